@@ -1,1 +1,1 @@
-export const placeholder = true;
+export { fingerprintSecret, maskSecret, scrubSecrets, sha256Hex } from './secret';
