@@ -1,0 +1,32 @@
+import type { ChatRequest } from './provider-dialect.ts';
+import { contentText, isRecord, numberField } from './provider-dialect.ts';
+
+/**
+ * Parses the chat-completions body shared by OpenAI and Mistral (`{model, messages:[{role, content}], max_tokens,
+ * max_completion_tokens, stream, stream_options}`). Returns a description of the first problem instead when the
+ * body lacks `model` or `messages`.
+ */
+export function parseChatCompletionsBody(body: unknown): ChatRequest | string {
+  if (!isRecord(body)) return 'body: expected a JSON object';
+  if (typeof body.model !== 'string' || body.model === '') return 'you must provide a model parameter';
+  if (!Array.isArray(body.messages) || body.messages.length === 0) {
+    return "'messages' is a required property and must be a non-empty array";
+  }
+  let promptText = '';
+  let lastUserText = '';
+  for (const message of body.messages) {
+    if (!isRecord(message)) continue;
+    const text = contentText(message.content);
+    promptText += text;
+    if (message.role === 'user') lastUserText = text;
+  }
+  const streamOptions = body.stream_options;
+  return {
+    model: body.model,
+    stream: body.stream === true,
+    promptText,
+    lastUserText,
+    maxTokens: numberField(body.max_completion_tokens) ?? numberField(body.max_tokens),
+    includeUsage: isRecord(streamOptions) && streamOptions.include_usage === true,
+  };
+}

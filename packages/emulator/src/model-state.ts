@@ -1,0 +1,34 @@
+import type { ModelBehaviour } from './config.ts';
+
+/** The live state of one model: its behaviour plus the one-shot and outage clocks that `reset()` re-arms. */
+export class ModelState {
+  behaviour: ModelBehaviour;
+  private serverErrorSpent = false;
+  private outageStartedAt: number | undefined;
+
+  constructor(behaviour: ModelBehaviour, now: number) {
+    this.behaviour = behaviour;
+    this.arm(now);
+  }
+
+  /** Re-arms `serverErrorOnce` and restarts the outage clock (now, or at the next request). */
+  arm(now: number): void {
+    this.serverErrorSpent = false;
+    this.outageStartedAt = this.behaviour.outage?.from === 'set' ? now : undefined;
+  }
+
+  /** True if this request falls inside the outage; the first request starts the clock unless `from: 'set'`. */
+  inOutage(now: number): boolean {
+    const outage = this.behaviour.outage;
+    if (outage === undefined) return false;
+    if (this.outageStartedAt === undefined) this.outageStartedAt = now;
+    return now - this.outageStartedAt < outage.downMs;
+  }
+
+  /** True the first time it is asked after arming when `serverErrorOnce` is set. */
+  takeServerErrorOnce(): boolean {
+    if (!this.behaviour.serverErrorOnce || this.serverErrorSpent) return false;
+    this.serverErrorSpent = true;
+    return true;
+  }
+}
