@@ -1,1 +1,104 @@
+export { attemptSignal, raceSignal, sleep } from './abort';
+export type { AttemptContext, ProviderAdapter } from './adapter';
+export { type CooldownBounds, cooldownDuration, DEFAULT_COOLDOWN, retryDelay } from './backoff';
+export {
+  ERROR_CATEGORIES,
+  type ErrorCategory,
+  isErrorCategory,
+  type KnownProvider,
+  type ProviderName,
+} from './categories';
+export {
+  type ChatMessage,
+  type ChatRequest,
+  type ChatResult,
+  type ChatStreamEvent,
+  type ChatStreamPart,
+  type ChatUsage,
+  estimateRequestTokens,
+  type FinishReason,
+} from './chat';
+export type { ClassifiedError } from './classified-error';
+export {
+  type CooldownOptions,
+  type KeyConfig,
+  type KeyLimits,
+  keyConfigSchema,
+  keyListSchema,
+  parseKeys,
+  STRATEGY_NAMES,
+  type StrategyName,
+} from './config';
+export {
+  ConfigError,
+  type ConfigIssue,
+  KeypoolError,
+  type KeypoolErrorCode,
+  PoolExhaustedError,
+  ProviderError,
+  StreamInterruptedError,
+} from './errors';
+export {
+  type KeyRef,
+  type Listener,
+  type PoolEvent,
+  type PoolEventName,
+  type PoolEvents,
+  TypedEmitter,
+} from './events';
+export {
+  type AttemptKey,
+  type CallOptions,
+  createKeyPool,
+  KeyPool,
+  type KeyPoolOptions,
+  type PoolState,
+  type StreamCallOptions,
+} from './key-pool';
+export type { KeySnapshot } from './key-snapshot';
+export { MemoryStateStore } from './memory-store';
+export {
+  DEFAULT_POLICY,
+  type KeyEffect,
+  type PolicyOverrides,
+  type PolicyRow,
+  type PolicyTable,
+  type RequestEffect,
+  resolvePolicy,
+} from './policy';
+export type { RateLimitBudget, RateLimitInfo } from './rate-limit-info';
+export {
+  firstHeader,
+  type HeaderSource,
+  parseDuration,
+  parseResetTime,
+  parseRetryAfter,
+} from './retry-hints';
 export { fingerprintSecret, maskSecret, scrubSecrets, sha256Hex } from './secret';
+export {
+  createSelector,
+  healthSelector,
+  type KeySelector,
+  latencySelector,
+  leastUsedSelector,
+  randomSelector,
+  roundRobinSelector,
+  SELECTION_WINDOW,
+  type SelectableKey,
+  type SelectionContext,
+  weightedSelector,
+} from './selectors';
+export { SlidingWindow } from './sliding-window';
+export {
+  type AttemptRecord,
+  initialKeyState,
+  type KeyStateView,
+  type PersistedKeyState,
+  type RecordResult,
+  type ReserveCost,
+  type ReserveResult,
+  type StateStore,
+  type StatusChange,
+  type StoreKey,
+  type WindowLengths,
+} from './state-store';

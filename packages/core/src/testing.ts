@@ -1,1 +1,14 @@
-export const placeholder = true;
+export {
+  type AdapterConformanceOptions,
+  type ErrorCase,
+  type LiveTarget,
+  runAdapterConformance,
+} from './testing/adapter-conformance';
+export {
+  FakeAdapter,
+  type FakeCall,
+  type FakeClient,
+  type FakeOutcome,
+  FakeProviderError,
+} from './testing/fake-adapter';
+export { runStoreConformance, type StoreConformanceOptions } from './testing/store-conformance';

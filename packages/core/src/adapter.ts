@@ -1,0 +1,53 @@
+import type { ProviderName } from './categories';
+import type { ChatRequest, ChatResult, ChatStreamPart } from './chat';
+import type { ClassifiedError } from './classified-error';
+import type { RateLimitInfo } from './rate-limit-info';
+
+/** What an adapter gets for one attempt of a unified call. */
+export interface AttemptContext {
+  /** Aborts on the caller's signal, the attempt timeout or the total deadline. Pass it to the SDK. */
+  signal: AbortSignal;
+  /** The id of the key this attempt uses. */
+  keyId: string;
+  /** Report rate-limit headers read from the response (success or failure), so the engine learns capacity. */
+  reportRateLimit(info: RateLimitInfo): void;
+  /** Report real token usage when the call is not a unified chat (e.g. a native SDK call). */
+  reportUsage(totalTokens: number): void;
+}
+
+/**
+ * The contract between the engine and one provider's SDK. A provider package implements it in a few small
+ * functions: build a client per key, classify errors, read rate-limit headers, and the unified chat and stream.
+ * Adapters only classify errors; the engine decides what happens.
+ */
+export interface ProviderAdapter<TClient = unknown> {
+  /** The provider's name, e.g. `openai`. */
+  readonly provider: ProviderName;
+  /**
+   * Switches the adapter's current key, as a single-key app would. The engine never uses this for its calls: it
+   * builds one client per key with `createClient`, so concurrent calls never share a mutable client.
+   */
+  setApiKey(secret: string): void;
+  /** Builds a client bound to one key, with the SDK's own retries off. The pool calls it once per key. */
+  createClient(secret: string): TClient;
+  /** Classifies anything a call threw. Pure; the message it returns holds no secret. */
+  classifyError(error: unknown): ClassifiedError;
+  /** Reads rate-limit info from response headers; undefined when there is none. */
+  parseRateLimitHeaders?(
+    headers: Headers | Record<string, string | string[] | undefined>,
+  ): RateLimitInfo | undefined;
+  /** One unified chat call on `client`. */
+  chat(
+    client: TClient,
+    request: ChatRequest,
+    context: AttemptContext,
+  ): Promise<Omit<ChatResult, 'keyId' | 'provider'>>;
+  /**
+   * One unified streaming call on `client`. Errors before the first part may be retried on another key; errors after
+   * it surface as `StreamInterruptedError`. The stream must end with exactly one `done` part; a stream that ends
+   * without one is treated as interrupted.
+   */
+  stream(client: TClient, request: ChatRequest, context: AttemptContext): AsyncIterable<ChatStreamPart>;
+  /** Estimates a request's tokens for tpm reservations (defaults to about four characters a token). */
+  estimateTokens?(request: ChatRequest): number;
+}

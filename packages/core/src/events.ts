@@ -1,0 +1,107 @@
+import type { ErrorCategory, ProviderName } from './categories';
+
+/** How an event names a key: its id and masked secret, never the secret. */
+export interface KeyRef {
+  keyId: string;
+  masked: string;
+}
+
+/** Every event a pool emits, by name. */
+export interface PoolEvents {
+  'key.selected': KeyRef & { provider: ProviderName; attempt: number; probe: boolean };
+  'key.cooldown': KeyRef & {
+    provider: ProviderName;
+    category: ErrorCategory;
+    until: number;
+    durationMs: number;
+    reason: string;
+  };
+  'key.disabled': KeyRef & { provider: ProviderName; category: ErrorCategory | 'manual'; reason: string };
+  'key.enabled': KeyRef & { provider: ProviderName };
+  'key.recovered': KeyRef & { provider: ProviderName };
+  'key.added': KeyRef & { provider: ProviderName };
+  'key.removed': KeyRef & { provider: ProviderName };
+  'request.success': KeyRef & { provider: ProviderName; attempts: number; latencyMs: number };
+  'request.failure': KeyRef & {
+    provider: ProviderName;
+    attempt: number;
+    category: ErrorCategory;
+    status?: number;
+    message: string;
+  };
+  'request.retry': {
+    provider: ProviderName;
+    attempt: number;
+    category: ErrorCategory;
+    delayMs: number;
+    fromKeyId: string;
+  };
+  'request.wait': { provider: ProviderName; waitMs: number };
+  'pool.exhausted': { provider: ProviderName; retryAfterMs: number | undefined; reason: string };
+  'limits.learned': KeyRef & { provider: ProviderName; requestsRemaining?: number; tokensRemaining?: number };
+  'store.error': { provider: ProviderName; operation: string; message: string };
+}
+
+/** The name of a pool event. */
+export type PoolEventName = keyof PoolEvents;
+
+/** Any pool event, with its name as `type`. */
+export type PoolEvent = { [K in PoolEventName]: { type: K } & PoolEvents[K] }[PoolEventName];
+
+/** A listener for one event. */
+export type Listener<T> = (event: T) => void;
+
+/**
+ * A small typed event emitter. Listeners run synchronously; one that throws is isolated (its error is dropped) so a
+ * faulty logger can never break a call. `on` returns a function that removes the listener.
+ */
+export class TypedEmitter<Events extends object> {
+  private readonly listeners = new Map<keyof Events, Set<Listener<never>>>();
+  private readonly anyListeners = new Set<Listener<{ type: keyof Events } & Events[keyof Events]>>();
+
+  /** Listens to one event. Returns the unsubscribe function. */
+  on<K extends keyof Events>(name: K, listener: Listener<Events[K]>): () => void {
+    let set = this.listeners.get(name);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(name, set);
+    }
+    set.add(listener as Listener<never>);
+    return () => set.delete(listener as Listener<never>);
+  }
+
+  /** Listens to every event; each arrives with its name as `type`. Returns the unsubscribe function. */
+  onAny(listener: Listener<{ [K in keyof Events]: { type: K } & Events[K] }[keyof Events]>): () => void {
+    const wrapped = listener as Listener<{ type: keyof Events } & Events[keyof Events]>;
+    this.anyListeners.add(wrapped);
+    return () => this.anyListeners.delete(wrapped);
+  }
+
+  /** True when anyone listens to `name` (lets the engine skip building an event nobody reads). */
+  hasListeners(name: keyof Events): boolean {
+    return this.anyListeners.size > 0 || (this.listeners.get(name)?.size ?? 0) > 0;
+  }
+
+  /** Emits one event. */
+  emit<K extends keyof Events>(name: K, event: Events[K]): void {
+    const set = this.listeners.get(name);
+    if (set)
+      for (const listener of set) {
+        try {
+          (listener as Listener<Events[K]>)(event);
+        } catch {
+          // A listener's failure must not break the call that emitted.
+        }
+      }
+    if (this.anyListeners.size > 0) {
+      const withType = { type: name, ...event } as { type: keyof Events } & Events[keyof Events];
+      for (const listener of this.anyListeners) {
+        try {
+          listener(withType);
+        } catch {
+          // Same as above.
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,199 @@
+import type { StrategyName } from './config';
+import type { KeyStateView } from './state-store';
+
+/** A key as a selector sees it: its id, position, weight and current state. */
+export interface SelectableKey {
+  readonly id: string;
+  /** Position in the pool (stable until keys are added or removed). */
+  readonly index: number;
+  readonly weight: number;
+  readonly view: KeyStateView;
+}
+
+/** What a selector may ask about the moment of selection. */
+export interface SelectionContext {
+  now: number;
+  /** True when the key can take a call now (enabled, not cooling, not probing, capacity left). */
+  usable(key: SelectableKey): boolean;
+  /** A number in [0, 1). */
+  random(): number;
+}
+
+/**
+ * A key selection strategy: picks one usable key, or undefined when none is. Implementations must be cheap: the
+ * comparing strategies look at a bounded window of usable keys (64) starting where the last pick left off, so a pick
+ * costs the same for 10 keys or 10,000 (the "power of k choices" idea), and equal keys share traffic in turn.
+ */
+export interface KeySelector {
+  readonly name: string;
+  select(keys: readonly SelectableKey[], context: SelectionContext): SelectableKey | undefined;
+}
+
+/** How many usable keys a comparing strategy looks at per pick. */
+export const SELECTION_WINDOW = 64;
+
+type Better = (candidate: SelectableKey, best: SelectableKey) => boolean;
+
+/** A strategy that scans a rotating window of usable keys and keeps the best by `better`. */
+function comparing(name: string, better: Better): KeySelector {
+  let cursor = 0;
+  return {
+    name,
+    select(keys, context) {
+      const count = keys.length;
+      if (count === 0) return undefined;
+      let best: SelectableKey | undefined;
+      let seen = 0;
+      const start = cursor % count;
+      for (let step = 0; step < count && seen < SELECTION_WINDOW; step++) {
+        const key = keys[(start + step) % count]!;
+        if (!context.usable(key)) continue;
+        seen++;
+        if (best === undefined || better(key, best)) best = key;
+      }
+      if (best) cursor = best.index + 1;
+      return best;
+    },
+  };
+}
+
+/** Each usable key in turn. */
+export function roundRobinSelector(): KeySelector {
+  let cursor = 0;
+  return {
+    name: 'round-robin',
+    select(keys, context) {
+      const count = keys.length;
+      for (let step = 0; step < count; step++) {
+        const key = keys[(cursor + step) % count]!;
+        if (context.usable(key)) {
+          cursor = (cursor + step + 1) % count;
+          return key;
+        }
+      }
+      return undefined;
+    },
+  };
+}
+
+/** The key with the fewest calls in flight, then the fewest calls so far. */
+export function leastUsedSelector(): KeySelector {
+  return comparing(
+    'least-used',
+    (candidate, best) =>
+      candidate.view.inFlight < best.view.inFlight ||
+      (candidate.view.inFlight === best.view.inFlight && candidate.view.requests < best.view.requests),
+  );
+}
+
+/** The key with the lowest latency (EWMA); keys with no latency yet are tried first. */
+export function latencySelector(): KeySelector {
+  return comparing(
+    'latency',
+    (candidate, best) => (candidate.view.latencyEwmaMs ?? 0) < (best.view.latencyEwmaMs ?? 0),
+  );
+}
+
+/**
+ * The default: the key with the fewest consecutive failures, then the most remaining capacity (headroom), then the
+ * fewest calls in flight; equal keys take turns.
+ */
+export function healthSelector(): KeySelector {
+  return comparing('health', (candidate, best) => {
+    const a = candidate.view;
+    const b = best.view;
+    if (a.consecutiveFailures !== b.consecutiveFailures) return a.consecutiveFailures < b.consecutiveFailures;
+    if (a.headroom !== b.headroom) return a.headroom > b.headroom;
+    return a.inFlight < b.inFlight;
+  });
+}
+
+/** A uniformly random usable key. */
+export function randomSelector(): KeySelector {
+  return {
+    name: 'random',
+    select(keys, context) {
+      const count = keys.length;
+      if (count === 0) return undefined;
+      for (let draw = 0; draw < 8; draw++) {
+        const key = keys[Math.floor(context.random() * count)]!;
+        if (context.usable(key)) return key;
+      }
+      const start = Math.floor(context.random() * count);
+      for (let step = 0; step < count; step++) {
+        const key = keys[(start + step) % count]!;
+        if (context.usable(key)) return key;
+      }
+      return undefined;
+    },
+  };
+}
+
+/** A random usable key, chosen in proportion to its weight. */
+export function weightedSelector(): KeySelector {
+  let cachedFor: readonly SelectableKey[] | undefined;
+  let cachedLength = 0;
+  let prefix = new Float64Array(0);
+  return {
+    name: 'weighted',
+    select(keys, context) {
+      const count = keys.length;
+      if (count === 0) return undefined;
+      if (cachedFor !== keys || cachedLength !== count) {
+        prefix = new Float64Array(count);
+        let sum = 0;
+        for (let index = 0; index < count; index++) {
+          sum += keys[index]!.weight;
+          prefix[index] = sum;
+        }
+        cachedFor = keys;
+        cachedLength = count;
+      }
+      const total = prefix[count - 1]!;
+      for (let draw = 0; draw < 8; draw++) {
+        const key = keys[upperBound(prefix, context.random() * total)]!;
+        if (context.usable(key)) return key;
+      }
+      // Most keys are unavailable: a weighted pick among the usable ones.
+      let usableTotal = 0;
+      for (const key of keys) if (context.usable(key)) usableTotal += key.weight;
+      if (usableTotal === 0) return undefined;
+      let target = context.random() * usableTotal;
+      for (const key of keys) {
+        if (!context.usable(key)) continue;
+        target -= key.weight;
+        if (target < 0) return key;
+      }
+      return undefined;
+    },
+  };
+}
+
+function upperBound(prefix: Float64Array, value: number): number {
+  let low = 0;
+  let high = prefix.length - 1;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (prefix[middle]! > value) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
+/** Builds a built-in strategy by name. */
+export function createSelector(strategy: StrategyName): KeySelector {
+  switch (strategy) {
+    case 'health':
+      return healthSelector();
+    case 'round-robin':
+      return roundRobinSelector();
+    case 'least-used':
+      return leastUsedSelector();
+    case 'weighted':
+      return weightedSelector();
+    case 'random':
+      return randomSelector();
+    case 'latency':
+      return latencySelector();
+  }
+}
