@@ -1,1 +1,61 @@
-export const placeholder = true;
+export { type EnvKeyIssue, EnvKeysError } from './env-keys-error';
+export { envSource } from './env-source';
+export type { FallbackChains, FallbackStep } from './fallback-chain';
+export type { FileLockOptions } from './file-lock';
+export { emptyProviderKeys, type KeyConfig, type KeyLimits, type ProviderKeys } from './key-config';
+export { KeysFileError, type KeysFileIssue } from './keys-file-error';
+export { KEYS_FILE_SCHEMA_ID, keysFileJsonSchema } from './keys-file-json-schema';
+export {
+  type KeysFile,
+  type KeysFileKey,
+  type KeysFileProvider,
+  keysFileChainStepSchema,
+  keysFileKeySchema,
+  keysFilePoolSchema,
+  keysFileProviderSchema,
+  keysFileSchema,
+  SECRET_REF_PATTERN,
+} from './keys-file-schema';
+export { ENV_KEY_PREFIXES, keysFromEnv } from './keys-from-env';
+export { KeystoreError, type KeystoreErrorCode } from './keystore-error';
+export type { KeystoreWarning, KeystoreWarningCode } from './keystore-warning';
+export { findKeysFile, KEYS_FILE_NAMES, loadKeysFile } from './load-keys-file';
+export {
+  formatIssuePath,
+  type KeysFileFormat,
+  type LoadedKeysFile,
+  type ParseKeysFileOptions,
+  parseKeysFile,
+} from './parse-keys-file';
+export { type CooldownBounds, POOL_STRATEGIES, type PoolOptions, type PoolStrategy } from './pool-options';
+export { isProviderId, PROVIDER_IDS, type ProviderId } from './provider-id';
+export { type ResolvedKeys, type ResolveKeysFileOptions, resolveKeysFile } from './resolve-keys-file';
+export { SecretResolveError, type SecretResolveFailure } from './secret-resolve-error';
+export {
+  type ParsedSecretRef,
+  parseSecretRef,
+  type SecretRefContext,
+  type SecretSource,
+} from './secret-source';
+export {
+  defaultVaultPath,
+  openVault,
+  Vault,
+  type VaultOptions,
+  type VaultRekeyOptions,
+  type VaultStatus,
+} from './vault';
+export { DEFAULT_SCRYPT_PARAMS, type ScryptParams } from './vault-cipher';
+export { VaultCorruptError } from './vault-corrupt-error';
+export type { VaultEntry, VaultEntryInfo, VaultEntryInput } from './vault-entry';
+export { VaultEntryError } from './vault-entry-error';
+export {
+  MACHINE_MODE_NOTICE,
+  type MachineIdentitySource,
+  type VaultFile,
+  type VaultMode,
+} from './vault-file-format';
+export { VaultLockError } from './vault-lock-error';
+export { VaultModeError } from './vault-mode-error';
+export { VaultPassphraseError } from './vault-passphrase-error';
+export { vaultSource } from './vault-source';

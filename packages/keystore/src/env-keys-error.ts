@@ -1,0 +1,31 @@
+import { hasKeystoreErrorMarker, KeystoreError } from './keystore-error';
+
+/** One rejected environment variable: its name and what is wrong (never its value). */
+export interface EnvKeyIssue {
+  variable: string;
+  message: string;
+}
+
+/** Thrown by `keysFromEnv` when a key variable is set but empty (or a list has an empty item). */
+export class EnvKeysError extends KeystoreError {
+  readonly issues: EnvKeyIssue[];
+
+  constructor(issues: EnvKeyIssue[]) {
+    const lines = issues.map((issue) => `${issue.variable}: ${issue.message}`);
+    super(
+      'env_empty_value',
+      lines.length === 1 ? lines[0]! : `${lines.length} problems:\n${lines.join('\n')}`,
+    );
+    this.brand('EnvKeysError');
+    this.issues = issues;
+  }
+
+  /** Whether a value is an `EnvKeysError` from any copy of this package. */
+  static override isInstance(value: unknown): value is EnvKeysError {
+    return hasKeystoreErrorMarker(value, 'EnvKeysError');
+  }
+
+  protected override details(): Record<string, unknown> {
+    return { issues: this.issues };
+  }
+}

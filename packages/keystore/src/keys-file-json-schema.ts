@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { keysFileKeySchema, keysFileSchema } from './keys-file-schema';
+
+/** Where the published JSON Schema of the keys file lives. */
+export const KEYS_FILE_SCHEMA_ID = 'https://unpkg.com/@keypool/keystore/schema/keypool.schema.json';
+
+/**
+ * The JSON Schema (draft 2020-12) of a keys file, generated from `keysFileSchema`, for editors (`"$schema"`) and other
+ * tools. The rules a JSON Schema cannot say (unique key ids per provider, `baseMs <= maxMs`) are checked by
+ * `parseKeysFile` only. A copy is committed as `schema/keypool.schema.json`; a test keeps it up to date.
+ */
+export function keysFileJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(keysFileSchema, {
+    io: 'input',
+    target: 'draft-2020-12',
+    override: (context) => {
+      if (context.zodSchema === keysFileKeySchema) {
+        // The "exactly one of from / secret" rule is a refinement; say it in JSON Schema terms too.
+        context.jsonSchema.oneOf = [{ required: ['from'] }, { required: ['secret'] }];
+      }
+    },
+  }) as Record<string, unknown>;
+  const { $schema, ...rest } = schema;
+  return { $schema, $id: KEYS_FILE_SCHEMA_ID, title: 'Keypool keys file', ...rest };
+}

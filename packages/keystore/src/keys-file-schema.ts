@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import { POOL_STRATEGIES } from './pool-options';
+import { PROVIDER_IDS } from './provider-id';
+
+/** A reference to a secret held elsewhere: `scheme:reference`, e.g. `env:OPENAI_PROD_KEY` or `vault:openai/main`. */
+export const SECRET_REF_PATTERN = /^[a-z][a-z0-9+.-]*:\S+$/;
+
+type IssueInput = { input?: unknown };
+
+/** An error map that says "is required" for a missing field and the given message otherwise. */
+function orRequired(message: string) {
+  return (issue: IssueInput) => (issue.input === undefined ? 'is required' : message);
+}
+
+const nonNegativeNumber = () =>
+  z
+    .number({ error: orRequired('must be a non-negative number') })
+    .finite({ error: 'must be a non-negative number' })
+    .nonnegative({ error: 'must be a non-negative number' });
+
+const positiveInteger = () =>
+  z
+    .number({ error: orRequired('must be a positive integer') })
+    .int({ error: 'must be a positive integer' })
+    .positive({ error: 'must be a positive integer' });
+
+const name = (what: string) =>
+  z
+    .string({ error: orRequired(`must be a string (${what})`) })
+    .regex(/^\S(.*\S)?$/, { error: 'must not be empty or start or end with whitespace' })
+    .max(200, { error: 'must be at most 200 characters' });
+
+/** One key in a keys file. Exactly one of `from` (a reference) or `secret` (inline) is required. */
+export const keysFileKeySchema = z
+  .strictObject({
+    id: name('the key id').describe('A stable name for the key, unique within its provider.'),
+    from: z
+      .string({ error: 'must be a string like "env:NAME" or "vault:id"' })
+      .regex(SECRET_REF_PATTERN, { error: 'must be a reference like "env:NAME" or "vault:id"' })
+      .optional()
+      .describe(
+        'Where the secret comes from: "env:NAME", "vault:id" (or "vault:provider/id"), or another source.',
+      ),
+    secret: z
+      .string({ error: 'must be a string' })
+      .regex(/\S/, { error: 'must not be empty or whitespace' })
+      .optional()
+      .describe('The secret inline. Allowed, but reported as a warning: prefer "from".'),
+    weight: nonNegativeNumber().optional().describe('Relative share of traffic for the weighted strategy.'),
+    rpm: nonNegativeNumber().optional().describe('Requests per minute this key may send.'),
+    tpm: nonNegativeNumber().optional().describe('Tokens per minute this key may use.'),
+    rpd: nonNegativeNumber().optional().describe('Requests per day this key may send.'),
+    tags: z
+      .array(name('a tag'), { error: 'must be a list of strings' })
+      .optional()
+      .describe('Free-form labels.'),
+    quotaGroup: name('the quota group')
+      .optional()
+      .describe('Keys sharing one provider quota (same organisation or project).'),
+    disabled: z
+      .boolean({ error: 'must be true or false' })
+      .optional()
+      .describe('Keep the key in the file but out of the pool (its secret is not resolved).'),
+  })
+  .superRefine((key, context) => {
+    if ((key.from === undefined) === (key.secret === undefined)) {
+      context.addIssue({
+        code: 'custom',
+        path: [],
+        message:
+          key.from === undefined
+            ? 'needs "from" (a reference like "env:NAME" or "vault:id") or an inline "secret"'
+            : 'has both "from" and "secret"; keep one',
+      });
+    }
+  });
+
+/** Per-provider pool options in a keys file. */
+export const keysFilePoolSchema = z.strictObject({
+  strategy: z
+    .enum(POOL_STRATEGIES, { error: `must be one of ${POOL_STRATEGIES.join(', ')}` })
+    .optional()
+    .describe('How the pool picks the next key.'),
+  cooldown: z
+    .strictObject({
+      baseMs: nonNegativeNumber()
+        .optional()
+        .describe('First cooldown after a rate limit without a server hint.'),
+      maxMs: nonNegativeNumber().optional().describe('Upper bound of the escalating cooldown.'),
+    })
+    .superRefine((cooldown, context) => {
+      if (cooldown.baseMs !== undefined && cooldown.maxMs !== undefined && cooldown.maxMs < cooldown.baseMs) {
+        context.addIssue({ code: 'custom', path: ['maxMs'], message: 'must not be less than baseMs' });
+      }
+    })
+    .optional(),
+});
+
+/** One provider's section of a keys file: its keys and pool options. */
+export const keysFileProviderSchema = z
+  .strictObject({
+    keys: z.array(keysFileKeySchema, { error: 'must be a list of keys' }).optional(),
+    pool: keysFilePoolSchema.optional(),
+  })
+  .superRefine((provider, context) => {
+    const firstIndex = new Map<string, number>();
+    provider.keys?.forEach((key, index) => {
+      const earlier = firstIndex.get(key.id);
+      if (earlier === undefined) {
+        firstIndex.set(key.id, index);
+      } else {
+        context.addIssue({
+          code: 'custom',
+          path: ['keys', index, 'id'],
+          message: `duplicate key id "${key.id}" (also at keys[${earlier}])`,
+        });
+      }
+    });
+  });
+
+/** One step of a fallback chain in a keys file. */
+export const keysFileChainStepSchema = z.strictObject({
+  provider: z.enum(PROVIDER_IDS, { error: orRequired(`must be one of ${PROVIDER_IDS.join(', ')}`) }),
+  model: name('the model name'),
+  contextWindow: positiveInteger().optional(),
+  maxTokens: positiveInteger().optional(),
+  temperature: z
+    .number({ error: 'must be a number from 0 to 2' })
+    .min(0, { error: 'must be a number from 0 to 2' })
+    .max(2, { error: 'must be a number from 0 to 2' })
+    .optional(),
+});
+
+/** The zod schema of a keys file (`keypool.json`, `keypool.yaml`). */
+export const keysFileSchema = z
+  .strictObject({
+    $schema: z.string({ error: 'must be a string' }).optional().describe('Editor hint; ignored.'),
+    version: z.literal(1, { error: 'must be 1' }).optional().describe('The file format version.'),
+    providers: z
+      .strictObject(
+        {
+          openai: keysFileProviderSchema.optional(),
+          anthropic: keysFileProviderSchema.optional(),
+          gemini: keysFileProviderSchema.optional(),
+          mistral: keysFileProviderSchema.optional(),
+        },
+        { error: 'must be an object with a section per provider' },
+      )
+      .optional(),
+    chains: z
+      .record(
+        name('the chain name'),
+        z
+          .array(keysFileChainStepSchema, { error: 'must be a list of steps' })
+          .min(1, { error: 'must have at least one step' }),
+        { error: 'must be an object of named chains' },
+      )
+      .optional()
+      .describe('Named fallback chains, tried in order.'),
+  })
+  .describe('Keypool keys file: keys per provider, pool options and fallback chains.');
+
+/** A keys file, as written (and as validated). */
+export type KeysFile = z.output<typeof keysFileSchema>;
+/** One key entry of a keys file. */
+export type KeysFileKey = z.output<typeof keysFileKeySchema>;
+/** One provider's section of a keys file. */
+export type KeysFileProvider = z.output<typeof keysFileProviderSchema>;
