@@ -66,6 +66,12 @@ export {
   type RequestEffect,
   resolvePolicy,
 } from './policy';
+export {
+  createPoolClient,
+  type PoolClientOptions,
+  type RoutedMethod,
+  type RoutedStream,
+} from './pool-client';
 export type { RateLimitBudget, RateLimitInfo } from './rate-limit-info';
 export {
   firstHeader,

@@ -1,0 +1,177 @@
+import type { AttemptKey, CallOptions, KeyPool, StreamCallOptions } from './key-pool';
+
+/**
+ * How one SDK method is routed through the pool. `path` is the dotted path from the client (`chat.completions.create`).
+ */
+export interface RoutedMethod<TChunk = unknown> {
+  path: string;
+  /** True when this call (given its arguments) returns a stream rather than a single answer. */
+  streams?: (args: readonly unknown[]) => boolean;
+  /** The arguments with the attempt's abort signal put where the SDK reads it. */
+  withSignal: (args: readonly unknown[], signal: AbortSignal) => unknown[];
+  /** Tokens to reserve for this call (tpm limits); defaults to none. */
+  estimateTokens?: (args: readonly unknown[]) => number;
+  /** Tokens a single answer used. */
+  usageOf?: (result: unknown) => number | undefined;
+  /** Reads rate-limit headers after a call (e.g. from a response object). */
+  afterCall?: (result: unknown, key: AttemptKey) => void;
+  /** Stream chunks: the text a chunk carries (kept as partial text when the stream breaks). */
+  textOf?: (chunk: TChunk) => string | undefined;
+  /** Stream chunks: tokens reported by a chunk. */
+  chunkUsageOf?: (chunk: TChunk) => number | undefined;
+  /** Stream chunks: true for the chunk that ends the answer properly. */
+  isTerminal?: (chunk: TChunk) => boolean;
+}
+
+/** Options of the routed client. */
+export interface PoolClientOptions {
+  /** Per-call options applied to every routed call (deadline, attempt timeout...). */
+  callOptions?: Omit<CallOptions, 'signal' | 'estimatedTokens'>;
+  /** Stream options applied to every routed stream (idle timeout, first-chunk timeout). */
+  streamOptions?: Pick<StreamCallOptions<unknown>, 'idleTimeoutMs' | 'firstChunkTimeoutMs'>;
+}
+
+/** A routed stream: iterate it like the SDK's stream. `controller` aborts it. */
+export interface RoutedStream<TChunk> extends AsyncIterable<TChunk> {
+  readonly controller: AbortController;
+}
+
+/**
+ * Wraps an SDK client so that the listed methods run through the pool (rotation, cooldowns, limits) while everything
+ * else (helpers, getters, other resources) passes through untouched to `template`, a client built for the first key.
+ * Existing code keeps calling `client.chat.completions.create(...)`; only how the client is built changes.
+ *
+ * A streaming call resolves once the first chunk has arrived, so errors before it (rate limits, bad keys, outages)
+ * rotate to another key; after it, a failure surfaces as a `StreamInterruptedError` with the partial text.
+ */
+export function createPoolClient<TClient extends object>(
+  pool: KeyPool<TClient>,
+  template: TClient,
+  methods: readonly RoutedMethod[],
+  options: PoolClientOptions = {},
+): TClient {
+  const routes = new Map(methods.map((method) => [method.path, method]));
+  const prefixes = new Set<string>();
+  for (const method of methods) {
+    const parts = method.path.split('.');
+    for (let length = 1; length < parts.length; length++) prefixes.add(parts.slice(0, length).join('.'));
+  }
+
+  const call = (route: RoutedMethod, args: unknown[]): Promise<unknown> => {
+    const userSignal = findSignal(args);
+    const estimatedTokens = route.estimateTokens?.(args);
+    if (route.streams?.(args)) return openStream(pool, route, args, userSignal, estimatedTokens, options);
+    return pool.execute(
+      async (client, key) => {
+        const method = resolvePath(client, route.path);
+        const result = await (method.fn as (...input: unknown[]) => Promise<unknown>).apply(
+          method.owner,
+          route.withSignal(args, key.signal),
+        );
+        const used = route.usageOf?.(result);
+        if (used !== undefined) key.reportUsage(used);
+        route.afterCall?.(result, key);
+        return result;
+      },
+      {
+        ...options.callOptions,
+        ...(userSignal ? { signal: userSignal } : {}),
+        ...(estimatedTokens !== undefined ? { estimatedTokens } : {}),
+      },
+    );
+  };
+
+  const wrap = (target: object, path: string): object =>
+    new Proxy(target, {
+      get(object, property, receiver) {
+        const value = Reflect.get(object, property, receiver);
+        if (typeof property !== 'string') return value;
+        const childPath = path ? `${path}.${property}` : property;
+        const route = routes.get(childPath);
+        if (route && typeof value === 'function') return (...args: unknown[]) => call(route, args);
+        if (prefixes.has(childPath) && value !== null && typeof value === 'object')
+          return wrap(value, childPath);
+        return typeof value === 'function' ? value.bind(object) : value;
+      },
+    });
+
+  return wrap(template, '') as TClient;
+}
+
+async function openStream<TClient extends object>(
+  pool: KeyPool<TClient>,
+  route: RoutedMethod,
+  args: unknown[],
+  userSignal: AbortSignal | undefined,
+  estimatedTokens: number | undefined,
+  options: PoolClientOptions,
+): Promise<RoutedStream<unknown>> {
+  const controller = new AbortController();
+  const signal = userSignal ? AbortSignal.any([userSignal, controller.signal]) : controller.signal;
+  const generator = pool.executeStream<unknown>(
+    async (client, key) => {
+      const method = resolvePath(client, route.path);
+      const stream = await (method.fn as (...input: unknown[]) => Promise<AsyncIterable<unknown>>).apply(
+        method.owner,
+        route.withSignal(args, key.signal),
+      );
+      route.afterCall?.(stream, key);
+      return stream;
+    },
+    {
+      ...options.callOptions,
+      ...options.streamOptions,
+      signal,
+      ...(estimatedTokens !== undefined ? { estimatedTokens } : {}),
+      ...(route.textOf ? { textOf: route.textOf } : {}),
+      ...(route.chunkUsageOf ? { usageOf: route.chunkUsageOf } : {}),
+      ...(route.isTerminal ? { isTerminal: route.isTerminal } : {}),
+    },
+  );
+  // Wait for the first chunk so that every error before it rotates keys and surfaces at `await`, as the SDKs do.
+  const first = await generator.next();
+  let delivered = false;
+  return {
+    controller,
+    [Symbol.asyncIterator]() {
+      return {
+        next: async () => {
+          if (!delivered) {
+            delivered = true;
+            return first;
+          }
+          return generator.next();
+        },
+        return: async () => {
+          await generator.return(undefined);
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
+}
+
+function resolvePath(client: object, path: string): { owner: unknown; fn: unknown } {
+  const parts = path.split('.');
+  let owner: unknown = client;
+  for (const part of parts.slice(0, -1)) owner = (owner as Record<string, unknown>)[part];
+  const fn = (owner as Record<string, unknown>)[parts.at(-1)!];
+  if (typeof fn !== 'function') throw new TypeError(`${path} is not a function on this client`);
+  return { owner, fn };
+}
+
+function findSignal(args: readonly unknown[]): AbortSignal | undefined {
+  for (const arg of args) {
+    if (arg && typeof arg === 'object') {
+      const candidate = arg as {
+        signal?: unknown;
+        abortSignal?: unknown;
+        config?: { abortSignal?: unknown };
+      };
+      if (candidate.signal instanceof AbortSignal) return candidate.signal;
+      if (candidate.abortSignal instanceof AbortSignal) return candidate.abortSignal;
+      if (candidate.config?.abortSignal instanceof AbortSignal) return candidate.config.abortSignal;
+    }
+  }
+  return undefined;
+}
