@@ -15,6 +15,15 @@ export interface AttemptContext {
   reportUsage(totalTokens: number): void;
 }
 
+/** Hooks the pool gives a client it builds for one key. */
+export interface ClientHooks {
+  /**
+   * Report rate-limit headers seen on any response of this key's client (wrap the SDK's `fetch` to read them), so
+   * the engine learns each key's real remaining capacity from native calls too.
+   */
+  reportRateLimit(info: RateLimitInfo): void;
+}
+
 /**
  * The contract between the engine and one provider's SDK. A provider package implements it in a few small
  * functions: build a client per key, classify errors, read rate-limit headers, and the unified chat and stream.
@@ -28,8 +37,11 @@ export interface ProviderAdapter<TClient = unknown> {
    * builds one client per key with `createClient`, so concurrent calls never share a mutable client.
    */
   setApiKey(secret: string): void;
-  /** Builds a client bound to one key, with the SDK's own retries off. The pool calls it once per key. */
-  createClient(secret: string): TClient;
+  /**
+   * Builds a client bound to one key, with the SDK's own retries off. The pool calls it once per key and keeps it.
+   * `hooks` (given by the pool) lets the client report rate-limit headers; a client built without hooks skips that.
+   */
+  createClient(secret: string, hooks?: ClientHooks): TClient;
   /** Classifies anything a call threw. Pure; the message it returns holds no secret. */
   classifyError(error: unknown): ClassifiedError;
   /** Reads rate-limit info from response headers; undefined when there is none. */

@@ -1,5 +1,5 @@
 export { attemptSignal, raceSignal, sleep } from './abort';
-export type { AttemptContext, ProviderAdapter } from './adapter';
+export type { AttemptContext, ClientHooks, ProviderAdapter } from './adapter';
 export { type CooldownBounds, cooldownDuration, DEFAULT_COOLDOWN, retryDelay } from './backoff';
 export {
   ERROR_CATEGORIES,

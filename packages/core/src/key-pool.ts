@@ -1,5 +1,5 @@
 import { attemptSignal, raceSignal, sleep } from './abort';
-import type { AttemptContext, ProviderAdapter } from './adapter';
+import type { AttemptContext, ClientHooks, ProviderAdapter } from './adapter';
 import { type CooldownBounds, cooldownDuration, DEFAULT_COOLDOWN, retryDelay } from './backoff';
 import type { ErrorCategory, ProviderName } from './categories';
 import { type ChatRequest, type ChatResult, type ChatStreamEvent, estimateRequestTokens } from './chat';
@@ -142,6 +142,8 @@ class PoolKey implements SelectableKey {
   readonly quotaGroup: string | undefined;
   readonly startsDisabled: boolean;
   view: KeyStateView;
+  /** Rate-limit info the key's client reported since its last recorded attempt. */
+  pendingLearned: RateLimitInfo | undefined;
   readonly #secret: string;
   #client: unknown;
 
@@ -163,8 +165,15 @@ class PoolKey implements SelectableKey {
     return this.#secret;
   }
 
-  client<T>(create: (secret: string) => T): T {
-    if (this.#client === undefined) this.#client = create(this.#secret);
+  client<T>(create: (secret: string, hooks: ClientHooks) => T, onLearned: (key: PoolKey) => void): T {
+    if (this.#client === undefined) {
+      this.#client = create(this.#secret, {
+        reportRateLimit: (info) => {
+          this.pendingLearned = { ...this.pendingLearned, ...info };
+          onLearned(this);
+        },
+      });
+    }
     return this.#client as T;
   }
 
@@ -327,7 +336,7 @@ export class KeyPool<TClient = unknown> {
       );
       const guard = attemptSignal(options.signal, timeout);
       try {
-        const client = lease.key.client((secret) => this.adapter.createClient(secret));
+        const client = this.clientOf(lease.key);
         const result = await raceSignal(
           operation(client, this.attemptKey(lease, guard.signal)),
           guard.signal,
@@ -378,7 +387,7 @@ export class KeyPool<TClient = unknown> {
       let iterator: AsyncIterator<TChunk> | undefined;
       let first: IteratorResult<TChunk>;
       try {
-        const client = lease.key.client((secret) => this.adapter.createClient(secret));
+        const client = this.clientOf(lease.key);
         const iterable = await raceSignal(
           Promise.resolve(open(client, this.attemptKey(lease, guard.signal))),
           guard.signal,
@@ -523,6 +532,21 @@ export class KeyPool<TClient = unknown> {
 
   private defaultMaxAttempts(): number {
     return this.maxAttemptsOption ?? Math.min(this.keys.length + 2, 10);
+  }
+
+  private clientOf(key: PoolKey): TClient {
+    return key.client(
+      (secret, hooks) => this.adapter.createClient(secret, hooks),
+      (learnedKey) => {
+        const info = learnedKey.pendingLearned;
+        this.emit('limits.learned', {
+          ...learnedKey.ref(),
+          provider: this.provider,
+          requestsRemaining: info?.requests?.remaining,
+          tokensRemaining: info?.tokens?.remaining,
+        });
+      },
+    );
   }
 
   private attemptKey(lease: Lease, signal: AbortSignal): AttemptKey {
@@ -735,6 +759,11 @@ export class KeyPool<TClient = unknown> {
     },
   ): { recovered: boolean } | undefined {
     const now = this.now();
+    const learned =
+      lease.key.pendingLearned || lease.learned
+        ? { ...lease.key.pendingLearned, ...lease.learned }
+        : undefined;
+    lease.key.pendingLearned = undefined;
     const attempt = {
       now,
       outcome: outcome.outcome,
@@ -746,7 +775,7 @@ export class KeyPool<TClient = unknown> {
       ...(outcome.disable ? { disable: true } : {}),
       ...(outcome.reason ? { reason: outcome.reason } : {}),
       probe: lease.probe,
-      ...(lease.learned ? { learned: lease.learned } : {}),
+      ...(learned ? { learned } : {}),
       ...(outcome.group ? { group: outcome.group } : {}),
     };
     if (this.memoryStore) {
