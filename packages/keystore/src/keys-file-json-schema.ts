@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import { keysFileKeySchema, keysFileSchema } from './keys-file-schema';
+import { PROVIDER_IDS } from './provider-id';
+
+interface JsonSchemaObject {
+  properties?: Record<string, unknown>;
+  [key: string]: unknown;
+}
 
 /** Where the published JSON Schema of the keys file lives. */
 export const KEYS_FILE_SCHEMA_ID = 'https://unpkg.com/@keypool/keystore/schema/keypool.schema.json';
@@ -19,7 +25,18 @@ export function keysFileJsonSchema(): Record<string, unknown> {
         context.jsonSchema.oneOf = [{ required: ['from'] }, { required: ['secret'] }];
       }
     },
-  }) as Record<string, unknown>;
+  }) as JsonSchemaObject;
+  // The four provider sections are one schema: define it once and refer to it.
+  const providers = schema.properties?.providers as JsonSchemaObject;
+  const sections = providers.properties ?? {};
+  const providerSchema = sections.openai;
+  for (const provider of PROVIDER_IDS) sections[provider] = { $ref: '#/$defs/provider' };
   const { $schema, ...rest } = schema;
-  return { $schema, $id: KEYS_FILE_SCHEMA_ID, title: 'Keypool keys file', ...rest };
+  return {
+    $schema,
+    $id: KEYS_FILE_SCHEMA_ID,
+    title: 'Keypool keys file',
+    ...rest,
+    $defs: { provider: providerSchema },
+  };
 }

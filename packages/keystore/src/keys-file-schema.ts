@@ -46,7 +46,12 @@ export const keysFileKeySchema = z
       .regex(/\S/, { error: 'must not be empty or whitespace' })
       .optional()
       .describe('The secret inline. Allowed, but reported as a warning: prefer "from".'),
-    weight: nonNegativeNumber().optional().describe('Relative share of traffic for the weighted strategy.'),
+    weight: z
+      .number({ error: 'must be a positive number' })
+      .finite({ error: 'must be a positive number' })
+      .positive({ error: 'must be a positive number' })
+      .optional()
+      .describe('Relative share of traffic for the weighted strategy (> 0).'),
     rpm: nonNegativeNumber().optional().describe('Requests per minute this key may send.'),
     tpm: nonNegativeNumber().optional().describe('Tokens per minute this key may use.'),
     rpd: nonNegativeNumber().optional().describe('Requests per day this key may send.'),
@@ -87,6 +92,15 @@ export const keysFilePoolSchema = z.strictObject({
         .optional()
         .describe('First cooldown after a rate limit without a server hint.'),
       maxMs: nonNegativeNumber().optional().describe('Upper bound of the escalating cooldown.'),
+      quotaMs: nonNegativeNumber()
+        .optional()
+        .describe('Cooldown of a spent quota when the provider gives no reset time.'),
+      jitter: z
+        .number({ error: 'must be a number from 0 to 1' })
+        .min(0, { error: 'must be a number from 0 to 1' })
+        .max(1, { error: 'must be a number from 0 to 1' })
+        .optional()
+        .describe('The share of each cooldown step that is randomised.'),
     })
     .superRefine((cooldown, context) => {
       if (cooldown.baseMs !== undefined && cooldown.maxMs !== undefined && cooldown.maxMs < cooldown.baseMs) {

@@ -1,6 +1,7 @@
 import { maskSecret } from '@keypool/core';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { jsonErrorOffset } from './json-error-offset';
 import { KeysFileError, type KeysFileIssue } from './keys-file-error';
 import { type KeysFile, keysFileSchema } from './keys-file-schema';
 import type { KeystoreWarning } from './keystore-warning';
@@ -73,10 +74,10 @@ function parseText(text: string, file: string, format: KeysFileFormat): unknown 
   if (format === 'json') {
     try {
       return JSON.parse(source);
-    } catch (error) {
-      // The engine's message quotes the text around the fault, which may be a secret: keep only the position.
-      const offset = /position (\d+)/.exec(error instanceof Error ? error.message : '');
-      const where = offset ? lineAndColumn(source, Number(offset[1])) : undefined;
+    } catch {
+      // The engine's message quotes the text around the fault, which may be a secret: report only the position.
+      const offset = jsonErrorOffset(source);
+      const where = offset === undefined ? undefined : lineAndColumn(source, offset);
       throw new KeysFileError('keys_file_invalid', file, [
         {
           path: '(root)',
@@ -86,9 +87,9 @@ function parseText(text: string, file: string, format: KeysFileFormat): unknown 
       ]);
     }
   }
-  const document = parseDocument(source, { prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(source, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
-    // YAML errors quote source lines too; report their code and position only.
+    // prettyErrors computes line positions, and also quotes source lines (maybe a secret): keep code and position.
     throw new KeysFileError(
       'keys_file_invalid',
       file,

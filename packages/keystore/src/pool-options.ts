@@ -13,8 +13,14 @@ export type PoolStrategy = (typeof POOL_STRATEGIES)[number];
 
 /** Bounds of the escalating cooldown a key gets after a rate limit without a server hint. */
 export interface CooldownBounds {
+  /** The first backoff step. */
   baseMs?: number;
+  /** No cooldown is longer than this. */
   maxMs?: number;
+  /** A spent quota's cooldown when the provider gave no reset time. */
+  quotaMs?: number;
+  /** The share of each step that is randomised (0..1). */
+  jitter?: number;
 }
 
 /** Per-provider pool options, in the shape the core's pool accepts. */

@@ -13,7 +13,7 @@ const vaultEntryObject = z.object({
   disabledReason: z.string().optional(),
   primary: z.boolean().optional(),
   label: z.string().optional(),
-  weight: z.number().nonnegative().optional(),
+  weight: z.number().positive().optional(),
   limits: z
     .object({ rpm: z.number().optional(), tpm: z.number().optional(), rpd: z.number().optional() })
     .optional(),

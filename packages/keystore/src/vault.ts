@@ -113,6 +113,32 @@ async function readIfExists(path: string): Promise<string | undefined> {
   }
 }
 
+const isNonNegative = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+
+/** What is wrong with the optional fields of an entry to add, if anything. */
+function invalidEntryField(input: VaultEntryInput): string | undefined {
+  if (input.weight !== undefined && !(isNonNegative(input.weight) && input.weight > 0)) {
+    return 'weight must be a positive number';
+  }
+  for (const name of ['rpm', 'tpm', 'rpd'] as const) {
+    const value = input.limits?.[name];
+    if (value !== undefined && !isNonNegative(value)) return `limits.${name} must be a non-negative number`;
+  }
+  if (
+    input.tags !== undefined &&
+    !(Array.isArray(input.tags) && input.tags.every((tag) => typeof tag === 'string'))
+  ) {
+    return 'tags must be a list of strings';
+  }
+  if (
+    input.quotaGroup !== undefined &&
+    (typeof input.quotaGroup !== 'string' || input.quotaGroup.trim() === '')
+  ) {
+    return 'quotaGroup must be a non-empty string';
+  }
+  return undefined;
+}
+
 /** Sort order of `keys()`: primary first; `sort` is stable, so the rest keep the order they were added in. */
 function primaryFirst(a: VaultEntry, b: VaultEntry): number {
   return Number(b.primary === true) - Number(a.primary === true);
@@ -236,6 +262,9 @@ export class Vault {
         'a key id must be 1 to 200 characters without spaces',
       );
     }
+    const badField = invalidEntryField(input);
+    if (badField)
+      throw new VaultEntryError('vault_entry_invalid', provider, id, `${provider} key "${id}": ${badField}`);
     return this.#mutate((entries) => {
       if (entries.some((entry) => entry.provider === provider && entry.id === id)) {
         throw new VaultEntryError(
