@@ -27,11 +27,11 @@ export function jsonErrorOffset(text: string): number | undefined {
       if (char < ' ') fail();
       if (char === '\\') {
         index++;
-        const escape = text[index];
-        if (escape === 'u') {
+        const escaped = text[index];
+        if (escaped === 'u') {
           if (!/^[0-9a-fA-F]{4}$/.test(text.slice(index + 1, index + 5))) fail();
           index += 4;
-        } else if (escape === undefined || !'"\\/bfnrt'.includes(escape)) fail();
+        } else if (escaped === undefined || !'"\\/bfnrt'.includes(escaped)) fail();
       }
       index++;
     }
@@ -85,12 +85,12 @@ export function jsonErrorOffset(text: string): number | undefined {
         } else fail();
       }
     }
-    if (char === '"') return parseString();
-    if (char === 't') return expectText('true');
-    if (char === 'f') return expectText('false');
-    if (char === 'n') return expectText('null');
-    if (char === '-' || (char !== undefined && char >= '0' && char <= '9')) return parseNumber();
-    fail();
+    if (char === '"') parseString();
+    else if (char === 't') expectText('true');
+    else if (char === 'f') expectText('false');
+    else if (char === 'n') expectText('null');
+    else if (char === '-' || (char !== undefined && char >= '0' && char <= '9')) parseNumber();
+    else fail();
   };
   try {
     parseValue();
