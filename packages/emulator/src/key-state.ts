@@ -63,9 +63,16 @@ export class KeyState {
     this.day = freshWindow();
   }
 
-  private roll(now: number): void {
-    if (now - this.minute.start >= this.windowMs) this.minute = { start: now, requests: 0, tokens: 0 };
-    if (now - this.day.start >= this.dayMs) this.day = { start: now, requests: 0, tokens: 0 };
+  /** Forgets windows that have run out; the next charged request opens a new one. */
+  private expire(now: number): void {
+    if (now - this.minute.start >= this.windowMs) this.minute = freshWindow();
+    if (now - this.day.start >= this.dayMs) this.day = freshWindow();
+  }
+
+  private open(now: number): void {
+    this.expire(now);
+    if (!Number.isFinite(this.minute.start)) this.minute.start = now;
+    if (!Number.isFinite(this.day.start)) this.day.start = now;
   }
 
   private resetIn(window: Window, length: number, now: number): number {
@@ -74,7 +81,7 @@ export class KeyState {
 
   /** Returns why a request of `tokens` tokens would be refused now, or undefined if it fits every limit. */
   check(now: number, tokens: number): RateLimitRefusal | undefined {
-    this.roll(now);
+    this.expire(now);
     const { rpm, tpm, rpd } = this.behaviour;
     if (rpd !== undefined && this.day.requests + 1 > rpd) {
       const retryAfterMs = this.resetIn(this.day, this.dayMs, now);
@@ -114,7 +121,7 @@ export class KeyState {
 
   /** Charges one request of `tokens` tokens to the current windows. */
   consume(now: number, tokens: number): void {
-    this.roll(now);
+    this.open(now);
     this.minute.requests += 1;
     this.minute.tokens += tokens;
     this.day.requests += 1;

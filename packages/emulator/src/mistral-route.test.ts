@@ -58,8 +58,8 @@ function mistralError(error: unknown): MistralError & { parsed: Record<string, u
 describe('mistral: success', () => {
   it('answers a plain call with echo text and consistent usage', async () => {
     const response = await ask(GOOD);
-    expect(response.choices[0]?.message.content).toBe('Echo: hello there world');
-    expect(response.choices[0]?.finishReason).toBe('stop');
+    expect(response.choices?.[0]?.message?.content).toBe('Echo: hello there world');
+    expect(response.choices?.[0]?.finishReason).toBe('stop');
     expect(response.usage).toMatchObject({
       promptTokens: estimateTokens('hello there world'),
       completionTokens: estimateTokens('Echo: hello there world'),
@@ -79,8 +79,8 @@ describe('mistral: success', () => {
 
   it('truncates to max_tokens with finish_reason length', async () => {
     const response = await client(GOOD).chat.complete({ model: MODEL, messages, maxTokens: 2 });
-    expect(response.choices[0]?.message.content).toBe('Echo: he');
-    expect(response.choices[0]?.finishReason).toBe('length');
+    expect(response.choices?.[0]?.message?.content).toBe('Echo: he');
+    expect(response.choices?.[0]?.finishReason).toBe('length');
   });
 
   it('sends x-ratelimit-*-minute headers on success', async () => {
