@@ -93,6 +93,8 @@ interface DecryptedVault {
   mode: VaultMode;
   identity: MachineIdentitySource | undefined;
   entries: VaultEntry[];
+  /** Top-level payload fields other than `entries` (from newer versions), kept on rewrite. */
+  extra: Record<string, unknown>;
 }
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -596,14 +598,21 @@ export class Vault {
         }
         const entries = structuredClone(current?.entries ?? []);
         const result = change(entries);
-        const plaintext = Buffer.from(JSON.stringify({ entries }), 'utf8');
+        const extra = current?.extra ?? {};
+        const plaintext = Buffer.from(JSON.stringify({ ...extra, entries }), 'utf8');
         const file = encryptVault(plaintext, keys, {
           mode: material.mode,
           ...(material.machine ? { machine: material.machine } : {}),
         });
         const output = `${JSON.stringify(material.mode === 'machine' ? { ...file, notice: MACHINE_MODE_NOTICE } : file, null, 2)}\n`;
         await writeFileAtomic(this.path, output, 0o600);
-        this.#cache = { text: output, mode: material.mode, identity: material.machine?.identity, entries };
+        this.#cache = {
+          text: output,
+          mode: material.mode,
+          identity: material.machine?.identity,
+          entries,
+          extra,
+        };
         await removeStaleTempFiles(this.path, this.#options.lock?.staleMs ?? 10_000, isProcessAlive);
         return result;
       },
