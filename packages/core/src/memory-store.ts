@@ -50,9 +50,9 @@ export class MemoryStateStore implements StateStore {
     let entry = this.entries.get(key.fingerprint);
     if (!entry) {
       entry = { view: initialKeyState(), key };
+      this.applyLimits(entry, key);
       this.entries.set(key.fingerprint, entry);
-    }
-    if (entry.key.limits !== key.limits) this.applyLimits(entry, key);
+    } else if (entry.key.limits !== key.limits) this.applyLimits(entry, key);
     return entry;
   }
 
