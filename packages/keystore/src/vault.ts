@@ -553,13 +553,16 @@ export class Vault {
         `the decrypted contents are invalid at ${formatIssuePath(issue.path)}`,
       );
     }
-    this.#cache = {
+    const { entries, ...extra } = parsed.data;
+    const decrypted: DecryptedVault = {
       text,
       mode: file.mode,
       identity: file.machine?.identity,
-      entries: parsed.data.entries as VaultEntry[],
+      entries: entries as VaultEntry[],
+      extra,
     };
-    return this.#cache;
+    this.#cache = decrypted;
+    return decrypted;
   }
 
   async #read(): Promise<VaultEntry[]> {
