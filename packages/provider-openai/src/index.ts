@@ -1,1 +1,13 @@
-export const placeholder = true;
+export { mapOpenAIFinishReason } from './map-openai-finish-reason';
+export { maskKeyLikeSecrets } from './mask-key-like';
+export {
+  createOpenAIAdapter,
+  createOpenAITemplateClient,
+  type OpenAIAdapter,
+  type OpenAIClientOptions,
+} from './openai-adapter';
+export { openAIChat, openAIStream, toOpenAIChatParams } from './openai-chat';
+export { classifyOpenAIError } from './openai-error';
+export { createOpenAIPool, type OpenAIPool, type OpenAIPoolOptions } from './openai-pool';
+export { parseOpenAIRateLimitHeaders } from './openai-rate-limit';
+export { OPENAI_ROUTES } from './openai-routes';

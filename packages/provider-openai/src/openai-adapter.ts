@@ -1,0 +1,78 @@
+import type { ClientHooks, ProviderAdapter } from '@keypool/core';
+import OpenAI, { type ClientOptions } from 'openai';
+import { openAIChat, openAIStream } from './openai-chat';
+import { classifyOpenAIError } from './openai-error';
+import { parseOpenAIRateLimitHeaders } from './openai-rate-limit';
+import { createReportingFetch } from './reporting-fetch';
+
+/**
+ * Options passed to every `OpenAI` client the pool builds (base URL, timeout, fetch, headers, organization...).
+ * The key comes from the pool and retries are always off (the engine is the one retry owner), so `apiKey` and
+ * `maxRetries` are not accepted.
+ */
+export type OpenAIClientOptions = Omit<ClientOptions, 'apiKey' | 'maxRetries'>;
+
+/** The OpenAI adapter: one `OpenAI` client per key, the error mapper, the rate-limit headers, the unified chat. */
+export interface OpenAIAdapter extends ProviderAdapter<OpenAI> {
+  readonly provider: 'openai';
+  /** The client of the key last given to `setApiKey` (built lazily, one per key). Throws before any key is set. */
+  readonly client: OpenAI;
+}
+
+/**
+ * Creates the OpenAI adapter. Each key gets its own client, built with `maxRetries: 0`, the user's options, and a
+ * fetch wrapped to report every response's rate-limit headers to the pool.
+ */
+export function createOpenAIAdapter(clientOptions: OpenAIClientOptions = {}): OpenAIAdapter {
+  const options = withoutKeyOptions(clientOptions);
+  const createClient = (secret: string, hooks?: ClientHooks): OpenAI =>
+    new OpenAI({
+      ...options,
+      apiKey: secret,
+      maxRetries: 0,
+      fetch: createReportingFetch(options.fetch, secret, hooks?.reportRateLimit),
+    });
+  let currentSecret: string | undefined;
+  let currentClient: OpenAI | undefined;
+  return {
+    provider: 'openai',
+    setApiKey(secret: string) {
+      if (secret === currentSecret) return;
+      currentSecret = secret;
+      currentClient = undefined;
+    },
+    get client(): OpenAI {
+      if (currentSecret === undefined)
+        throw new Error('no key set on the OpenAI adapter: call setApiKey(secret) first');
+      currentClient ??= createClient(currentSecret);
+      return currentClient;
+    },
+    createClient,
+    classifyError: (error: unknown) => classifyOpenAIError(error),
+    parseRateLimitHeaders: (headers) => parseOpenAIRateLimitHeaders(headers),
+    chat: openAIChat,
+    stream: openAIStream,
+  };
+}
+
+/**
+ * The template behind `pool.client`: it serves everything that is not a call to the model (helpers, getters,
+ * `withOptions`...). It holds no key: a request sent through it fails locally with a message saying how to run it
+ * on a key of the pool.
+ */
+export function createOpenAITemplateClient(clientOptions: OpenAIClientOptions = {}): OpenAI {
+  return new OpenAI({
+    ...withoutKeyOptions(clientOptions),
+    maxRetries: 0,
+    apiKey: async () => {
+      throw new Error(
+        'this call is not routed through the key pool (only calls to the model are); run it on a key of the pool with pool.run((client) => ...)',
+      );
+    },
+  });
+}
+
+function withoutKeyOptions(clientOptions: OpenAIClientOptions): OpenAIClientOptions {
+  const { apiKey: _apiKey, maxRetries: _maxRetries, ...rest } = clientOptions as ClientOptions;
+  return rest;
+}
