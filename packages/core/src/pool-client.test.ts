@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import type { ProviderAdapter } from './adapter';
+import { ProviderError, StreamInterruptedError } from './errors';
+import { createKeyPool } from './key-pool';
+import { createPoolClient } from './pool-client';
+import { FakeAdapter } from './testing/fake-adapter';
+
+/** A tiny SDK-shaped client: `chat.create` (plain or streaming), a helper, and a getter. */
+class TinyClient {
+  readonly apiKey: string;
+  readonly chat: {
+    create: (
+      params: { prompt: string; stream?: boolean },
+      options?: { signal?: AbortSignal },
+    ) => Promise<unknown>;
+  };
+  static failures = new Map<string, string>();
+  constructor(apiKey: string) {
+    this.apiKey = apiKey;
+    this.chat = {
+      create: async (params) => {
+        const failure = TinyClient.failures.get(apiKey);
+        if (failure === 'rate') throw Object.assign(new Error('429'), { category: 'rate_limit' });
+        if (params.stream) {
+          const breakMid = failure === 'cut';
+          return (async function* () {
+            yield { text: `${apiKey.slice(-1)}:` };
+            if (breakMid) throw Object.assign(new Error('cut'), { category: 'server' });
+            yield { text: params.prompt, end: true };
+          })();
+        }
+        return { text: `${apiKey.slice(-1)}:${params.prompt}`, usage: 7 };
+      },
+    };
+  }
+  describe(): string {
+    return `TinyClient(${this.apiKey.length})`;
+  }
+}
+
+function tinyAdapter(): ProviderAdapter<TinyClient> {
+  const fake = new FakeAdapter();
+  return {
+    provider: 'tiny',
+    setApiKey: () => undefined,
+    createClient: (secret) => new TinyClient(secret),
+    classifyError: (error) => ({
+      category: ((error as { category?: string }).category as 'server') ?? 'server',
+      message: (error as Error).message,
+    }),
+    chat: fake.chat.bind(fake) as never,
+    stream: fake.stream.bind(fake) as never,
+  };
+}
+
+describe('createPoolClient', () => {
+  const keys = [
+    { id: 'one', secret: 'sk-tiny-000000000000000001' },
+    { id: 'two', secret: 'sk-tiny-000000000000000002' },
+  ];
+  const routes = [
+    {
+      path: 'chat.create',
+      streams: (args: readonly unknown[]) => (args[0] as { stream?: boolean }).stream === true,
+      withSignal: (args: readonly unknown[], signal: AbortSignal) => [
+        args[0],
+        { ...(args[1] as object), signal },
+      ],
+      usageOf: (result: unknown) => (result as { usage?: number }).usage,
+      textOf: (chunk: unknown) => (chunk as { text: string }).text,
+      isTerminal: (chunk: unknown) => (chunk as { end?: boolean }).end === true,
+    },
+  ];
+
+  it('routes listed methods through the pool and passes the rest through', async () => {
+    TinyClient.failures = new Map([['sk-tiny-000000000000000001', 'rate']]);
+    const pool = createKeyPool({ adapter: tinyAdapter(), keys, strategy: 'round-robin', random: () => 0 });
+    const client = createPoolClient(pool, new TinyClient('placeholder'), routes);
+    const result = (await client.chat.create({ prompt: 'hi' })) as { text: string };
+    expect(result.text).toBe('2:hi');
+    expect(client.describe()).toBe('TinyClient(11)');
+    expect(pool.snapshot()[0]!.status).toBe('cooling');
+  });
+
+  it('resolves a routed stream after its first chunk, failing over before it and interrupting after it', async () => {
+    TinyClient.failures = new Map([
+      ['sk-tiny-000000000000000001', 'rate'],
+      ['sk-tiny-000000000000000002', 'cut'],
+    ]);
+    const pool = createKeyPool({ adapter: tinyAdapter(), keys, strategy: 'round-robin', random: () => 0 });
+    const client = createPoolClient(pool, new TinyClient('placeholder'), routes);
+    const stream = (await client.chat.create({ prompt: 'hi', stream: true })) as AsyncIterable<{
+      text: string;
+    }>;
+    const texts: string[] = [];
+    const error = await (async () => {
+      for await (const chunk of stream) texts.push(chunk.text);
+    })().catch((caught: unknown) => caught);
+    expect(texts).toEqual(['2:']);
+    expect(StreamInterruptedError.isInstance(error)).toBe(true);
+    expect((error as StreamInterruptedError).partialText).toBe('2:');
+    expect(ProviderError.isInstance(error)).toBe(true);
+  });
+});

@@ -1,0 +1,50 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SlidingWindow } from './sliding-window';
+
+describe('SlidingWindow', () => {
+  it('counts units until their slice leaves the window', () => {
+    const window = new SlidingWindow(1_000, 10);
+    window.add(1, 0);
+    window.add(1, 450);
+    expect(window.used(999)).toBe(2);
+    expect(window.used(1_100)).toBe(1);
+    expect(window.used(1_500)).toBe(0);
+  });
+
+  it('says when capacity frees', () => {
+    const window = new SlidingWindow(1_000, 10);
+    window.add(2, 0);
+    window.add(1, 500);
+    expect(window.freeAt(1, 3, 600)).toBe(1_100);
+    expect(window.freeAt(1, 4, 600)).toBe(600);
+    // A cost bigger than the limit only fits into an empty window.
+    expect(window.freeAt(10, 3, 600)).toBe(1_600);
+  });
+
+  it('admitting only what fits keeps every real window (any alignment) under the limit (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 1, max: 8 }),
+        (gaps, limit) => {
+          const window = new SlidingWindow(1_000, 30);
+          const admitted: number[] = [];
+          let now = 0;
+          for (const gap of gaps) {
+            now += gap;
+            if (window.freeAt(1, limit, now) <= now) {
+              window.add(1, now);
+              admitted.push(now);
+            }
+          }
+          for (const time of admitted) {
+            const inWindow = admitted.filter((other) => other > time - 1_000 && other <= time).length;
+            expect(inWindow).toBeLessThanOrEqual(limit);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
