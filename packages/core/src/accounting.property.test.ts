@@ -35,7 +35,7 @@ describe('accounting under random outcomes and concurrency (property)', () => {
         fc.constantFrom('health', 'round-robin', 'least-used', 'random', 'weighted', 'latency' as const),
         async (scripts, concurrency, strategy) => {
           const adapter = new FakeAdapter();
-          scripts.forEach((script, index) => adapter.script(SECRETS[index]!, ...script));
+          for (const [index, script] of scripts.entries()) adapter.script(SECRETS[index]!, ...script);
           const pool = createKeyPool({
             adapter,
             keys: SECRETS.map((secret, index) => ({ id: `k${index}`, secret })),

@@ -1026,7 +1026,7 @@ export class KeyPool<TClient = unknown> {
    * fresh; keys not in the saved state are left alone.
    */
   async restore(state: PoolState): Promise<void> {
-    if (!state || state.version !== 1 || !Array.isArray(state.keys)) {
+    if (state?.version !== 1 || !Array.isArray(state.keys)) {
       throw new ConfigError('pool state', [
         { path: 'version', message: 'expected a state saved by toJSON() (version 1)' },
       ]);
