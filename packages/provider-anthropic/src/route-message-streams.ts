@@ -1,0 +1,143 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import { BetaMessageStream } from '@anthropic-ai/sdk/lib/BetaMessageStream';
+import { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
+import type { AttemptKey, KeyPool, PoolClientOptions } from '@keypool/core';
+import { estimateMessageTokens, withAttemptSignal } from './anthropic-routes.ts';
+
+type StreamEvent = Anthropic.RawMessageStreamEvent;
+type Resource = 'messages' | 'beta.messages';
+
+/**
+ * Routes `messages.stream()` and `beta.messages.stream()` of a pool client through the pool. The SDK helper returns a
+ * `MessageStream` synchronously and drives it from `messages.create({ stream: true }).withResponse()`; here it is
+ * driven by a pooled streaming call instead, which rotates keys on any error before the first event and raises a
+ * `StreamInterruptedError` (through the stream's `error` event, `finalMessage()` and iteration) after it. The
+ * `MessageStream` API (events, `finalMessage()`, `withResponse()`, `abort()`) is the SDK's own.
+ */
+export function routeMessageStreams(
+  client: Anthropic,
+  pool: KeyPool<Anthropic>,
+  template: Anthropic,
+  options: PoolClientOptions = {},
+): Anthropic {
+  const open = (resource: Resource) => (params: Anthropic.MessageStreamParams, requestOptions?: object) => {
+    const facade = {
+      create: (body: Anthropic.MessageCreateParamsStreaming, createOptions?: { signal?: AbortSignal }) => ({
+        withResponse: () => openPooledStream(pool, resource, body, createOptions, options),
+      }),
+    };
+    const helperOptions = { logger: template.logger, client: template };
+    return resource === 'messages'
+      ? MessageStream.createMessage(facade as never, params as never, requestOptions, helperOptions)
+      : BetaMessageStream.createMessage(facade as never, params as never, requestOptions, helperOptions);
+  };
+  const messagesStream = open('messages');
+  const betaMessagesStream = open('beta.messages');
+  return overrideMethods(client, {
+    'messages.stream': messagesStream,
+    'beta.messages.stream': betaMessagesStream,
+  });
+}
+
+interface PooledStream extends AsyncIterable<StreamEvent> {
+  readonly controller: AbortController;
+}
+
+async function openPooledStream(
+  pool: KeyPool<Anthropic>,
+  resource: Resource,
+  body: Anthropic.MessageCreateParamsStreaming,
+  requestOptions: { signal?: AbortSignal } | undefined,
+  options: PoolClientOptions,
+): Promise<{ data: PooledStream; response: Response | undefined; request_id: string | null | undefined }> {
+  const controller = new AbortController();
+  const userSignal = requestOptions?.signal;
+  const signal = userSignal ? AbortSignal.any([userSignal, controller.signal]) : controller.signal;
+  let response: Response | undefined;
+  let requestId: string | null | undefined;
+  const generator = pool.executeStream<StreamEvent>(
+    async (client: Anthropic, key: AttemptKey) => {
+      const messages = resource === 'messages' ? client.messages : client.beta.messages;
+      const [params, attemptOptions] = withAttemptSignal(
+        [{ ...body, stream: true }, requestOptions],
+        key.signal,
+      );
+      const answer = await (
+        messages.create as (...args: unknown[]) => ReturnType<Anthropic['messages']['create']>
+      )(params, attemptOptions).withResponse();
+      response = answer.response;
+      requestId = answer.request_id;
+      return answer.data as AsyncIterable<StreamEvent>;
+    },
+    {
+      ...options.callOptions,
+      ...options.streamOptions,
+      signal,
+      estimatedTokens: estimateMessageTokens(body),
+      textOf: (event) =>
+        event.type === 'content_block_delta' && event.delta.type === 'text_delta'
+          ? event.delta.text
+          : undefined,
+      usageOf: (event) =>
+        event.type === 'message_start'
+          ? event.message.usage.input_tokens + event.message.usage.output_tokens
+          : event.type === 'message_delta'
+            ? (event.usage.input_tokens ?? 0) + event.usage.output_tokens
+            : undefined,
+      isTerminal: (event) => event.type === 'message_stop',
+    },
+  );
+  // Wait for the first event, so that every failure before it rotates keys and surfaces as a connection error.
+  const first = await generator.next();
+  let delivered = false;
+  const data: PooledStream = {
+    controller,
+    [Symbol.asyncIterator]: () => ({
+      next: async () => {
+        if (!delivered) {
+          delivered = true;
+          return first;
+        }
+        return generator.next();
+      },
+      return: async () => {
+        await generator.return(undefined);
+        return { done: true, value: undefined };
+      },
+    }),
+  };
+  return { data, response, request_id: requestId };
+}
+
+/** A view of `target` where the given dotted method paths are replaced; everything else passes through. */
+function overrideMethods<T extends object>(
+  target: T,
+  overrides: Record<string, (...args: never[]) => unknown>,
+): T {
+  const prefixes = new Set<string>();
+  for (const path of Object.keys(overrides)) {
+    const parts = path.split('.');
+    for (let length = 1; length < parts.length; length++) prefixes.add(parts.slice(0, length).join('.'));
+  }
+  const cache = new Map<string, object>();
+  const wrap = (object: object, path: string): object =>
+    new Proxy(object, {
+      get(inner, property, receiver) {
+        if (typeof property !== 'string') return Reflect.get(inner, property, receiver);
+        const childPath = path ? `${path}.${property}` : property;
+        const override = overrides[childPath];
+        if (override) return override;
+        const value = Reflect.get(inner, property, receiver);
+        if (prefixes.has(childPath) && value !== null && typeof value === 'object') {
+          let wrapped = cache.get(childPath);
+          if (!wrapped) {
+            wrapped = wrap(value, childPath);
+            cache.set(childPath, wrapped);
+          }
+          return wrapped;
+        }
+        return value;
+      },
+    });
+  return wrap(target, '') as T;
+}
