@@ -1,0 +1,67 @@
+import { type ClientHooks, scrubSecrets } from '@keypool/core';
+import { type Fetcher, HTTPClient, Mistral, type SDKOptions } from '@mistralai/mistralai';
+import { parseMistralRateLimitHeaders } from './mistral-rate-limit';
+
+/**
+ * Options for every Mistral client a pool builds: the SDK's own options (except the key and retries, which the pool
+ * owns) plus a plain `fetch` and default `headers` for convenience.
+ */
+export interface MistralClientOptions extends Omit<SDKOptions, 'apiKey' | 'retryConfig'> {
+  /** A fetch used instead of `globalThis.fetch` (ignored when `httpClient` is given: give that one its fetcher). */
+  fetch?: Fetcher;
+  /** Headers added to every request (a header the SDK or the call sets wins). */
+  headers?: Record<string, string>;
+}
+
+/** The key a pool's template client carries: it never reaches the network for a routed call. */
+export const PLACEHOLDER_API_KEY = 'keypool-placeholder-not-a-real-key';
+
+/**
+ * Builds one `Mistral` client bound to `secret`, with the SDK's retries off (the engine is the only retry owner),
+ * the user's server URL, timeout, HTTP client or fetch and headers passed through, and a fetcher that reports every
+ * response's rate-limit headers to `hooks` and scrubs the key from error bodies before the SDK turns them into
+ * errors. Mistral copies its options into each resource on first use, so a client is never re-keyed: one per key.
+ */
+export function createMistralClient(
+  secret: string,
+  options: MistralClientOptions = {},
+  hooks?: ClientHooks,
+): Mistral {
+  const { fetch: userFetch, headers: defaultHeaders, httpClient: userClient, ...sdkOptions } = options;
+  const send: (request: Request) => Promise<Response> = userClient
+    ? (request) => userClient.request(request)
+    : userFetch
+      ? (request) => userFetch(request)
+      : (request) => fetch(request);
+  const headerEntries = defaultHeaders ? Object.entries(defaultHeaders) : [];
+  const report = hooks?.reportRateLimit;
+
+  const fetcher: Fetcher = async (input, init) => {
+    const request = init === undefined && input instanceof Request ? input : new Request(input, init);
+    for (const [name, value] of headerEntries)
+      if (!request.headers.has(name)) request.headers.set(name, value);
+    const response = await send(request);
+    if (report) {
+      const info = parseMistralRateLimitHeaders(response.headers);
+      if (info) report(info);
+    }
+    return response.status >= 400 ? scrubbedErrorResponse(response, secret) : response;
+  };
+
+  return new Mistral({
+    ...sdkOptions,
+    apiKey: secret,
+    httpClient: new HTTPClient({ fetcher }),
+    retryConfig: { strategy: 'none' },
+  });
+}
+
+/** An error response whose body no longer holds the key (SDK errors copy the body into their message). */
+async function scrubbedErrorResponse(response: Response, secret: string): Promise<Response> {
+  const text = await response.text();
+  return new Response(scrubSecrets(text, [secret]), {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}

@@ -1,0 +1,61 @@
+import {
+  createKeyPool,
+  createPoolClient,
+  type KeyPool,
+  type KeyPoolOptions,
+  type PoolClientOptions,
+} from '@keypool/core';
+import type { Mistral } from '@mistralai/mistralai';
+import { createMistralAdapter } from './mistral-adapter';
+import { createMistralClient, type MistralClientOptions, PLACEHOLDER_API_KEY } from './mistral-client';
+import { createMistralRoutes } from './mistral-routes';
+
+/** Options of `createMistralPool`: the key pool's options (without the adapter) plus the clients' options. */
+export interface MistralPoolOptions extends Omit<KeyPoolOptions<Mistral>, 'adapter'> {
+  /** Options of every Mistral client (server URL, timeout, HTTP client or fetch, headers...). */
+  clientOptions?: MistralClientOptions;
+  /** Per-call options applied to every call made through `pool.client` (deadline, attempt timeout...). */
+  callOptions?: PoolClientOptions['callOptions'];
+  /** Stream options applied to every stream opened through `pool.client` (idle and first-chunk timeouts). */
+  streamOptions?: PoolClientOptions['streamOptions'];
+}
+
+/** A key pool over Mistral keys, with `client`: a `Mistral` client whose model calls run through the pool. */
+export type MistralPool = KeyPool<Mistral> & {
+  /**
+   * A drop-in `Mistral` client: `chat.complete`, `chat.stream`, `fim.*`, `agents.*`, `embeddings.create`,
+   * `classifiers.*`, `ocr.process`, `audio.transcriptions.*`, `audio.speech.complete` and `beta.conversations.*`
+   * rotate over the pool's keys; other methods (models, files, batch...) go to a client with a placeholder key (use
+   * `pool.run((client) => ...)` for those).
+   */
+  readonly client: Mistral;
+};
+
+/**
+ * Builds a Mistral key pool: rotation, cooldowns, limits and failover over many keys, with a drop-in `client`
+ * (existing code only changes how the client is built), the unified `chat` / `stream`, `run((client, key) => ...)`,
+ * events and `snapshot()`.
+ *
+ * ```ts
+ * const pool = createMistralPool({ keys: [{ id: 'a', secret: process.env.MISTRAL_KEY_A! }, ...] });
+ * const answer = await pool.client.chat.complete({ model: 'mistral-small-latest', messages });
+ * ```
+ */
+export function createMistralPool(options: MistralPoolOptions): MistralPool {
+  const { clientOptions = {}, callOptions, streamOptions, ...poolOptions } = options;
+  const adapter = createMistralAdapter(clientOptions);
+  const pool = createKeyPool<Mistral>({ ...poolOptions, adapter });
+  // The template only answers non-model methods and getters; it never carries a real key.
+  const template = createMistralClient(PLACEHOLDER_API_KEY, clientOptions);
+  const client = createPoolClient(
+    pool,
+    template,
+    createMistralRoutes({ timeoutMs: clientOptions.timeoutMs }),
+    {
+      ...(callOptions ? { callOptions } : {}),
+      ...(streamOptions ? { streamOptions } : {}),
+    },
+  );
+  Object.defineProperty(pool, 'client', { value: client, enumerable: false, writable: false });
+  return pool as MistralPool;
+}
