@@ -2,6 +2,7 @@ export { type EnvKeyIssue, EnvKeysError } from './env-keys-error';
 export { envSource } from './env-source';
 export type { FallbackChains, FallbackStep } from './fallback-chain';
 export type { FileLockOptions } from './file-lock';
+export { formatIssuePath } from './format-issue-path';
 export { emptyProviderKeys, type KeyConfig, type KeyLimits, type ProviderKeys } from './key-config';
 export { KeysFileError, type KeysFileIssue } from './keys-file-error';
 export { KEYS_FILE_SCHEMA_ID, keysFileJsonSchema } from './keys-file-json-schema';
@@ -21,7 +22,6 @@ export { KeystoreError, type KeystoreErrorCode } from './keystore-error';
 export type { KeystoreWarning, KeystoreWarningCode } from './keystore-warning';
 export { findKeysFile, KEYS_FILE_NAMES, loadKeysFile } from './load-keys-file';
 export {
-  formatIssuePath,
   type KeysFileFormat,
   type LoadedKeysFile,
   type ParseKeysFileOptions,

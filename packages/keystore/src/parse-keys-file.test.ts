@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { formatIssuePath } from './format-issue-path';
 import { KeysFileError } from './keys-file-error';
-import { formatIssuePath, parseKeysFile } from './parse-keys-file';
+import { parseKeysFile } from './parse-keys-file';
 
 const fixture = (name: string) => readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8');
 

@@ -1,6 +1,7 @@
 import { maskSecret } from '@keypool/core';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { formatIssuePath } from './format-issue-path';
 import { jsonErrorOffset } from './json-error-offset';
 import { KeysFileError, type KeysFileIssue } from './keys-file-error';
 import { type KeysFile, keysFileSchema } from './keys-file-schema';
@@ -26,18 +27,6 @@ export interface ParseKeysFileOptions {
   file: string;
   /** Defaults from the file name: `.yaml`/`.yml` is YAML, anything else JSON. */
   format?: KeysFileFormat;
-}
-
-/** Formats a path inside a document the way people read it: `providers.openai.keys[2].rpm`. */
-export function formatIssuePath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else if (typeof segment === 'string' && /^[A-Za-z_$][\w$-]*$/.test(segment))
-      out += out ? `.${segment}` : segment;
-    else out += `[${JSON.stringify(String(segment))}]`;
-  }
-  return out || '(root)';
 }
 
 /** A field name safe to echo: a long unknown "field" may be a secret pasted in the wrong place. */

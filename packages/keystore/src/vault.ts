@@ -4,9 +4,9 @@ import { dirname, join } from 'node:path';
 import { fingerprintSecret } from '@keypool/core';
 import { removeStaleTempFiles, writeFileAtomic } from './atomic-write';
 import { type FileLockOptions, isProcessAlive, withFileLock } from './file-lock';
+import { formatIssuePath } from './format-issue-path';
 import { emptyProviderKeys, type KeyConfig, type ProviderKeys } from './key-config';
 import { readMachineIdentity } from './machine-identity';
-import { formatIssuePath } from './parse-keys-file';
 import { protectSecret } from './protect-secret';
 import { isProviderId, PROVIDER_IDS, type ProviderId } from './provider-id';
 import {
