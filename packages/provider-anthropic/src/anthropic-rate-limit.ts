@@ -5,7 +5,7 @@ const SPLIT_TOKEN_BUDGETS = ['input-tokens', 'output-tokens'] as const;
 /**
  * Reads Anthropic's `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-{limit,remaining,reset}`
  * headers (resets are RFC 3339 times). The engine tracks one token budget: it takes `tokens` when present, else the
- * tightest of `input-tokens` and `output-tokens` (the one with the least remaining). Undefined when there is none.
+ * tighter of `input-tokens` and `output-tokens` (the smaller share left). Undefined when there is none.
  */
 export function parseAnthropicRateLimitHeaders(headers: HeaderSource): RateLimitInfo | undefined {
   if (!headers) return undefined;
@@ -14,7 +14,7 @@ export function parseAnthropicRateLimitHeaders(headers: HeaderSource): RateLimit
   if (!tokens) {
     for (const name of SPLIT_TOKEN_BUDGETS) {
       const budget = readBudget(headers, name);
-      if (budget && (!tokens || remainingOf(budget) < remainingOf(tokens))) tokens = budget;
+      if (budget && (!tokens || shareLeft(budget) < shareLeft(tokens))) tokens = budget;
     }
   }
   if (!requests && !tokens) return undefined;
@@ -35,8 +35,10 @@ function readBudget(headers: HeaderSource, name: string): RateLimitBudget | unde
   return budget;
 }
 
-function remainingOf(budget: RateLimitBudget): number {
-  return budget.remaining ?? Number.POSITIVE_INFINITY;
+/** The share of a budget that is left (0..1), or its plain remaining count when the limit is unknown. */
+function shareLeft(budget: RateLimitBudget): number {
+  if (budget.remaining === undefined) return Number.POSITIVE_INFINITY;
+  return budget.limit ? budget.remaining / budget.limit : budget.remaining;
 }
 
 function toNumber(text: string | undefined): number | undefined {
