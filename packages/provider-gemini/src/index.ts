@@ -1,1 +1,11 @@
-export const placeholder = true;
+export { createGeminiAdapter, type GeminiAdapter } from './gemini-adapter.ts';
+export { createGeminiClient, type GeminiClientOptions } from './gemini-client.ts';
+export { GeminiContentBlockedError, type GeminiSafetyRating } from './gemini-content-blocked-error.ts';
+export { classifyGeminiError } from './gemini-error.ts';
+export { type GeminiErrorBody, type GeminiErrorDetail, parseGeminiErrorBody } from './gemini-error-body.ts';
+export { createGeminiPool, type GeminiPool, type GeminiPoolOptions } from './gemini-pool.ts';
+export { parseGeminiRateLimitHeaders } from './gemini-rate-limit-headers.ts';
+export { GEMINI_ROUTES } from './gemini-routes.ts';
+export { mapGeminiFinishReason } from './map-gemini-finish-reason.ts';
+export { scrubGeminiSecrets } from './scrub-gemini-secrets.ts';
+export { toGeminiRequest } from './to-gemini-request.ts';

@@ -1,0 +1,87 @@
+import type { GenerateContentResponse, GoogleGenAI, SafetyRating } from '@google/genai';
+import type { AttemptContext, ChatRequest, ChatResult, ChatStreamPart, FinishReason } from '@keypool/core';
+import { GeminiContentBlockedError } from './gemini-content-blocked-error.ts';
+import { geminiResponseText, geminiUsage } from './gemini-response.ts';
+import { isGeminiFilterFinish, mapGeminiFinishReason } from './map-gemini-finish-reason.ts';
+import { toGeminiRequest } from './to-gemini-request.ts';
+
+/**
+ * One unified chat call on a key's client. A blocked prompt, or a response withheld by a filter with no text, throws
+ * a `GeminiContentBlockedError` (classified `content_filter`, with the reason); a partial answer a filter cut short
+ * is returned with `finishReason: 'content_filter'`.
+ */
+export async function geminiChat(
+  client: GoogleGenAI,
+  request: ChatRequest,
+  context: AttemptContext,
+): Promise<Omit<ChatResult, 'keyId' | 'provider'>> {
+  const response = await client.models.generateContent(toGeminiRequest(request, context.signal));
+  throwIfPromptBlocked(response);
+  const candidate = response.candidates?.[0];
+  const text = geminiResponseText(response);
+  if (text === '' && isGeminiFilterFinish(candidate?.finishReason)) {
+    throw new GeminiContentBlockedError('response', candidate!.finishReason!, candidate?.safetyRatings);
+  }
+  return {
+    text,
+    finishReason: mapGeminiFinishReason(candidate?.finishReason),
+    usage: geminiUsage(response.usageMetadata),
+    model: response.modelVersion ?? request.model,
+    ...(response.responseId ? { requestId: response.responseId } : {}),
+  };
+}
+
+/**
+ * One unified streaming call: a `delta` per chunk with text, then one `done` from the chunk carrying `finishReason`
+ * (usage from the last `usageMetadata`). A stream that ends without a `finishReason` yields no `done`, so the engine
+ * reports it as interrupted. (genai reconnects a stream only when the server sent continuation tokens; without them
+ * a cut stream simply ends or throws.) Blocks follow `geminiChat`'s rule.
+ */
+export async function* geminiStream(
+  client: GoogleGenAI,
+  request: ChatRequest,
+  context: AttemptContext,
+): AsyncGenerator<ChatStreamPart, void, undefined> {
+  const stream = await client.models.generateContentStream(toGeminiRequest(request, context.signal));
+  let finishReason: string | undefined;
+  let safetyRatings: SafetyRating[] | undefined;
+  let usage: GenerateContentResponse['usageMetadata'];
+  let model: string | undefined;
+  let requestId: string | undefined;
+  let streamedText = false;
+  for await (const chunk of stream) {
+    throwIfPromptBlocked(chunk);
+    const text = geminiResponseText(chunk);
+    if (text !== '') {
+      streamedText = true;
+      yield { type: 'delta', text };
+    }
+    const candidate = chunk.candidates?.[0];
+    if (candidate?.finishReason !== undefined) {
+      finishReason = candidate.finishReason;
+      safetyRatings = candidate.safetyRatings;
+    }
+    if (chunk.usageMetadata) usage = chunk.usageMetadata;
+    if (chunk.modelVersion) model = chunk.modelVersion;
+    if (chunk.responseId) requestId = chunk.responseId;
+  }
+  if (finishReason === undefined) return;
+  if (!streamedText && isGeminiFilterFinish(finishReason)) {
+    throw new GeminiContentBlockedError('response', finishReason, safetyRatings);
+  }
+  const unified: FinishReason = mapGeminiFinishReason(finishReason);
+  yield {
+    type: 'done',
+    finishReason: unified,
+    usage: geminiUsage(usage),
+    model: model ?? request.model,
+    ...(requestId ? { requestId } : {}),
+  };
+}
+
+function throwIfPromptBlocked(response: GenerateContentResponse): void {
+  const feedback = response.promptFeedback;
+  if (feedback?.blockReason) {
+    throw new GeminiContentBlockedError('prompt', feedback.blockReason, feedback.safetyRatings);
+  }
+}

@@ -1,0 +1,52 @@
+import { Chats, type GoogleGenAI } from '@google/genai';
+import { createKeyPool, createPoolClient, type KeyPool, type KeyPoolOptions, type PoolClientOptions } from '@keypool/core';
+import { createGeminiAdapter } from './gemini-adapter.ts';
+import type { GeminiClientOptions } from './gemini-client.ts';
+import { GEMINI_ROUTES } from './gemini-routes.ts';
+
+/** Options of a Gemini pool: every key-pool option except `adapter`, plus the options of the clients it builds. */
+export interface GeminiPoolOptions extends Omit<KeyPoolOptions<GoogleGenAI>, 'adapter'> {
+  /** Options of every `GoogleGenAI` client the pool builds (one per key): base URL, timeout, headers, fetch... */
+  clientOptions?: GeminiClientOptions;
+  /** Per-call options for calls made through `pool.client` (deadline, attempt timeout, attempts). */
+  callOptions?: PoolClientOptions['callOptions'];
+  /** Stream options for streams opened through `pool.client` (idle timeout, first-chunk timeout). */
+  streamOptions?: PoolClientOptions['streamOptions'];
+}
+
+/** A key pool over `GoogleGenAI` clients, with `client`: a drop-in `GoogleGenAI` whose model calls use the pool. */
+export type GeminiPool = KeyPool<GoogleGenAI> & {
+  /**
+   * Use it like the `GoogleGenAI` you had: `models.generateContent`, `generateContentStream`, `countTokens`,
+   * `embedContent`, the image calls and `chats.create()` sessions run through the pool (rotation, cooldowns,
+   * limits); everything else passes through to a template client that holds no real key.
+   */
+  readonly client: GoogleGenAI;
+};
+
+/** The key of the template client behind `pool.client`: never sent by a routed call, and not a real key. */
+const PLACEHOLDER_KEY = 'keypool-placeholder-not-a-real-key';
+
+/**
+ * Creates a pool of Gemini keys. `pool.client` replaces `new GoogleGenAI(...)` in existing code; `pool.chat()` and
+ * `pool.stream()` are the unified calls; `pool.run((client, key) => ...)` runs anything on the key the engine picks.
+ *
+ * @example
+ * const pool = createGeminiPool({ keys: [{ id: 'a', secret: process.env.GEMINI_KEY_A! }, { id: 'b', secret: process.env.GEMINI_KEY_B! }] });
+ * const response = await pool.client.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Hello' });
+ */
+export function createGeminiPool(options: GeminiPoolOptions): GeminiPool {
+  const { clientOptions, callOptions, streamOptions, ...poolOptions } = options;
+  const adapter = createGeminiAdapter(clientOptions);
+  const pool = createKeyPool<GoogleGenAI>({ ...poolOptions, adapter });
+  const template = adapter.createClient(PLACEHOLDER_KEY);
+  const client = createPoolClient(pool, template, GEMINI_ROUTES, {
+    ...(callOptions ? { callOptions } : {}),
+    ...(streamOptions ? { streamOptions } : {}),
+  });
+  // Chat sessions call `modelsModule.generateContent` on the models they were built with: give them the routed ones.
+  const internals = template as unknown as { chats: Chats; apiClient: unknown };
+  internals.chats = new Chats(client.models, internals.apiClient as ConstructorParameters<typeof Chats>[1]);
+  Object.defineProperty(pool, 'client', { value: client, enumerable: false, writable: false });
+  return pool as GeminiPool;
+}

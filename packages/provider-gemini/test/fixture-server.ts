@@ -1,0 +1,102 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ERROR_BODY_FIXTURES, fixtureStatus, fixtureText } from './gemini-fixtures.ts';
+
+/** One request the fixture server received. */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  body: unknown;
+}
+
+/** A local HTTP server that answers genai's calls from the fixtures, for the endpoints the emulator lacks. */
+export interface FixtureServer {
+  /** genai's `httpOptions.baseUrl`. */
+  baseUrl: string;
+  seen: SeenRequest[];
+  close(): Promise<void>;
+}
+
+const ROUTE = /^\/(v1(?:beta)?)\/models\/([^/:]+):(\w+)$/;
+
+/**
+ * Starts the fixture server on 127.0.0.1. The model name picks the answer: a fixture's name answers with that error
+ * body and status (`bad-gateway` with the HTML page), `prompt-blocked`/`response-blocked` with those 200 bodies;
+ * any other model succeeds (`generateContent`, `streamGenerateContent`, `countTokens`, `embedContent`).
+ * `extraHeaders` are added to every answer.
+ */
+export async function startFixtureServer(extraHeaders: Record<string, string> = {}): Promise<FixtureServer> {
+  const seen: SeenRequest[] = [];
+  const server: Server = createServer((req, res) => {
+    let raw = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      raw += chunk;
+    });
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      let body: unknown;
+      try {
+        body = raw ? JSON.parse(raw) : undefined;
+      } catch {
+        body = raw;
+      }
+      seen.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, body });
+      const match = ROUTE.exec(url.pathname);
+      const model = match?.[2] ?? '';
+      const method = match?.[3] ?? '';
+      const send = (status: number, text: string, type = 'application/json; charset=UTF-8') => {
+        res.writeHead(status, { 'content-type': type, ...extraHeaders });
+        res.end(text);
+      };
+      if ((ERROR_BODY_FIXTURES as readonly string[]).includes(model)) {
+        send(fixtureStatus(model as (typeof ERROR_BODY_FIXTURES)[number]), fixtureText(`${model}.json`));
+        return;
+      }
+      if (model === 'bad-gateway') {
+        send(502, fixtureText('bad-gateway.html'), 'text/html');
+        return;
+      }
+      if (model === 'prompt-blocked' || model === 'response-blocked') {
+        const text = JSON.stringify(JSON.parse(fixtureText(`${model}.json`)));
+        if (method === 'streamGenerateContent') send(200, `data: ${text}\r\n\r\n`, 'text/event-stream');
+        else send(200, text);
+        return;
+      }
+      switch (method) {
+        case 'countTokens':
+          send(200, JSON.stringify({ totalTokens: 7, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 7 }] }));
+          return;
+        case 'embedContent':
+          send(200, JSON.stringify({ embedding: { values: [0.125, -0.5, 0.75] } }));
+          return;
+        case 'generateContent':
+          send(
+            200,
+            JSON.stringify({
+              candidates: [{ content: { role: 'model', parts: [{ text: 'fixture answer' }] }, finishReason: 'STOP' }],
+              usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 2, totalTokenCount: 5 },
+              modelVersion: model,
+              responseId: 'fixture-response',
+            }),
+          );
+          return;
+        default:
+          send(404, JSON.stringify({ error: { code: 404, message: 'Not found', status: 'NOT_FOUND' } }));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
