@@ -11,6 +11,7 @@ import {
   APIError,
   APIUserAbortError,
   ContentFilterFinishReasonError,
+  OpenAIError,
 } from 'openai/core/error';
 import { maskKeyLikeSecrets } from './mask-key-like';
 import { parseOpenAIRateLimitHeaders } from './openai-rate-limit';
@@ -81,6 +82,9 @@ export function classifyOpenAIError(error: unknown, now: number = Date.now()): C
     case api !== undefined:
       // A response-less APIError: an `error` event in the middle of a stream.
       return { ...base, category: 'server' };
+    case error instanceof OpenAIError:
+      // Raised by the SDK itself, not the API (bad parameters, a parse or length failure): another key cannot help.
+      return { ...base, category: 'invalid_request' };
     default:
       return base;
   }
