@@ -51,7 +51,10 @@ function echoedKeyError() {
   const fixture = readFixture('401-message-unauthorized');
   return sdkErrorFrom({
     ...fixture,
-    body: { message: `Unauthorized: invalid key ${CANARY_SECRET} (Bearer ${CANARY_SECRET})`, request_id: 'r-1' },
+    body: {
+      message: `Unauthorized: invalid key ${CANARY_SECRET} (Bearer ${CANARY_SECRET})`,
+      request_id: 'r-1',
+    },
   });
 }
 

@@ -1,5 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { HTTPValidationError$inboundSchema, type MistralError, SDKError } from '@mistralai/mistralai/models/errors';
+import {
+  HTTPValidationError$inboundSchema,
+  type MistralError,
+  SDKError,
+} from '@mistralai/mistralai/models/errors';
 
 /** One captured error answer: where it comes from, its status, headers and body (JSON or raw text). */
 export interface ErrorFixture {
