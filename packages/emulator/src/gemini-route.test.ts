@@ -255,10 +255,12 @@ describe('gemini: stream faults', () => {
     expect(error).toBeInstanceOf(Error);
   });
 
-  it('noTerminator: no chunk carries finishReason', async () => {
-    const { items, error } = await drain(await askStream(GOOD, modelWith({ noTerminator: true })));
+  it('noTerminator: no chunk carries finishReason, and the SDK (no continuation token) does not reconnect', async () => {
+    const model = modelWith({ noTerminator: true });
+    const { items, error } = await drain(await askStream(GOOD, model));
     expect(error).toBeUndefined();
     expect(items.every((chunk) => chunk.candidates?.[0]?.finishReason === undefined)).toBe(true);
+    expect(emu.requests.filter((entry) => entry.model === model)).toHaveLength(1);
   });
 
   it('streamStallAfterChunks + stallMs: pauses, then completes', async () => {
