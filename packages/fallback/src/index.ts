@@ -1,1 +1,32 @@
-export const placeholder = true;
+export type { ChainAttempt, StepSkipReason } from './attempt-log';
+export {
+  ChainExhaustedError,
+  type ChainExhaustedReason,
+  type StepFailure,
+} from './chain-exhausted-error';
+export type { AttemptContextLike, ChainPool, ChainStep, StepRef } from './chain-step';
+export {
+  ConsecutiveFailureBreaker,
+  type ConsecutiveFailureBreakerOptions,
+  type ConsecutiveFailureBreakerState,
+} from './consecutive-failure-breaker';
+export {
+  createFallbackChain,
+  FallbackChain,
+  type FallbackChainOptions,
+  type FallbackChainState,
+  type StepStatus,
+} from './fallback-chain';
+export type { FallbackEventName, FallbackEvents, FallbackReason } from './fallback-events';
+export {
+  DEFAULT_FALLBACK_POLICY,
+  FALLBACK_TRIGGERS,
+  type FallbackAction,
+  type FallbackPolicy,
+  type FallbackPolicyOverrides,
+  type FallbackTrigger,
+  resolveFallbackPolicy,
+  triggerOf,
+} from './fallback-policy';
+export type { FallbackChatResult, FallbackStreamEvent, ServedBy } from './fallback-result';
+export type { BreakerFailureHint, BreakerState, StepBreaker } from './step-breaker';

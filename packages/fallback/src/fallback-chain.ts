@@ -1,0 +1,602 @@
+import {
+  type ChatRequest,
+  type ChatResult,
+  ConfigError,
+  type ConfigIssue,
+  estimateRequestTokens,
+  KeypoolError,
+  PoolExhaustedError,
+  ProviderError,
+  StreamInterruptedError,
+  TypedEmitter,
+} from '@keypool/core';
+import { AttemptLog, type StepSkipReason } from './attempt-log';
+import { ChainExhaustedError, type ChainExhaustedReason, type StepFailure } from './chain-exhausted-error';
+import { type ChainStep, type StepRef, stepRequest } from './chain-step';
+import {
+  ConsecutiveFailureBreaker,
+  type ConsecutiveFailureBreakerOptions,
+  type ConsecutiveFailureBreakerState,
+} from './consecutive-failure-breaker';
+import type { FallbackEventName, FallbackEvents, FallbackReason } from './fallback-events';
+import {
+  type FallbackAction,
+  type FallbackPolicy,
+  type FallbackPolicyOverrides,
+  type FallbackTrigger,
+  resolveFallbackPolicy,
+  triggerOf,
+} from './fallback-policy';
+import type { FallbackChatResult, FallbackStreamEvent } from './fallback-result';
+import type { BreakerState, StepBreaker } from './step-breaker';
+import { callStepChat, callStepStream, type ServingKey, type StepCallBudget } from './step-call';
+
+/** Options of a fallback chain. All optional. */
+export interface FallbackChainOptions {
+  /** The whole call's deadline, every step, attempt and wait included. Each step gets what is left. Default 60 s. */
+  deadlineMs?: number;
+  /** One attempt's timeout, for every step that does not set its own. Default: each pool's own. */
+  attemptTimeoutMs?: number;
+  /** Streams: the longest wait for the first chunk on a step before moving on. Default: the attempt timeout. */
+  firstChunkTimeoutMs?: number;
+  /** Streams: the longest silence between chunks; a longer stall interrupts the stream. Default: the pool's own. */
+  idleTimeoutMs?: number;
+  /** Overrides of the decision table (see `DEFAULT_FALLBACK_POLICY`). */
+  policy?: FallbackPolicyOverrides;
+  /**
+   * Each step's breaker: options of the default `ConsecutiveFailureBreaker`, a factory, or `false` for none.
+   * A step's own `breaker` wins. Default: `ConsecutiveFailureBreaker` with its defaults.
+   */
+  breaker?: ConsecutiveFailureBreakerOptions | ((step: StepRef) => StepBreaker) | false;
+  /**
+   * Streams: hold each step's deltas back until that step's stream has ended properly, so that an interrupted step
+   * has shown the caller nothing and the whole answer restarts on the next step. The caller then receives every delta
+   * at once, just before `done` (no incremental output). Default false: deltas flow as they arrive, and an interruption
+   * after the first one throws `StreamInterruptedError` with the partial text.
+   */
+  restartOnInterrupt?: boolean;
+  /** Breaker state saved by `toJSON()` (for default breakers; matched by step name). */
+  initialState?: FallbackChainState;
+  /** The clock (epoch ms). Default `Date.now`. */
+  now?: () => number;
+}
+
+/** A chain's state to save and restore: each step's breaker. */
+export interface FallbackChainState {
+  version: 1;
+  steps: { index: number; name: string; breaker: unknown }[];
+}
+
+/** A step's health as the chain sees it now. */
+export interface StepStatus extends StepRef {
+  breaker: BreakerState | 'none';
+  /** Ms until an open breaker lets a probe through. */
+  breakerRemainingMs?: number;
+}
+
+interface ResolvedStep {
+  config: ChainStep;
+  ref: StepRef;
+  breaker: StepBreaker | undefined;
+}
+
+interface CallState {
+  request: ChatRequest;
+  started: number;
+  deadline: number;
+  log: AttemptLog;
+  failures: StepFailure[];
+  /** After a context-length failure: a later step must have a larger window than this. */
+  minimumContext: number | undefined;
+  /** True while every step since a context-length failure was skipped for its window. */
+  contextPending: boolean;
+}
+
+type Verdict = 'success' | 'failure' | 'release';
+
+const DEFAULT_DEADLINE_MS = 60_000;
+
+/**
+ * A chain of models across providers. `chat` and `stream` try the steps in order: each step's pool runs the call with
+ * its own key rotation and retry budget; when a step cannot serve (see the decision table), the chain moves to the
+ * next within one total deadline. Per-step breakers skip a step that keeps failing. Build it with
+ * `createFallbackChain`.
+ */
+export class FallbackChain {
+  /** The steps, in order. */
+  readonly steps: readonly StepRef[];
+  /** The decision table in force. */
+  readonly policy: Readonly<FallbackPolicy>;
+  private readonly resolved: readonly ResolvedStep[];
+  private readonly events = new TypedEmitter<FallbackEvents>();
+  private readonly deadlineMs: number;
+  private readonly attemptTimeoutMs: number | undefined;
+  private readonly firstChunkTimeoutMs: number | undefined;
+  private readonly idleTimeoutMs: number | undefined;
+  private readonly restartOnInterrupt: boolean;
+  private readonly now: () => number;
+
+  constructor(steps: readonly ChainStep[], options: FallbackChainOptions = {}) {
+    validate(steps, options);
+    this.policy = Object.freeze(resolveFallbackPolicy(options.policy));
+    this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    this.attemptTimeoutMs = options.attemptTimeoutMs;
+    this.firstChunkTimeoutMs = options.firstChunkTimeoutMs;
+    this.idleTimeoutMs = options.idleTimeoutMs;
+    this.restartOnInterrupt = options.restartOnInterrupt ?? false;
+    this.now = options.now ?? Date.now;
+    this.resolved = steps.map((config, index) => {
+      const ref: StepRef = Object.freeze({
+        index,
+        name: config.name ?? `${config.pool.provider}:${config.model}`,
+        provider: config.pool.provider,
+        model: config.model,
+      });
+      return { config, ref, breaker: breakerFor(config, ref, options) };
+    });
+    this.steps = Object.freeze(this.resolved.map((step) => step.ref));
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /** Listens to one event (`fallback.step`, `fallback.served`, `breaker.open`, ...). Returns the unsubscribe function. */
+  on<K extends FallbackEventName>(name: K, listener: (event: FallbackEvents[K]) => void): () => void {
+    return this.events.on(name, listener);
+  }
+
+  /** Listens to every event; each arrives with its name as `type`. Returns the unsubscribe function. */
+  onAny(listener: Parameters<TypedEmitter<FallbackEvents>['onAny']>[0]): () => void {
+    return this.events.onAny(listener);
+  }
+
+  private emit<K extends FallbackEventName>(name: K, event: FallbackEvents[K]): void {
+    if (this.events.hasListeners(name)) this.events.emit(name, event);
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  /**
+   * Asks the steps in order until one serves. Resolves with the serving step's answer, who served it and every
+   * attempt; throws the step's own error for a request that no step can fix (invalid request, content filter, the
+   * caller's abort), or a `ChainExhaustedError` when no step could serve.
+   */
+  async chat(request: ChatRequest): Promise<FallbackChatResult> {
+    const state = this.begin(request);
+    for (const step of this.resolved) {
+      const budget = this.beforeStep(state, step);
+      if (!budget) continue;
+      const stepStarted = this.now();
+      let served: { result: ChatResult; key: ServingKey };
+      try {
+        served = await callStepChat(
+          step.config.pool,
+          step.ref,
+          stepRequest(step.config, request),
+          budget,
+          state.log,
+        );
+      } catch (error) {
+        this.afterFailure(state, step, error, stepStarted);
+        continue;
+      }
+      return this.served(state, step, served.result, served.key, false);
+    }
+    throw this.exhausted(state);
+  }
+
+  /**
+   * Streams from the first step that can serve: text deltas, then one `done` with the whole result. Failover happens
+   * only before the first chunk reaches the caller (a step that fails, times out before its first chunk
+   * (`firstChunkTimeoutMs`) or is skipped moves the call on); after it, a failure, a stall longer than `idleTimeoutMs`
+   * or a missing end throws `StreamInterruptedError` with the partial text, never a truncated success. With
+   * `restartOnInterrupt`, deltas are held until the step's stream ends properly, so an interrupted step restarts the
+   * whole answer on the next step.
+   */
+  async *stream(request: ChatRequest): AsyncGenerator<FallbackStreamEvent, void, undefined> {
+    const state = this.begin(request);
+    for (const step of this.resolved) {
+      const budget = this.beforeStep(state, step);
+      if (!budget) continue;
+      const stepStarted = this.now();
+      let forwarded = false;
+      let verdictGiven = false;
+      let serving: ServingKey | undefined;
+      const held: { type: 'delta'; text: string }[] = [];
+      try {
+        let result: ChatResult | undefined;
+        const events = callStepStream(
+          step.config.pool,
+          step.ref,
+          stepRequest(step.config, request),
+          budget,
+          state.log,
+          (key) => {
+            serving = key;
+          },
+        );
+        for await (const event of events) {
+          if (event.type === 'done') result = event.result;
+          else if (this.restartOnInterrupt) held.push(event);
+          else {
+            forwarded = true;
+            yield event;
+          }
+        }
+        if (!result) {
+          // The pool already guarantees a `done`; this keeps "never a truncated success" true whatever the pool.
+          throw new StreamInterruptedError(
+            {
+              category: 'server',
+              message: 'the stream ended without its result',
+              provider: step.ref.provider,
+            },
+            held.map((event) => event.text).join(''),
+          );
+        }
+        verdictGiven = true;
+        const final = this.served(
+          state,
+          step,
+          result,
+          serving ?? { keyId: result.keyId, maskedKey: '' },
+          true,
+        );
+        for (const event of held) yield event;
+        yield { type: 'done', result: final };
+        return;
+      } catch (error) {
+        if (verdictGiven) throw error;
+        verdictGiven = true;
+        if (forwarded) {
+          // Output reached the caller: no failover. The route broke, so the breaker hears of it.
+          this.verdict(step, request.signal?.aborted ? 'release' : 'failure');
+          throw error;
+        }
+        const restart = StreamInterruptedError.isInstance(error) && !request.signal?.aborted;
+        this.afterFailure(
+          state,
+          step,
+          error,
+          stepStarted,
+          restart ? { reason: 'stream_interrupted', action: 'next' } : undefined,
+        );
+      } finally {
+        // The consumer stopped early (or threw into the stream): no verdict on the step.
+        if (!verdictGiven) this.verdict(step, 'release');
+      }
+    }
+    throw this.exhausted(state);
+  }
+
+  // ---------------------------------------------------------------- state
+
+  /** Each step's breaker state now. */
+  status(): StepStatus[] {
+    const now = this.now();
+    return this.resolved.map((step) => {
+      const remaining = step.breaker?.remainingMs?.(now);
+      return {
+        ...step.ref,
+        breaker: step.breaker ? step.breaker.state : 'none',
+        ...(remaining !== undefined ? { breakerRemainingMs: remaining } : {}),
+      };
+    });
+  }
+
+  /** The chain's state to save (each step's breaker); restore it with the `initialState` option. */
+  toJSON(): FallbackChainState {
+    return {
+      version: 1,
+      steps: this.resolved.map((step) => ({
+        index: step.ref.index,
+        name: step.ref.name,
+        breaker: step.breaker?.toJSON?.(),
+      })),
+    };
+  }
+
+  // ---------------------------------------------------------------- the loop
+
+  private begin(request: ChatRequest): CallState {
+    const started = this.now();
+    return {
+      request,
+      started,
+      deadline: started + this.deadlineMs,
+      log: new AttemptLog(this.now),
+      failures: [],
+      minimumContext: undefined,
+      contextPending: false,
+    };
+  }
+
+  /** Decides whether to call a step now; returns its budget, or undefined after recording a skip. */
+  private beforeStep(state: CallState, step: ResolvedStep): StepCallBudget | undefined {
+    if (state.request.signal?.aborted) {
+      throw new ProviderError({
+        category: 'aborted',
+        message: 'the caller aborted the call',
+        provider: step.ref.provider,
+      });
+    }
+    const { config } = step;
+    if (state.minimumContext !== undefined && !((config.contextWindow ?? 0) > state.minimumContext)) {
+      this.skip(state, step, 'context_length', undefined);
+      return undefined;
+    }
+    const now = this.now();
+    const remaining = state.deadline - now;
+    if (remaining <= 0) throw this.exhausted(state, 'deadline');
+    if (step.breaker) {
+      const before = step.breaker.state;
+      const allowed = step.breaker.allow(now);
+      if (before !== 'half_open' && step.breaker.state === 'half_open')
+        this.emit('breaker.half_open', { step: step.ref });
+      if (!allowed) {
+        this.skip(state, step, 'breaker_open', step.breaker.remainingMs?.(now));
+        return undefined;
+      }
+    }
+    state.contextPending = false;
+    const firstChunkTimeoutMs = config.firstChunkTimeoutMs ?? this.firstChunkTimeoutMs;
+    const idleTimeoutMs = config.idleTimeoutMs ?? this.idleTimeoutMs;
+    const attemptTimeoutMs = config.attemptTimeoutMs ?? this.attemptTimeoutMs;
+    return {
+      deadlineMs: Math.min(remaining, config.deadlineMs ?? Number.POSITIVE_INFINITY),
+      ...(attemptTimeoutMs !== undefined ? { attemptTimeoutMs } : {}),
+      ...(config.maxAttempts !== undefined ? { maxAttempts: config.maxAttempts } : {}),
+      ...(firstChunkTimeoutMs !== undefined ? { firstChunkTimeoutMs } : {}),
+      ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}),
+    };
+  }
+
+  private skip(
+    state: CallState,
+    step: ResolvedStep,
+    reason: StepSkipReason,
+    retryAfterMs: number | undefined,
+  ): void {
+    state.log.skip(step.ref, reason);
+    state.failures.push({
+      step: step.ref,
+      skipped: reason,
+      ...(retryAfterMs !== undefined && reason !== 'context_length' ? { retryAfterMs } : {}),
+    });
+    this.moveOn(step, {
+      reason,
+      message:
+        reason === 'breaker_open'
+          ? `step ${step.ref.name} skipped: its breaker is open`
+          : `step ${step.ref.name} skipped: its context window is not larger than ${state.minimumContext} tokens`,
+      ...(retryAfterMs !== undefined && reason === 'breaker_open' ? { retryAfterMs } : {}),
+    });
+  }
+
+  /** Applies the decision table to a step's failure: returns to move on, throws to stop. */
+  private afterFailure(
+    state: CallState,
+    step: ResolvedStep,
+    error: unknown,
+    stepStarted: number,
+    override?: { reason: FallbackReason; action: FallbackAction },
+  ): void {
+    if (state.request.signal?.aborted) {
+      this.verdict(step, 'release');
+      throw error;
+    }
+    const trigger = triggerOf(error);
+    const action: FallbackAction = override?.action ?? (trigger ? this.policy[trigger] : 'stop');
+    this.verdict(step, verdictOf(trigger, override !== undefined), hintOf(error));
+    if (action === 'stop' || !KeypoolError.isInstance(error)) throw error;
+
+    if (PoolExhaustedError.isInstance(error) && state.log.attemptsOf(step.ref.index).length === 0)
+      state.log.unavailable(step.ref, stepStarted);
+    const retryAfterMs = action === 'larger_context' ? undefined : this.retryAfterOf(step, error);
+    state.failures.push({ step: step.ref, error, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+    if (action === 'larger_context') {
+      const window = step.config.contextWindow ?? estimateRequestTokens(state.request);
+      state.minimumContext = Math.max(state.minimumContext ?? 0, window);
+      state.contextPending = true;
+    }
+    this.moveOn(step, {
+      reason: override?.reason ?? trigger ?? 'server',
+      message: error.message,
+      ...(ProviderError.isInstance(error) ? { category: error.category } : {}),
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    });
+  }
+
+  private served(
+    state: CallState,
+    step: ResolvedStep,
+    result: ChatResult,
+    key: ServingKey,
+    stream: boolean,
+  ): FallbackChatResult {
+    this.verdict(step, 'success');
+    const attempts = state.log.list();
+    const final: FallbackChatResult = {
+      ...result,
+      served: { ...step.ref, keyId: key.keyId, maskedKey: key.maskedKey },
+      attempts,
+    };
+    this.emit('fallback.served', {
+      step: step.ref,
+      keyId: key.keyId,
+      maskedKey: key.maskedKey,
+      attempts: attempts.filter((attempt) => attempt.keyId !== undefined).length,
+      durationMs: this.now() - state.started,
+      usage: result.usage,
+      stream,
+    });
+    return final;
+  }
+
+  private moveOn(step: ResolvedStep, event: Omit<FallbackEvents['fallback.step'], 'from' | 'to'>): void {
+    const next = this.resolved[step.ref.index + 1];
+    if (next) this.emit('fallback.step', { from: step.ref, to: next.ref, ...event });
+  }
+
+  private exhausted(state: CallState, reason?: ChainExhaustedReason): ChainExhaustedError {
+    const finalReason: ChainExhaustedReason =
+      reason ??
+      (this.now() >= state.deadline
+        ? 'deadline'
+        : state.contextPending
+          ? 'no_larger_context'
+          : 'steps_exhausted');
+    let retryAfterMs: number | undefined;
+    for (const failure of state.failures) {
+      if (failure.retryAfterMs !== undefined)
+        retryAfterMs =
+          retryAfterMs === undefined ? failure.retryAfterMs : Math.min(retryAfterMs, failure.retryAfterMs);
+    }
+    const error = new ChainExhaustedError({
+      reason: finalReason,
+      steps: state.failures,
+      retryAfterMs,
+      attempts: state.log.list(),
+    });
+    this.emit('fallback.exhausted', {
+      reason: finalReason,
+      retryAfterMs,
+      steps: state.failures.length,
+      message: error.message,
+    });
+    return error;
+  }
+
+  /** When a failed step expects to serve again: its open breaker's remaining break, else its pool's estimate. */
+  private retryAfterOf(step: ResolvedStep, error: KeypoolError): number | undefined {
+    const now = this.now();
+    const broken = step.breaker?.remainingMs?.(now);
+    if (broken !== undefined) return broken;
+    if (PoolExhaustedError.isInstance(error)) return error.retryAfterMs;
+    if (ProviderError.isInstance(error)) {
+      if (error.retryAfterMs !== undefined) return error.retryAfterMs;
+      if (error.resetAt !== undefined) return Math.max(0, error.resetAt - now);
+    }
+    return undefined;
+  }
+
+  /** Reports a step's verdict to its breaker and emits the transitions it causes. */
+  private verdict(step: ResolvedStep, verdict: Verdict, hint?: { retryAfterMs?: number }): void {
+    const breaker = step.breaker;
+    if (!breaker) return;
+    const before = breaker.state;
+    const now = this.now();
+    if (verdict === 'success') breaker.success();
+    else if (verdict === 'failure') breaker.failure(now, hint);
+    else breaker.release?.();
+    const after = breaker.state;
+    if (after === before || verdict === 'release') return;
+    if (after === 'open') {
+      const durationMs = breaker.remainingMs?.(now);
+      this.emit('breaker.open', {
+        step: step.ref,
+        durationMs,
+        until: durationMs === undefined ? undefined : now + durationMs,
+      });
+    } else if (after === 'closed') {
+      this.emit('breaker.close', { step: step.ref });
+    }
+  }
+}
+
+/**
+ * Builds a fallback chain: `createFallbackChain([{ pool: anthropic, model: 'claude-...' }, { pool: openai, model:
+ * 'gpt-...' }], { deadlineMs: 30_000 })`. Validates the steps and options and throws a `ConfigError` naming each bad
+ * field.
+ */
+export function createFallbackChain(
+  steps: readonly ChainStep[],
+  options?: FallbackChainOptions,
+): FallbackChain {
+  return new FallbackChain(steps, options);
+}
+
+/** What a failure says about the step's health: request errors mean the step answered properly. */
+function verdictOf(trigger: FallbackTrigger | undefined, interrupted: boolean): Verdict {
+  if (interrupted) return 'failure';
+  if (trigger === undefined || trigger === 'aborted') return 'release';
+  if (trigger === 'context_length' || trigger === 'content_filter' || trigger === 'invalid_request')
+    return 'success';
+  return 'failure';
+}
+
+function hintOf(error: unknown): { retryAfterMs?: number } | undefined {
+  if (PoolExhaustedError.isInstance(error) && error.retryAfterMs !== undefined)
+    return { retryAfterMs: error.retryAfterMs };
+  return undefined;
+}
+
+function breakerFor(config: ChainStep, ref: StepRef, options: FallbackChainOptions): StepBreaker | undefined {
+  if (config.breaker === false) return undefined;
+  if (config.breaker) return config.breaker;
+  const chainOption = options.breaker;
+  if (chainOption === false) return undefined;
+  if (typeof chainOption === 'function') return chainOption(ref);
+  const saved = options.initialState?.steps.find((entry) => entry.name === ref.name)?.breaker;
+  return new ConsecutiveFailureBreaker({
+    ...chainOption,
+    ...(isBreakerState(saved) ? { initialState: saved } : {}),
+  });
+}
+
+function isBreakerState(value: unknown): value is ConsecutiveFailureBreakerState {
+  if (typeof value !== 'object' || value === null) return false;
+  const state = value as Record<string, unknown>;
+  return (
+    (state.state === 'closed' || state.state === 'open') &&
+    typeof state.consecutiveFailures === 'number' &&
+    typeof state.openUntil === 'number'
+  );
+}
+
+function validate(steps: readonly ChainStep[], options: FallbackChainOptions): void {
+  const issues: ConfigIssue[] = [];
+  if (!Array.isArray(steps) || steps.length === 0) {
+    throw new ConfigError('fallback chain', [{ path: 'steps', message: 'at least one step is required' }]);
+  }
+  steps.forEach((step, index) => {
+    const path = `steps[${index}]`;
+    if (!step || typeof step !== 'object') {
+      issues.push({ path, message: 'must be an object { pool, model }' });
+      return;
+    }
+    const pool = step.pool as Partial<ChainStep['pool']> | undefined;
+    if (
+      !pool ||
+      typeof pool.execute !== 'function' ||
+      typeof pool.executeStream !== 'function' ||
+      !pool.adapter
+    )
+      issues.push({
+        path: `${path}.pool`,
+        message: 'must be a key pool (createKeyPool or a provider package)',
+      });
+    if (typeof step.model !== 'string' || step.model.length === 0)
+      issues.push({ path: `${path}.model`, message: 'must be a non-empty string' });
+    for (const field of [
+      'maxTokens',
+      'contextWindow',
+      'maxAttempts',
+      'attemptTimeoutMs',
+      'deadlineMs',
+      'firstChunkTimeoutMs',
+      'idleTimeoutMs',
+    ] as const) {
+      const value = step[field];
+      if (value !== undefined && !(typeof value === 'number' && value > 0))
+        issues.push({ path: `${path}.${field}`, message: 'must be a number > 0' });
+    }
+  });
+  for (const field of ['deadlineMs', 'attemptTimeoutMs', 'firstChunkTimeoutMs', 'idleTimeoutMs'] as const) {
+    const value = options[field];
+    if (value !== undefined && !(typeof value === 'number' && value > 0))
+      issues.push({ path: field, message: 'must be a number > 0' });
+  }
+  if (options.deadlineMs !== undefined && !Number.isFinite(options.deadlineMs))
+    issues.push({ path: 'deadlineMs', message: 'must be finite: a chain never waits forever' });
+  if (issues.length > 0) throw new ConfigError('fallback chain', issues);
+}

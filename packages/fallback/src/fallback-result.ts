@@ -1,0 +1,24 @@
+import type { ChatResult } from '@keypool/core';
+import type { ChainAttempt } from './attempt-log';
+import type { StepRef } from './chain-step';
+
+/** Who served an answer: the step, and the key (by id and masked secret, never the secret). */
+export interface ServedBy extends StepRef {
+  keyId: string;
+  /** The key's masked secret, e.g. `sk-...N5g4`. */
+  maskedKey: string;
+}
+
+/**
+ * A chain's answer: the serving step's `ChatResult` (its `usage` is the serving attempt's only: failed attempts and
+ * steps are never counted in it), who served it, and every attempt the chain made on the way.
+ */
+export interface FallbackChatResult extends ChatResult {
+  served: ServedBy;
+  attempts: readonly ChainAttempt[];
+}
+
+/** One event of a chain's stream: text deltas, then exactly one `done` with the whole result. */
+export type FallbackStreamEvent =
+  | { type: 'delta'; text: string }
+  | { type: 'done'; result: FallbackChatResult };
