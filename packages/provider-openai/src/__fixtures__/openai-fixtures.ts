@@ -297,10 +297,11 @@ export const OPENAI_ERROR_CASES: readonly ErrorCase[] = [
 ];
 
 /** A matcher for an epoch-ms time about `offsetMs` from now. */
-function expectAround(offsetMs: number): unknown {
-  return {
+function expectAround(offsetMs: number): number {
+  const matcher = {
     asymmetricMatch: (actual: unknown) =>
       typeof actual === 'number' && Math.abs(actual - (Date.now() + offsetMs)) < 5_000,
     toString: () => `about now + ${offsetMs} ms`,
   };
+  return matcher as unknown as number;
 }
