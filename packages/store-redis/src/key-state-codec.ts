@@ -1,0 +1,120 @@
+import {
+  type ErrorCategory,
+  isErrorCategory,
+  type KeyStateView,
+  type PersistedKeyState,
+  type RateLimitBudget,
+  type RateLimitInfo,
+} from '@keypool/core';
+
+const FAILURE_PREFIX = 'failure:';
+
+/**
+ * Turns a key-state hash as the scripts return it (`[field, value, field, value, ...]`) into core's `KeyStateView`.
+ * Missing fields take a fresh key's values, so an absent hash reads as a healthy, unused key.
+ */
+export function decodeKeyState(flat: readonly unknown[]): KeyStateView {
+  const view: KeyStateView = {
+    status: 'active',
+    cooldownUntil: 0,
+    consecutiveFailures: 0,
+    halfOpen: false,
+    probeInFlight: false,
+    inFlight: 0,
+    blockedUntil: 0,
+    requests: 0,
+    successes: 0,
+    failures: {},
+    usage: { requests: 0, tokens: 0, day: 0 },
+    headroom: 1,
+  };
+  let learnedRequests: RateLimitBudget | undefined;
+  let learnedTokens: RateLimitBudget | undefined;
+  for (let index = 0; index + 1 < flat.length; index += 2) {
+    const field = String(flat[index]);
+    const value = String(flat[index + 1]);
+    switch (field) {
+      case 'status':
+        view.status = value === 'disabled' ? 'disabled' : 'active';
+        break;
+      case 'cooldownUntil':
+      case 'consecutiveFailures':
+      case 'inFlight':
+      case 'blockedUntil':
+      case 'requests':
+      case 'successes':
+      case 'headroom':
+        view[field] = toNumber(value);
+        break;
+      case 'latencyEwmaMs':
+        view.latencyEwmaMs = toNumber(value);
+        break;
+      case 'halfOpen':
+      case 'probeInFlight':
+        view[field] = value === '1';
+        break;
+      case 'reason':
+        view.reason = value;
+        break;
+      case 'category':
+        if (isErrorCategory(value)) view.category = value;
+        break;
+      case 'usageRequests':
+        view.usage.requests = toNumber(value);
+        break;
+      case 'usageTokens':
+        view.usage.tokens = toNumber(value);
+        break;
+      case 'usageDay':
+        view.usage.day = toNumber(value);
+        break;
+      case 'learnedRequests':
+        learnedRequests = parseBudget(value);
+        break;
+      case 'learnedTokens':
+        learnedTokens = parseBudget(value);
+        break;
+      default:
+        if (field.startsWith(FAILURE_PREFIX)) {
+          const category = field.slice(FAILURE_PREFIX.length);
+          if (isErrorCategory(category)) view.failures[category] = toNumber(value);
+        }
+    }
+  }
+  if (learnedRequests || learnedTokens) {
+    const learned: RateLimitInfo = {};
+    if (learnedRequests) learned.requests = learnedRequests;
+    if (learnedTokens) learned.tokens = learnedTokens;
+    view.learned = learned;
+  }
+  return view;
+}
+
+/** The part of a view that survives a restart (what `restore` writes). */
+export function persistedStateOf(view: KeyStateView): PersistedKeyState {
+  return {
+    status: view.status,
+    cooldownUntil: view.cooldownUntil,
+    ...(view.reason !== undefined ? { reason: view.reason } : {}),
+    ...(view.category !== undefined ? { category: view.category as ErrorCategory } : {}),
+    consecutiveFailures: view.consecutiveFailures,
+    requests: view.requests,
+    successes: view.successes,
+    failures: { ...view.failures },
+    ...(view.latencyEwmaMs !== undefined ? { latencyEwmaMs: view.latencyEwmaMs } : {}),
+  };
+}
+
+function toNumber(value: string): number {
+  // `+ 0` turns a `-0` from Lua into 0.
+  return Number(value) + 0;
+}
+
+function parseBudget(value: string): RateLimitBudget | undefined {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return parsed && typeof parsed === 'object' ? (parsed as RateLimitBudget) : undefined;
+  } catch {
+    return undefined;
+  }
+}
