@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Decision } from './decide-outcome.ts';
 import { decideOutcome } from './decide-outcome.ts';
@@ -18,7 +17,6 @@ function requestSignal(state: EmulatorState, res: ServerResponse): AbortSignal {
     return controller.signal;
   }
   const abort = (): void => controller.abort();
-  setMaxListeners(0, closing);
   closing.addEventListener('abort', abort, { once: true });
   res.once('close', () => {
     closing.removeEventListener('abort', abort);
@@ -146,7 +144,6 @@ export async function handleChat(
       if (request.stream) {
         const plan = dialect.renderStream(decision.answer, context, { terminator: !behaviour?.noTerminator });
         entry.status = 200;
-        entry.outcome = 'ok';
         entry.outcome = await writeStream(res, dialect.commonHeaders(context), plan, {
           behaviour,
           malformedFrame: dialect.malformedFrame(),

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { KeyBehaviour, ModelBehaviour, ResolvedEmulatorConfig } from './config.ts';
 import { KeyState } from './key-state.ts';
 import { ModelState } from './model-state.ts';
@@ -17,6 +18,8 @@ export class EmulatorState {
 
   constructor(config: ResolvedEmulatorConfig) {
     this.config = config;
+    // Every delayed or stalled request listens for the close; there may be thousands at once.
+    setMaxListeners(0, this.closing.signal);
     this.log = new RequestLog(config.logRawKeys, config.maxLogEntries);
     this.random = createSeededRandom(config.seed);
     const now = Date.now();
