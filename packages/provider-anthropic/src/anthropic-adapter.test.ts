@@ -1,6 +1,6 @@
-import Anthropic from '@anthropic-ai/sdk';
-import { type Emulator, startEmulator } from '@keypool/emulator';
+import type Anthropic from '@anthropic-ai/sdk';
 import { runAdapterConformance } from '@keypool/core/testing';
+import { type Emulator, startEmulator } from '@keypool/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anthropicErrorCases, CANARY_SECRET } from '../test/error-cases.ts';
 import { createAnthropicAdapter } from './anthropic-adapter.ts';
@@ -9,7 +9,7 @@ import { createAnthropicPool } from './anthropic-pool.ts';
 const KEY_A = 'sk-ant-adapter-aaaaaaaaaaaaaaaa';
 const KEY_B = 'sk-ant-adapter-bbbbbbbbbbbbbbbb';
 const LIMITED = 'sk-ant-adapter-limited-cccccccc';
-const MODEL = 'claude-sonnet-4-5';
+const MODEL = 'claude-emulated-1';
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -35,7 +35,8 @@ runAdapterConformance<Anthropic>({
 
 /** A fetch that records every request body and response header, as a user's own fetch would see them. */
 function recordingFetch() {
-  const seen: { url: string; body: Record<string, unknown>; headers: Headers; responseHeaders: Headers }[] = [];
+  const seen: { url: string; body: Record<string, unknown>; headers: Headers; responseHeaders: Headers }[] =
+    [];
   const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const response = await globalThis.fetch(input, init);
     seen.push({
@@ -60,7 +61,11 @@ describe('createAnthropicAdapter', () => {
     const client = adapter.createClient(KEY_A);
     expect(client.maxRetries).toBe(0);
     expect(client.baseURL).toBe(emu.baseURLs.anthropic);
-    await client.messages.create({ model: MODEL, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] });
+    await client.messages.create({
+      model: MODEL,
+      max_tokens: 16,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     expect(seen).toHaveLength(1);
     expect(seen[0]?.headers.get('authorization')).toBe(`Bearer ${KEY_A}`);
     expect(seen[0]?.headers.get('x-app')).toBe('keypool-test');
@@ -81,10 +86,16 @@ describe('createAnthropicAdapter', () => {
     const adapter = createAnthropicAdapter({ baseURL: emu.baseURLs.anthropic });
     const reports: unknown[] = [];
     const client = adapter.createClient(LIMITED, { reportRateLimit: (info) => reports.push(info) });
-    await client.messages.create({ model: MODEL, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] });
+    await client.messages.create({
+      model: MODEL,
+      max_tokens: 16,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     expect(reports).toHaveLength(1);
     expect(reports[0]).toMatchObject({ requests: { limit: 50, remaining: expect.any(Number) } });
-    expect((reports[0] as { requests: { resetAt: number } }).requests.resetAt).toBeGreaterThan(Date.now() - 5000);
+    expect((reports[0] as { requests: { resetAt: number } }).requests.resetAt).toBeGreaterThan(
+      Date.now() - 5000,
+    );
   });
 
   it('switches its current client with setApiKey, one client per key', async () => {
@@ -97,7 +108,11 @@ describe('createAnthropicAdapter', () => {
     expect(adapter.client).not.toBe(first);
     expect(adapter.client.apiKey).toBe(KEY_B);
     const before = emu.requestsFor(KEY_B).length;
-    await adapter.client.messages.create({ model: MODEL, max_tokens: 8, messages: [{ role: 'user', content: 'x' }] });
+    await adapter.client.messages.create({
+      model: MODEL,
+      max_tokens: 8,
+      messages: [{ role: 'user', content: 'x' }],
+    });
     expect(emu.requestsFor(KEY_B)).toHaveLength(before + 1);
   });
 
@@ -105,7 +120,12 @@ describe('createAnthropicAdapter', () => {
     const { seen, fetch } = recordingFetch();
     const adapter = createAnthropicAdapter({ baseURL: emu.baseURLs.anthropic, fetch });
     const controller = new AbortController();
-    const context = { signal: controller.signal, keyId: 'a', reportRateLimit: () => {}, reportUsage: () => {} };
+    const context = {
+      signal: controller.signal,
+      keyId: 'a',
+      reportRateLimit: () => {},
+      reportUsage: () => {},
+    };
     const result = await adapter.chat(
       adapter.createClient(KEY_A),
       {
@@ -131,7 +151,10 @@ describe('createAnthropicAdapter', () => {
     expect(result.requestId).toMatch(/^req_/);
     expect(result.usage.totalTokens).toBe(result.usage.inputTokens + result.usage.outputTokens);
 
-    const optIn = createAnthropicAdapter({ baseURL: emu.baseURLs.anthropic, fetch }, { sendTemperature: true });
+    const optIn = createAnthropicAdapter(
+      { baseURL: emu.baseURLs.anthropic, fetch },
+      { sendTemperature: true },
+    );
     await optIn.chat(
       optIn.createClient(KEY_A),
       { model: MODEL, messages: [{ role: 'user', content: 'x' }], temperature: 0.3, maxTokens: 5 },
@@ -143,7 +166,11 @@ describe('createAnthropicAdapter', () => {
   it('serves a large max_tokens without the SDK\'s "Streaming is required" (the timeout is explicit)', async () => {
     const adapter = createAnthropicAdapter({ baseURL: emu.baseURLs.anthropic });
     const client = adapter.createClient(KEY_A);
-    const request = { model: MODEL, max_tokens: 64_000, messages: [{ role: 'user' as const, content: 'big' }] };
+    const request = {
+      model: MODEL,
+      max_tokens: 64_000,
+      messages: [{ role: 'user' as const, content: 'big' }],
+    };
     // The SDK refuses synchronously, before sending anything.
     expect(() => client.messages.create(request)).toThrow(/Streaming is required/);
     const controller = new AbortController();
@@ -176,6 +203,8 @@ describe('createAnthropicAdapter', () => {
 
   it('estimates tokens with the default max_tokens', () => {
     const adapter = createAnthropicAdapter({}, { defaultMaxTokens: 100 });
-    expect(adapter.estimateTokens?.({ model: MODEL, messages: [{ role: 'user', content: 'abcd' }] })).toBe(102);
+    expect(adapter.estimateTokens?.({ model: MODEL, messages: [{ role: 'user', content: 'abcd' }] })).toBe(
+      102,
+    );
   });
 });

@@ -16,7 +16,7 @@ describe('classifyAnthropicError', () => {
 
   it('builds the mid-stream error as the SDK does: an APIError with no status', () => {
     const row = anthropicErrorCases.find((candidate) => candidate.name === 'stream-event-overloaded-error');
-    const error = (row?.error as () => APIError)();
+    const error = (row!.error as () => APIError)();
     expect(error).toBeInstanceOf(APIError);
     expect(error.status).toBeUndefined();
     expect(error.type).toBe('overloaded_error');
@@ -24,21 +24,23 @@ describe('classifyAnthropicError', () => {
 
   it('uses the API message, not the JSON dump the SDK puts in error.message', () => {
     const row = anthropicErrorCases.find((candidate) => candidate.name === 'api-400-prompt-too-long');
-    const classified = classifyAnthropicError((row?.error as () => APIError)());
+    const classified = classifyAnthropicError((row!.error as () => APIError)());
     expect(classified.message).toBe(
       '400 invalid_request_error: prompt is too long: 212345 tokens > 200000 maximum',
     );
   });
 
   it('masks anything key-shaped in a message, even a key it was not told about', () => {
-    const classified = classifyAnthropicError(new Error('boom sk-ant-api03-abcdefghijklmnop and ?key=AIzaSyA12345'));
+    const classified = classifyAnthropicError(
+      new Error('boom sk-ant-api03-abcdefghijklmnop and ?key=AIzaSyA12345'),
+    );
     expect(classified.message).not.toContain('abcdefghijklmnop');
     expect(classified.message).not.toContain('AIzaSyA12345');
   });
 
   it('keeps the connection error cause in the message', () => {
     const row = anthropicErrorCases.find((candidate) => candidate.sdkClass === 'APIConnectionError');
-    const classified = classifyAnthropicError((row?.error as () => unknown)());
+    const classified = classifyAnthropicError((row!.error as () => unknown)());
     expect(classified.message).toContain('fetch failed');
   });
 

@@ -1,7 +1,8 @@
 import type Anthropic from '@anthropic-ai/sdk';
+import { APIUserAbortError } from '@anthropic-ai/sdk';
 import { BetaMessageStream } from '@anthropic-ai/sdk/lib/BetaMessageStream';
 import { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
-import type { AttemptKey, KeyPool, PoolClientOptions } from '@keypool/core';
+import { type AttemptKey, type KeyPool, type PoolClientOptions, ProviderError } from '@keypool/core';
 import { estimateMessageTokens, withAttemptSignal } from './anthropic-routes.ts';
 
 type StreamEvent = Anthropic.RawMessageStreamEvent;
@@ -88,7 +89,7 @@ async function openPooledStream(
     },
   );
   // Wait for the first event, so that every failure before it rotates keys and surfaces as a connection error.
-  const first = await generator.next();
+  const first = await generator.next().catch(rethrowForMessageStream);
   let delivered = false;
   const data: PooledStream = {
     controller,
@@ -98,7 +99,7 @@ async function openPooledStream(
           delivered = true;
           return first;
         }
-        return generator.next();
+        return generator.next().catch(rethrowForMessageStream);
       },
       return: async () => {
         await generator.return(undefined);
@@ -107,6 +108,16 @@ async function openPooledStream(
     }),
   };
   return { data, response, request_id: requestId };
+}
+
+/**
+ * A `MessageStream` reports the caller's abort as an `abort` event with `APIUserAbortError`, and wraps any other
+ * error that is not the SDK's in an `AnthropicError` whose `cause` is the original (here the Keypool error).
+ */
+function rethrowForMessageStream(error: unknown): never {
+  if (ProviderError.isInstance(error) && error.category === 'aborted')
+    throw Object.assign(new APIUserAbortError(), { cause: error });
+  throw error;
 }
 
 /** A view of `target` where the given dotted method paths are replaced; everything else passes through. */

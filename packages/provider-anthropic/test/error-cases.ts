@@ -62,7 +62,10 @@ export const anthropicErrorCases: readonly AnthropicErrorCase[] = [
     status: 402,
     code: 'billing_error',
   }),
-  fromFixture('api-400-credit-balance-too-low', 'BadRequestError', { category: 'quota_exhausted', status: 400 }),
+  fromFixture('api-400-credit-balance-too-low', 'BadRequestError', {
+    category: 'quota_exhausted',
+    status: 400,
+  }),
   fromFixture('api-529-overloaded-error', 'OverloadedError', {
     category: 'overloaded',
     status: 529,
@@ -74,7 +77,11 @@ export const anthropicErrorCases: readonly AnthropicErrorCase[] = [
     status: 503,
     retryAfterMs: 2_000,
   }),
-  fromFixture('api-500-api-error', 'InternalServerError', { category: 'server', status: 500, code: 'api_error' }),
+  fromFixture('api-500-api-error', 'InternalServerError', {
+    category: 'server',
+    status: 500,
+    code: 'api_error',
+  }),
   fromFixture('api-504-timeout-error', 'GatewayTimeoutError', { category: 'server', status: 504 }),
   fromFixture('gateway-502-html', 'InternalServerError', { category: 'server', status: 502 }),
   fromFixture('api-401-authentication-error', 'AuthenticationError', {
@@ -94,7 +101,10 @@ export const anthropicErrorCases: readonly AnthropicErrorCase[] = [
     code: 'invalid_request_error',
   }),
   fromFixture('api-400-context-limit-with-max-tokens', 'BadRequestError', { category: 'context_length' }),
-  fromFixture('api-400-temperature-rejected', 'BadRequestError', { category: 'invalid_request', status: 400 }),
+  fromFixture('api-400-temperature-rejected', 'BadRequestError', {
+    category: 'invalid_request',
+    status: 400,
+  }),
   fromFixture('api-404-model-not-found', 'NotFoundError', {
     category: 'invalid_request',
     status: 404,
@@ -107,7 +117,10 @@ export const anthropicErrorCases: readonly AnthropicErrorCase[] = [
     status: 413,
     code: 'request_too_large',
   }),
-  fromFixture('api-422-unprocessable', 'UnprocessableEntityError', { category: 'invalid_request', status: 422 }),
+  fromFixture('api-422-unprocessable', 'UnprocessableEntityError', {
+    category: 'invalid_request',
+    status: 422,
+  }),
   fromFixture('stream-event-overloaded-error', 'APIError', {
     category: 'overloaded',
     code: 'overloaded_error',
@@ -134,7 +147,10 @@ export const anthropicErrorCases: readonly AnthropicErrorCase[] = [
     category: 'content_filter',
     filterReason: 'Output blocked by content filtering policy',
   }),
-  fromFixture('emulator-404-model-not-found', 'NotFoundError', { category: 'invalid_request', modelNotFound: true }),
+  fromFixture('emulator-404-model-not-found', 'NotFoundError', {
+    category: 'invalid_request',
+    modelNotFound: true,
+  }),
   {
     name: 'connection refused (APIConnectionError)',
     sdkClass: 'APIConnectionError',

@@ -37,7 +37,12 @@ export function sdkErrorFromFixture(name: string): APIError {
   const text = typeof fixture.body === 'string' ? fixture.body : undefined;
   const makeStatusError = (
     factory as unknown as {
-      makeStatusError(status: number, error: object | undefined, message: string | undefined, headers: Headers): APIError;
+      makeStatusError(
+        status: number,
+        error: object | undefined,
+        message: string | undefined,
+        headers: Headers,
+      ): APIError;
     }
   ).makeStatusError.bind(factory);
   return makeStatusError(fixture.status, json, text, headers);
