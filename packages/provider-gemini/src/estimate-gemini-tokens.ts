@@ -30,7 +30,6 @@ export function estimateGeminiTokens(params: unknown, withOutput = true): number
     config?: { systemInstruction?: unknown; maxOutputTokens?: unknown };
   };
   const characters = textLength(contents, 0) + textLength(config?.systemInstruction, 0);
-  const output =
-    typeof config?.maxOutputTokens === 'number' ? config.maxOutputTokens : DEFAULT_OUTPUT_TOKENS;
+  const output = typeof config?.maxOutputTokens === 'number' ? config.maxOutputTokens : DEFAULT_OUTPUT_TOKENS;
   return Math.ceil(characters / 4) + (withOutput ? output : 0);
 }

@@ -26,7 +26,8 @@ export function createGeminiClient(
 ): GoogleGenAI {
   const { retryOptions: _retries, timeout, fetch, headers, ...httpRest } = options.httpOptions ?? {};
   const cleanHeaders = withoutKeyHeader(headers);
-  if (timeout !== undefined && timeout > 0) cleanHeaders[SERVER_TIMEOUT_HEADER] = String(Math.ceil(timeout / 1_000));
+  if (timeout !== undefined && timeout > 0)
+    cleanHeaders[SERVER_TIMEOUT_HEADER] = String(Math.ceil(timeout / 1_000));
   const httpOptions: HttpOptions = {
     ...httpRest,
     headers: cleanHeaders,
@@ -49,6 +50,7 @@ export function createGeminiClient(
 export function withoutKeyHeader(headers: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!headers) return out;
-  for (const [name, value] of Object.entries(headers)) if (name.toLowerCase() !== KEY_HEADER) out[name] = value;
+  for (const [name, value] of Object.entries(headers))
+    if (name.toLowerCase() !== KEY_HEADER) out[name] = value;
   return out;
 }

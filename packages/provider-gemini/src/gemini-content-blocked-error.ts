@@ -26,7 +26,9 @@ export class GeminiContentBlockedError extends Error {
     const flagged = ratings.filter(
       (rating) => rating.blocked === true || rating.probability === 'HIGH' || rating.probability === 'MEDIUM',
     );
-    const detail = flagged.map((rating) => `${rating.category ?? 'UNKNOWN'}: ${rating.probability ?? 'blocked'}`);
+    const detail = flagged.map(
+      (rating) => `${rating.category ?? 'UNKNOWN'}: ${rating.probability ?? 'blocked'}`,
+    );
     const filterReason = `${blocked} blocked: ${reason}${detail.length > 0 ? ` (${detail.join(', ')})` : ''}`;
     super(`Gemini ${filterReason}`);
     this.name = 'GeminiContentBlockedError';

@@ -49,5 +49,7 @@ export function findGeminiErrorDetail(
   type: string,
 ): GeminiErrorDetail | undefined {
   const suffix = `google.rpc.${type}`;
-  return body?.details?.find((detail) => typeof detail['@type'] === 'string' && detail['@type'].endsWith(suffix));
+  return body?.details?.find(
+    (detail) => typeof detail['@type'] === 'string' && detail['@type'].endsWith(suffix),
+  );
 }

@@ -1,5 +1,5 @@
 import { ApiError, GoogleGenAI } from '@google/genai';
-import { startEmulator, type Emulator } from '@keypool/emulator';
+import { type Emulator, startEmulator } from '@keypool/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FixtureServer, startFixtureServer } from '../test/fixture-server.ts';
 import { CANARY_KEY, FIXTURE_EXPECTATIONS, GEMINI_ERROR_CASES } from '../test/gemini-error-cases.ts';
@@ -37,14 +37,23 @@ describe('classifyGeminiError: the table, with real SDK error objects from the f
   });
 
   it('masks the key an ApiError body echoed, in the URL and in a header', () => {
-    const row = GEMINI_ERROR_CASES.find((candidate) => candidate.name === 'ApiError whose body echoes the key')!;
+    const row = GEMINI_ERROR_CASES.find(
+      (candidate) => candidate.name === 'ApiError whose body echoes the key',
+    )!;
     const classified = classifyGeminiError((row.error as () => unknown)(), NOW);
     expect(classified.message).toContain('?key=***');
     expect(classified.message).toContain('x-goog-api-key: ***');
   });
 
   it('classifies odd values without throwing', () => {
-    for (const odd of [undefined, null, 'boom', 42, { weird: true }, new ApiError({ status: 418, message: 'teapot' })]) {
+    for (const odd of [
+      undefined,
+      null,
+      'boom',
+      42,
+      { weird: true },
+      new ApiError({ status: 418, message: 'teapot' }),
+    ]) {
       const classified = classifyGeminiError(odd, NOW);
       expect(typeof classified.category).toBe('string');
       expect(typeof classified.message).toBe('string');
@@ -80,7 +89,11 @@ describe('classifyGeminiError: errors the real SDK builds from the fixtures over
 
   it('the HTML 502 page', async () => {
     const error = await thrown(client().models.generateContent({ model: 'bad-gateway', contents: 'hi' }));
-    expect(classifyGeminiError(error, NOW)).toMatchObject({ category: 'server', status: 502, code: 'Bad Gateway' });
+    expect(classifyGeminiError(error, NOW)).toMatchObject({
+      category: 'server',
+      status: 502,
+      code: 'Bad Gateway',
+    });
   });
 
   it.each([['prompt-blocked'], ['response-blocked']])('%s, through the unified chat', async (model) => {
@@ -98,7 +111,9 @@ describe('classifyGeminiError: errors the real SDK builds from the fixtures over
     );
     expect(classifyGeminiError(error, NOW)).toMatchObject({
       category: 'content_filter',
-      filterReason: expect.stringContaining(`${model === 'prompt-blocked' ? 'prompt' : 'response'} blocked: SAFETY`),
+      filterReason: expect.stringContaining(
+        `${model === 'prompt-blocked' ? 'prompt' : 'response'} blocked: SAFETY`,
+      ),
     });
   });
 });
@@ -147,7 +162,10 @@ describe('classifyGeminiError: errors captured for real from the emulator', () =
     const cases: [unknown, Partial<ReturnType<typeof classifyGeminiError>>][] = [
       [await ask(keys.invalid), { category: 'auth', status: 400, code: 'API_KEY_INVALID' }],
       [await ask(keys.leaked), { category: 'auth', status: 403 }],
-      [await ask(keys.limited), { category: 'rate_limit', quotaScope: 'minute', retryAfterMs: expect.any(Number) }],
+      [
+        await ask(keys.limited),
+        { category: 'rate_limit', quotaScope: 'minute', retryAfterMs: expect.any(Number) },
+      ],
       [await ask(keys.spent), { category: 'quota_exhausted', quotaScope: 'day' }],
       [await ask(keys.good, 'overloaded'), { category: 'overloaded', status: 503 }],
       [await ask(keys.good, 'small'), { category: 'context_length', status: 400 }],

@@ -10,7 +10,8 @@ const MAX_MESSAGE_LENGTH = 500;
 const CONTEXT_LENGTH = /input token count.*exceeds the maximum number of tokens/i;
 const INVALID_KEY = /API key (?:not valid|expired|not found)|API_KEY_INVALID/i;
 const MODEL_IN_MESSAGE = /\bmodels?\//i;
-const NETWORK_MESSAGES = /^(?:fetch failed|terminated|failed to fetch|network ?error|load failed|other side closed)/i;
+const NETWORK_MESSAGES =
+  /^(?:fetch failed|terminated|failed to fetch|network ?error|load failed|other side closed)/i;
 const NETWORK_CODES = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
@@ -148,7 +149,8 @@ function transportCodeOf(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && (NETWORK_CODES.has(code) || TRANSPORT_TIMEOUT_CODES.has(code))) return code;
+    if (typeof code === 'string' && (NETWORK_CODES.has(code) || TRANSPORT_TIMEOUT_CODES.has(code)))
+      return code;
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;

@@ -1,5 +1,11 @@
 import { Chats, type GoogleGenAI } from '@google/genai';
-import { createKeyPool, createPoolClient, type KeyPool, type KeyPoolOptions, type PoolClientOptions } from '@keypool/core';
+import {
+  createKeyPool,
+  createPoolClient,
+  type KeyPool,
+  type KeyPoolOptions,
+  type PoolClientOptions,
+} from '@keypool/core';
 import { createGeminiAdapter } from './gemini-adapter.ts';
 import type { GeminiClientOptions } from './gemini-client.ts';
 import { GEMINI_ROUTES } from './gemini-routes.ts';

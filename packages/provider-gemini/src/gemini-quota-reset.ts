@@ -39,7 +39,7 @@ export function nextGeminiDailyReset(now: number): number {
     }
     secondsIntoDay = hour * 3_600 + minute * 60 + second;
   } else {
-    secondsIntoDay = Math.floor((((now + PST_OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS / 1_000);
+    secondsIntoDay = Math.floor(((((now + PST_OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS) / 1_000);
   }
   const millisecondsIntoDay = secondsIntoDay * 1_000 + (now % 1_000);
   return now + (DAY_MS - millisecondsIntoDay);

@@ -6,7 +6,11 @@ import {
   type RateLimitInfo,
 } from '@keypool/core';
 
-function budget(headers: HeaderSource, kind: 'requests' | 'tokens', now: number): RateLimitBudget | undefined {
+function budget(
+  headers: HeaderSource,
+  kind: 'requests' | 'tokens',
+  now: number,
+): RateLimitBudget | undefined {
   const limit = toNumber(firstHeader(headers, `x-ratelimit-limit-${kind}`));
   const remaining = toNumber(firstHeader(headers, `x-ratelimit-remaining-${kind}`));
   const resetAt = parseResetTime(firstHeader(headers, `x-ratelimit-reset-${kind}`), now);

@@ -1,11 +1,14 @@
 import type { GenerateContentResponse } from '@google/genai';
 import type { RoutedMethod } from '@keypool/core';
+import { estimateGeminiTokens } from './estimate-gemini-tokens.ts';
 import { withoutKeyHeader } from './gemini-client.ts';
 import { geminiResponseText, geminiTotalTokens } from './gemini-response.ts';
-import { estimateGeminiTokens } from './estimate-gemini-tokens.ts';
 
 interface ParamsWithConfig {
-  config?: { abortSignal?: AbortSignal; httpOptions?: { retryOptions?: unknown; headers?: Record<string, string> } };
+  config?: {
+    abortSignal?: AbortSignal;
+    httpOptions?: { retryOptions?: unknown; headers?: Record<string, string> };
+  };
 }
 
 /**
@@ -31,7 +34,9 @@ const inputEstimate = (args: readonly unknown[]) => estimateGeminiTokens(args[0]
 /** True for the chunk that ends a streamed answer: it has a `finishReason`, or the prompt was blocked. */
 export function isGeminiTerminalChunk(chunk: unknown): boolean {
   const response = chunk as GenerateContentResponse;
-  return response.candidates?.[0]?.finishReason !== undefined || response.promptFeedback?.blockReason !== undefined;
+  return (
+    response.candidates?.[0]?.finishReason !== undefined || response.promptFeedback?.blockReason !== undefined
+  );
 }
 
 /**

@@ -25,7 +25,7 @@ const ROUTE = /^\/(v1(?:beta)?)\/models\/([^/:]+):(\w+)$/;
  * Starts the fixture server on 127.0.0.1. The model name picks the answer: a fixture's name answers with that error
  * body and status (`bad-gateway` with the HTML page), `prompt-blocked`/`response-blocked` with those 200 bodies;
  * any other model succeeds (`generateContent`, `streamGenerateContent`, `countTokens`, `embedContent`).
- * `extraHeaders` are added to every answer.
+ * `echo-key` answers a 400 whose message holds the key it received. `extraHeaders` are added to every answer.
  */
 export async function startFixtureServer(extraHeaders: Record<string, string> = {}): Promise<FixtureServer> {
   const seen: SeenRequest[] = [];
@@ -43,7 +43,13 @@ export async function startFixtureServer(extraHeaders: Record<string, string> = 
       } catch {
         body = raw;
       }
-      seen.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, body });
+      seen.push({
+        method: req.method ?? '',
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+      });
       const match = ROUTE.exec(url.pathname);
       const model = match?.[2] ?? '';
       const method = match?.[3] ?? '';
@@ -55,8 +61,14 @@ export async function startFixtureServer(extraHeaders: Record<string, string> = 
         send(fixtureStatus(model as (typeof ERROR_BODY_FIXTURES)[number]), fixtureText(`${model}.json`));
         return;
       }
+      if (model === 'echo-key') {
+        const key = String(req.headers['x-goog-api-key'] ?? '');
+        const message = `Bad request to https://generativelanguage.googleapis.com/v1/models/x?key=${key} from key ${key}`;
+        send(400, JSON.stringify({ error: { code: 400, message, status: 'INVALID_ARGUMENT' } }));
+        return;
+      }
       if (model === 'bad-gateway') {
-        send(502, fixtureText('bad-gateway.html'), 'text/html');
+        send(502, fixtureText('bad-gateway.txt'), 'text/html');
         return;
       }
       if (model === 'prompt-blocked' || model === 'response-blocked') {
@@ -67,16 +79,24 @@ export async function startFixtureServer(extraHeaders: Record<string, string> = 
       }
       switch (method) {
         case 'countTokens':
-          send(200, JSON.stringify({ totalTokens: 7, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 7 }] }));
+          send(
+            200,
+            JSON.stringify({ totalTokens: 7, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 7 }] }),
+          );
           return;
         case 'embedContent':
           send(200, JSON.stringify({ embedding: { values: [0.125, -0.5, 0.75] } }));
+          return;
+        case 'batchEmbedContents':
+          send(200, JSON.stringify({ embeddings: [{ values: [0.125, -0.5, 0.75] }] }));
           return;
         case 'generateContent':
           send(
             200,
             JSON.stringify({
-              candidates: [{ content: { role: 'model', parts: [{ text: 'fixture answer' }] }, finishReason: 'STOP' }],
+              candidates: [
+                { content: { role: 'model', parts: [{ text: 'fixture answer' }] }, finishReason: 'STOP' },
+              ],
               usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 2, totalTokenCount: 5 },
               modelVersion: model,
               responseId: 'fixture-response',

@@ -26,7 +26,12 @@ export const FIXTURE_EXPECTATIONS: Record<ErrorBodyFixture, Expected> = {
     retryAfterMs: 47_000,
   },
   'tokens-per-minute': { category: 'rate_limit', status: 429, quotaScope: 'minute', retryAfterMs: 12_500 },
-  'quota-per-day': { category: 'quota_exhausted', status: 429, code: 'RESOURCE_EXHAUSTED', quotaScope: 'day' },
+  'quota-per-day': {
+    category: 'quota_exhausted',
+    status: 429,
+    code: 'RESOURCE_EXHAUSTED',
+    quotaScope: 'day',
+  },
   'resource-exhausted-bare': { category: 'rate_limit', status: 429, quotaScope: 'unknown' },
   'leaked-key': { category: 'auth', status: 403, code: 'PERMISSION_DENIED' },
   'unregistered-caller': { category: 'auth', status: 403, code: 'PERMISSION_DENIED' },
@@ -49,7 +54,10 @@ function connectionRefused(): TypeError {
 }
 
 function socketClosed(): TypeError {
-  const cause = Object.assign(new Error('other side closed'), { name: 'SocketError', code: 'UND_ERR_SOCKET' });
+  const cause = Object.assign(new Error('other side closed'), {
+    name: 'SocketError',
+    code: 'UND_ERR_SOCKET',
+  });
   return new TypeError('terminated', { cause });
 }
 

@@ -52,7 +52,7 @@ export function apiErrorFrom(name: ErrorBodyFixture): ApiError {
 
 /** The `ApiError` genai builds from the non-JSON 502 page: the text wrapped as `{"error":{message,code,status}}`. */
 export function badGatewayApiError(): ApiError {
-  const body = { error: { message: fixtureText('bad-gateway.html'), code: 502, status: 'Bad Gateway' } };
+  const body = { error: { message: fixtureText('bad-gateway.txt'), code: 502, status: 'Bad Gateway' } };
   return new ApiError({ status: 502, message: JSON.stringify(body) });
 }
 
