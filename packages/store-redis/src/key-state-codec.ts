@@ -28,6 +28,7 @@ export function decodeKeyState(flat: readonly unknown[]): KeyStateView {
     usage: { requests: 0, tokens: 0, day: 0 },
     headroom: 1,
   };
+  let learned = false;
   let learnedRequests: RateLimitBudget | undefined;
   let learnedTokens: RateLimitBudget | undefined;
   for (let index = 0; index + 1 < flat.length; index += 2) {
@@ -68,6 +69,9 @@ export function decodeKeyState(flat: readonly unknown[]): KeyStateView {
       case 'usageDay':
         view.usage.day = toNumber(value);
         break;
+      case 'learned':
+        learned = true;
+        break;
       case 'learnedRequests':
         learnedRequests = parseBudget(value);
         break;
@@ -81,11 +85,11 @@ export function decodeKeyState(flat: readonly unknown[]): KeyStateView {
         }
     }
   }
-  if (learnedRequests || learnedTokens) {
-    const learned: RateLimitInfo = {};
-    if (learnedRequests) learned.requests = learnedRequests;
-    if (learnedTokens) learned.tokens = learnedTokens;
-    view.learned = learned;
+  if (learned || learnedRequests || learnedTokens) {
+    const info: RateLimitInfo = {};
+    if (learnedRequests) info.requests = learnedRequests;
+    if (learnedTokens) info.tokens = learnedTokens;
+    view.learned = info;
   }
   return view;
 }

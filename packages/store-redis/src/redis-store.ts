@@ -383,6 +383,7 @@ export class RedisStateStore implements StateStore {
       tokens?.limit ?? '',
       tokens?.remaining ?? '',
       tokens?.resetAt ?? '',
+      attempt.learned ? 1 : 0,
       ...this.groupOf(key, attempt).map((member) => member.fingerprint),
     ];
   }

@@ -11,7 +11,7 @@ import { LUA_COMMON } from './lua-common';
  * KEYS: state, requests window, tokens window, day window, then the state of each other quota-group member.
  * ARGV (after the context): fingerprint, rpm, tpm, rpd, mode, outcome, reserved tokens, actual tokens, latency ms,
  * category, cooldown until, disable (1/0), reason, probe (1/0), learned requests (JSON, limit, remaining, reset at),
- * learned tokens (the same four), then the fingerprint of each group member.
+ * learned tokens (the same four), learned info given (1/0), then the fingerprint of each group member.
  * Returns `{ recovered, state }`.
  */
 export const RECORD_SCRIPT = `${LUA_COMMON}
@@ -25,7 +25,7 @@ local disable = ARGV[19] == '1'
 local reason = ARGV[20]
 if reason == '' then reason = nil end
 local probe = ARGV[21] == '1'
-local MEMBERS_ARGV = 30
+local MEMBERS_ARGV = 31
 
 local state = load_state(KEYS[1])
 local windows = open_windows(2, rpm, tpm, rpd)
@@ -60,6 +60,7 @@ if mode == 'full' then
   if actual ~= nil then correction = actual - reserved elseif outcome == 'failure' then correction = -reserved end
   if correction ~= 0 and windows.tokens then window_add(windows.tokens, correction) end
 
+  if ARGV[30] == '1' then state.learned = '1' end
   if ARGV[22] ~= '' then
     state.learnedRequests = ARGV[22]
     state.learnedRequestsLimit = optional_number(ARGV[23])
