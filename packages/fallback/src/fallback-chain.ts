@@ -471,7 +471,9 @@ export class FallbackChain {
     const now = this.now();
     const broken = step.breaker?.remainingMs?.(now);
     if (broken !== undefined) return broken;
-    if (PoolExhaustedError.isInstance(error)) return error.retryAfterMs;
+    // 0 means the pool has free keys but the step failed anyway (its attempts ran out): no estimate.
+    if (PoolExhaustedError.isInstance(error))
+      return error.retryAfterMs !== undefined && error.retryAfterMs > 0 ? error.retryAfterMs : undefined;
     if (ProviderError.isInstance(error)) {
       if (error.retryAfterMs !== undefined) return error.retryAfterMs;
       if (error.resetAt !== undefined) return Math.max(0, error.resetAt - now);

@@ -53,7 +53,13 @@ export async function settle<T>(
   void outcome.then(() => {
     done = true;
   });
-  for (let elapsed = 0; !done && elapsed < maxMs; elapsed += 50) await vi.advanceTimersByTimeAsync(50);
+  // Jump from timer to timer, so the clock stops exactly where the promise settled.
+  const until = Date.now() + maxMs;
+  await vi.advanceTimersByTimeAsync(0);
+  while (!done && Date.now() < until) {
+    if (vi.getTimerCount() === 0) break;
+    await vi.advanceTimersToNextTimerAsync();
+  }
   return outcome;
 }
 
