@@ -1,5 +1,5 @@
-import { type Emulator, startEmulator } from '@keypool/emulator';
 import { runAdapterConformance } from '@keypool/core/testing';
+import { type Emulator, startEmulator } from '@keypool/emulator';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CANARY_SECRET, OPENAI_ERROR_CASES } from './__fixtures__/openai-fixtures';
