@@ -5,7 +5,7 @@ export interface Answer {
   /** The full completion text: `Echo: <last user message>`, cut to the completion budget. */
   text: string;
   /** The text split into stream chunks (at least two unless the text is very short); they join to `text`. */
-  chunks: string[];
+  readonly chunks: string[];
   promptTokens: number;
   completionTokens: number;
   /** True if the text was cut to the budget (finish reason `length` / `max_tokens` / `MAX_TOKENS`). */
@@ -40,9 +40,12 @@ export function buildAnswer(promptText: string, lastUserText: string, maxTokens:
   const budget = Math.max(0, maxTokens) * 4;
   const truncated = full.length > budget;
   const text = truncated ? full.slice(0, budget) : full;
+  // Chunks are only needed by streams: split on demand, keeping the plain path lean.
   return {
     text,
-    chunks: splitIntoChunks(text),
+    get chunks(): string[] {
+      return splitIntoChunks(text);
+    },
     promptTokens: estimateTokens(promptText),
     completionTokens: estimateTokens(text),
     truncated,

@@ -274,8 +274,9 @@ export const geminiDialect: ProviderDialect = {
     });
   },
   renderStream(answer, context, options): StreamPlan {
-    const last = answer.chunks.length - 1;
-    const content = answer.chunks.map((text, index) => {
+    const chunks = answer.chunks;
+    const last = chunks.length - 1;
+    const content = chunks.map((text, index) => {
       const candidate: Record<string, unknown> = { content: { parts: [{ text }], role: 'model' }, index: 0 };
       const final = index === last;
       if (final && options.terminator) candidate.finishReason = answer.truncated ? 'MAX_TOKENS' : 'STOP';
