@@ -129,7 +129,10 @@ describe('a canary secret never appears in an error, warning or output', () => {
         const file = JSON.parse(await readFile(vaultPath(), 'utf8'));
         await writeFile(
           join(directory, 'tampered.json'),
-          JSON.stringify({ ...file, ciphertext: `A${file.ciphertext.slice(1)}` }),
+          JSON.stringify({
+            ...file,
+            ciphertext: `${file.ciphertext[0] === 'A' ? 'B' : 'A'}${file.ciphertext.slice(1)}`,
+          }),
         );
         return new Vault({
           path: join(directory, 'tampered.json'),
