@@ -180,6 +180,12 @@ export class RedisStateStore implements StateStore {
     let replayed = 0;
     try {
       await withTimeout(this.client.ping(), this.timeoutMs, 'ping');
+      // A restarted Redis has an empty script cache: load the scripts now rather than on the first calls.
+      await withTimeout(
+        Promise.all(Object.values(this.scripts).map((script) => this.client.script('LOAD', script.source))),
+        this.timeoutMs,
+        'script load',
+      ).catch(() => undefined);
       // Status changes made during the outage go to Redis first (each is idempotent), then calls follow.
       while (this.pending.length > 0) {
         const change = this.pending[0]!;

@@ -20,7 +20,8 @@ function harness(url: string, prefix: string, extra: Parameters<typeof createRed
   const store = createRedisStore({
     redis: url,
     prefix,
-    timeoutMs: 50,
+    // Long enough that a loaded CI machine does not flap, far shorter than the outages below.
+    timeoutMs: 150,
     connectTimeoutMs: 300,
     healthCheck: { initialDelayMs: 50, maxDelayMs: 200 },
     ...extra,
@@ -108,8 +109,10 @@ describe.skipIf(!canControlRedis)('fail-open', () => {
     await expect.poll(() => h.events.some((event) => event.type === 'store.recovered'), { timeout: 3_000 }).toBe(true);
     await running.stop();
     expect(running.stats.failed).toBe(0);
-    expect(h.events.map((event) => event.type)).toEqual(['store.degraded', 'store.recovered']);
-    expect(h.events[1]!.replayed).toBeGreaterThanOrEqual(1);
+    expect(h.events[0]!.type).toBe('store.degraded');
+    const recovered = h.events.filter((event) => event.type === 'store.recovered');
+    expect(recovered.reduce((sum, event) => sum + (event.replayed ?? 0), 0)).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => h.store.degraded, { timeout: 3_000 }).toBe(false);
 
     // The outage's disable reached Redis; the outage's reservations did not (the restarted Redis was empty).
     const [, revoked] = await h.store.read(SECRETS.map((secret, index) => ({ fingerprint: FINGERPRINTS[index]!, limits: {} })), Date.now());
@@ -127,10 +130,10 @@ describe.skipIf(!canControlRedis)('fail-open', () => {
     await admin.connect().catch(() => undefined);
     const running = load(h);
     await sleep(100);
-    await admin.client('PAUSE', 600, 'ALL');
+    await admin.client('PAUSE', 900, 'ALL');
     await sleep(50);
     const okAtPause = running.stats.ok;
-    await sleep(450);
+    await sleep(600);
     // A paused Redis answers nothing: every call in the pause was served by the local fallback.
     expect(running.stats.ok - okAtPause).toBeGreaterThan(20);
     expect(h.store.degraded).toBe(true);
@@ -138,7 +141,7 @@ describe.skipIf(!canControlRedis)('fail-open', () => {
     await running.stop();
     expect(running.stats.failed).toBe(0);
     // A call never waited much longer than timeoutMs for Redis (generous bound for a loaded CI machine).
-    expect(running.stats.slowest).toBeLessThan(400);
+    expect(running.stats.slowest).toBeLessThan(600);
     // Reservations Redis applied after the pause were handed back: nothing stays in flight.
     await sleep(100);
     const views = await h.store.read(FINGERPRINTS.map((fingerprint) => ({ fingerprint, limits: {} })), Date.now());
