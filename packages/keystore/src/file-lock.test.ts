@@ -53,13 +53,13 @@ describe('withFileLock', () => {
       lockPath,
       async () => {
         order.push('slow start');
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
         order.push('slow end');
       },
-      { staleMs: 90 },
+      { staleMs: 300 },
     );
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const fast = withFileLock(lockPath, async () => order.push('fast'), { staleMs: 90 });
+    const fast = withFileLock(lockPath, async () => order.push('fast'), { staleMs: 300 });
     await Promise.all([slow, fast]);
     expect(order).toEqual(['slow start', 'slow end', 'fast']);
   });

@@ -21,5 +21,7 @@ const vault = new Vault({
   passphrase: process.env.KEYPOOL_TEST_PASSPHRASE,
   scrypt: { N: 1024, r: 8, p: 1 },
   env: {},
+  // 20 processes start at once on a shared, possibly busy machine: wait longer than the default 30 s if need be.
+  lock: { timeoutMs: 100_000 },
 });
 await vault.add({ provider: 'openai', id, secret });
