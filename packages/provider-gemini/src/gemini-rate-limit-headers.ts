@@ -31,12 +31,19 @@ function toNumber(value: string | undefined): number | undefined {
 /**
  * Reads rate-limit headers from a Gemini response. The Gemini API itself documents none (its limits show only in a
  * 429's body), so this returns undefined for Google's own responses; it reads the common
- * `x-ratelimit-{limit,remaining,reset}-{requests,tokens}` family that gateways in front of Gemini often add.
+ * `x-ratelimit-{limit,remaining,reset}-{requests,tokens}` family that gateways in front of Gemini often add (only
+ * when a `remaining` header is present).
  */
 export function parseGeminiRateLimitHeaders(
   headers: Headers | Record<string, string | string[] | undefined>,
   now: number = Date.now(),
 ): RateLimitInfo | undefined {
+  // Runs on every response: Google sends none of these, so answer from two lookups when the budget headers are absent.
+  if (
+    firstHeader(headers, 'x-ratelimit-remaining-requests') === undefined &&
+    firstHeader(headers, 'x-ratelimit-remaining-tokens') === undefined
+  )
+    return undefined;
   const requests = budget(headers, 'requests', now);
   const tokens = budget(headers, 'tokens', now);
   if (!requests && !tokens) return undefined;

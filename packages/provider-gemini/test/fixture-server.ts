@@ -25,6 +25,7 @@ const ROUTE = /^\/(v1(?:beta)?)\/models\/([^/:]+):(\w+)$/;
  * Starts the fixture server on 127.0.0.1. The model name picks the answer: a fixture's name answers with that error
  * body and status (`bad-gateway` with the HTML page), `prompt-blocked`/`response-blocked` with those 200 bodies;
  * any other model succeeds (`generateContent`, `streamGenerateContent`, `countTokens`, `embedContent`).
+ * `partial-safety` answers some text then a SAFETY stop, `thinking` a thought part, a text part and MAX_TOKENS.
  * `echo-key` answers a 400 whose message holds the key it received. `extraHeaders` are added to every answer.
  */
 export async function startFixtureServer(extraHeaders: Record<string, string> = {}): Promise<FixtureServer> {
@@ -77,7 +78,74 @@ export async function startFixtureServer(extraHeaders: Record<string, string> = 
         else send(200, text);
         return;
       }
+      const sse = (chunks: unknown[]) =>
+        send(
+          200,
+          chunks.map((chunk) => `data: ${JSON.stringify(chunk)}\r\n\r\n`).join(''),
+          'text/event-stream',
+        );
+      if (model === 'partial-safety') {
+        const partial = { candidates: [{ content: { role: 'model', parts: [{ text: 'partial' }] } }] };
+        const stop = {
+          candidates: [
+            {
+              finishReason: 'SAFETY',
+              safetyRatings: [{ category: 'HARM_CATEGORY_HARASSMENT', probability: 'HIGH', blocked: true }],
+            },
+          ],
+          usageMetadata: { promptTokenCount: 4, candidatesTokenCount: 1, totalTokenCount: 5 },
+        };
+        if (method === 'streamGenerateContent') sse([partial, stop]);
+        else
+          send(
+            200,
+            JSON.stringify({
+              candidates: [{ ...partial.candidates[0], ...stop.candidates[0] }],
+              usageMetadata: stop.usageMetadata,
+            }),
+          );
+        return;
+      }
+      if (model === 'thinking') {
+        send(
+          200,
+          JSON.stringify({
+            candidates: [
+              {
+                content: {
+                  role: 'model',
+                  parts: [{ text: 'let me think', thought: true }, { text: 'forty-two' }],
+                },
+                finishReason: 'MAX_TOKENS',
+              },
+            ],
+            usageMetadata: {
+              promptTokenCount: 5,
+              candidatesTokenCount: 3,
+              thoughtsTokenCount: 7,
+              totalTokenCount: 15,
+            },
+            modelVersion: 'thinking-001',
+            responseId: 'thinking-response',
+          }),
+        );
+        return;
+      }
       switch (method) {
+        case 'streamGenerateContent':
+          sse([
+            {
+              candidates: [{ content: { role: 'model', parts: [{ text: 'fixture ' }] } }],
+              responseId: 'fixture-stream',
+            },
+            {
+              candidates: [{ content: { role: 'model', parts: [{ text: 'answer' }] }, finishReason: 'STOP' }],
+              usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 2, totalTokenCount: 5 },
+              modelVersion: model,
+              responseId: 'fixture-stream',
+            },
+          ]);
+          return;
         case 'countTokens':
           send(
             200,
