@@ -266,14 +266,19 @@ describe('anthropic: stream faults', () => {
 
   it('streamStallAfterChunks: the stream stops until the client gives up', async () => {
     const model = modelWith({ streamStallAfterChunks: 2 });
+    const controller = new AbortController();
     const stream = await client(GOOD).messages.create(
       { model, max_tokens: 50, messages, stream: true },
-      { signal: AbortSignal.timeout(100) },
+      { signal: controller.signal },
     );
+    const events: Anthropic.RawMessageStreamEvent[] = [];
     // The SDK ends the iteration quietly when its own signal aborts; nothing after the stall arrives.
-    const { items } = await drain(stream);
-    expect(streamedText(items)).toBe('Echo: hello');
-    expect(items.some((event) => event.type === 'message_stop')).toBe(false);
+    for await (const event of stream) {
+      events.push(event);
+      if (streamedText(events) === 'Echo: hello') setTimeout(() => controller.abort(), 60);
+    }
+    expect(streamedText(events)).toBe('Echo: hello');
+    expect(events.some((event) => event.type === 'message_stop')).toBe(false);
     await sleep(20);
     expect(emu.requests.find((entry) => entry.model === model)?.outcome).toBe('stream_stall');
   });
