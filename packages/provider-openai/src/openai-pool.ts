@@ -8,6 +8,7 @@ import {
 import type OpenAI from 'openai';
 import { createOpenAIAdapter, createOpenAITemplateClient, type OpenAIClientOptions } from './openai-adapter';
 import { OPENAI_ROUTES } from './openai-routes';
+import { routeOpenAIHelpers } from './route-openai-helpers';
 
 /** Options of `createOpenAIPool`: the key pool's options (without `adapter`) plus the clients' and routed calls'. */
 export interface OpenAIPoolOptions extends Omit<KeyPoolOptions<OpenAI>, 'adapter'> {
@@ -37,10 +38,12 @@ export function createOpenAIPool(options: OpenAIPoolOptions): OpenAIPool {
   const { clientOptions, callOptions, streamOptions, ...poolOptions } = options;
   const adapter = createOpenAIAdapter(clientOptions);
   const pool = createKeyPool<OpenAI>({ ...poolOptions, adapter });
-  const client = createPoolClient(pool, createOpenAITemplateClient(clientOptions), OPENAI_ROUTES, {
+  const template = createOpenAITemplateClient(clientOptions);
+  const client = createPoolClient(pool, template, OPENAI_ROUTES, {
     ...(callOptions ? { callOptions } : {}),
     ...(streamOptions ? { streamOptions } : {}),
   });
+  routeOpenAIHelpers(template, client);
   Object.defineProperty(pool, 'client', {
     value: client,
     enumerable: false,
