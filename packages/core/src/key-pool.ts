@@ -23,6 +23,7 @@ import type { RateLimitInfo } from './rate-limit-info';
 import { fingerprintSecret, maskSecret, scrubSecrets } from './secret';
 import { createSelector, type KeySelector, type SelectableKey, type SelectionContext } from './selectors';
 import {
+  type AttemptRecord,
   initialKeyState,
   type KeyStateView,
   type PersistedKeyState,
@@ -215,6 +216,7 @@ export class KeyPool<TClient = unknown> {
   private readonly random: () => number;
   private readonly memoryStore: MemoryStateStore | undefined;
   private ready: Promise<void>;
+  private isReady = false;
   private readonly selection: SelectionContext;
   private unsubscribeStore: (() => void) | undefined;
 
@@ -260,7 +262,9 @@ export class KeyPool<TClient = unknown> {
       usable: (key) => isUsable((key as PoolKey).view, this.selection.now),
     };
     for (const config of keys) this.insertKey(config);
-    this.ready = this.start(options.initialState);
+    this.ready = this.start(options.initialState).then(() => {
+      this.isReady = true;
+    });
   }
 
   private async start(initialState: PoolState | undefined): Promise<void> {
@@ -319,7 +323,7 @@ export class KeyPool<TClient = unknown> {
     operation: (client: TClient, key: AttemptKey) => Promise<T>,
     options: CallOptions = {},
   ): Promise<T> {
-    await this.ready;
+    if (!this.isReady) await this.ready;
     const started = this.now();
     const deadline = started + (options.deadlineMs ?? this.deadlineMs);
     const maxAttempts = options.maxAttempts ?? this.defaultMaxAttempts();
@@ -329,7 +333,9 @@ export class KeyPool<TClient = unknown> {
     for (let attempt = 1; ; attempt++) {
       this.throwIfAborted(options.signal, errors);
       if (attempt > maxAttempts) throw this.exhausted('attempts_exhausted', errors);
-      const lease = await this.acquire(cost, deadline, options.signal, errors, attempt);
+      const lease =
+        this.acquireNow(cost, attempt) ??
+        (await this.acquire(cost, deadline, options.signal, errors, attempt));
       const timeout = Math.min(
         options.attemptTimeoutMs ?? this.attemptTimeoutMs ?? Infinity,
         deadline - this.now(),
@@ -367,7 +373,7 @@ export class KeyPool<TClient = unknown> {
     open: (client: TClient, key: AttemptKey) => AsyncIterable<TChunk> | Promise<AsyncIterable<TChunk>>,
     options: StreamCallOptions<TChunk> = {},
   ): AsyncGenerator<TChunk, void, undefined> {
-    await this.ready;
+    if (!this.isReady) await this.ready;
     const started = this.now();
     const deadline = started + (options.deadlineMs ?? this.deadlineMs);
     const maxAttempts = options.maxAttempts ?? this.defaultMaxAttempts();
@@ -378,7 +384,9 @@ export class KeyPool<TClient = unknown> {
     for (let attempt = 1; ; attempt++) {
       this.throwIfAborted(options.signal, errors);
       if (attempt > maxAttempts) throw this.exhausted('attempts_exhausted', errors);
-      const lease = await this.acquire(cost, deadline, options.signal, errors, attempt);
+      const lease =
+        this.acquireNow(cost, attempt) ??
+        (await this.acquire(cost, deadline, options.signal, errors, attempt));
       const firstChunkTimeout = Math.min(
         options.firstChunkTimeoutMs ?? options.attemptTimeoutMs ?? this.attemptTimeoutMs ?? Infinity,
         deadline - this.now(),
@@ -572,6 +580,37 @@ export class KeyPool<TClient = unknown> {
 
   // ---------------------------------------------------------------- selection and reservation
 
+  /** The synchronous fast path for the in-memory store: a lease now, or undefined (then `acquire` waits or throws). */
+  private acquireNow(cost: { requests: number; tokens: number }, attempt: number): Lease | undefined {
+    const store = this.memoryStore;
+    if (!store) return undefined;
+    for (let tries = 0; tries <= this.keys.length; tries++) {
+      const now = this.now();
+      this.selection.now = now;
+      const key = this.selector.select(this.keys, this.selection) as PoolKey | undefined;
+      if (!key || !isUsable(key.view, now)) return undefined;
+      const reserved = store.reserveNow(key.storeKey, cost, now);
+      key.view = reserved.view;
+      if (reserved.ok) return this.lease(key, reserved.probe, cost, attempt, now);
+    }
+    return undefined;
+  }
+
+  private lease(key: PoolKey, probe: boolean, cost: { tokens: number }, attempt: number, now: number): Lease {
+    if (this.events.hasListeners('key.selected')) {
+      this.events.emit('key.selected', { ...key.ref(), provider: this.provider, attempt, probe });
+    }
+    return {
+      key,
+      probe,
+      reservedTokens: cost.tokens,
+      attempt,
+      startedAt: now,
+      learned: undefined,
+      usedTokens: undefined,
+    };
+  }
+
   private async acquire(
     cost: { requests: number; tokens: number },
     deadline: number,
@@ -589,16 +628,7 @@ export class KeyPool<TClient = unknown> {
         const reserved = await this.reserve(key, cost, now);
         key.view = reserved.view;
         if (!reserved.ok) continue;
-        this.emit('key.selected', { ...key.ref(), provider: this.provider, attempt, probe: reserved.probe });
-        return {
-          key,
-          probe: reserved.probe,
-          reservedTokens: cost.tokens,
-          attempt,
-          startedAt: now,
-          learned: undefined,
-          usedTokens: undefined,
-        };
+        return this.lease(key, reserved.probe, cost, attempt, now);
       }
       const freeAt = this.earliestAvailable(now);
       const waitMs = freeAt - now;
@@ -764,20 +794,20 @@ export class KeyPool<TClient = unknown> {
         ? { ...lease.key.pendingLearned, ...lease.learned }
         : undefined;
     lease.key.pendingLearned = undefined;
-    const attempt = {
+    const attempt: AttemptRecord = {
       now,
       outcome: outcome.outcome,
       reservedTokens: lease.reservedTokens,
-      ...(lease.usedTokens !== undefined ? { actualTokens: lease.usedTokens } : {}),
       latencyMs: now - lease.startedAt,
-      ...(outcome.category ? { category: outcome.category } : {}),
-      ...(outcome.cooldownUntil !== undefined ? { cooldownUntil: outcome.cooldownUntil } : {}),
-      ...(outcome.disable ? { disable: true } : {}),
-      ...(outcome.reason ? { reason: outcome.reason } : {}),
       probe: lease.probe,
-      ...(learned ? { learned } : {}),
-      ...(outcome.group ? { group: outcome.group } : {}),
     };
+    if (lease.usedTokens !== undefined) attempt.actualTokens = lease.usedTokens;
+    if (outcome.category) attempt.category = outcome.category;
+    if (outcome.cooldownUntil !== undefined) attempt.cooldownUntil = outcome.cooldownUntil;
+    if (outcome.disable) attempt.disable = true;
+    if (outcome.reason) attempt.reason = outcome.reason;
+    if (learned) attempt.learned = learned;
+    if (outcome.group) attempt.group = outcome.group;
     if (this.memoryStore) {
       const result = this.memoryStore.recordNow(lease.key.storeKey, attempt);
       lease.key.view = result.view;
