@@ -135,10 +135,15 @@ export async function withFileLock<T>(
     try {
       const handle = await open(lockPath, 'wx', 0o600);
       try {
+        owner.createdAt = new Date().toISOString();
         await handle.writeFile(JSON.stringify(owner));
-      } finally {
-        await handle.close();
+      } catch (error) {
+        // Could not say who holds it (a full disk?): give the lock back rather than leave a nameless one.
+        await handle.close().catch(() => undefined);
+        await rm(lockPath, { force: true });
+        throw error;
       }
+      await handle.close();
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
