@@ -18,6 +18,18 @@ if [ ! -x "$bin/node" ] || [ "$("$bin/node" --version 2>/dev/null)" != "v$NODE_V
   npm install --prefix "$tools" --no-audit --no-fund --loglevel=error "node@$NODE_VERSION" "pnpm@$PNPM_VERSION" >&2
 fi
 
+# The Redis store's tests need a real redis-server (or REDIS_URL). npm has no package with the binary, so on a
+# Debian/Ubuntu machine where we are root, install it from the distribution; elsewhere, say what is missing.
+if [ "${1:-}" = "test:all" ] && [ -z "${REDIS_URL:-}" ] && ! command -v redis-server >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "keypool: installing redis-server from Debian's packages (needed by @keypool/redis tests)" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  else
+    echo "keypool: redis-server not found and REDIS_URL not set: the @keypool/redis tests will fail." >&2
+    echo "keypool: install it (apt-get install redis-server / brew install redis) or set REDIS_URL." >&2
+  fi
+fi
+
 PATH="$bin:$PATH"
 export PATH
 cd "$root"
