@@ -48,8 +48,8 @@ export function createAnthropicPool(options: AnthropicPoolOptions): AnthropicPoo
   const adapter = createAnthropicAdapter(clientOptions, chatOptions);
   const pool = createKeyPool({ ...poolOptions, adapter });
   const template = adapter.createClient(ANTHROPIC_PLACEHOLDER_KEY);
-  const routed = createPoolClient(pool, template, anthropicRoutes(), routing);
-  const client = routeMessageStreams(routed, pool, template, routing);
+  routeMessageStreams(template, pool, routing);
+  const client = createPoolClient(pool, template, anthropicRoutes(), routing);
   Object.defineProperty(pool, 'client', { value: client, enumerable: false });
   return pool as AnthropicPool;
 }

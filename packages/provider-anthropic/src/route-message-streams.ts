@@ -9,18 +9,21 @@ type StreamEvent = Anthropic.RawMessageStreamEvent;
 type Resource = 'messages' | 'beta.messages';
 
 /**
- * Routes `messages.stream()` and `beta.messages.stream()` of a pool client through the pool. The SDK helper returns a
- * `MessageStream` synchronously and drives it from `messages.create({ stream: true }).withResponse()`; here it is
- * driven by a pooled streaming call instead, which rotates keys on any error before the first event and raises a
- * `StreamInterruptedError` (through the stream's `error` event, `finalMessage()` and iteration) after it. The
- * `MessageStream` API (events, `finalMessage()`, `withResponse()`, `abort()`) is the SDK's own.
+ * Routes `messages.stream()` and `beta.messages.stream()` through the pool. The SDK helper returns a `MessageStream`
+ * synchronously and drives it from `messages.create({ stream: true }).withResponse()`; here it is driven by a pooled
+ * streaming call instead, which rotates keys on any error before the first event and raises a
+ * `StreamInterruptedError` (through the stream's `error` event, `finalMessage()` and iteration, wrapped by the SDK in
+ * an `AnthropicError` whose `cause` it is) after it. The `MessageStream` API (events, `finalMessage()`,
+ * `withResponse()`, `abort()`) is the SDK's own.
+ *
+ * The two methods are installed as own properties of `template`'s resources (the pool's private placeholder client),
+ * so that `createPoolClient` passes them through without another proxy layer on every call.
  */
 export function routeMessageStreams(
-  client: Anthropic,
-  pool: KeyPool<Anthropic>,
   template: Anthropic,
+  pool: KeyPool<Anthropic>,
   options: PoolClientOptions = {},
-): Anthropic {
+): void {
   const open = (resource: Resource) => (params: Anthropic.MessageStreamParams, requestOptions?: object) => {
     const facade = {
       create: (body: Anthropic.MessageCreateParamsStreaming, createOptions?: { signal?: AbortSignal }) => ({
@@ -32,11 +35,10 @@ export function routeMessageStreams(
       ? MessageStream.createMessage(facade as never, params as never, requestOptions, helperOptions)
       : BetaMessageStream.createMessage(facade as never, params as never, requestOptions, helperOptions);
   };
-  const messagesStream = open('messages');
-  const betaMessagesStream = open('beta.messages');
-  return overrideMethods(client, {
-    'messages.stream': messagesStream,
-    'beta.messages.stream': betaMessagesStream,
+  Object.defineProperty(template.messages, 'stream', { value: open('messages'), configurable: true });
+  Object.defineProperty(template.beta.messages, 'stream', {
+    value: open('beta.messages'),
+    configurable: true,
   });
 }
 
@@ -118,37 +120,4 @@ function rethrowForMessageStream(error: unknown): never {
   if (ProviderError.isInstance(error) && error.category === 'aborted')
     throw Object.assign(new APIUserAbortError(), { cause: error });
   throw error;
-}
-
-/** A view of `target` where the given dotted method paths are replaced; everything else passes through. */
-function overrideMethods<T extends object>(
-  target: T,
-  overrides: Record<string, (...args: never[]) => unknown>,
-): T {
-  const prefixes = new Set<string>();
-  for (const path of Object.keys(overrides)) {
-    const parts = path.split('.');
-    for (let length = 1; length < parts.length; length++) prefixes.add(parts.slice(0, length).join('.'));
-  }
-  const cache = new Map<string, object>();
-  const wrap = (object: object, path: string): object =>
-    new Proxy(object, {
-      get(inner, property, receiver) {
-        if (typeof property !== 'string') return Reflect.get(inner, property, receiver);
-        const childPath = path ? `${path}.${property}` : property;
-        const override = overrides[childPath];
-        if (override) return override;
-        const value = Reflect.get(inner, property, receiver);
-        if (prefixes.has(childPath) && value !== null && typeof value === 'object') {
-          let wrapped = cache.get(childPath);
-          if (!wrapped) {
-            wrapped = wrap(value, childPath);
-            cache.set(childPath, wrapped);
-          }
-          return wrapped;
-        }
-        return value;
-      },
-    });
-  return wrap(target, '') as T;
 }
