@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sleep } from '../test/helpers.ts';
+import { waitUntil } from '../test/helpers.ts';
 import type { EmulatorConfig } from './config.ts';
 import type { Emulator } from './server.ts';
 import { startEmulator } from './server.ts';
@@ -109,7 +109,7 @@ describe('startEmulator', () => {
     });
     await openaiCall(emu, { model: 'reset' }).catch(() => undefined);
     const hung = openaiCall(emu, { model: 'hang' }).catch(() => undefined);
-    await sleep(30);
+    await waitUntil(() => emu.requests.length === 2);
     expect(emu.requests.map((entry) => [entry.model, entry.status, entry.outcome])).toEqual([
       ['reset', 0, 'reset'],
       ['hang', 0, 'no_response'],
@@ -163,7 +163,7 @@ describe('close()', () => {
       () => 'ended',
       () => 'closed',
     );
-    await sleep(30);
+    await waitUntil(() => emu.requests.length === 3);
     const before = performance.now();
     await emu.close();
     expect(performance.now() - before).toBeLessThan(500);
@@ -178,7 +178,7 @@ describe('close()', () => {
       () => 'answered',
       () => 'closed',
     );
-    await sleep(30);
+    await waitUntil(() => emu.requests.length === 1);
     const before = performance.now();
     await emu.close();
     expect(performance.now() - before).toBeLessThan(500);

@@ -39,3 +39,12 @@ export async function drain<T>(iterable: AsyncIterable<T>): Promise<{ items: T[]
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Polls `predicate` every 10 ms until it holds (fails after `timeoutMs`). */
+export async function waitUntil(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}
