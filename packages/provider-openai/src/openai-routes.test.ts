@@ -168,7 +168,13 @@ describe('pool.client: other endpoints and the SDK helpers', () => {
       tools: [
         {
           type: 'function',
-          function: { name: 'noop', parameters: { type: 'object', properties: {} }, function: () => 'ok' },
+          function: {
+            name: 'noop',
+            description: 'does nothing',
+            parameters: { type: 'object', properties: {} },
+            function: () => 'ok',
+            parse: JSON.parse,
+          },
         },
       ],
     });

@@ -95,30 +95,35 @@ function handle(req: IncomingMessage, res: ServerResponse, raw: string, requests
       ],
       usage,
     };
-    if (!stream) return json(200, response);
-    return sse(res, requests, { path, key, stream, status: 200 }, [
-      { type: 'response.created', response: { ...response, status: 'in_progress', output: [], usage: null } },
-      {
-        type: 'response.output_text.delta',
-        item_id: 'msg_fake',
-        output_index: 0,
-        content_index: 0,
-        delta: 'Hello',
-      },
-      {
-        type: 'response.output_text.delta',
-        item_id: 'msg_fake',
-        output_index: 0,
-        content_index: 0,
-        delta: ' there',
-      },
-      { type: 'response.completed', response },
-    ]);
+    if (stream)
+      sse(res, requests, { path, key, stream, status: 200 }, [
+        {
+          type: 'response.created',
+          response: { ...response, status: 'in_progress', output: [], usage: null },
+        },
+        {
+          type: 'response.output_text.delta',
+          item_id: 'msg_fake',
+          output_index: 0,
+          content_index: 0,
+          delta: 'Hello',
+        },
+        {
+          type: 'response.output_text.delta',
+          item_id: 'msg_fake',
+          output_index: 0,
+          content_index: 0,
+          delta: ' there',
+        },
+        { type: 'response.completed', response },
+      ]);
+    else json(200, response);
+    return;
   }
   if (path === '/completions') {
     const text = 'Hello there';
     if (!stream) {
-      return json(200, {
+      json(200, {
         id: 'cmpl_fake',
         object: 'text_completion',
         created: 1,
@@ -126,6 +131,7 @@ function handle(req: IncomingMessage, res: ServerResponse, raw: string, requests
         choices: [{ index: 0, text, finish_reason: 'stop', logprobs: null }],
         usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
       });
+      return;
     }
     const chunk = (piece: string, finish: string | null) => ({
       id: 'cmpl_fake',
@@ -134,13 +140,14 @@ function handle(req: IncomingMessage, res: ServerResponse, raw: string, requests
       model: body.model,
       choices: [{ index: 0, text: piece, finish_reason: finish, logprobs: null }],
     });
-    return sse(
+    sse(
       res,
       requests,
       { path, key, stream, status: 200 },
       [chunk('Hello', null), chunk(' there', null), chunk('', 'stop')],
       true,
     );
+    return;
   }
   json(404, { error: { message: 'Not found', type: 'invalid_request_error', param: null, code: null } });
 }
