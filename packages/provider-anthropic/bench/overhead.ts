@@ -6,6 +6,7 @@
  *   node bench/overhead.ts [calls=2000] [warmup=300]
  */
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { registerHooks } from 'node:module';
 
 // Run the workspace packages from their TypeScript sources (the `@keypool/source` condition), as tests do.
@@ -104,6 +105,9 @@ const result = {
     medianMs: round(pooledSummary.medianMs - directSummary.medianMs),
     p99Ms: round(pooledSummary.p99Ms - directSummary.p99Ms),
   },
+  // The same, from each iteration's pair (pooled minus direct, run back to back): less sensitive to a noisy machine.
+  pairedDifference: summary(pooledTimes.map((pooled, index) => pooled - directTimes[index]!)),
+  loadAverage: loadavg().map(round),
   target: { medianMs: 0.05, p99Ms: 0.3 },
   measuredAt: new Date().toISOString(),
 };
