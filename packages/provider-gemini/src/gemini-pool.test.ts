@@ -224,6 +224,18 @@ describe('streaming', () => {
     expect(pool.snapshot()[0]!.counts.successes).toBe(1);
   });
 
+  it('resolves to a real AsyncGenerator, as genai does (next, return, controller)', async () => {
+    const pool = streamPool([{ id: 's1', secret: KEYS.stream1 }]);
+    const stream = await pool.client.models.generateContentStream({ model: MODEL, contents: 'step by step' });
+    expect(stream[Symbol.asyncIterator]()).toBe(stream);
+    const first = await stream.next();
+    expect(first.done).toBe(false);
+    expect(first.value?.text).toBe('Echo:');
+    expect(await stream.return(undefined)).toEqual({ done: true, value: undefined });
+    expect((stream as unknown as { controller: AbortController }).controller).toBeInstanceOf(AbortController);
+    expect(pool.client.models).toBe(pool.client.models);
+  });
+
   it('fails over before the first chunk: a rate-limited first key, through pool.client and pool.stream()', async () => {
     await new GoogleGenAI({
       apiKey: KEYS.limited,

@@ -1,14 +1,8 @@
-import { Chats, type GoogleGenAI } from '@google/genai';
-import {
-  createKeyPool,
-  createPoolClient,
-  type KeyPool,
-  type KeyPoolOptions,
-  type PoolClientOptions,
-} from '@keypool/core';
+import type { GoogleGenAI } from '@google/genai';
+import { createKeyPool, type KeyPool, type KeyPoolOptions, type PoolClientOptions } from '@keypool/core';
 import { createGeminiAdapter } from './gemini-adapter.ts';
 import type { GeminiClientOptions } from './gemini-client.ts';
-import { GEMINI_ROUTES } from './gemini-routes.ts';
+import { createGeminiPoolClient } from './gemini-pool-client.ts';
 
 /** Options of a Gemini pool: every key-pool option except `adapter`, plus the options of the clients it builds. */
 export interface GeminiPoolOptions extends Omit<KeyPoolOptions<GoogleGenAI>, 'adapter'> {
@@ -46,13 +40,10 @@ export function createGeminiPool(options: GeminiPoolOptions): GeminiPool {
   const adapter = createGeminiAdapter(clientOptions);
   const pool = createKeyPool<GoogleGenAI>({ ...poolOptions, adapter });
   const template = adapter.createClient(PLACEHOLDER_KEY);
-  const client = createPoolClient(pool, template, GEMINI_ROUTES, {
+  const client = createGeminiPoolClient(pool, template, {
     ...(callOptions ? { callOptions } : {}),
     ...(streamOptions ? { streamOptions } : {}),
   });
-  // Chat sessions call `modelsModule.generateContent` on the models they were built with: give them the routed ones.
-  const internals = template as unknown as { chats: Chats; apiClient: unknown };
-  internals.chats = new Chats(client.models, internals.apiClient as ConstructorParameters<typeof Chats>[1]);
   Object.defineProperty(pool, 'client', { value: client, enumerable: false, writable: false });
   return pool as GeminiPool;
 }
