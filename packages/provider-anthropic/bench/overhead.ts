@@ -6,8 +6,8 @@
  *   node bench/overhead.ts [calls=2000] [warmup=300]
  */
 import { writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { registerHooks } from 'node:module';
+import { loadavg } from 'node:os';
 
 // Run the workspace packages from their TypeScript sources (the `@keypool/source` condition), as tests do.
 registerHooks({
