@@ -75,7 +75,7 @@ describe('fallback chain streaming end to end (real SDKs, emulator)', () => {
     expect(deltas.join('')).toBe(FULL);
     expect(result?.served).toMatchObject({ index: 1, provider: 'openai', model: 'gpt-ok' });
     expect(result?.attempts[0]).toMatchObject({ provider: 'anthropic', category: 'timeout' });
-    expect(result?.attempts[0]!.durationMs).toBeGreaterThanOrEqual(295);
+    expect(result?.attempts[0]?.durationMs).toBeGreaterThanOrEqual(295);
     const primary = traffic(emu, 'claude-slow-first');
     expect(primary.outcomes).toHaveLength(1);
     // The timer starts before the request is on the wire, so the gap seen by the emulator is a little shorter.
