@@ -11,6 +11,7 @@ import { type Emulator, startEmulator } from '@keypool/emulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FixtureServer, startFixtureServer } from '../test/fixture-server.ts';
 import { createGeminiPool, type GeminiPool } from './gemini-pool.ts';
+import { nextGeminiDailyReset } from './gemini-quota-reset.ts';
 
 const MODEL = 'gemini-2.5-flash';
 const WINDOW_MS = 1000;
@@ -24,6 +25,7 @@ const KEYS = {
   stream1: 'AIzaSyPOOL-stream-1-00000000000000000001',
   stream2: 'AIzaSyPOOL-stream-2-00000000000000000002',
   canary: 'AIzaSyCANARY-pool-secret-0000000000000001',
+  spent: 'AIzaSyPOOL-spent-0000000000000000000001',
 };
 
 let emu: Emulator;
@@ -41,6 +43,7 @@ beforeAll(async () => {
       [KEYS.stream1]: {},
       [KEYS.stream2]: {},
       [KEYS.canary]: { invalid: true },
+      [KEYS.spent]: { quotaExhausted: true },
     },
     models: {
       flaky: { serverErrorOnce: true },
@@ -48,6 +51,7 @@ beforeAll(async () => {
       unterminated: { noTerminator: true },
       silent: { noResponse: true },
       'stream-overloaded': { overloaded: true },
+      unsafe: { contentFilter: true },
     },
   });
 });
@@ -150,6 +154,56 @@ describe('a pool of an invalid, a rate-limited and a healthy key', () => {
         (fingerprint) => fingerprint !== fingerprintSecret('keypool-placeholder-not-a-real-key'),
       ),
     ).toBe(true);
+  });
+});
+
+describe('daily quotas and safety blocks', () => {
+  it('parks a key whose daily quota is spent until the next midnight Pacific, and serves from another', async () => {
+    const pool = createGeminiPool({
+      keys: [
+        { id: 'spent', secret: KEYS.spent },
+        { id: 'healthy', secret: KEYS.healthy },
+      ],
+      strategy: 'round-robin',
+      clientOptions: { httpOptions: { baseUrl: baseUrl() } },
+    });
+    const response = await pool.client.models.generateContent({ model: MODEL, contents: 'quota' });
+    expect(response.text).toBe('Echo: quota');
+    const spent = pool.snapshot().find((key) => key.id === 'spent')!;
+    expect(spent.status).toBe('cooling');
+    expect(spent.category).toBe('quota_exhausted');
+    expect(Math.abs(spent.cooldownUntil! - nextGeminiDailyReset(Date.now()))).toBeLessThan(5_000);
+    expect(emu.requestsFor(KEYS.spent)).toHaveLength(1);
+  });
+
+  it('surfaces a safety block as content_filter with its reason, without retrying, in chat and stream', async () => {
+    const pool = createGeminiPool({
+      keys: [
+        { id: 'h', secret: KEYS.healthy },
+        { id: 's1', secret: KEYS.stream1 },
+      ],
+      clientOptions: { httpOptions: { baseUrl: baseUrl() } },
+    });
+    const chatError = await pool
+      .chat({ model: 'unsafe', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
+    expect(ProviderError.isInstance(chatError) && chatError.category).toBe('content_filter');
+    expect((chatError as ProviderError).filterReason).toBe(
+      'prompt blocked: SAFETY (HARM_CATEGORY_DANGEROUS_CONTENT: HIGH)',
+    );
+    const streamError = await (async () => {
+      for await (const _event of pool.stream({
+        model: 'unsafe',
+        messages: [{ role: 'user', content: 'x' }],
+      })) {
+        // unreachable
+      }
+    })().catch((e: unknown) => e);
+    expect(ProviderError.isInstance(streamError) && streamError.filterReason).toContain(
+      'prompt blocked: SAFETY',
+    );
+    expect(emu.requests).toHaveLength(2);
+    for (const key of pool.snapshot()) expect(key.status).toBe('active');
   });
 });
 
