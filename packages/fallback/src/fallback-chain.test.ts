@@ -310,11 +310,14 @@ describe('FallbackChain.chat: deadline, budgets, accounting, exhaustion', () => 
     const { chain, primary, secondary } = threeSteps({ deadlineMs: 5_000 });
     primary.always({ type: 'hang' });
     const started = Date.now();
+    const steps = record(chain, 'fallback.step');
     const { error } = await settle(chain.chat(request));
     expect(ChainExhaustedError.isInstance(error)).toBe(true);
     expect((error as ChainExhaustedError).reason).toBe('deadline');
-    expect(Date.now() - started).toBeLessThanOrEqual(5_050);
+    expect((error as ChainExhaustedError).steps).toHaveLength(1);
+    expect(Date.now() - started).toBe(5_000);
     expect(secondary.calls()).toBe(0);
+    expect(steps).toHaveLength(0);
   });
 
   it('each step gets what is left of the deadline as its own deadline', async () => {

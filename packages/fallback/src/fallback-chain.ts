@@ -393,6 +393,8 @@ export class FallbackChain {
       state.log.unavailable(step.ref, stepStarted);
     const retryAfterMs = action === 'larger_context' ? undefined : this.retryAfterOf(step, error);
     state.failures.push({ step: step.ref, error, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+    // The chain's deadline cut this step: there is no time left for another one.
+    if (this.now() >= state.deadline) throw this.exhausted(state, 'deadline');
     if (action === 'larger_context') {
       const window = step.config.contextWindow ?? estimateRequestTokens(state.request);
       state.minimumContext = Math.max(state.minimumContext ?? 0, window);
