@@ -394,6 +394,7 @@ export class Vault {
     return `Vault(${this.path})`;
   }
 
+  /** What `util.inspect` (and so `console.log`) shows: the path only. */
   [INSPECT](): string {
     return this.toString();
   }
