@@ -56,6 +56,12 @@ export interface RedisStoreOptions {
    * attempt may probe. Keep it above your pool's `deadlineMs`. Default 60,000 ms; 0 waits forever.
    */
   probeLeaseMs?: number;
+  /**
+   * A request counts in the rpm and rpd windows until one window after its attempt is recorded, not only after its
+   * reservation: the provider counts it when it arrives, which can be well after the reservation on a busy machine
+   * (and is always before the answer). Default true. False counts exactly like core's `MemoryStateStore`.
+   */
+  countUntilRecorded?: boolean;
   /** While degraded, Redis is checked after `initialDelayMs`, doubling up to `maxDelayMs`. Default 100 and 2,000. */
   healthCheck?: { initialDelayMs?: number; maxDelayMs?: number };
   /** Status changes kept during an outage, to write to Redis on rejoin (oldest dropped first). Default 10,000. */
@@ -87,6 +93,7 @@ export class RedisStateStore implements StateStore {
   private readonly stateTtlMs: number;
   private readonly disabledTtlMs: number;
   private readonly probeLeaseMs: number;
+  private readonly countUntilRecorded: boolean;
   private readonly healthInitialMs: number;
   private readonly healthMaxMs: number;
   private readonly maxPending: number;
@@ -126,6 +133,7 @@ export class RedisStateStore implements StateStore {
     this.stateTtlMs = options.stateTtlMs ?? 86_400_000;
     this.disabledTtlMs = options.disabledTtlMs ?? 30 * 86_400_000;
     this.probeLeaseMs = options.probeLeaseMs ?? 60_000;
+    this.countUntilRecorded = options.countUntilRecorded ?? true;
     this.healthInitialMs = options.healthCheck?.initialDelayMs ?? 100;
     this.healthMaxMs = options.healthCheck?.maxDelayMs ?? 2_000;
     this.healthDelayMs = this.healthInitialMs;
@@ -239,7 +247,11 @@ export class RedisStateStore implements StateStore {
     return names;
   }
 
-  private run(script: LuaScript, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  private run(
+    script: LuaScript,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<unknown> {
     return script.run(this.client, keys, args);
   }
 
@@ -288,8 +300,12 @@ export class RedisStateStore implements StateStore {
   }
 
   private release(key: StoreKey, probe: boolean, now: number): void {
-    this.run(this.scripts.release, [this.names.state(key.fingerprint)], [...this.context(now), probe ? 1 : 0]).catch(
-      (error: unknown) => this.events.emit('store.error', { operation: 'release', message: messageOf(error) }),
+    this.run(
+      this.scripts.release,
+      [this.names.state(key.fingerprint)],
+      [...this.context(now), probe ? 1 : 0],
+    ).catch((error: unknown) =>
+      this.events.emit('store.error', { operation: 'release', message: messageOf(error) }),
     );
   }
 
@@ -306,7 +322,11 @@ export class RedisStateStore implements StateStore {
       return shared ? { view: shared, recovered: result.recovered } : result;
     }
     if (this.degradedSince !== undefined || this.closed) return this.recordLocally(key, attempt);
-    const call = this.run(this.scripts.record, this.recordKeys(key, attempt), this.recordArgs(key, attempt, 'full'));
+    const call = this.run(
+      this.scripts.record,
+      this.recordKeys(key, attempt),
+      this.recordArgs(key, attempt, 'full'),
+    );
     try {
       const reply = (await withTimeout(call, this.timeoutMs, 'record')) as [number, unknown[]];
       const view = decodeKeyState(reply[1]);
@@ -390,6 +410,7 @@ export class RedisStateStore implements StateStore {
       tokens?.remaining ?? '',
       tokens?.resetAt ?? '',
       attempt.learned ? 1 : 0,
+      this.countUntilRecorded ? 1 : 0,
       ...this.groupOf(key, attempt).map((member) => member.fingerprint),
     ];
   }
@@ -471,7 +492,11 @@ export class RedisStateStore implements StateStore {
   }
 
   /** Runs an administrative write now, or (Redis away) keeps it for the rejoin. Undefined when it was kept. */
-  private async writeOrQueue<T>(operation: string, write: () => Promise<T>, now: number): Promise<T | undefined> {
+  private async writeOrQueue<T>(
+    operation: string,
+    write: () => Promise<T>,
+    now: number,
+  ): Promise<T | undefined> {
     if (this.degradedSince !== undefined || this.closed) {
       this.queue(write);
       return undefined;
@@ -610,7 +635,8 @@ function connectFailFast(url: string): Redis {
 
 /** A second connection for SUBSCRIBE (a subscribed connection can run nothing else). It queues until connected. */
 function duplicateForSubscribe(client: RedisClient): RedisClient {
-  if (client instanceof Redis) return client.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+  if (client instanceof Redis)
+    return client.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
   return client.duplicate();
 }
 

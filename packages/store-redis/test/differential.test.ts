@@ -84,6 +84,8 @@ describe('the Redis store behaves exactly like the memory store', () => {
         prefix: `differential${seed}`,
         timeoutMs: 5_000,
         probeLeaseMs: 0,
+        // The exact port: requests count from their reservation, as in memory.
+        countUntilRecorded: false,
         pubsub: false,
       });
       await memory.register(keys, WINDOWS);
@@ -125,7 +127,8 @@ describe('the Redis store behaves exactly like the memory store', () => {
                   remaining: Math.floor(random() * 4),
                   resetAt: now + Math.floor(random() * 900),
                 };
-              if (random() < 0.5) attempt.learned.tokens = { limit: 500, remaining: Math.floor(random() * 500) };
+              if (random() < 0.5)
+                attempt.learned.tokens = { limit: 500, remaining: Math.floor(random() * 500) };
             }
             if (!success) {
               attempt.category = pick(CATEGORIES);
@@ -153,9 +156,10 @@ describe('the Redis store behaves exactly like the memory store', () => {
           } else {
             const expected = await memory.read(keys, now);
             const actual = await store.read(keys, now);
-            expect(actual.map((view) => plain(view, true)), where).toEqual(
-              expected.map((view) => plain(view, true)),
-            );
+            expect(
+              actual.map((view) => plain(view, true)),
+              where,
+            ).toEqual(expected.map((view) => plain(view, true)));
             counts.read++;
           }
         }

@@ -6,7 +6,11 @@ import { createRedisStore, type RedisStateStore, type RedisStoreEvents } from '.
 import { canControlRedis, freePort, startRedis, type TestRedis } from './redis-server.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const SECRETS = ['sk-failopen-aaaaaaaaaaaaaaaa', 'sk-failopen-bbbbbbbbbbbbbbbb', 'sk-failopen-cccccccccccccccc'];
+const SECRETS = [
+  'sk-failopen-aaaaaaaaaaaaaaaa',
+  'sk-failopen-bbbbbbbbbbbbbbbb',
+  'sk-failopen-cccccccccccccccc',
+];
 const FINGERPRINTS = SECRETS.map(fingerprintSecret);
 
 interface Harness {
@@ -42,7 +46,9 @@ function harness(url: string, prefix: string, extra: Parameters<typeof createRed
 }
 
 const call = (h: Harness) =>
-  h.pool.execute((client, key) => h.adapter.call(client, { signal: key.signal, reportRateLimit() {}, reportUsage() {} }));
+  h.pool.execute((client, key) =>
+    h.adapter.call(client, { signal: key.signal, reportRateLimit() {}, reportUsage() {} }),
+  );
 
 /** Calls the pool back to back until `stop()`; counts what succeeded and failed. */
 function load(h: Harness) {
@@ -106,7 +112,9 @@ describe.skipIf(!canControlRedis)('fail-open', () => {
     expect(running.stats.ok - okAtOutage).toBeGreaterThan(10);
 
     await redis.restart();
-    await expect.poll(() => h.events.some((event) => event.type === 'store.recovered'), { timeout: 3_000 }).toBe(true);
+    await expect
+      .poll(() => h.events.some((event) => event.type === 'store.recovered'), { timeout: 3_000 })
+      .toBe(true);
     await running.stop();
     expect(running.stats.failed).toBe(0);
     expect(h.events[0]!.type).toBe('store.degraded');
@@ -115,7 +123,10 @@ describe.skipIf(!canControlRedis)('fail-open', () => {
     await expect.poll(() => h.store.degraded, { timeout: 3_000 }).toBe(false);
 
     // The outage's disable reached Redis; the outage's reservations did not (the restarted Redis was empty).
-    const [, revoked] = await h.store.read(SECRETS.map((secret, index) => ({ fingerprint: FINGERPRINTS[index]!, limits: {} })), Date.now());
+    const [, revoked] = await h.store.read(
+      FINGERPRINTS.map((fingerprint) => ({ fingerprint, limits: {} })),
+      Date.now(),
+    );
     expect(revoked?.status).toBe('disabled');
     const before = await sumRequests(h.store);
     for (let index = 0; index < 10; index++) await call(h);
@@ -137,14 +148,19 @@ describe.skipIf(!canControlRedis)('fail-open', () => {
     // A paused Redis answers nothing: every call in the pause was served by the local fallback.
     expect(running.stats.ok - okAtPause).toBeGreaterThan(20);
     expect(h.store.degraded).toBe(true);
-    await expect.poll(() => h.events.some((event) => event.type === 'store.recovered'), { timeout: 3_000 }).toBe(true);
+    await expect
+      .poll(() => h.events.some((event) => event.type === 'store.recovered'), { timeout: 3_000 })
+      .toBe(true);
     await running.stop();
     expect(running.stats.failed).toBe(0);
     // A call never waited much longer than timeoutMs for Redis (generous bound for a loaded CI machine).
     expect(running.stats.slowest).toBeLessThan(600);
     // Reservations Redis applied after the pause were handed back: nothing stays in flight.
     await sleep(100);
-    const views = await h.store.read(FINGERPRINTS.map((fingerprint) => ({ fingerprint, limits: {} })), Date.now());
+    const views = await h.store.read(
+      FINGERPRINTS.map((fingerprint) => ({ fingerprint, limits: {} })),
+      Date.now(),
+    );
     expect(views.map((view) => view.inFlight)).toEqual([0, 0, 0]);
   });
 
@@ -164,21 +180,30 @@ describe.skipIf(!canControlRedis)('fail-open', () => {
 });
 
 async function sumRequests(store: RedisStateStore): Promise<number> {
-  const views = await store.read(FINGERPRINTS.map((fingerprint) => ({ fingerprint, limits: {} })), Date.now());
+  const views = await store.read(
+    FINGERPRINTS.map((fingerprint) => ({ fingerprint, limits: {} })),
+    Date.now(),
+  );
   return views.reduce((sum, view) => sum + view.requests, 0);
 }
 
 async function startRedisOn(port: number): Promise<() => Promise<void>> {
   const { spawn } = await import('node:child_process');
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
   const probe = new Redis(`redis://127.0.0.1:${port}`, { retryStrategy: () => 20 });
   probe.on('error', () => undefined);
   await probe.ping();
   probe.disconnect();
   return async () => {
     child.kill('SIGKILL');
-    await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+    await new Promise((resolve) =>
+      child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve),
+    );
   };
 }

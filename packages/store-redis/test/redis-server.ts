@@ -56,7 +56,18 @@ async function waitForPing(port: number, child: ChildProcess, timeoutMs = 10_000
 function spawnRedis(port: number): ChildProcess {
   return spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--loglevel',
+      'warning',
+    ],
     { stdio: 'ignore' },
   );
 }
@@ -75,7 +86,14 @@ export async function startRedis(): Promise<TestRedis> {
   if (external) {
     const port = Number(new URL(external).port || 6379);
     const unsupported = () => Promise.reject(new Error('cannot kill or restart a REDIS_URL server'));
-    return { url: external, port, owned: false, kill: unsupported, restart: unsupported, stop: async () => {} };
+    return {
+      url: external,
+      port,
+      owned: false,
+      kill: unsupported,
+      restart: unsupported,
+      stop: async () => {},
+    };
   }
   const port = await freePort();
   let child = spawnRedis(port);

@@ -14,7 +14,12 @@ const stores: RedisStateStore[] = [];
 let serial = 0;
 
 function store(options: Parameters<typeof createRedisStore>[0] = {}): RedisStateStore {
-  const created = createRedisStore({ redis: redis.url, prefix: `unit${++serial}`, timeoutMs: 5_000, ...options });
+  const created = createRedisStore({
+    redis: redis.url,
+    prefix: `unit${++serial}`,
+    timeoutMs: 5_000,
+    ...options,
+  });
   stores.push(created);
   return created;
 }
@@ -52,7 +57,9 @@ describe('data layout', () => {
       store: redisStore,
       windowMs: 1_000,
     });
-    await pool.execute((client) => adapter.call(client, { signal: new AbortController().signal, reportRateLimit() {}, reportUsage() {} }));
+    await pool.execute((client) =>
+      adapter.call(client, { signal: new AbortController().signal, reportRateLimit() {}, reportUsage() {} }),
+    );
     const fingerprint = fingerprintSecret(secret);
     const names = (await admin.keys('*layout*')).sort();
     expect(names).toEqual(
@@ -115,13 +122,26 @@ describe('round trips', () => {
     await redisStore.register(keys, WINDOWS);
     // Load the scripts first (the first use of a script is EVALSHA, NOSCRIPT, EVAL).
     await redisStore.reserve(keys[0]!, { requests: 1, tokens: 0 }, T0);
-    await redisStore.record(keys[0]!, { now: T0, outcome: 'success', reservedTokens: 0, latencyMs: 1, probe: false });
+    await redisStore.record(keys[0]!, {
+      now: T0,
+      outcome: 'success',
+      reservedTokens: 0,
+      latencyMs: 1,
+      probe: false,
+    });
     await redisStore.read(keys, T0);
     const before = await commandCalls();
     for (let index = 0; index < 20; index++) {
       const k = keys[index % 3]!;
       await redisStore.reserve(k, { requests: 1, tokens: 5 }, T0 + index);
-      await redisStore.record(k, { now: T0 + index, outcome: 'success', reservedTokens: 5, actualTokens: 3, latencyMs: 1, probe: false });
+      await redisStore.record(k, {
+        now: T0 + index,
+        outcome: 'success',
+        reservedTokens: 5,
+        actualTokens: 3,
+        latencyMs: 1,
+        probe: false,
+      });
     }
     await redisStore.read(keys, T0 + 50);
     const after = await commandCalls();
@@ -159,7 +179,11 @@ describe('pub/sub', () => {
     await first.setStatus(k, { enabled: false, reason: 'revoked' }, now);
     await first.setStatus(k, { enabled: true, reset: true }, now);
     await expect.poll(() => seenBySecond.length, { timeout: 2_000 }).toBe(3);
-    expect(seenBySecond.map(([fingerprint]) => fingerprint)).toEqual([k.fingerprint, k.fingerprint, k.fingerprint]);
+    expect(seenBySecond.map(([fingerprint]) => fingerprint)).toEqual([
+      k.fingerprint,
+      k.fingerprint,
+      k.fingerprint,
+    ]);
     expect(seenBySecond[0]![1].cooldownUntil).toBe(now + 5_000);
     expect(seenBySecond[1]![1].status).toBe('disabled');
     expect(seenBySecond[2]![1].status).toBe('active');
@@ -179,9 +203,36 @@ describe('shared state', () => {
     const k = key({ rpm: 7 });
     for (const member of members) await member.register([k], WINDOWS);
     const results = await Promise.all(
-      Array.from({ length: 30 }, (_, index) => members[index % 3]!.reserve(k, { requests: 1, tokens: 0 }, T0)),
+      Array.from({ length: 30 }, (_, index) =>
+        members[index % 3]!.reserve(k, { requests: 1, tokens: 0 }, T0),
+      ),
     );
     expect(results.filter((result) => result.ok)).toHaveLength(7);
+  });
+
+  it('counts a request until one window after its attempt is recorded (countUntilRecorded)', async () => {
+    const counting = store();
+    const exact = store({ countUntilRecorded: false });
+    for (const redisStore of [counting, exact]) {
+      const k = key({ rpm: 1 });
+      await redisStore.register([k], WINDOWS);
+      expect((await redisStore.reserve(k, { requests: 1, tokens: 0 }, T0)).ok).toBe(true);
+      // The answer came 600 ms later: the provider saw the request somewhere in between.
+      await redisStore.record(k, {
+        now: T0 + 600,
+        outcome: 'success',
+        reservedTokens: 0,
+        latencyMs: 600,
+        probe: false,
+      });
+      const afterReservationWindow = await redisStore.reserve(k, { requests: 1, tokens: 0 }, T0 + 1_100);
+      expect(afterReservationWindow.ok).toBe(redisStore === exact);
+      if (redisStore === counting) {
+        if (!afterReservationWindow.ok)
+          expect(afterReservationWindow.retryAt).toBeGreaterThanOrEqual(T0 + 1_600);
+        expect((await redisStore.reserve(k, { requests: 1, tokens: 0 }, T0 + 1_650)).ok).toBe(true);
+      }
+    }
   });
 
   it('frees a probe that was never recorded after the probe lease', async () => {
@@ -189,7 +240,15 @@ describe('shared state', () => {
     const k = key();
     await redisStore.register([k], WINDOWS);
     await redisStore.reserve(k, { requests: 1, tokens: 0 }, T0);
-    await redisStore.record(k, { now: T0, outcome: 'failure', category: 'rate_limit', reservedTokens: 0, latencyMs: 1, probe: false, cooldownUntil: T0 + 100 });
+    await redisStore.record(k, {
+      now: T0,
+      outcome: 'failure',
+      category: 'rate_limit',
+      reservedTokens: 0,
+      latencyMs: 1,
+      probe: false,
+      cooldownUntil: T0 + 100,
+    });
     const probe = await redisStore.reserve(k, { requests: 1, tokens: 0 }, T0 + 200);
     expect(probe.ok && probe.probe).toBe(true);
     // Its process dies: no record. Others wait for the probe, but not forever.
@@ -209,8 +268,21 @@ describe('shared state', () => {
     await live.setStatus(k, { enabled: false, reason: 'revoked' }, T0);
     const restarted = store({ prefix });
     await restarted.register([k, fresh], WINDOWS);
-    const saved = { status: 'active' as const, cooldownUntil: 0, consecutiveFailures: 0, requests: 9, successes: 9, failures: {} };
-    await restarted.restore(new Map([[k.fingerprint, saved], [fresh.fingerprint, saved]]), T0);
+    const saved = {
+      status: 'active' as const,
+      cooldownUntil: 0,
+      consecutiveFailures: 0,
+      requests: 9,
+      successes: 9,
+      failures: {},
+    };
+    await restarted.restore(
+      new Map([
+        [k.fingerprint, saved],
+        [fresh.fingerprint, saved],
+      ]),
+      T0,
+    );
     const [kept, restored] = await restarted.read([k, fresh], T0);
     expect(kept?.status).toBe('disabled');
     expect(restored?.requests).toBe(9);

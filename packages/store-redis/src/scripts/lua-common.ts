@@ -101,7 +101,7 @@ local function open_window(key, window_ms)
   for _, slice in ipairs(stale) do counts[slice] = nil end
   return {
     key = key, window_ms = window_ms, slice_ms = slice_ms, counts = counts, current = current, total = total,
-    stale = stale, added = false,
+    stale = stale, dirty = {}, added = false,
   }
 end
 
@@ -112,6 +112,21 @@ local function window_add(window, amount)
   if counted + amount < 0 then applied = -counted end
   window.counts[window.current] = counted + applied
   window.total = math.max(0, window.total + applied)
+  window.dirty[window.current] = true
+  window.added = true
+end
+
+-- Moves units counted at time 'at' to the current slice (the total is unchanged), if their slice is still in the
+-- window: they then count until one window after now.
+local function window_move(window, at, amount)
+  local slice = math.floor(at / window.slice_ms)
+  if slice >= window.current or slice <= window.current - SLOTS then return end
+  local counted = window.counts[slice] or 0
+  if counted < amount then return end
+  window.counts[slice] = counted - amount
+  window.counts[window.current] = (window.counts[window.current] or 0) + amount
+  window.dirty[slice] = true
+  window.dirty[window.current] = true
   window.added = true
 end
 
@@ -132,7 +147,12 @@ local function save_window(window)
     redis.call('HDEL', window.key, unpack(fields))
   end
   if window.added then
-    redis.call('HSET', window.key, num(window.current), num(window.counts[window.current]), 'last', num(window.current))
+    local fields = { 'last', num(window.current) }
+    for slice in pairs(window.dirty) do
+      fields[#fields + 1] = num(slice)
+      fields[#fields + 1] = num(window.counts[slice] or 0)
+    end
+    redis.call('HSET', window.key, unpack(fields))
     -- The window's units all leave it within one window and one slice; a second of grace covers clock steps.
     redis.call('PEXPIRE', window.key, math.ceil(window.window_ms + window.slice_ms) + 1000)
   end

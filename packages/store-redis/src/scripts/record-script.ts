@@ -11,7 +11,7 @@ import { LUA_COMMON } from './lua-common';
  * KEYS: state, requests window, tokens window, day window, then the state of each other quota-group member.
  * ARGV (after the context): fingerprint, rpm, tpm, rpd, mode, outcome, reserved tokens, actual tokens, latency ms,
  * category, cooldown until, disable (1/0), reason, probe (1/0), learned requests (JSON, limit, remaining, reset at),
- * learned tokens (the same four), learned info given (1/0), then the fingerprint of each group member.
+ * learned tokens (the same four), learned info given (1/0), count until recorded (1/0), then the fingerprint of each group member.
  * Returns `{ recovered, state }`.
  */
 export const RECORD_SCRIPT = `${LUA_COMMON}
@@ -25,7 +25,7 @@ local disable = ARGV[19] == '1'
 local reason = ARGV[20]
 if reason == '' then reason = nil end
 local probe = ARGV[21] == '1'
-local MEMBERS_ARGV = 31
+local MEMBERS_ARGV = 32
 
 local state = load_state(KEYS[1])
 local windows = open_windows(2, rpm, tpm, rpd)
@@ -55,6 +55,13 @@ end
 if mode == 'full' then
   state.inFlight = math.max(0, state.inFlight - 1)
   if probe then state.probeInFlight = 0 end
+  if ARGV[MEMBERS_ARGV - 1] == '1' then
+    -- The provider counted this request when it arrived, somewhere between its reservation (now - latency) and
+    -- now: it counts in the request windows until one window after now, not after its reservation.
+    local reserved_at = NOW - tonumber(ARGV[16])
+    if windows.requests then window_move(windows.requests, reserved_at, 1) end
+    if windows.day then window_move(windows.day, reserved_at, 1) end
+  end
   local reserved, actual = tonumber(ARGV[14]), optional_number(ARGV[15])
   local correction = 0
   if actual ~= nil then correction = actual - reserved elseif outcome == 'failure' then correction = -reserved end

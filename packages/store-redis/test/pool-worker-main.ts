@@ -1,0 +1,91 @@
+import { createKeyPool, type KeyConfig, PoolExhaustedError } from '@keypool/core';
+import { createRedisStore } from '../src/index.ts';
+import { testOpenAIAdapter } from './openai-adapter.ts';
+
+/** What the parent test sends a worker. */
+export type WorkerCommand =
+  | { type: 'run'; calls: number; gapMs: number }
+  | { type: 'cool'; keyId: string; forMs: number }
+  | { type: 'snapshot' }
+  | { type: 'close' };
+
+/** A worker's configuration (JSON in argv[2]). */
+export interface WorkerConfig {
+  redisUrl: string;
+  prefix: string;
+  baseURL: string;
+  windowMs: number;
+  keys: KeyConfig[];
+}
+
+const config = JSON.parse(process.argv[2]!) as WorkerConfig;
+const store = createRedisStore({ redis: config.redisUrl, prefix: config.prefix, timeoutMs: 1_000 });
+const pool = createKeyPool({
+  adapter: testOpenAIAdapter(config.baseURL),
+  keys: config.keys,
+  store,
+  windowMs: config.windowMs,
+  maxWaitMs: 2_000,
+});
+const degraded: string[] = [];
+store.on('store.degraded', (event) => degraded.push(`${event.operation}: ${event.message}`));
+await pool.whenReady();
+
+const send = (message: unknown) => process.send?.(message);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+process.on('message', async (command: WorkerCommand) => {
+  if (command.type === 'run') {
+    const failures: string[] = [];
+    let ok = 0;
+    let exhausted = 0;
+    for (let index = 0; index < command.calls; index++) {
+      for (let retry = 0; ; retry++) {
+        try {
+          await pool.chat({
+            model: 'gpt-4o-mini',
+            messages: [{ role: 'user', content: 'hi' }],
+            maxTokens: 8,
+          });
+          ok++;
+          break;
+        } catch (error) {
+          // Over capacity, the pool says when to come back (other processes won the freed slots): an app retries.
+          if (error instanceof PoolExhaustedError && retry < 20) {
+            exhausted++;
+            await sleep(Math.max(error.retryAfterMs ?? 0, 10));
+            continue;
+          }
+          failures.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+          break;
+        }
+      }
+      if (command.gapMs > 0) await sleep(command.gapMs * (0.5 + Math.random()));
+    }
+    send({ type: 'ran', ok, exhausted, failures, degraded });
+  } else if (command.type === 'cool') {
+    const key = pool.snapshot().find((entry) => entry.id === command.keyId)!;
+    const storeKey = { fingerprint: key.fingerprint, limits: key.limits ?? {} };
+    const now = Date.now();
+    // What the engine does after a 429: a reservation, then a failed attempt with a cooldown.
+    const reserved = await store.reserve(storeKey, { requests: 1, tokens: 0 }, now);
+    await store.record(storeKey, {
+      now,
+      outcome: 'failure',
+      category: 'rate_limit',
+      reservedTokens: 0,
+      latencyMs: 1,
+      probe: reserved.ok && reserved.probe,
+      cooldownUntil: now + command.forMs,
+      reason: 'rate_limit: cooled by a test',
+    });
+    send({ type: 'cooled', at: Date.now(), until: now + command.forMs });
+  } else if (command.type === 'snapshot') {
+    send({ type: 'snapshot', keys: pool.snapshot(), degraded });
+  } else if (command.type === 'close') {
+    await pool.close();
+    await store.close();
+    process.exit(0);
+  }
+});
+send({ type: 'ready', pid: process.pid });
