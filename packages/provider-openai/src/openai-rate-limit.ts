@@ -15,6 +15,14 @@ export function parseOpenAIRateLimitHeaders(
   now: number = Date.now(),
 ): RateLimitInfo | undefined {
   if (!headers) return undefined;
+  // A response without any of them (a proxy, a test server) costs at most four lookups.
+  if (
+    firstHeader(headers, 'x-ratelimit-remaining-requests') === undefined &&
+    firstHeader(headers, 'x-ratelimit-remaining-tokens') === undefined &&
+    firstHeader(headers, 'x-ratelimit-limit-requests') === undefined &&
+    firstHeader(headers, 'x-ratelimit-limit-tokens') === undefined
+  )
+    return undefined;
   const requests = readBudget(headers, 'requests', now);
   const tokens = readBudget(headers, 'tokens', now);
   if (!requests && !tokens) return undefined;
