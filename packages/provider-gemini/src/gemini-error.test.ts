@@ -45,6 +45,13 @@ describe('classifyGeminiError: the table, with real SDK error objects from the f
     expect(classified.message).toContain('x-goog-api-key: ***');
   });
 
+  it("keeps a connection error's cause in the message", () => {
+    const cause = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+    expect(classifyGeminiError(new TypeError('fetch failed', { cause }), NOW).message).toBe(
+      'fetch failed (connect ECONNREFUSED 127.0.0.1:9)',
+    );
+  });
+
   it('classifies odd values without throwing', () => {
     for (const odd of [
       undefined,

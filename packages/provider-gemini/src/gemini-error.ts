@@ -53,7 +53,7 @@ export function classifyGeminiError(error: unknown, now: number = Date.now()): C
   const status = api?.status ?? body?.code;
   const rpcStatus = body?.status;
   const reason = errorInfoReason(body);
-  const detail = body?.message ?? (api ? api.message : messageOf(error));
+  const detail = body?.message ?? (api ? api.message : withCause(error));
   const transportCode = transportCodeOf(error);
   const base: ClassifiedError = {
     category: 'server',
@@ -143,6 +143,15 @@ function messageOf(error: unknown): string {
   }
   if (error === undefined || error === null) return 'unknown error';
   return Object.prototype.toString.call(error);
+}
+
+/** A non-API error's message with its cause's (`fetch failed (connect ECONNREFUSED 127.0.0.1:443)`). */
+function withCause(error: unknown): string {
+  const message = messageOf(error);
+  const cause =
+    typeof error === 'object' && error !== null ? (error as { cause?: unknown }).cause : undefined;
+  const causeMessage = cause instanceof Error && cause.message !== '' ? cause.message : undefined;
+  return causeMessage && causeMessage !== message ? `${message} (${causeMessage})` : message;
 }
 
 function transportCodeOf(error: unknown): string | undefined {
