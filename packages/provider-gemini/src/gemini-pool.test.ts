@@ -509,12 +509,27 @@ describe('calls the emulator does not serve: countTokens, embedContent, pass-thr
     expect(server.seen.at(-1)!.path).toBe('/v1/models/e:batchEmbedContents');
   });
 
+  it("keeps genai's automatic stream continuation inside one attempt, on the same key", async () => {
+    const before = server.seen.length;
+    const stream = await pool.client.models.generateContentStream({
+      model: 'continues',
+      contents: 'long decode',
+    });
+    let text = '';
+    for await (const chunk of stream) text += chunk.text ?? '';
+    expect(text).toBe('first half, second half');
+    const hops = server.seen.slice(before);
+    expect(hops).toHaveLength(2);
+    expect(new Set(hops.map((request) => request.headers['x-goog-api-key'])).size).toBe(1);
+    expect(JSON.stringify(hops[1]!.body)).toContain('checkpoint-1');
+  });
+
   it('passes other methods through to the template client, which holds no real key', async () => {
     await pool.client.models.get({ model: 'some-model' }).catch(() => undefined);
     const request = server.seen.at(-1)!;
     expect(request.method).toBe('GET');
     expect(request.headers['x-goog-api-key']).toBe('keypool-placeholder-not-a-real-key');
-    expect(pool.snapshot().reduce((sum, key) => sum + key.counts.requests, 0)).toBe(2);
+    expect(pool.snapshot().reduce((sum, key) => sum + key.counts.requests, 0)).toBe(3);
   });
 });
 

@@ -106,6 +106,31 @@ export async function startFixtureServer(extraHeaders: Record<string, string> = 
           );
         return;
       }
+      if (model === 'continues' && method === 'streamGenerateContent') {
+        // Long-decode continuation: the first hop ends with a checkpoint token and no finishReason; the resumed hop
+        // (the request carries the token) finishes.
+        if (!JSON.stringify(body).includes('checkpoint-1'))
+          sse([
+            {
+              candidates: [
+                {
+                  content: { role: 'model', parts: [{ text: 'first half, ' }] },
+                  continuationToken: 'checkpoint-1',
+                },
+              ],
+            },
+          ]);
+        else
+          sse([
+            {
+              candidates: [
+                { content: { role: 'model', parts: [{ text: 'second half' }] }, finishReason: 'STOP' },
+              ],
+              usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 4, totalTokenCount: 7 },
+            },
+          ]);
+        return;
+      }
       if (model === 'thinking') {
         send(
           200,
