@@ -187,6 +187,24 @@ describe('anthropic: key behaviours', () => {
     expect(await rejectionOf(ask(key))).toBeInstanceOf(AuthenticationError);
   });
 
+  it('rpd: 429 rate_limit_error mentioning requests per day', async () => {
+    const key = keyWith({ rpd: 1 });
+    await ask(key);
+    const error = (await rejectionOf(ask(key))) as RateLimitError;
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error.apiMessage).toContain('1 requests per day');
+  });
+
+  it('leaked: rejected as an invalid key', async () => {
+    expect(await rejectionOf(ask(keyWith({ leaked: true })))).toBeInstanceOf(AuthenticationError);
+  });
+
+  it('latencyMs delays the answer', async () => {
+    const started = performance.now();
+    await ask(keyWith({ latencyMs: 80 }));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(75);
+  });
+
   it('faultRate 1: 500 api_error', async () => {
     const error = (await rejectionOf(ask(keyWith({ faultRate: 1 })))) as InternalServerError;
     expect(error).toBeInstanceOf(InternalServerError);
@@ -214,6 +232,15 @@ describe('anthropic: model behaviours', () => {
     const model = modelWith({ serverErrorOnce: true });
     expect(((await rejectionOf(ask(GOOD, model))) as APIError).status).toBe(500);
     await expect(ask(GOOD, model)).resolves.toBeDefined();
+  });
+
+  it('serverError: 500 every time', async () => {
+    const model = modelWith({ serverError: true });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const error = (await rejectionOf(ask(GOOD, model))) as InternalServerError;
+      expect(error).toBeInstanceOf(InternalServerError);
+      expect(error.status).toBe(500);
+    }
   });
 
   it('resetBeforeHeaders: APIConnectionError', async () => {
@@ -281,6 +308,16 @@ describe('anthropic: stream faults', () => {
     expect(events.some((event) => event.type === 'message_stop')).toBe(false);
     await sleep(20);
     expect(emu.requests.find((entry) => entry.model === model)?.outcome).toBe('stream_stall');
+  });
+
+  it('streamStallAfterChunks + stallMs: pauses, then completes', async () => {
+    const started = performance.now();
+    const { items, error } = await drain(
+      await askStream(GOOD, modelWith({ streamStallAfterChunks: 1, stallMs: 80 })),
+    );
+    expect(error).toBeUndefined();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(75);
+    expect(streamedText(items)).toBe('Echo: hello there world');
   });
 
   it('malformedChunk: the SDK fails to parse the stream', async () => {

@@ -1,6 +1,6 @@
 import { ApiError, GoogleGenAI } from '@google/genai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drain, freshKey, freshModel, rejectionOf, sleep } from '../test/helpers.ts';
+import { drain, freshKey, freshModel, rejectionOf, sleep, waitUntil } from '../test/helpers.ts';
 import type { KeyBehaviour, ModelBehaviour } from './config.ts';
 import { estimateTokens } from './estimate-tokens.ts';
 import type { Emulator } from './server.ts';
@@ -172,6 +172,12 @@ describe('gemini: key behaviours', () => {
     expect(detail(body, 'RetryInfo')).toBeUndefined();
   });
 
+  it('latencyMs delays the answer', async () => {
+    const started = performance.now();
+    await ask(keyWith({ latencyMs: 80 }));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(75);
+  });
+
   it('revokeAfter and faultRate', async () => {
     const revoked = keyWith({ revokeAfter: 1 });
     await ask(revoked);
@@ -199,6 +205,19 @@ describe('gemini: model behaviours', () => {
     const model = modelWith({ serverErrorOnce: true });
     expect(((await rejectionOf(ask(GOOD, model))) as ApiError).status).toBe(500);
     await expect(ask(GOOD, model)).resolves.toBeDefined();
+  });
+
+  it('serverError: 500 INTERNAL every time; firstTokenDelayMs slows the answer', async () => {
+    const failing = modelWith({ serverError: true });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      expect(bodyOf(await rejectionOf(ask(GOOD, failing))).error).toMatchObject({
+        code: 500,
+        status: 'INTERNAL',
+      });
+    }
+    const started = performance.now();
+    await ask(GOOD, modelWith({ firstTokenDelayMs: 80 }));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(75);
   });
 
   it('resetBeforeHeaders: a raw fetch failure', async () => {
@@ -261,6 +280,29 @@ describe('gemini: stream faults', () => {
     expect(error).toBeUndefined();
     expect(items.every((chunk) => chunk.candidates?.[0]?.finishReason === undefined)).toBe(true);
     expect(emu.requests.filter((entry) => entry.model === model)).toHaveLength(1);
+  });
+
+  it('streamStallAfterChunks without stallMs: stalls until the caller aborts', async () => {
+    const controller = new AbortController();
+    const model = modelWith({ streamStallAfterChunks: 2 });
+    const stream = await client(GOOD).models.generateContentStream({
+      model,
+      contents: 'hello there world',
+      config: { abortSignal: controller.signal },
+    });
+    let text = '';
+    let error: unknown;
+    try {
+      for await (const chunk of stream) {
+        text += chunk.text ?? '';
+        if (text === 'Echo: hello') setTimeout(() => controller.abort(), 60);
+      }
+    } catch (caught) {
+      error = caught;
+    }
+    expect(text).toBe('Echo: hello');
+    expect((error as Error | undefined)?.name).toBe('AbortError');
+    await waitUntil(() => emu.requests.find((entry) => entry.model === model)?.outcome === 'stream_stall');
   });
 
   it('streamStallAfterChunks + stallMs: pauses, then completes', async () => {

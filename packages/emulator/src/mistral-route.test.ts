@@ -8,7 +8,7 @@ import {
   SDKError,
 } from '@mistralai/mistralai/models/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drain, freshKey, freshModel, rejectionOf, sleep } from '../test/helpers.ts';
+import { drain, freshKey, freshModel, rejectionOf, sleep, waitUntil } from '../test/helpers.ts';
 import type { KeyBehaviour, ModelBehaviour } from './config.ts';
 import { estimateTokens } from './estimate-tokens.ts';
 import type { Emulator } from './server.ts';
@@ -116,6 +116,18 @@ describe('mistral: key behaviours', () => {
     expect(error.headers.get('x-ratelimit-remaining-tokens-minute')).toBe('4');
   });
 
+  it('rpd: 429 rate_limited', async () => {
+    const key = keyWith({ rpd: 1 });
+    await ask(key);
+    expect(mistralError(await rejectionOf(ask(key))).parsed).toMatchObject({ type: 'rate_limited' });
+  });
+
+  it('latencyMs delays the answer', async () => {
+    const started = performance.now();
+    await ask(keyWith({ latencyMs: 80 }));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(75);
+  });
+
   it('invalid and unknown keys: 401 Unauthorized', async () => {
     for (const key of [keyWith({ invalid: true }), 'mistral-unknown-0000000000']) {
       const error = mistralError(await rejectionOf(ask(key)));
@@ -195,6 +207,23 @@ describe('mistral: stream faults', () => {
     const { items, error } = await drain(await askStream(GOOD, modelWith({ streamCutAfterChunks: 2 })));
     expect(error).toBeInstanceOf(Error);
     expect(items.map((event) => event.data.choices[0]?.delta.content ?? '').join('')).toBe('Echo: hello');
+  });
+
+  it('streamStallAfterChunks without stallMs: stalls until the caller aborts', async () => {
+    const controller = new AbortController();
+    const model = modelWith({ streamStallAfterChunks: 1 });
+    const stream = await client(GOOD).chat.stream({ model, messages }, { signal: controller.signal });
+    let text = '';
+    try {
+      for await (const event of stream) {
+        text += event.data.choices[0]?.delta.content ?? '';
+        if (text === 'Echo:') setTimeout(() => controller.abort(), 60);
+      }
+    } catch {
+      // Whether the SDK throws or ends quietly on abort, nothing after the stall may arrive.
+    }
+    expect(text).toBe('Echo:');
+    await waitUntil(() => emu.requests.find((entry) => entry.model === model)?.outcome === 'stream_stall');
   });
 
   it('malformedChunk and midStreamError: iteration throws', async () => {
