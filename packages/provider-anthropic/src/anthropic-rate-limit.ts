@@ -1,5 +1,6 @@
-import { firstHeader, type HeaderSource, type RateLimitBudget, type RateLimitInfo } from '@keypool/core';
+import type { HeaderSource, RateLimitBudget, RateLimitInfo } from '@keypool/core';
 
+const PREFIX = 'anthropic-ratelimit-';
 const SPLIT_TOKEN_BUDGETS = ['input-tokens', 'output-tokens'] as const;
 
 /**
@@ -7,7 +8,8 @@ const SPLIT_TOKEN_BUDGETS = ['input-tokens', 'output-tokens'] as const;
  * headers (resets are RFC 3339 times). The engine tracks one token budget: it takes `tokens` when present, else the
  * tighter of `input-tokens` and `output-tokens` (the smaller share left). Undefined when there is none.
  */
-export function parseAnthropicRateLimitHeaders(headers: HeaderSource): RateLimitInfo | undefined {
+export function parseAnthropicRateLimitHeaders(source: HeaderSource): RateLimitInfo | undefined {
+  const headers = rateLimitHeadersOf(source);
   if (!headers) return undefined;
   const requests = readBudget(headers, 'requests');
   let tokens = readBudget(headers, 'tokens');
@@ -21,10 +23,32 @@ export function parseAnthropicRateLimitHeaders(headers: HeaderSource): RateLimit
   return { ...(requests ? { requests } : {}), ...(tokens ? { tokens } : {}) };
 }
 
-function readBudget(headers: HeaderSource, name: string): RateLimitBudget | undefined {
-  const limit = toNumber(firstHeader(headers, `anthropic-ratelimit-${name}-limit`));
-  const remaining = toNumber(firstHeader(headers, `anthropic-ratelimit-${name}-remaining`));
-  const resetText = firstHeader(headers, `anthropic-ratelimit-${name}-reset`);
+/**
+ * The `anthropic-ratelimit-*` headers as a plain record, read in one pass: a `Headers.get` costs about 2 µs in Node,
+ * and this runs on every response, so twelve lookups on a `Headers` object would be most of the pool's overhead.
+ * Undefined when there is none.
+ */
+function rateLimitHeadersOf(source: HeaderSource): Record<string, string> | undefined {
+  if (!source) return undefined;
+  let found: Record<string, string> | undefined;
+  const keep = (name: string, value: string | string[] | null | undefined) => {
+    const lower = name.toLowerCase();
+    if (!lower.startsWith(PREFIX) || value === null || value === undefined) return;
+    found ??= {};
+    found[lower] = Array.isArray(value) ? (value[0] ?? '') : value;
+  };
+  if (typeof (source as Headers).forEach === 'function' && typeof (source as Headers).get === 'function')
+    (source as Headers).forEach((value, name) => {
+      keep(name, value);
+    });
+  else for (const [name, value] of Object.entries(source)) keep(name, value);
+  return found;
+}
+
+function readBudget(headers: Record<string, string>, name: string): RateLimitBudget | undefined {
+  const limit = toNumber(headers[`${PREFIX}${name}-limit`]);
+  const remaining = toNumber(headers[`${PREFIX}${name}-remaining`]);
+  const resetText = headers[`${PREFIX}${name}-reset`];
   const resetAt = resetText === undefined ? undefined : Date.parse(resetText);
   if (limit === undefined && remaining === undefined && (resetAt === undefined || Number.isNaN(resetAt)))
     return undefined;
