@@ -102,6 +102,18 @@ function handle(req: IncomingMessage, res: ServerResponse, raw: string, requests
           response: { ...response, status: 'in_progress', output: [], usage: null },
         },
         {
+          type: 'response.output_item.added',
+          output_index: 0,
+          item: { type: 'message', id: 'msg_fake', status: 'in_progress', role: 'assistant', content: [] },
+        },
+        {
+          type: 'response.content_part.added',
+          item_id: 'msg_fake',
+          output_index: 0,
+          content_index: 0,
+          part: { type: 'output_text', text: '', annotations: [] },
+        },
+        {
           type: 'response.output_text.delta',
           item_id: 'msg_fake',
           output_index: 0,
