@@ -76,7 +76,7 @@ export async function runCli(args: string[]): Promise<number> {
   try {
     emulator = await startEmulator({ ...config, port, host: values.host ?? config.host });
   } catch (error) {
-    if (error instanceof EmulatorConfigError) {
+    if (EmulatorConfigError.isInstance(error)) {
       console.error(
         `keypool-emulator: invalid config${values.config ? ` ${values.config}` : ''}:\n${error.message}`,
       );

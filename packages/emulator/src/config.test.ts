@@ -7,6 +7,7 @@ function problemsOf(input: unknown): string[] {
     parseEmulatorConfig(input);
   } catch (error) {
     expect(error).toBeInstanceOf(EmulatorConfigError);
+    expect(EmulatorConfigError.isInstance(error)).toBe(true);
     return (error as EmulatorConfigError).message.split('\n').sort();
   }
   throw new Error('expected the config to be rejected');

@@ -177,13 +177,22 @@ export interface ConfigProblem {
   message: string;
 }
 
+const CONFIG_ERROR_BRAND = Symbol.for('@keypool/emulator/EmulatorConfigError');
+
 /** Thrown for an invalid configuration. `message` lists every problem as `field: problem`, one per line. */
 export class EmulatorConfigError extends Error {
   readonly problems: readonly ConfigProblem[];
+  readonly [CONFIG_ERROR_BRAND] = true;
+
   constructor(problems: readonly ConfigProblem[]) {
     super(problems.map((problem) => `${problem.path}: ${problem.message}`).join('\n'));
     this.name = 'EmulatorConfigError';
     this.problems = problems;
+  }
+
+  /** True for an EmulatorConfigError from any copy of this package (where `instanceof` may fail). */
+  static isInstance(value: unknown): value is EmulatorConfigError {
+    return typeof value === 'object' && value !== null && CONFIG_ERROR_BRAND in value;
   }
 }
 
