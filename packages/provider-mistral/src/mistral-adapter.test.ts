@@ -1,5 +1,6 @@
 import { runAdapterConformance } from '@keypool/core/testing';
 import { type Emulator, startEmulator } from '@keypool/emulator';
+import { HTTPClient } from '@mistralai/mistralai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CANARY_SECRET, MISTRAL_ERROR_CASES } from './__fixtures__/mistral-error-cases';
 import { createMistralAdapter } from './mistral-adapter';
@@ -71,6 +72,23 @@ describe('createMistralAdapter', () => {
     const client = adapter.createClient(GOOD[0]!);
     await client.chat.complete({ model: MODEL, messages: [{ role: 'user', content: 'hi' }] });
     expect(headers).toEqual(['keypool-test']);
+  });
+
+  it('keeps a user HTTPClient (its hooks and fetcher) and still reports rate limits', async () => {
+    const key = 'mistral-adapter-httpclient-000001';
+    emu.addKey(key, { rpm: 9 });
+    const hooked: string[] = [];
+    const httpClient = new HTTPClient({ fetcher: (input, init) => fetch(input, init) });
+    httpClient.addHook('beforeRequest', (request) => {
+      hooked.push(new URL(request.url).pathname);
+    });
+    const seen: unknown[] = [];
+    const client = createMistralAdapter({ serverURL: emu.baseURLs.mistral, httpClient }).createClient(key, {
+      reportRateLimit: (info) => seen.push(info),
+    });
+    await client.chat.complete({ model: MODEL, messages: [{ role: 'user', content: 'hi' }] });
+    expect(hooked).toEqual(['/mistral/v1/chat/completions']);
+    expect(seen).toEqual([{ requests: { limit: 9, remaining: 8 } }]);
   });
 
   it('sends the unified request as snake_case and reads the answer', async () => {
