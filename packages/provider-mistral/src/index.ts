@@ -1,7 +1,13 @@
 export { mapMistralFinishReason } from './map-mistral-finish-reason';
 export { createMistralAdapter, type MistralAdapter } from './mistral-adapter';
 export { toChatUsage, toMistralChatRequest } from './mistral-chat';
-export { createMistralClient, type MistralClientOptions, PLACEHOLDER_API_KEY } from './mistral-client';
+export {
+  createMistralClient,
+  createMistralTemplateClient,
+  type MistralClientOptions,
+  NOT_ROUTED_MESSAGE,
+  PLACEHOLDER_API_KEY,
+} from './mistral-client';
 export { mistralContentText } from './mistral-content-text';
 export { classifyMistralError } from './mistral-error';
 export { createMistralPool, type MistralPool, type MistralPoolOptions } from './mistral-pool';

@@ -13,8 +13,35 @@ export interface MistralClientOptions extends Omit<SDKOptions, 'apiKey' | 'retry
   headers?: Record<string, string>;
 }
 
-/** The key a pool's template client carries: it never reaches the network for a routed call. */
+/** The key a pool's template client carries. It never reaches the network: the template sends nothing. */
 export const PLACEHOLDER_API_KEY = 'keypool-placeholder-not-a-real-key';
+
+/** Why the template refuses to send a request. */
+export const NOT_ROUTED_MESSAGE =
+  'this Mistral method is not a model call, so the pool does not route it and no key is bound to it; ' +
+  'run it on a key with pool.run((client, key) => ...)';
+
+/**
+ * The client behind a pool's `client` for everything that is not routed (getters, `models`, `files`, `batch`...):
+ * built with your options and a placeholder key, and a fetcher that refuses to send anything, so no request ever
+ * leaves with a key the engine did not choose. Such a call fails locally with `NOT_ROUTED_MESSAGE`.
+ */
+export function createMistralTemplateClient(options: MistralClientOptions = {}): Mistral {
+  const { fetch: _fetch, headers: _headers, httpClient: _httpClient, ...sdkOptions } = options;
+  return new Mistral({
+    ...sdkOptions,
+    apiKey: PLACEHOLDER_API_KEY,
+    httpClient: new HTTPClient({
+      fetcher: (input) =>
+        Promise.reject(
+          new Error(
+            `${NOT_ROUTED_MESSAGE} (${input instanceof Request ? new URL(input.url).pathname : 'request'})`,
+          ),
+        ),
+    }),
+    retryConfig: { strategy: 'none' },
+  });
+}
 
 /**
  * Builds one `Mistral` client bound to `secret`, with the SDK's retries off (the engine is the only retry owner),

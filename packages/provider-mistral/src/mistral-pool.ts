@@ -7,7 +7,7 @@ import {
 } from '@keypool/core';
 import type { Mistral } from '@mistralai/mistralai';
 import { createMistralAdapter } from './mistral-adapter';
-import { createMistralClient, type MistralClientOptions, PLACEHOLDER_API_KEY } from './mistral-client';
+import { createMistralTemplateClient, type MistralClientOptions } from './mistral-client';
 import { createMistralRoutes } from './mistral-routes';
 
 /** Options of `createMistralPool`: the key pool's options (without the adapter) plus the clients' options. */
@@ -25,8 +25,8 @@ export type MistralPool = KeyPool<Mistral> & {
   /**
    * A drop-in `Mistral` client: `chat.complete`, `chat.stream`, `fim.*`, `agents.*`, `embeddings.create`,
    * `classifiers.*`, `ocr.process`, `audio.transcriptions.*`, `audio.speech.complete` and `beta.conversations.*`
-   * rotate over the pool's keys; other methods (models, files, batch...) go to a client with a placeholder key (use
-   * `pool.run((client) => ...)` for those).
+   * rotate over the pool's keys; other methods (models, files, batch...) are not calls to the model: they reach a
+   * client that holds no key and fail locally without sending anything (run them with `pool.run((client) => ...)`).
    */
   readonly client: Mistral;
 };
@@ -45,8 +45,8 @@ export function createMistralPool(options: MistralPoolOptions): MistralPool {
   const { clientOptions = {}, callOptions, streamOptions, ...poolOptions } = options;
   const adapter = createMistralAdapter(clientOptions);
   const pool = createKeyPool<Mistral>({ ...poolOptions, adapter });
-  // The template only answers non-model methods and getters; it never carries a real key.
-  const template = createMistralClient(PLACEHOLDER_API_KEY, clientOptions);
+  // The template only answers what is not routed; it holds no real key and sends nothing.
+  const template = createMistralTemplateClient(clientOptions);
   const client = createPoolClient(
     pool,
     template,
