@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from '@keypool/emulator';
+import { Mistral } from '@mistralai/mistralai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CANARY_SECRET, MISTRAL_ERROR_CASES } from './__fixtures__/mistral-error-cases';
 import { sdkErrorFrom } from './__fixtures__/mistral-error-fixtures';
 import { classifyMistralError } from './mistral-error';
@@ -46,5 +48,141 @@ describe('classifyMistralError', () => {
       expect(() => classifyMistralError(odd)).not.toThrow();
       expect(classifyMistralError(odd).category).toBe('server');
     }
+  });
+});
+
+describe('classifyMistralError on errors captured for real (the SDK against @keypool/emulator)', () => {
+  let emu: Emulator;
+  const GOOD = 'Captured7Rk2Lm9Xp4Tn6Wv1Ys3Ub8Hc';
+  const LIMITED = 'CapLimit7Rk2Lm9Xp4Tn6Wv1Ys3Ub8Hc';
+  const TOKENS = 'CapToken7Rk2Lm9Xp4Tn6Wv1Ys3Ub8Hc';
+  const MONTH = 'CapMonth7Rk2Lm9Xp4Tn6Wv1Ys3Ub8Hc';
+  const messages = [{ role: 'user' as const, content: 'hello there world' }];
+
+  beforeAll(async () => {
+    emu = await startEmulator({
+      windowMs: 1000,
+      keys: { [GOOD]: {}, [LIMITED]: { rpm: 1 }, [TOKENS]: { tpm: 15 }, [MONTH]: { quotaExhausted: true } },
+      models: {
+        overloaded: { overloaded: true },
+        broken: { serverError: true },
+        tiny: { contextWindow: 2 },
+        filtered: { contentFilter: true },
+        missing: { notFound: true },
+        reset: { resetBeforeHeaders: true },
+        silent: { noResponse: true },
+        cut: { streamCutAfterChunks: 2 },
+        malformed: { malformedChunk: true },
+        errorEvent: { midStreamError: true },
+      },
+    });
+  });
+  afterAll(() => emu.close());
+
+  const client = (apiKey = GOOD, timeoutMs?: number) =>
+    new Mistral({ apiKey, serverURL: emu.baseURLs.mistral, ...(timeoutMs ? { timeoutMs } : {}) });
+  const failure = async (promise: Promise<unknown>) => {
+    try {
+      await promise;
+    } catch (error) {
+      return error;
+    }
+    throw new Error('expected a failure');
+  };
+  const streamFailure = (model: string) =>
+    failure(
+      (async () => {
+        for await (const _event of await client().chat.stream({ model, messages })) {
+          // drain
+        }
+      })(),
+    );
+
+  it.each([
+    [
+      '401 unknown key',
+      () => failure(client('Unknown07Rk2Lm9Xp4Tn6Wv1Ys3Ub8Hc').chat.complete({ model: 'm', messages })),
+      { category: 'auth', status: 401 },
+    ],
+    [
+      '429 rpm',
+      async () => {
+        await client(LIMITED).chat.complete({ model: 'm', messages });
+        return failure(client(LIMITED).chat.complete({ model: 'm', messages }));
+      },
+      {
+        category: 'rate_limit',
+        status: 429,
+        retryAfterMs: 1000,
+        rateLimit: { requests: { limit: 1, remaining: 0 } },
+      },
+    ],
+    [
+      '429 tpm',
+      async () => {
+        await client(TOKENS).chat.complete({ model: 'm', messages });
+        return failure(client(TOKENS).chat.complete({ model: 'm', messages }));
+      },
+      { category: 'rate_limit', quotaScope: 'minute', rateLimit: { tokens: { limit: 15 } } },
+    ],
+    [
+      '429 monthly',
+      () => failure(client(MONTH).chat.complete({ model: 'm', messages })),
+      { category: 'quota_exhausted', quotaScope: 'month' },
+    ],
+    [
+      '503 overloaded',
+      () => failure(client().chat.complete({ model: 'overloaded', messages })),
+      { category: 'overloaded', status: 503 },
+    ],
+    [
+      '500',
+      () => failure(client().chat.complete({ model: 'broken', messages })),
+      { category: 'server', status: 500 },
+    ],
+    [
+      '400 context',
+      () => failure(client().chat.complete({ model: 'tiny', messages })),
+      { category: 'context_length' },
+    ],
+    [
+      '400 moderation',
+      () => failure(client().chat.complete({ model: 'filtered', messages })),
+      { category: 'content_filter' },
+    ],
+    [
+      '400 invalid model',
+      () => failure(client().chat.complete({ model: 'missing', messages })),
+      { category: 'invalid_request', modelNotFound: true },
+    ],
+    [
+      'connection reset',
+      () => failure(client().chat.complete({ model: 'reset', messages })),
+      { category: 'network' },
+    ],
+    [
+      'SDK timeout',
+      () => failure(client(GOOD, 100).chat.complete({ model: 'silent', messages })),
+      { category: 'timeout' },
+    ],
+    [
+      'caller abort',
+      () => failure(client().chat.complete({ model: 'silent', messages }, { signal: AbortSignal.abort() })),
+      { category: 'aborted' },
+    ],
+    [
+      'input the SDK refuses',
+      () =>
+        failure(
+          client().chat.complete({ model: 'm', messages: [{ role: 'robot' as 'user', content: 'x' }] }),
+        ),
+      { category: 'invalid_request' },
+    ],
+    ['stream cut mid-body', () => streamFailure('cut'), { category: 'network' }],
+    ['malformed chunk', () => streamFailure('malformed'), { category: 'server' }],
+    ['error event mid-stream', () => streamFailure('errorEvent'), { category: 'server' }],
+  ] as const)('%s', async (_name, capture, expected) => {
+    const raw = await capture();
+    expect(classifyMistralError(raw)).toMatchObject(expected);
   });
 });
