@@ -67,7 +67,12 @@ export function createMistralClient(
     const request = init === undefined && input instanceof Request ? input : new Request(input, init);
     for (const [name, value] of headerEntries)
       if (!request.headers.has(name)) request.headers.set(name, value);
-    const response = await send(request);
+    let response: Response;
+    try {
+      response = await send(request);
+    } catch (error) {
+      throw scrubbedThrown(error, secret);
+    }
     if (report) {
       const info = parseMistralRateLimitHeaders(response.headers);
       if (info) report(info);
@@ -83,12 +88,35 @@ export function createMistralClient(
   });
 }
 
-/** An error response whose body no longer holds the key (SDK errors copy the body into their message). */
+/**
+ * An error response whose body and headers no longer hold the key (SDK errors copy the body into their message and
+ * keep the headers). Only error answers are rebuilt; a success passes untouched.
+ */
 async function scrubbedErrorResponse(response: Response, secret: string): Promise<Response> {
   const text = await response.text();
+  let headers = response.headers;
+  for (const [, value] of response.headers) {
+    if (value.includes(secret)) {
+      headers = new Headers();
+      for (const [name, original] of response.headers) headers.append(name, scrubSecrets(original, [secret]));
+      break;
+    }
+  }
   return new Response(scrubSecrets(text, [secret]), {
     status: response.status,
     statusText: response.statusText,
-    headers: response.headers,
+    headers,
   });
+}
+
+/** A fetch failure whose message no longer holds the key (the SDK copies it into its own error's message). */
+function scrubbedThrown(error: unknown, secret: string): unknown {
+  if (error instanceof Error && error.message.includes(secret)) {
+    try {
+      error.message = scrubSecrets(error.message, [secret]);
+    } catch {
+      return new Error(scrubSecrets(error.message, [secret]), { cause: undefined });
+    }
+  }
+  return error;
 }

@@ -355,9 +355,10 @@ describe('createMistralPool: errors, aborts and secrets', () => {
       expect(JSON.stringify(typed)).not.toContain(canary);
       for (const inner of typed.errors ?? []) {
         expect(inner.message).not.toContain(canary);
-        const raw = inner.cause as { message?: string; body?: string } | undefined;
+        const raw = inner.cause as { message?: string; body?: string; headers?: Headers } | undefined;
         expect(String(raw?.message)).not.toContain(canary);
         expect(String(raw?.body)).not.toContain(canary);
+        expect(JSON.stringify([...(raw?.headers ?? [])])).not.toContain(canary);
       }
     }
     expect(events.length).toBeGreaterThan(0);
