@@ -63,25 +63,23 @@ async function collect(
 
 describe('fallback chain streaming end to end (real SDKs, emulator)', () => {
   it('slow first token: past firstChunkTimeoutMs the next step streams the answer', async () => {
-    const chain = createFallbackChain(
-      [
-        { pool: pools.anthropic([ANT]), model: 'claude-slow-first' },
-        { pool: pools.openai([OAI]), model: 'gpt-ok' },
-      ],
-      { firstChunkTimeoutMs: 300 },
-    );
+    const chain = createFallbackChain([
+      { pool: pools.anthropic([ANT]), model: 'claude-slow-first', firstChunkTimeoutMs: 300 },
+      { pool: pools.openai([OAI]), model: 'gpt-ok' },
+    ]);
+    const started = Date.now();
     const { deltas, result, error } = await collect(chain.stream(ask()));
     expect(error).toBeUndefined();
     expect(deltas.join('')).toBe(FULL);
     expect(result?.served).toMatchObject({ index: 1, provider: 'openai', model: 'gpt-ok' });
     expect(result?.attempts[0]).toMatchObject({ provider: 'anthropic', category: 'timeout' });
-    expect(result?.attempts[0]?.durationMs).toBeGreaterThanOrEqual(295);
     const primary = traffic(emu, 'claude-slow-first');
     expect(primary.outcomes).toHaveLength(1);
-    // The timer starts before the request is on the wire, so the gap seen by the emulator is a little shorter.
-    const gap = traffic(emu, 'gpt-ok').times[0]! - primary.times[0]!;
-    expect(gap).toBeGreaterThanOrEqual(200);
-    expect(gap).toBeLessThan(2_000);
+    // The emulator runs in this process (same clock): the fallback was asked only once the limit had passed.
+    const fallbackAt = traffic(emu, 'gpt-ok').times[0]!;
+    expect(fallbackAt - started).toBeGreaterThanOrEqual(295);
+    expect(fallbackAt).toBeGreaterThanOrEqual(primary.times[0]!);
+    expect(fallbackAt - started).toBeLessThan(2_500);
   });
 
   it('stream cut mid-answer: StreamInterruptedError with the partial text, the fallback is not asked', async () => {
@@ -122,13 +120,10 @@ describe('fallback chain streaming end to end (real SDKs, emulator)', () => {
   });
 
   it('stream stall: silence past idleTimeoutMs interrupts the stream', async () => {
-    const chain = createFallbackChain(
-      [
-        { pool: pools.openai([OAI]), model: 'gpt-stall' },
-        { pool: pools.anthropic([ANT]), model: 'claude-ok' },
-      ],
-      { idleTimeoutMs: 300 },
-    );
+    const chain = createFallbackChain([
+      { pool: pools.openai([OAI]), model: 'gpt-stall', idleTimeoutMs: 300 },
+      { pool: pools.anthropic([ANT]), model: 'claude-ok' },
+    ]);
     const started = Date.now();
     const { deltas, error, at } = await collect(chain.stream(ask()));
     expect(StreamInterruptedError.isInstance(error)).toBe(true);

@@ -5,7 +5,10 @@ import { createGeminiPool } from '@keypool/gemini';
 import { createMistralPool } from '@keypool/mistral';
 import { createOpenAIPool } from '@keypool/openai';
 
-/** Pool options every end-to-end test shares: quick retries, and no waiting for a key (that is the next step's job). */
+/**
+ * Pool options every end-to-end test shares: quick retries (a retry waits 20-40 ms), and no waiting for a key (that is
+ * the next step's job).
+ */
 type Common = Omit<KeyPoolOptions<unknown>, 'adapter' | 'keys'>;
 
 function keysOf(prefix: string, secrets: readonly string[]) {
@@ -14,7 +17,7 @@ function keysOf(prefix: string, secrets: readonly string[]) {
 
 /** Builds pools of the four real provider packages, pointed at one emulator. */
 export function emulatorPools(emulator: Emulator, windowMs: number) {
-  const common: Common = { windowMs, maxWaitMs: 0, retryBaseMs: 20, strategy: 'round-robin' };
+  const common: Common = { windowMs, maxWaitMs: 0, retryBaseMs: 40, strategy: 'round-robin' };
   return {
     anthropic: (secrets: readonly string[], options: Common = {}) =>
       createAnthropicPool({
