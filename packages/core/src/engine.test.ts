@@ -576,3 +576,33 @@ describe('administration and state', () => {
     expect(pool.snapshot()[0]!.status).toBe('disabled');
   });
 });
+
+describe('errors thrown by an adapter as ProviderError', () => {
+  it('keep every hint (filter reason, code, quota scope, reset, request id, model not found)', async () => {
+    const adapter = new FakeAdapter();
+    const pool = createKeyPool({ adapter, keys: [keys[0]!] });
+    const thrown = new ProviderError({
+      category: 'content_filter',
+      message: 'blocked',
+      provider: 'fake',
+      status: 400,
+      code: 'content_policy_violation',
+      quotaScope: 'day',
+      resetAt: T0 + 5,
+      requestId: 'req_9',
+      modelNotFound: true,
+      filterReason: 'SAFETY',
+    });
+    const error = await pool.run(async () => Promise.reject(thrown)).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      category: 'content_filter',
+      status: 400,
+      providerCode: 'content_policy_violation',
+      quotaScope: 'day',
+      resetAt: T0 + 5,
+      requestId: 'req_9',
+      modelNotFound: true,
+      filterReason: 'SAFETY',
+    });
+  });
+});

@@ -836,14 +836,7 @@ export class KeyPool<TClient = unknown> {
     if (raw instanceof EmptyStreamError) return { category: 'server', message: raw.message };
     if (raw instanceof MissingTerminatorError)
       return { category: 'stream_interrupted', message: raw.message };
-    if (ProviderError.isInstance(raw)) {
-      return {
-        category: raw.category,
-        message: raw.message,
-        ...(raw.status !== undefined ? { status: raw.status } : {}),
-        ...(raw.retryAfterMs !== undefined ? { retryAfterMs: raw.retryAfterMs } : {}),
-      };
-    }
+    if (ProviderError.isInstance(raw)) return classifiedFrom(raw);
     try {
       return this.adapter.classifyError(raw);
     } catch {
@@ -1101,6 +1094,20 @@ class MissingTerminatorError extends Error {
   constructor() {
     super('the stream ended without its terminator');
   }
+}
+
+/** A ProviderError thrown by an adapter keeps every hint it carries. */
+function classifiedFrom(error: ProviderError): ClassifiedError {
+  const classified: ClassifiedError = { category: error.category, message: error.message };
+  if (error.status !== undefined) classified.status = error.status;
+  if (error.providerCode !== undefined) classified.code = error.providerCode;
+  if (error.retryAfterMs !== undefined) classified.retryAfterMs = error.retryAfterMs;
+  if (error.resetAt !== undefined) classified.resetAt = error.resetAt;
+  if (error.quotaScope !== undefined) classified.quotaScope = error.quotaScope;
+  if (error.requestId !== undefined) classified.requestId = error.requestId;
+  if (error.modelNotFound) classified.modelNotFound = true;
+  if (error.filterReason !== undefined) classified.filterReason = error.filterReason;
+  return classified;
 }
 
 function isUsable(view: KeyStateView, now: number): boolean {

@@ -102,3 +102,48 @@ describe('createPoolClient', () => {
     expect(ProviderError.isInstance(error)).toBe(true);
   });
 });
+
+describe('createPoolClient with an SDK promise that has withResponse()', () => {
+  class ResponseClient {
+    readonly chat = {
+      create: (params: { prompt: string }) => {
+        const response = new Response('{}', { headers: { 'x-request-id': 'req_1' } });
+        const data = { text: params.prompt };
+        const promise = Promise.resolve(data) as Promise<typeof data> & {
+          withResponse: () => Promise<unknown>;
+        };
+        promise.withResponse = async () => ({ data, response, request_id: 'req_1' });
+        return promise;
+      },
+    };
+  }
+  const adapter: ProviderAdapter<ResponseClient> = {
+    provider: 'resp',
+    setApiKey: () => undefined,
+    createClient: () => new ResponseClient(),
+    classifyError: () => ({ category: 'server', message: 'x' }),
+    chat: async () => {
+      throw new Error('unused');
+    },
+    // biome-ignore lint/correctness/useYield: unused
+    stream: async function* () {
+      throw new Error('unused');
+    },
+  };
+  const route = { path: 'chat.create', withSignal: (args: readonly unknown[]) => [...args] };
+
+  it('keeps withResponse() and asResponse() on routed calls, and caches its proxies', async () => {
+    const pool = createKeyPool({ adapter, keys: [{ id: 'one', secret: 'sk-resp-00000000000000001' }] });
+    const client = createPoolClient(pool, new ResponseClient(), [route]);
+    expect(await client.chat.create({ prompt: 'plain' })).toEqual({ text: 'plain' });
+    const { data, response } = await (
+      client.chat.create({ prompt: 'raw' }) as unknown as {
+        withResponse(): Promise<{ data: unknown; response: Response }>;
+      }
+    ).withResponse();
+    expect(data).toEqual({ text: 'raw' });
+    expect(response.headers.get('x-request-id')).toBe('req_1');
+    expect(client.chat).toBe(client.chat);
+    expect(client.chat.create).toBe(client.chat.create);
+  });
+});

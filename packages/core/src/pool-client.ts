@@ -8,19 +8,28 @@ export interface RoutedMethod<TChunk = unknown> {
   /** True when this call (given its arguments) returns a stream rather than a single answer. */
   streams?: (args: readonly unknown[]) => boolean;
   /** The arguments with the attempt's abort signal put where the SDK reads it. */
-  withSignal: (args: readonly unknown[], signal: AbortSignal) => unknown[];
+  withSignal(args: readonly unknown[], signal: AbortSignal): unknown[];
   /** Tokens to reserve for this call (tpm limits); defaults to none. */
-  estimateTokens?: (args: readonly unknown[]) => number;
+  estimateTokens?(args: readonly unknown[]): number;
   /** Tokens a single answer used. */
-  usageOf?: (result: unknown) => number | undefined;
+  usageOf?(result: unknown): number | undefined;
   /** Reads rate-limit headers after a call (e.g. from a response object). */
-  afterCall?: (result: unknown, key: AttemptKey) => void;
+  afterCall?(result: unknown, key: AttemptKey): void;
   /** Stream chunks: the text a chunk carries (kept as partial text when the stream breaks). */
-  textOf?: (chunk: TChunk) => string | undefined;
+  textOf?(chunk: TChunk): string | undefined;
   /** Stream chunks: tokens reported by a chunk. */
-  chunkUsageOf?: (chunk: TChunk) => number | undefined;
+  chunkUsageOf?(chunk: TChunk): number | undefined;
   /** Stream chunks: true for the chunk that ends the answer properly. */
-  isTerminal?: (chunk: TChunk) => boolean;
+  isTerminal?(chunk: TChunk): boolean;
+}
+
+/**
+ * What a routed non-streaming call returns: a promise of the SDK's answer that also keeps the SDK promise's
+ * `withResponse()` / `asResponse()` when the SDK has them (openai, anthropic), answered from the attempt that won.
+ */
+export interface RoutedPromise<T> extends Promise<T> {
+  withResponse(): Promise<{ data: T; response: Response; request_id?: string | null }>;
+  asResponse(): Promise<Response>;
 }
 
 /** Options of the routed client. */
@@ -61,17 +70,20 @@ export function createPoolClient<TClient extends object>(
     const userSignal = findSignal(args);
     const estimatedTokens = route.estimateTokens?.(args);
     if (route.streams?.(args)) return openStream(pool, route, args, userSignal, estimatedTokens, options);
-    return pool.execute(
+    const settled = pool.execute(
       async (client, key) => {
         const method = resolvePath(client, route.path);
-        const result = await (method.fn as (...input: unknown[]) => Promise<unknown>).apply(
+        const pending = (method.fn as (...input: unknown[]) => Promise<unknown>).apply(
           method.owner,
           route.withSignal(args, key.signal),
-        );
-        const used = route.usageOf?.(result);
+        ) as Promise<unknown> & { withResponse?: () => Promise<WithResponse> };
+        // Keep the raw response when the SDK offers it, so `withResponse()` still works on the routed call.
+        const answer: WithResponse =
+          typeof pending.withResponse === 'function' ? await pending.withResponse() : { data: await pending };
+        const used = route.usageOf?.(answer.data);
         if (used !== undefined) key.reportUsage(used);
-        route.afterCall?.(result, key);
-        return result;
+        route.afterCall?.(answer.data, key);
+        return answer;
       },
       {
         ...options.callOptions,
@@ -79,21 +91,45 @@ export function createPoolClient<TClient extends object>(
         ...(estimatedTokens !== undefined ? { estimatedTokens } : {}),
       },
     );
+    return routedPromise(settled);
   };
 
-  const wrap = (target: object, path: string): object =>
-    new Proxy(target, {
+  // One proxy per (object, path) and one member per property, made once: property access stays cheap.
+  const proxies = new Map<string, WeakMap<object, object>>();
+  const wrap = (target: object, path: string): object => {
+    let cache = proxies.get(path);
+    if (!cache) {
+      cache = new WeakMap();
+      proxies.set(path, cache);
+    }
+    const cached = cache.get(target);
+    if (cached) return cached;
+    const members = new Map<string, { value: unknown; member: unknown }>();
+    const proxy = new Proxy(target, {
       get(object, property, receiver) {
         const value = Reflect.get(object, property, receiver);
-        if (typeof property !== 'string') return value;
+        if (
+          typeof property !== 'string' ||
+          (typeof value !== 'function' && (value === null || typeof value !== 'object'))
+        ) {
+          return value;
+        }
+        const known = members.get(property);
+        if (known && known.value === value) return known.member;
         const childPath = path ? `${path}.${property}` : property;
         const route = routes.get(childPath);
-        if (route && typeof value === 'function') return (...args: unknown[]) => call(route, args);
-        if (prefixes.has(childPath) && value !== null && typeof value === 'object')
-          return wrap(value, childPath);
-        return typeof value === 'function' ? value.bind(object) : value;
+        let member: unknown;
+        if (route && typeof value === 'function') member = (...args: unknown[]) => call(route, args);
+        else if (prefixes.has(childPath) && typeof value === 'object') member = wrap(value, childPath);
+        else if (typeof value === 'function') member = value.bind(object);
+        else return value;
+        members.set(property, { value, member });
+        return member;
       },
     });
+    cache.set(target, proxy);
+    return proxy;
+  };
 
   return wrap(template, '') as TClient;
 }
@@ -149,6 +185,25 @@ async function openStream<TClient extends object>(
       };
     },
   };
+}
+
+interface WithResponse {
+  data: unknown;
+  response?: Response;
+  request_id?: string | null;
+}
+
+function routedPromise(settled: Promise<WithResponse>): RoutedPromise<unknown> {
+  const data = settled.then((answer) => answer.data) as RoutedPromise<unknown>;
+  data.withResponse = () =>
+    settled.then((answer) => {
+      if (!answer.response) throw new TypeError('withResponse() is not available for this SDK method');
+      return answer as { data: unknown; response: Response; request_id?: string | null };
+    });
+  data.asResponse = () => data.withResponse().then((answer) => answer.response);
+  // A caller that only uses `withResponse()` never awaits `data`: its rejection must not go unhandled.
+  data.catch(() => undefined);
+  return data;
 }
 
 function resolvePath(client: object, path: string): { owner: unknown; fn: unknown } {
