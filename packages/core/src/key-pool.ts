@@ -706,7 +706,7 @@ export class KeyPool<TClient = unknown> {
     const now = this.now();
     let cooldownUntil: number | undefined;
     let disable = false;
-    const reason = `${classified.category}: ${error.message}`.slice(0, 300);
+    const reason = error.message.slice(0, 300);
     if (row.key === 'cooldown') {
       const duration = cooldownDuration(
         lease.key.view.consecutiveFailures + 1,
