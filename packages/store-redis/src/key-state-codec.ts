@@ -10,10 +10,12 @@ import {
 const FAILURE_PREFIX = 'failure:';
 
 /**
- * Turns a key-state hash as the scripts return it (`[field, value, field, value, ...]`) into core's `KeyStateView`.
- * Missing fields take a fresh key's values, so an absent hash reads as a healthy, unused key.
+ * Turns a key's state as the scripts return it (the state hash's fields as a JSON object of field -> text, or that
+ * object already parsed) into core's `KeyStateView`. Missing fields take a fresh key's values, so an absent hash
+ * reads as a healthy, unused key.
  */
-export function decodeKeyState(flat: readonly unknown[]): KeyStateView {
+export function decodeKeyState(encoded: string | Readonly<Record<string, unknown>>): KeyStateView {
+  const fields = typeof encoded === 'string' ? (JSON.parse(encoded) as Record<string, unknown>) : encoded;
   const view: KeyStateView = {
     status: 'active',
     cooldownUntil: 0,
@@ -31,9 +33,8 @@ export function decodeKeyState(flat: readonly unknown[]): KeyStateView {
   let learned = false;
   let learnedRequests: RateLimitBudget | undefined;
   let learnedTokens: RateLimitBudget | undefined;
-  for (let index = 0; index + 1 < flat.length; index += 2) {
-    const field = String(flat[index]);
-    const value = String(flat[index + 1]);
+  for (const field in fields) {
+    const value = String(fields[field]);
     switch (field) {
       case 'status':
         view.status = value === 'disabled' ? 'disabled' : 'active';

@@ -328,7 +328,7 @@ export class RedisStateStore implements StateStore {
       this.recordArgs(key, attempt, 'full'),
     );
     try {
-      const reply = (await withTimeout(call, this.timeoutMs, 'record')) as [number, unknown[]];
+      const reply = (await withTimeout(call, this.timeoutMs, 'record')) as [number, string];
       const view = decodeKeyState(reply[1]);
       this.lastViews.set(fingerprint, view);
       return { view, recovered: reply[0] === 1 };
@@ -367,7 +367,7 @@ export class RedisStateStore implements StateStore {
       this.scripts.record,
       this.recordKeys(key, attempt),
       this.recordArgs(key, attempt, 'status'),
-    )) as [number, unknown[]];
+    )) as [number, string];
     const view = decodeKeyState(reply[1]);
     this.lastViews.set(key.fingerprint, view);
     return view;
@@ -424,7 +424,7 @@ export class RedisStateStore implements StateStore {
         change.enabled ? 1 : 0,
         change.reason ?? '',
         change.reset ? 1 : 0,
-      ])) as unknown[];
+      ])) as string;
       const view = decodeKeyState(reply);
       this.lastViews.set(key.fingerprint, view);
       return view;
@@ -448,7 +448,7 @@ export class RedisStateStore implements StateStore {
     }
     const all = Promise.all(chunks);
     try {
-      const replies = (await withTimeout(all, this.timeoutMs, 'read')) as unknown[][][];
+      const replies = (await withTimeout(all, this.timeoutMs, 'read')) as string[][];
       const views = replies.flat().map(decodeKeyState);
       views.forEach((view, index) => {
         this.lastViews.set(keys[index]!.fingerprint, view);
@@ -538,10 +538,10 @@ export class RedisStateStore implements StateStore {
     let fingerprint: string;
     let view: KeyStateView;
     try {
-      const [origin, from, flat] = JSON.parse(message) as [string, string, unknown[]];
+      const [origin, from, fields] = JSON.parse(message) as [string, string, Record<string, unknown>];
       if (origin === this.origin) return;
       fingerprint = from;
-      view = decodeKeyState(flat);
+      view = decodeKeyState(fields);
     } catch (error) {
       this.events.emit('store.error', { operation: 'subscribe', message: messageOf(error) });
       return;
@@ -608,8 +608,8 @@ function hasStatusEffect(attempt: AttemptRecord): boolean {
 }
 
 function decodeReserve(reply: unknown): ReserveResult {
-  const [ok, why, retryAt, probe, flat] = reply as [number, string, string, number, unknown[]];
-  const view = decodeKeyState(flat);
+  const [ok, why, retryAt, probe, encoded] = reply as [number, string, string, number, string];
+  const view = decodeKeyState(encoded);
   if (ok === 1) return { ok: true, view, probe: probe === 1 };
   return {
     ok: false,

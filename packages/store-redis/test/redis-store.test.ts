@@ -70,8 +70,18 @@ describe('data layout', () => {
         `{layout}:window:${fingerprint}:tokens`,
       ].sort(),
     );
+    // The state is a hash; each window a JSON string [last slice, slice, units, ...].
+    expect(await admin.type(names.find((name) => name.includes(':state:'))!)).toBe('hash');
+    const requestsWindow = JSON.parse(
+      (await admin.get(`{layout}:window:${fingerprint}:requests`))!,
+    ) as number[];
+    expect(requestsWindow).toHaveLength(3);
+    expect(requestsWindow[2]).toBe(1);
     for (const name of names) {
-      const dump = JSON.stringify(await admin.hgetall(name));
+      const dump =
+        (await admin.type(name)) === 'hash'
+          ? JSON.stringify(await admin.hgetall(name))
+          : await admin.get(name);
       expect(dump).not.toContain(secret);
       expect(dump).not.toContain(secret.slice(3, 20));
     }

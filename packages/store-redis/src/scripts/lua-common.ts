@@ -35,28 +35,55 @@ local function optional_number(value)
   return tonumber(value)
 end
 
+-- A key's state: reads and writes go through a proxy that remembers which fields changed, so saving writes (and
+-- formats) only those. ENTRIES[state] holds the values, the stored text of each field, and the changed set.
+local ENTRIES = {}
+
 local function load_state(key)
   local flat = redis.call('HGETALL', key)
-  local state = { status = 'active' }
-  for field, default in pairs(NUMERIC) do state[field] = default end
+  local values = { status = 'active' }
+  local raw = {}
+  for field, default in pairs(NUMERIC) do values[field] = default end
   for index = 1, #flat, 2 do
     local field, value = flat[index], flat[index + 1]
+    raw[field] = value
     if NUMERIC[field] ~= nil or OPTIONAL_NUMERIC[field] or string.sub(field, 1, 8) == 'failure:' then
-      state[field] = tonumber(value)
+      values[field] = tonumber(value)
     else
-      state[field] = value
+      values[field] = value
     end
   end
+  local changed = {}
+  local state = setmetatable({}, {
+    __index = values,
+    __newindex = function(_, field, value)
+      if values[field] ~= value then
+        values[field] = value
+        changed[field] = true
+      end
+    end,
+  })
+  ENTRIES[state] = { values = values, raw = raw, changed = changed }
   return state
 end
 
-local function flatten(state)
+-- The state as the stored text of every field, changes included (what a script returns).
+local function texts(state)
+  local entry = ENTRIES[state]
   local out = {}
-  for field, value in pairs(state) do
-    out[#out + 1] = field
-    if type(value) == 'number' then out[#out + 1] = num(value) else out[#out + 1] = value end
+  for field, text in pairs(entry.raw) do out[field] = text end
+  for field in pairs(entry.changed) do
+    local value = entry.values[field]
+    if value == nil then out[field] = nil
+    elseif type(value) == 'number' then out[field] = num(value)
+    else out[field] = value end
   end
   return out
+end
+
+-- The state as one JSON object of field -> text (a single bulk reply, parsed natively by the client).
+local function encode(state)
+  return cjson.encode(texts(state))
 end
 
 -- Idle state lives for STATE_TTL_MS after its last write, or after its cooldown ends; a disabled key much longer.
@@ -67,41 +94,60 @@ local function state_ttl(state)
   return math.ceil(ttl)
 end
 
+-- Writes only the fields that changed (and drops the ones that went away), refreshes the TTL, and returns the state
+-- encoded (see encode).
 local function save_state(key, state)
-  redis.call('DEL', key)
-  redis.call('HSET', key, unpack(flatten(state)))
-  redis.call('PEXPIRE', key, state_ttl(state))
+  local entry = ENTRIES[state]
+  local set, removed = {}, {}
+  for field in pairs(entry.changed) do
+    local value = entry.values[field]
+    if value == nil then
+      if entry.raw[field] ~= nil then removed[#removed + 1] = field end
+      entry.raw[field] = nil
+    else
+      local text = type(value) == 'number' and num(value) or value
+      if entry.raw[field] ~= text then
+        set[#set + 1] = field
+        set[#set + 1] = text
+      end
+      entry.raw[field] = text
+    end
+    entry.changed[field] = nil
+  end
+  if #removed > 0 then redis.call('HDEL', key, unpack(removed)) end
+  if #set > 0 then redis.call('HSET', key, unpack(set)) end
+  if next(entry.raw) ~= nil then redis.call('PEXPIRE', key, state_ttl(entry.values)) end
+  return cjson.encode(entry.raw)
 end
 
-local function publish(fingerprint, state)
+local function publish(fingerprint, encoded)
   if CHANNEL ~= '' then
-    redis.call('PUBLISH', CHANNEL, cjson.encode({ ORIGIN, fingerprint, flatten(state) }))
+    redis.call('PUBLISH', CHANNEL, cjson.encode({ ORIGIN, fingerprint, cjson.decode(encoded) }))
   end
 end
 
--- A sliding window: a hash of slice number -> units, plus 'last' (the newest slice written, so a process whose clock
--- is a little behind counts into the current slice, never an old one). A unit counts until the whole slice it fell
--- in has left the window.
+-- A sliding window: a string key holding a JSON array [last, slice, units, slice, units, ...], where last is the
+-- newest slice written (so a process whose clock is a little behind counts into the current slice, never an old one).
+-- A unit counts until the whole slice it fell in has left the window.
 local function open_window(key, window_ms)
   local slice_ms = window_ms / SLICES
-  local flat = redis.call('HGETALL', key)
+  local stored = redis.call('GET', key)
   local counts = {}
   local last = -1
-  for index = 1, #flat, 2 do
-    if flat[index] == 'last' then last = tonumber(flat[index + 1])
-    else counts[tonumber(flat[index])] = tonumber(flat[index + 1]) end
+  if stored then
+    local packed = cjson.decode(stored)
+    last = packed[1]
+    for index = 2, #packed, 2 do counts[packed[index]] = packed[index + 1] end
   end
   local current = math.floor(NOW / slice_ms)
   if current < last then current = last end
   local total = 0
-  local stale = {}
   for slice, count in pairs(counts) do
-    if slice <= current - SLOTS then stale[#stale + 1] = slice else total = total + count end
+    if slice <= current - SLOTS then counts[slice] = nil else total = total + count end
   end
-  for _, slice in ipairs(stale) do counts[slice] = nil end
   return {
     key = key, window_ms = window_ms, slice_ms = slice_ms, counts = counts, current = current, total = total,
-    stale = stale, dirty = {}, added = false,
+    added = false,
   }
 end
 
@@ -112,7 +158,6 @@ local function window_add(window, amount)
   if counted + amount < 0 then applied = -counted end
   window.counts[window.current] = counted + applied
   window.total = math.max(0, window.total + applied)
-  window.dirty[window.current] = true
   window.added = true
 end
 
@@ -125,8 +170,6 @@ local function window_move(window, at, amount)
   if counted < amount then return end
   window.counts[slice] = counted - amount
   window.counts[window.current] = (window.counts[window.current] or 0) + amount
-  window.dirty[slice] = true
-  window.dirty[window.current] = true
   window.added = true
 end
 
@@ -141,21 +184,16 @@ local function window_free_at(window, cost, limit)
 end
 
 local function save_window(window)
-  if #window.stale > 0 then
-    local fields = {}
-    for index, slice in ipairs(window.stale) do fields[index] = num(slice) end
-    redis.call('HDEL', window.key, unpack(fields))
-  end
-  if window.added then
-    local fields = { 'last', num(window.current) }
-    for slice in pairs(window.dirty) do
-      fields[#fields + 1] = num(slice)
-      fields[#fields + 1] = num(window.counts[slice] or 0)
+  if not window.added then return end
+  local packed = { window.current }
+  for slice, count in pairs(window.counts) do
+    if count ~= 0 then
+      packed[#packed + 1] = slice
+      packed[#packed + 1] = count
     end
-    redis.call('HSET', window.key, unpack(fields))
-    -- The window's units all leave it within one window and one slice; a second of grace covers clock steps.
-    redis.call('PEXPIRE', window.key, math.ceil(window.window_ms + window.slice_ms) + 1000)
   end
+  -- The window's units all leave it within one window and one slice; a second of grace covers clock steps.
+  redis.call('SET', window.key, cjson.encode(packed), 'PX', math.ceil(window.window_ms + window.slice_ms) + 1000)
 end
 
 -- The windows a key's limits call for (a window exists only for a limit that is set), from KEYS[base..base+2].

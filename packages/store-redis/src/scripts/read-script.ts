@@ -15,7 +15,7 @@ for index = 1, #KEYS / 4 do
   local rpm, tpm, rpd = optional_number(ARGV[at]), optional_number(ARGV[at + 1]), optional_number(ARGV[at + 2])
   local state = load_state(KEYS[base + 1])
   refresh_usage(state, open_windows(base + 2, rpm, tpm, rpd), rpm, tpm, rpd)
-  views[index] = flatten(state)
+  views[index] = encode(state)
 end
 return views
 `;

@@ -39,8 +39,7 @@ local function apply_failure_effects()
     for index = 5, #KEYS do
       local member = load_state(KEYS[index])
       cool(member, cooldown_until, 'quota group: ' .. (reason or category), category)
-      save_state(KEYS[index], member)
-      publish(ARGV[MEMBERS_ARGV + index - 5], member)
+      publish(ARGV[MEMBERS_ARGV + index - 5], save_state(KEYS[index], member))
     end
   end
   if disable then
@@ -115,7 +114,7 @@ end
 
 refresh_usage(state, windows, rpm, tpm, rpd)
 save_windows(windows)
-save_state(KEYS[1], state)
-if announce then publish(fingerprint, state) end
-return { recovered, flatten(state) }
+local flat = save_state(KEYS[1], state)
+if announce then publish(fingerprint, flat) end
+return { recovered, flat }
 `;

@@ -14,8 +14,8 @@ local cost_requests, cost_tokens = tonumber(ARGV[12]), tonumber(ARGV[13])
 local probe_lease_ms = tonumber(ARGV[14])
 local state = load_state(KEYS[1])
 
-if state.status == 'disabled' then return { 0, 'disabled', 'inf', 0, flatten(state) } end
-if state.cooldownUntil > NOW then return { 0, 'cooling', num(state.cooldownUntil), 0, flatten(state) } end
+if state.status == 'disabled' then return { 0, 'disabled', 'inf', 0, encode(state) } end
+if state.cooldownUntil > NOW then return { 0, 'cooling', num(state.cooldownUntil), 0, encode(state) } end
 if state.cooldownUntil ~= 0 then
   -- The cooldown is over: the key is half-open until one probe succeeds.
   state.cooldownUntil = 0
@@ -27,8 +27,7 @@ if state.halfOpen == 1 and state.probeInFlight == 1 then
     state.probeInFlight = 0
     state.inFlight = math.max(0, state.inFlight - 1)
   else
-    save_state(KEYS[1], state)
-    return { 0, 'probing', num(NOW), 0, flatten(state) }
+    return { 0, 'probing', num(NOW), 0, save_state(KEYS[1], state) }
   end
 end
 
@@ -48,8 +47,7 @@ free_at = math.max(free_at, learned_free_at(state.budgetTokensRemaining, state.b
 if free_at > NOW then
   state.blockedUntil = free_at
   save_windows(windows)
-  save_state(KEYS[1], state)
-  return { 0, 'capacity', num(free_at), 0, flatten(state) }
+  return { 0, 'capacity', num(free_at), 0, save_state(KEYS[1], state) }
 end
 state.blockedUntil = 0
 
@@ -67,6 +65,5 @@ if probe == 1 then
 end
 refresh_usage(state, windows, rpm, tpm, rpd)
 save_windows(windows)
-save_state(KEYS[1], state)
-return { 1, '', num(NOW), probe, flatten(state) }
+return { 1, '', num(NOW), probe, save_state(KEYS[1], state) }
 `;

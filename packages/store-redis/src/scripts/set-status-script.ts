@@ -27,7 +27,7 @@ if ARGV[14] == '1' then
   state.blockedUntil = 0
 end
 refresh_usage(state, open_windows(2, rpm, tpm, rpd), rpm, tpm, rpd)
-save_state(KEYS[1], state)
-publish(fingerprint, state)
-return flatten(state)
+local flat = save_state(KEYS[1], state)
+publish(fingerprint, flat)
+return flat
 `;
