@@ -606,3 +606,33 @@ describe('errors thrown by an adapter as ProviderError', () => {
     });
   });
 });
+
+describe('the per-call onAttempt hook', () => {
+  it('reports each attempt of this call only, with its key and outcome', async () => {
+    const adapter = new FakeAdapter();
+    adapter.script(A, { type: 'error', category: 'rate_limit' });
+    const pool = createKeyPool({
+      adapter,
+      keys: [keys[0]!, keys[1]!],
+      strategy: 'round-robin',
+      random: () => 0,
+    });
+    const seen: string[] = [];
+    const other: string[] = [];
+    await Promise.all([
+      pool.chat(request, {
+        onAttempt: (attempt) => seen.push(`${attempt.keyId}:${attempt.outcome}:${attempt.category ?? ''}`),
+      }),
+      pool.chat(request, { onAttempt: (attempt) => other.push(attempt.keyId) }),
+    ]);
+    expect(seen).toEqual(['k0:failure:rate_limit', 'k1:success:']);
+    expect(other).toEqual(['k1']);
+    const streamed: string[] = [];
+    for await (const _ of pool.stream(request, {
+      onAttempt: (attempt) => streamed.push(`${attempt.keyId}:${attempt.outcome}`),
+    })) {
+      // consume
+    }
+    expect(streamed).toEqual(['k1:success']);
+  });
+});

@@ -48,6 +48,7 @@ export {
 } from './events';
 export {
   type AttemptKey,
+  type AttemptOutcome,
   type CallOptions,
   createKeyPool,
   KeyPool,

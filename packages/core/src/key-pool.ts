@@ -82,6 +82,24 @@ export interface CallOptions {
   attemptTimeoutMs?: number;
   /** Overrides the pool's attempt budget for this call. */
   maxAttempts?: number;
+  /**
+   * Called when each attempt of this call ends, with the key it used and its outcome. Unlike the pool's events it
+   * belongs to this call only, so a caller (e.g. a fallback chain) can list its own attempts exactly under concurrency.
+   */
+  onAttempt?: (attempt: AttemptOutcome) => void;
+}
+
+/** How one attempt of a call ended (see `CallOptions.onAttempt`). */
+export interface AttemptOutcome {
+  keyId: string;
+  masked: string;
+  /** The attempt's number in its call, from 1. */
+  attempt: number;
+  outcome: 'success' | 'failure';
+  /** The failure's category (for a stream stopped early by its consumer: `aborted`). */
+  category?: ErrorCategory;
+  startedAt: number;
+  durationMs: number;
 }
 
 /** Options of a streamed call. */
@@ -126,6 +144,7 @@ interface Lease {
   startedAt: number;
   learned: RateLimitInfo | undefined;
   usedTokens: number | undefined;
+  onAttempt: ((attempt: AttemptOutcome) => void) | undefined;
 }
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -336,6 +355,7 @@ export class KeyPool<TClient = unknown> {
       const lease =
         this.acquireNow(cost, attempt) ??
         (await this.acquire(cost, deadline, options.signal, errors, attempt));
+      lease.onAttempt = options.onAttempt;
       const timeout = Math.min(
         options.attemptTimeoutMs ?? this.attemptTimeoutMs ?? Infinity,
         deadline - this.now(),
@@ -387,6 +407,7 @@ export class KeyPool<TClient = unknown> {
       const lease =
         this.acquireNow(cost, attempt) ??
         (await this.acquire(cost, deadline, options.signal, errors, attempt));
+      lease.onAttempt = options.onAttempt;
       const firstChunkTimeout = Math.min(
         options.firstChunkTimeoutMs ?? options.attemptTimeoutMs ?? this.attemptTimeoutMs ?? Infinity,
         deadline - this.now(),
@@ -608,6 +629,7 @@ export class KeyPool<TClient = unknown> {
       startedAt: now,
       learned: undefined,
       usedTokens: undefined,
+      onAttempt: undefined,
     };
   }
 
@@ -789,6 +811,22 @@ export class KeyPool<TClient = unknown> {
     },
   ): { recovered: boolean } | undefined {
     const now = this.now();
+    if (lease.onAttempt) {
+      const ended: AttemptOutcome = {
+        keyId: lease.key.id,
+        masked: lease.key.masked,
+        attempt: lease.attempt,
+        outcome: outcome.outcome,
+        startedAt: lease.startedAt,
+        durationMs: now - lease.startedAt,
+      };
+      if (outcome.category) ended.category = outcome.category;
+      try {
+        lease.onAttempt(ended);
+      } catch {
+        // A caller's hook must not break the call.
+      }
+    }
     const learned =
       lease.key.pendingLearned || lease.learned
         ? { ...lease.key.pendingLearned, ...lease.learned }
