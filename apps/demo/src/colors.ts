@@ -1,0 +1,34 @@
+/** ANSI colours for terminal views; `plain` is the same set doing nothing (pipes, CI, NO_COLOR). */
+export interface Colors {
+  green(text: string): string;
+  yellow(text: string): string;
+  red(text: string): string;
+  cyan(text: string): string;
+  dim(text: string): string;
+  bold(text: string): string;
+}
+
+const wrap = (open: number, close: number) => (text: string) => `\u001b[${open}m${text}\u001b[${close}m`;
+
+const ANSI: Colors = {
+  green: wrap(32, 39),
+  yellow: wrap(33, 39),
+  red: wrap(31, 39),
+  cyan: wrap(36, 39),
+  dim: wrap(2, 22),
+  bold: wrap(1, 22),
+};
+
+const PLAIN: Colors = {
+  green: (text) => text,
+  yellow: (text) => text,
+  red: (text) => text,
+  cyan: (text) => text,
+  dim: (text) => text,
+  bold: (text) => text,
+};
+
+/** Colours for a stream: ANSI on a terminal unless `NO_COLOR` is set, plain otherwise. */
+export function colorsFor(stream: { isTTY?: boolean }, env: Record<string, string | undefined>): Colors {
+  return stream.isTTY === true && !env.NO_COLOR ? ANSI : PLAIN;
+}

@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import { defaultVaultPath, openVault, type Vault } from '@keypool/keystore';
+import { CliError } from './cli-error';
+import type { CliIo } from './cli-io';
+import { canPrompt, promptHidden } from './prompt-hidden';
+
+/** The vault options every vault command takes. */
+export interface VaultCommandOptions {
+  /** `--vault <path>`. Default: `$KEYPOOL_VAULT`, else `~/.keypool/vault.json`. */
+  vault?: string;
+}
+
+/**
+ * TEST ONLY: `KEYPOOL_SCRYPT_N` lowers the scrypt cost of the files this process writes (a power of two, e.g. 1024),
+ * so that tests running dozens of CLI processes stay fast. Never set it for a real vault: it makes guessing the
+ * passphrase cheap. Reading a file always uses the cost written in that file.
+ */
+function scryptFromEnv(env: Record<string, string | undefined>): { N: number } | undefined {
+  const value = env.KEYPOOL_SCRYPT_N?.trim();
+  if (!value) return undefined;
+  const N = Number(value);
+  if (!Number.isInteger(N) || N < 2 || (N & (N - 1)) !== 0)
+    throw CliError.usage('KEYPOOL_SCRYPT_N must be a power of two (test-only setting)', 'bad_scrypt');
+  return { N };
+}
+
+/**
+ * Opens the vault for a command. The passphrase comes from `KEYPOOL_PASSPHRASE`, else a hidden prompt on a terminal
+ * (asked twice when the vault does not exist yet). With neither, the vault throws `vault_passphrase_missing` when it
+ * first needs one, which the CLI reports with exit 3. Nothing is read before a command needs it.
+ */
+export function openCliVault(io: CliIo, options: VaultCommandOptions): Vault {
+  const path = options.vault?.trim() || defaultVaultPath(io.env);
+  const fromEnv = io.env.KEYPOOL_PASSPHRASE;
+  const scrypt = scryptFromEnv(io.env);
+  let passphrase: string | (() => Promise<string>) | undefined;
+  if (fromEnv) passphrase = fromEnv;
+  else if (canPrompt(io)) {
+    passphrase = async () => {
+      if (existsSync(path)) return promptHidden(io, `Passphrase for the vault ${path}`);
+      const first = await promptHidden(io, `New vault ${path}: choose a passphrase`);
+      const second = await promptHidden(io, 'Type the passphrase again');
+      if (first !== second)
+        throw CliError.usage('the two passphrases differ; nothing was written', 'passphrase_mismatch');
+      return first;
+    };
+  }
+  return openVault({
+    path,
+    env: io.env,
+    ...(passphrase === undefined ? {} : { passphrase }),
+    ...(scrypt ? { scrypt } : {}),
+  });
+}
