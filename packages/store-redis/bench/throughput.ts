@@ -7,11 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { registerSourceHooks } from '../test/source-hooks.ts';
 
 registerSourceHooks();
-const { createKeyPool, MemoryStateStore } = await import('@keypool/core');
+const { MemoryStateStore } = await import('@keypool/core');
+const { createOpenAIPool } = await import('@keypool/openai');
 const { Redis } = await import('ioredis');
 const { createRedisStore } = await import('../src/index.ts');
 const { startRedis } = await import('../test/redis-server.ts');
-const { testOpenAIAdapter } = await import('../test/openai-adapter.ts');
 
 type StateStore = import('@keypool/core').StateStore;
 
@@ -115,10 +115,10 @@ function keys() {
 }
 
 function pool(store: StateStore) {
-  return createKeyPool({ adapter: testOpenAIAdapter(baseURL), keys: keys(), store, windowMs: 60_000 });
+  return createOpenAIPool({ keys: keys(), store, windowMs: 60_000, clientOptions: { baseURL } });
 }
 
-const request = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'hi' }], maxTokens: 8 };
+const request = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'hi' }], max_tokens: 8 };
 const results = [];
 
 // 1. The store alone: reserve + record, no HTTP (the store's own ceiling in this process).
@@ -153,10 +153,10 @@ const results = [];
   store.on('store.degraded', () => degraded++);
   const redisPool = pool(store);
   await redisPool.whenReady();
-  for (let index = 0; index < 200; index++) await redisPool.chat(request);
+  for (let index = 0; index < 200; index++) await redisPool.client.chat.completions.create(request);
   results.push({
-    ...(await measured('pool + Redis store + OpenAI SDK -> emulator', () =>
-      drive(() => redisPool.chat(request)),
+    ...(await measured('createOpenAIPool + Redis store: client.chat.completions.create -> emulator', () =>
+      drive(() => redisPool.client.chat.completions.create(request)),
     )),
     degraded,
   });
@@ -168,10 +168,10 @@ const results = [];
 {
   const memoryPool = pool(new MemoryStateStore());
   await memoryPool.whenReady();
-  for (let index = 0; index < 200; index++) await memoryPool.chat(request);
+  for (let index = 0; index < 200; index++) await memoryPool.client.chat.completions.create(request);
   results.push(
-    await measured('baseline: pool + memory store + OpenAI SDK -> emulator', () =>
-      drive(() => memoryPool.chat(request)),
+    await measured('baseline: createOpenAIPool + memory store -> emulator', () =>
+      drive(() => memoryPool.client.chat.completions.create(request)),
     ),
   );
   await memoryPool.close();

@@ -1,6 +1,6 @@
-import { createKeyPool, type KeyConfig, PoolExhaustedError } from '@keypool/core';
+import { type KeyConfig, PoolExhaustedError } from '@keypool/core';
+import { createOpenAIPool } from '@keypool/openai';
 import { createRedisStore } from '../src/index.ts';
-import { testOpenAIAdapter } from './openai-adapter.ts';
 
 /** What the parent test sends a worker. */
 export type WorkerCommand =
@@ -20,12 +20,12 @@ export interface WorkerConfig {
 
 const config = JSON.parse(process.argv[2]!) as WorkerConfig;
 const store = createRedisStore({ redis: config.redisUrl, prefix: config.prefix, timeoutMs: 1_000 });
-const pool = createKeyPool({
-  adapter: testOpenAIAdapter(config.baseURL),
+const pool = createOpenAIPool({
   keys: config.keys,
   store,
   windowMs: config.windowMs,
   maxWaitMs: 2_000,
+  clientOptions: { baseURL: config.baseURL },
 });
 const degraded: string[] = [];
 store.on('store.degraded', (event) => degraded.push(`${event.operation}: ${event.message}`));
@@ -42,10 +42,11 @@ process.on('message', async (command: WorkerCommand) => {
     for (let index = 0; index < command.calls; index++) {
       for (let retry = 0; ; retry++) {
         try {
-          await pool.chat({
+          // The app's own OpenAI code: the pool's client is a drop-in `OpenAI`.
+          await pool.client.chat.completions.create({
             model: 'gpt-4o-mini',
             messages: [{ role: 'user', content: 'hi' }],
-            maxTokens: 8,
+            max_tokens: 8,
           });
           ok++;
           break;
