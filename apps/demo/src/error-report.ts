@@ -21,10 +21,6 @@ const KEYSTORE_EXIT_CODES: Record<string, ExitCodeValue> = {
   vault_locked: ExitCode.busy,
 };
 
-const KEYSTORE_HINTS: Record<string, string> = {
-  vault_passphrase_missing:
-    'no passphrase for the vault: set KEYPOOL_PASSPHRASE, or run in a terminal to be asked for it',
-};
 
 /**
  * Maps any error to what the CLI reports. Keystore errors keep their own messages (they name paths and ids, never
@@ -34,10 +30,13 @@ export function errorReport(error: unknown): ErrorReport {
   if (error instanceof CliError)
     return { code: error.code, message: error.message, exitCode: error.exitCode };
   if (KeystoreError.isInstance(error)) {
-    const hint = KEYSTORE_HINTS[error.code];
+    const path = (error as KeystoreError & { path?: string }).path;
     return {
       code: error.code,
-      message: hint ? `${hint} (${error.message})` : error.message,
+      message:
+        error.code === 'vault_passphrase_missing'
+          ? `the vault ${path ?? ''} needs a passphrase: set KEYPOOL_PASSPHRASE, or run in a terminal to be asked for it`
+          : error.message,
       exitCode: KEYSTORE_EXIT_CODES[error.code] ?? ExitCode.usage,
     };
   }

@@ -163,7 +163,7 @@ export async function chat(
         if (!out.jsonMode) out.write('\n');
       } else {
         result = await chain.chat(request);
-        out.print(result.text);
+        if (!out.jsonMode) out.print(result.text);
       }
     } catch (error) {
       const report = errorReport(error);
