@@ -8,7 +8,8 @@
  * small machine it measures fetch rather than the emulator.
  *
  * Run: `node bench/throughput.ts` (Node 24), or `pnpm --filter @keypool/emulator bench`.
- * Options (env): BENCH_ROUNDS (5), BENCH_SECONDS (2), BENCH_CONCURRENCY (32), BENCH_CLIENT (http | fetch).
+ * Options (env): BENCH_ROUNDS (5), BENCH_SECONDS (2), BENCH_CONCURRENCY (32), BENCH_CLIENT (http | fetch),
+ * BENCH_SERVER (child | inprocess: the emulator in the client's process; server CPU is then not reported apart).
  */
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -35,6 +36,18 @@ interface ServerHandle {
   baseURL: string;
   cpuMicros: () => Promise<number>;
   stop: () => Promise<void>;
+}
+
+/** The emulator in this process (BENCH_SERVER=inprocess): client and server share one event loop and one core. */
+async function startInProcess(): Promise<ServerHandle> {
+  await import('../dev/register-source.ts');
+  const { startEmulator } = await import('../src/index.ts');
+  const emulator = await startEmulator({ keys: { [KEY]: { rpm: 100_000_000 } }, maxLogEntries: 10_000 });
+  return {
+    baseURL: emulator.baseURLs.openai,
+    cpuMicros: async () => 0,
+    stop: () => emulator.close(),
+  };
 }
 
 function startServer(): Promise<ServerHandle> {
@@ -142,7 +155,8 @@ async function main(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 2);
   const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
   const client = process.env.BENCH_CLIENT === 'fetch' ? 'fetch' : 'http';
-  const server = await startServer();
+  const placement = process.env.BENCH_SERVER === 'inprocess' ? 'inprocess' : 'child';
+  const server = placement === 'inprocess' ? await startInProcess() : await startServer();
   const url = `${server.baseURL}/chat/completions`;
   const body = JSON.stringify({
     model: 'gpt-4o-mini',
@@ -156,21 +170,27 @@ async function main(): Promise<void> {
     for (let index = 0; index < rounds; index++) {
       const result = await round(send, seconds, concurrency, server);
       results.push(result);
+      const cpu =
+        placement === 'child'
+          ? `server ${result.serverCpuMicrosPerRequest} µs, client ${result.clientCpuMicrosPerRequest} µs`
+          : `client + server ${result.clientCpuMicrosPerRequest} µs`;
       console.log(
-        `round ${index + 1}: ${result.requestsPerSecond} req/s (${result.requests} requests, ${result.failed} failed; ` +
-          `CPU per request: server ${result.serverCpuMicrosPerRequest} µs, client ${result.clientCpuMicrosPerRequest} µs)`,
+        `round ${index + 1}: ${result.requestsPerSecond} req/s (${result.requests} requests, ${result.failed} failed; CPU per request: ${cpu})`,
       );
     }
     const medianOf = (values: number[]): number =>
       values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
     const median = medianOf(results.map((result) => result.requestsPerSecond));
-    const serverMicros = medianOf(results.map((result) => result.serverCpuMicrosPerRequest));
-    const serverCapacity = Math.round(1_000_000 / Math.max(1, serverMicros));
+    const serverMicros =
+      placement === 'child' ? medianOf(results.map((result) => result.serverCpuMicrosPerRequest)) : null;
+    const serverCapacity = serverMicros === null ? null : Math.round(1_000_000 / Math.max(1, serverMicros));
+    if (serverMicros !== null) {
+      console.log(
+        `server CPU per request (median): ${serverMicros} µs -> ~${serverCapacity} req/s per server core`,
+      );
+    }
     console.log(
-      `server CPU per request (median): ${serverMicros} µs -> ~${serverCapacity} req/s per server core`,
-    );
-    console.log(
-      `median: ${median} req/s over ${rounds} rounds of ${seconds}s, ${client} client, concurrency ${concurrency}`,
+      `median: ${median} req/s over ${rounds} rounds of ${seconds}s, ${client} client, server ${placement}, concurrency ${concurrency}, load average ${loadavg()[0]?.toFixed(1)}`,
     );
     await mkdir(new URL('./results/', import.meta.url), { recursive: true });
     await writeFile(
@@ -184,6 +204,7 @@ async function main(): Promise<void> {
           loadAverage: loadavg(),
           rounds: results,
           client,
+          server: placement,
           concurrency,
           node: process.version,
           cpus: availableParallelism(),
