@@ -257,6 +257,7 @@ export class RedisStateStore implements StateStore {
 
   // ---------------------------------------------------------------- StateStore
 
+  /** Learns the pool's keys and window lengths; waits (up to `connectTimeoutMs`) for Redis, else serves locally. */
   async register(keys: readonly StoreKey[], windows: WindowLengths): Promise<void> {
     this.windows = windows;
     for (const key of keys) this.registered.set(key.fingerprint, key);
@@ -265,6 +266,7 @@ export class RedisStateStore implements StateStore {
       this.degrade('register', new Error('redis is not connected'), Date.now());
   }
 
+  /** Checks a key and counts one attempt on it, atomically across every process (one EVALSHA). */
   async reserve(key: StoreKey, cost: ReserveCost, now: number): Promise<ReserveResult> {
     if (this.degradedSince !== undefined || this.closed) return this.reserveLocally(key, cost, now);
     const call = this.run(this.scripts.reserve, this.keyNamesOf(key.fingerprint), [
@@ -309,6 +311,7 @@ export class RedisStateStore implements StateStore {
     );
   }
 
+  /** Records an attempt's end: reconciles its reservation, applies cooldown/disable/group, stats (one EVALSHA). */
   async record(key: StoreKey, attempt: AttemptRecord): Promise<RecordResult> {
     const fingerprint = key.fingerprint;
     const local = this.localReservations.get(fingerprint) ?? 0;
@@ -415,6 +418,7 @@ export class RedisStateStore implements StateStore {
     ];
   }
 
+  /** Enables or disables a key for every process (and tells them over pub/sub). */
   async setStatus(key: StoreKey, change: StatusChange, now: number): Promise<KeyStateView> {
     const local = await this.fallback.setStatus(key, change, now);
     const write = async () => {
@@ -432,6 +436,7 @@ export class RedisStateStore implements StateStore {
     return (await this.writeOrQueue('setStatus', write, now)) ?? { ...local, usage: { ...local.usage } };
   }
 
+  /** Reads many keys' shared state in one round trip. */
   async read(keys: readonly StoreKey[], now: number): Promise<KeyStateView[]> {
     if (keys.length === 0) return [];
     if (this.degradedSince !== undefined || this.closed) return this.readLocally(keys, now);
@@ -466,6 +471,7 @@ export class RedisStateStore implements StateStore {
     return views.map((view) => ({ ...view, usage: { ...view.usage }, failures: { ...view.failures } }));
   }
 
+  /** Forgets a key, in Redis too. */
   async remove(key: StoreKey): Promise<void> {
     this.registered.delete(key.fingerprint);
     this.lastViews.delete(key.fingerprint);
@@ -475,6 +481,7 @@ export class RedisStateStore implements StateStore {
     await this.writeOrQueue('remove', () => this.client.del(...names), Date.now());
   }
 
+  /** Restores saved state for the keys Redis holds nothing for (the shared state wins over a snapshot). */
   async restore(states: ReadonlyMap<string, PersistedKeyState>, now: number): Promise<void> {
     await this.fallback.restore(states, now);
     const known = [...states].filter(([fingerprint]) => this.registered.has(fingerprint));
@@ -512,6 +519,7 @@ export class RedisStateStore implements StateStore {
     }
   }
 
+  /** Delivers other processes' key changes (cooled, disabled, enabled, recovered) as they happen. */
   subscribe(listener: Listener): () => void {
     if (!this.pubsub) return () => undefined;
     this.listeners.add(listener);
@@ -556,6 +564,7 @@ export class RedisStateStore implements StateStore {
     }
   }
 
+  /** Stops health checks and pub/sub, and closes the connection the store opened (never one you passed in). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
