@@ -1,4 +1,4 @@
-import type { ErrorCategory, ProviderName } from '@keypool/core';
+import type { AttemptOutcome, ErrorCategory, ProviderName } from '@keypool/core';
 import type { StepRef } from './chain-step';
 
 /** Why the chain left (or never called) a step, beyond a plain error category. */
@@ -27,16 +27,15 @@ export interface ChainAttempt {
   category?: ErrorCategory;
   /** For skipped steps: why. */
   reason?: StepSkipReason;
-  /** When the attempt started (epoch ms). */
+  /** When the attempt started (epoch ms). For an attempt on a key, as its pool measured it. */
   startedAt: number;
   durationMs: number;
 }
 
-/** An attempt still running: the first verdict wins, later ones are ignored. */
-export interface OpenAttempt {
-  succeed(): void;
-  fail(category: ErrorCategory): void;
-  readonly settled: boolean;
+/** Who served a step: the key of its successful attempt. */
+export interface ServingKey {
+  keyId: string;
+  maskedKey: string;
 }
 
 /** The attempts of one chain call, in the order they started. */
@@ -48,32 +47,17 @@ export class AttemptLog {
     this.now = now;
   }
 
-  /** Opens an attempt on a key of a step. */
-  begin(step: StepRef, key: { id: string; masked: string }): OpenAttempt {
-    const entry: ChainAttempt = {
+  /** Records an attempt of a step's pool call as the pool reports it (`CallOptions.onAttempt`), when it ends. */
+  record(step: StepRef, attempt: AttemptOutcome): void {
+    this.entries.push({
       ...fieldsOf(step),
-      keyId: key.id,
-      maskedKey: key.masked,
-      outcome: 'failure',
-      startedAt: this.now(),
-      durationMs: 0,
-    };
-    this.entries.push(entry);
-    let settled = false;
-    const settle = (outcome: 'success' | 'failure', category?: ErrorCategory) => {
-      if (settled) return;
-      settled = true;
-      entry.outcome = outcome;
-      if (category !== undefined) entry.category = category;
-      entry.durationMs = this.now() - entry.startedAt;
-    };
-    return {
-      succeed: () => settle('success'),
-      fail: (category) => settle('failure', category),
-      get settled() {
-        return settled;
-      },
-    };
+      keyId: attempt.keyId,
+      maskedKey: attempt.masked,
+      outcome: attempt.outcome,
+      ...(attempt.category !== undefined ? { category: attempt.category } : {}),
+      startedAt: attempt.startedAt,
+      durationMs: attempt.durationMs,
+    });
   }
 
   /** Records a step the chain did not call. */
@@ -95,6 +79,14 @@ export class AttemptLog {
       startedAt,
       durationMs: this.now() - startedAt,
     });
+  }
+
+  /** The key that served a step: its successful attempt on `keyId` (the masked key is empty if none was reported). */
+  servingKey(step: number, keyId: string): ServingKey {
+    const served = this.entries.findLast(
+      (entry) => entry.step === step && entry.keyId === keyId && entry.outcome === 'success',
+    );
+    return { keyId, maskedKey: served?.maskedKey ?? '' };
   }
 
   /** How many attempts a step made in this call. */

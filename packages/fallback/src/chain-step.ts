@@ -1,46 +1,35 @@
 import type {
-  AttemptKey,
   CallOptions,
   ChatRequest,
   ChatResult,
-  ChatStreamPart,
-  ClassifiedError,
+  ChatStreamEvent,
   ProviderName,
   StreamCallOptions,
 } from '@keypool/core';
 import type { StepBreaker } from './step-breaker';
 
+/** The per-call options the chain gives a step's `pool.chat`: its budget and its per-attempt hook. */
+export type ChainChatOptions = Pick<
+  CallOptions,
+  'deadlineMs' | 'attemptTimeoutMs' | 'maxAttempts' | 'onAttempt'
+>;
+
+/** The per-call options the chain gives a step's `pool.stream`: the chat options and the stream timeouts. */
+export type ChainStreamOptions = ChainChatOptions &
+  Pick<StreamCallOptions<ChatStreamEvent>, 'firstChunkTimeoutMs' | 'idleTimeoutMs'>;
+
 /**
  * What the chain needs of a pool: the core `KeyPool` (what `createOpenAIPool`, `createAnthropicPool`,
- * `createGeminiPool`, `createMistralPool` and `createKeyPool` return) satisfies it. The chain runs the pool's unified
- * calls through `execute`/`executeStream` (exactly what `pool.chat`/`pool.stream` do) so that every attempt is
- * attributed to this call and its key, even when other calls share the pool.
+ * `createGeminiPool`, `createMistralPool` and `createKeyPool` return) satisfies it. The chain runs each step through the
+ * pool's unified `chat`/`stream` and lists the step's attempts from their per-call `onAttempt` hook, so every attempt
+ * is attributed to this call and its key, even when other calls share the pool.
  */
-export interface ChainPool<TClient = unknown> {
+export interface ChainPool {
   readonly provider: ProviderName;
-  readonly adapter: {
-    chat(
-      client: TClient,
-      request: ChatRequest,
-      context: AttemptContextLike,
-    ): Promise<Omit<ChatResult, 'keyId' | 'provider'>>;
-    stream(client: TClient, request: ChatRequest, context: AttemptContextLike): AsyncIterable<ChatStreamPart>;
-    classifyError(error: unknown): ClassifiedError;
-    estimateTokens?(request: ChatRequest): number;
-  };
-  execute<T>(operation: (client: TClient, key: AttemptKey) => Promise<T>, options?: CallOptions): Promise<T>;
-  executeStream<TChunk>(
-    open: (client: TClient, key: AttemptKey) => AsyncIterable<TChunk> | Promise<AsyncIterable<TChunk>>,
-    options?: StreamCallOptions<TChunk>,
-  ): AsyncGenerator<TChunk, void, undefined>;
-}
-
-/** The per-attempt context an adapter's unified call receives (core's `AttemptContext`). */
-export interface AttemptContextLike {
-  signal: AbortSignal;
-  keyId: string;
-  reportRateLimit: AttemptKey['reportRateLimit'];
-  reportUsage: AttemptKey['reportUsage'];
+  /** The unified chat call; `ChatResult.keyId` names the serving key. */
+  chat(request: ChatRequest, options?: ChainChatOptions): Promise<ChatResult>;
+  /** The unified stream: text deltas, then one `done` with the whole result. */
+  stream(request: ChatRequest, options?: ChainStreamOptions): AsyncIterable<ChatStreamEvent>;
 }
 
 /** One step of a chain: a pool and the model to ask it for, with that model's own options and budgets. */

@@ -1,6 +1,6 @@
 import { PoolExhaustedError, ProviderError } from '@keypool/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fakePool, promptOf, settle } from '../test/fake-pools';
+import { collect, fakePool, promptOf, settle } from '../test/fake-pools';
 import { ChainExhaustedError } from './chain-exhausted-error';
 import { createFallbackChain } from './fallback-chain';
 import type { FallbackEvents } from './fallback-events';
@@ -402,6 +402,35 @@ describe('FallbackChain.chat: deadline, budgets, accounting, exhaustion', () => 
       expect.objectContaining({ attempts: 3, usage: result.usage, stream: false, keyId: 'openai-1' }),
     ]);
     expect(JSON.stringify(result)).not.toContain(secondary.secrets[0]);
+  });
+
+  it('concurrent calls on one pool: each lists only its own attempts and its own serving key', async () => {
+    const { chain, primary } = threeSteps();
+    primary.adapter.script(
+      primary.secrets[0]!,
+      { type: 'error', category: 'server', delayMs: 100 },
+      { type: 'ok', text: 'a' },
+    );
+    primary.adapter.always(primary.secrets[0]!, { type: 'ok', text: 'a' });
+    primary.adapter.always(primary.secrets[1]!, { type: 'stream', chunks: ['b'], chunkDelayMs: 30 });
+    const first = chain.chat(request);
+    const second = collect(chain.stream(request));
+    const { value } = await settle(first);
+    const last = (await second).events.at(-1);
+    const streamed = last?.type === 'done' ? last.result : undefined;
+    expect(value?.attempts).toEqual([
+      expect.objectContaining({ step: 0, keyId: 'anthropic-1', outcome: 'failure', category: 'server' }),
+      expect.objectContaining({ step: 0, keyId: value?.served.keyId, outcome: 'success' }),
+    ]);
+    expect(value?.attempts[1]?.maskedKey).toBe(value?.served.maskedKey);
+    expect(streamed?.attempts).toEqual([
+      expect.objectContaining({ step: 0, keyId: 'anthropic-2', outcome: 'success' }),
+    ]);
+    expect(streamed?.attempts[0]?.maskedKey).toBe(streamed?.served.maskedKey);
+    expect(streamed?.served).toMatchObject({
+      keyId: 'anthropic-2',
+      maskedKey: expect.stringMatching(/\.\.\./),
+    });
   });
 
   it('ChainExhaustedError: each step last error and the earliest time any step is usable again', async () => {

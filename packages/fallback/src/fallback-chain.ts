@@ -29,7 +29,7 @@ import {
 } from './fallback-policy';
 import type { FallbackChatResult, FallbackStreamEvent } from './fallback-result';
 import type { BreakerState, StepBreaker } from './step-breaker';
-import { callStepChat, callStepStream, type ServingKey, type StepCallBudget } from './step-call';
+import { callStepChat, callStepStream, type StepCallBudget } from './step-call';
 
 /** Options of a fallback chain. All optional. */
 export interface FallbackChainOptions {
@@ -166,9 +166,9 @@ export class FallbackChain {
       const budget = this.beforeStep(state, step);
       if (!budget) continue;
       const stepStarted = this.now();
-      let served: { result: ChatResult; key: ServingKey };
+      let result: ChatResult;
       try {
-        served = await callStepChat(
+        result = await callStepChat(
           step.config.pool,
           step.ref,
           stepRequest(step.config, request),
@@ -179,7 +179,7 @@ export class FallbackChain {
         this.afterFailure(state, step, error, stepStarted);
         continue;
       }
-      return this.served(state, step, served.result, served.key, false);
+      return this.served(state, step, result, false);
     }
     throw this.exhausted(state);
   }
@@ -200,7 +200,6 @@ export class FallbackChain {
       const stepStarted = this.now();
       let forwarded = false;
       let verdictGiven = false;
-      let serving: ServingKey | undefined;
       const held: { type: 'delta'; text: string }[] = [];
       try {
         let result: ChatResult | undefined;
@@ -210,9 +209,6 @@ export class FallbackChain {
           stepRequest(step.config, request),
           budget,
           state.log,
-          (key) => {
-            serving = key;
-          },
         );
         for await (const event of events) {
           if (event.type === 'done') result = event.result;
@@ -234,13 +230,7 @@ export class FallbackChain {
           );
         }
         verdictGiven = true;
-        const final = this.served(
-          state,
-          step,
-          result,
-          serving ?? { keyId: result.keyId, maskedKey: '' },
-          true,
-        );
+        const final = this.served(state, step, result, true);
         for (const event of held) yield event;
         yield { type: 'done', result: final };
         return;
@@ -412,10 +402,11 @@ export class FallbackChain {
     state: CallState,
     step: ResolvedStep,
     result: ChatResult,
-    key: ServingKey,
     stream: boolean,
   ): FallbackChatResult {
     this.verdict(step, 'success');
+    // The pool reported the serving attempt (with its masked key) before its call resolved or its stream ended.
+    const key = state.log.servingKey(step.ref.index, result.keyId);
     const attempts = state.log.list();
     const final: FallbackChatResult = {
       ...result,
@@ -569,12 +560,7 @@ function validate(steps: readonly ChainStep[], options: FallbackChainOptions): v
       return;
     }
     const pool = step.pool as Partial<ChainStep['pool']> | undefined;
-    if (
-      !pool ||
-      typeof pool.execute !== 'function' ||
-      typeof pool.executeStream !== 'function' ||
-      !pool.adapter
-    )
+    if (!pool || typeof pool.chat !== 'function' || typeof pool.stream !== 'function')
       issues.push({
         path: `${path}.pool`,
         message: 'must be a key pool (createKeyPool or a provider package)',

@@ -4,7 +4,7 @@ export {
   type ChainExhaustedReason,
   type StepFailure,
 } from './chain-exhausted-error';
-export type { AttemptContextLike, ChainPool, ChainStep, StepRef } from './chain-step';
+export type { ChainChatOptions, ChainPool, ChainStep, ChainStreamOptions, StepRef } from './chain-step';
 export {
   ConsecutiveFailureBreaker,
   type ConsecutiveFailureBreakerOptions,
