@@ -21,7 +21,6 @@ const KEYSTORE_EXIT_CODES: Record<string, ExitCodeValue> = {
   vault_locked: ExitCode.busy,
 };
 
-
 /**
  * Maps any error to what the CLI reports. Keystore errors keep their own messages (they name paths and ids, never
  * secrets); Keypool configuration errors are usage errors; other Keypool errors (a call that failed) are failures.

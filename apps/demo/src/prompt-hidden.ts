@@ -1,4 +1,3 @@
-import { isCancel, password } from '@clack/prompts';
 import { CliError } from './cli-error';
 import type { CliIo } from './cli-io';
 import { ExitCode } from './exit-codes';
@@ -8,6 +7,8 @@ import { ExitCode } from './exit-codes';
  * clean for `--json`. Ctrl-C or Esc cancels with exit 130.
  */
 export async function promptHidden(io: CliIo, message: string): Promise<string> {
+  // Loaded only when a prompt is shown: most runs (pipes, CI, KEYPOOL_PASSPHRASE) never need it.
+  const { isCancel, password } = await import('@clack/prompts');
   const answer = await password({
     message,
     mask: '*',

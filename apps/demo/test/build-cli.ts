@@ -14,7 +14,11 @@ export function setup(): void {
   if (process.env.KEYPOOL_DEMO_SKIP_BUILD === '1') return;
   const turbo = join(root, 'node_modules', '.bin', 'turbo');
   // Turbo runs each package's build with pnpm: make sure this Node and the repo's pnpm come first on PATH.
-  const path = [dirname(process.execPath), join(root, '.tools', 'node_modules', '.bin'), process.env.PATH ?? '']
+  const path = [
+    dirname(process.execPath),
+    join(root, '.tools', 'node_modules', '.bin'),
+    process.env.PATH ?? '',
+  ]
     .filter((entry) => entry !== '')
     .join(delimiter);
   const result = spawnSync(

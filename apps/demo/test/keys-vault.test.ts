@@ -37,7 +37,9 @@ describe('keypool keys (vault round trips, run as a subprocess)', () => {
   });
 
   it('adds (secret on stdin), lists masked, switches, disables, enables and removes', async () => {
-    const added = await keypool(['keys', 'add', 'openai', 'main', '--primary', '--json'], { input: `${CANARY}\n` });
+    const added = await keypool(['keys', 'add', 'openai', 'main', '--primary', '--json'], {
+      input: `${CANARY}\n`,
+    });
     expect(added.code).toBe(0);
     expect(jsonOf<{ key: ListedKey }>(added).key).toMatchObject({
       provider: 'openai',
@@ -46,8 +48,16 @@ describe('keypool keys (vault round trips, run as a subprocess)', () => {
       status: 'enabled',
       primary: true,
     });
-    expect((await keypool(['keys', 'add', 'openai', 'backup', '--rpm', '60'], { input: OTHER_SECRET })).code).toBe(0);
-    expect((await keypool(['keys', 'add', 'anthropic', 'team'], { input: 'sk-ant-third-key-99998888777766665555' })).code).toBe(0);
+    expect(
+      (await keypool(['keys', 'add', 'openai', 'backup', '--rpm', '60'], { input: OTHER_SECRET })).code,
+    ).toBe(0);
+    expect(
+      (
+        await keypool(['keys', 'add', 'anthropic', 'team'], {
+          input: 'sk-ant-third-key-99998888777766665555',
+        })
+      ).code,
+    ).toBe(0);
 
     expect(await list()).toEqual([
       expect.objectContaining({ provider: 'openai', id: 'main', status: 'enabled', primary: true }),
@@ -62,14 +72,22 @@ describe('keypool keys (vault round trips, run as a subprocess)', () => {
 
     const switched = await keypool(['keys', 'switch', 'openai', 'backup', '--json']);
     expect(switched.code).toBe(0);
-    expect(jsonOf(switched)).toMatchObject({ ok: true, action: 'switch', key: { id: 'backup', primary: true } });
+    expect(jsonOf(switched)).toMatchObject({
+      ok: true,
+      action: 'switch',
+      key: { id: 'backup', primary: true },
+    });
     expect((await list('openai')).map((key) => [key.id, key.primary])).toEqual([
       ['main', false],
       ['backup', true],
     ]);
 
     expect((await keypool(['keys', 'disable', 'openai', 'main', '--reason', 'leaked'])).code).toBe(0);
-    expect((await list('openai'))[0]).toMatchObject({ id: 'main', status: 'disabled', disabledReason: 'leaked' });
+    expect((await list('openai'))[0]).toMatchObject({
+      id: 'main',
+      status: 'disabled',
+      disabledReason: 'leaked',
+    });
     expect((await keypool(['keys', 'enable', 'openai', 'main'])).code).toBe(0);
     expect((await list('openai'))[0]).toMatchObject({ id: 'main', status: 'enabled' });
 
@@ -86,7 +104,10 @@ describe('keypool keys (vault round trips, run as a subprocess)', () => {
     await keypool(['keys', 'add', 'openai', 'main'], { input: CANARY });
     const missing = await keypool(['keys', 'remove', 'openai', 'nope', '--json']);
     expect(missing.code).toBe(4);
-    expect(jsonOf(missing)).toMatchObject({ ok: false, error: { code: 'vault_entry_not_found', exitCode: 4 } });
+    expect(jsonOf(missing)).toMatchObject({
+      ok: false,
+      error: { code: 'vault_entry_not_found', exitCode: 4 },
+    });
     expect((await keypool(['keys', 'switch', 'gemini', 'main'])).code).toBe(4);
     expect((await keypool(['keys', 'add', 'openai', 'main'], { input: OTHER_SECRET })).code).toBe(5);
     const duplicate = await keypool(['keys', 'add', 'openai', 'copy'], { input: CANARY });
@@ -123,21 +144,30 @@ describe('keypool keys (vault round trips, run as a subprocess)', () => {
   it('a wrong passphrase exits 3 with a clear message and leaves the file as it was', async () => {
     await keypool(['keys', 'add', 'openai', 'main'], { input: CANARY });
     const before = await readFile(vault);
-    for (const args of [['keys', 'list'], ['keys', 'add', 'openai', 'second'], ['keys', 'remove', 'openai', 'main']]) {
+    for (const args of [
+      ['keys', 'list'],
+      ['keys', 'add', 'openai', 'second'],
+      ['keys', 'remove', 'openai', 'main'],
+    ]) {
       const result = await runKeypool([...args, '--vault', vault, '--json'], {
         env: { KEYPOOL_PASSPHRASE: 'not the passphrase' },
         input: OTHER_SECRET,
       });
       expect(result.code).toBe(3);
       expect(result.stderr).toContain('wrong passphrase');
-      expect(jsonOf(result)).toMatchObject({ ok: false, error: { code: 'vault_passphrase_wrong', exitCode: 3 } });
+      expect(jsonOf(result)).toMatchObject({
+        ok: false,
+        error: { code: 'vault_passphrase_wrong', exitCode: 3 },
+      });
     }
     expect(await readFile(vault)).toEqual(before);
   });
 
   it('no passphrase and no terminal exits 3 and says how to give one', async () => {
     await keypool(['keys', 'add', 'openai', 'main'], { input: CANARY });
-    const result = await runKeypool(['keys', 'list', '--vault', vault], { env: { KEYPOOL_PASSPHRASE: undefined } });
+    const result = await runKeypool(['keys', 'list', '--vault', vault], {
+      env: { KEYPOOL_PASSPHRASE: undefined },
+    });
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('KEYPOOL_PASSPHRASE');
   });
@@ -152,7 +182,10 @@ describe('keypool keys (vault round trips, run as a subprocess)', () => {
     const truncated = original.slice(0, Math.floor(original.length / 2));
     for (const damaged of [tampered, truncated]) {
       await writeFile(vault, damaged, { mode: 0o600 });
-      for (const args of [['keys', 'list'], ['keys', 'add', 'openai', 'other']]) {
+      for (const args of [
+        ['keys', 'list'],
+        ['keys', 'add', 'openai', 'other'],
+      ]) {
         const result = await keypool([...args, '--json'], { input: OTHER_SECRET });
         expect(result.code).toBe(3);
         expect(result.stderr).toMatch(/corrupt/);
@@ -184,7 +217,10 @@ describe('keypool keys (vault round trips, run as a subprocess)', () => {
   });
 
   it('20 concurrent `keys add` processes: all 20 keys are there afterwards', async () => {
-    const secrets = Array.from({ length: 20 }, (_, index) => `sk-concurrent-${String(index).padStart(2, '0')}-abcdefghijklmnop`);
+    const secrets = Array.from(
+      { length: 20 },
+      (_, index) => `sk-concurrent-${String(index).padStart(2, '0')}-abcdefghijklmnop`,
+    );
     neverPrint(...secrets);
     const results = await Promise.all(
       secrets.map((secret, index) =>

@@ -54,7 +54,9 @@ export function runKeypool(args: readonly string[], options: RunOptions = {}): P
     const env = { ...baseEnv(), ...options.env };
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd,
-      env: Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined)) as NodeJS.ProcessEnv,
+      env: Object.fromEntries(
+        Object.entries(env).filter(([, value]) => value !== undefined),
+      ) as NodeJS.ProcessEnv,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
