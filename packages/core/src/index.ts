@@ -73,13 +73,16 @@ export {
   type RoutedMethod,
   type RoutedStream,
 } from './pool-client';
+export { createProviderPool, type ProviderPool, type ProviderPoolParts } from './provider-pool';
 export type { RateLimitBudget, RateLimitInfo } from './rate-limit-info';
 export {
+  type BudgetHeaderNames,
   firstHeader,
   type HeaderSource,
   parseDuration,
   parseResetTime,
   parseRetryAfter,
+  readRateLimitBudget,
 } from './retry-hints';
 export { fingerprintSecret, maskSecret, scrubSecrets, sha256Hex } from './secret';
 export {

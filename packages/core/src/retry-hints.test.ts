@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { firstHeader, parseDuration, parseResetTime, parseRetryAfter } from './retry-hints';
+import {
+  firstHeader,
+  parseDuration,
+  parseResetTime,
+  parseRetryAfter,
+  readRateLimitBudget,
+} from './retry-hints';
 
 const NOW = Date.parse('2026-11-21T12:00:00Z');
 
@@ -36,5 +42,20 @@ describe('retry hints', () => {
     expect(firstHeader(new Headers({ 'X-Request-Id': 'abc' }), 'x-request-id')).toBe('abc');
     expect(firstHeader({ 'X-Request-Id': ['a', 'b'] }, 'x-request-id')).toBe('a');
     expect(firstHeader(undefined, 'x')).toBeUndefined();
+  });
+});
+
+describe('readRateLimitBudget', () => {
+  it('reads a budget by the provider’s header names', () => {
+    const headers = { 'x-limit': '100', 'x-remaining': '7', 'x-reset': '6m0s' };
+    expect(
+      readRateLimitBudget(headers, { limit: 'x-limit', remaining: 'x-remaining', reset: 'x-reset' }, NOW),
+    ).toEqual({
+      limit: 100,
+      remaining: 7,
+      resetAt: NOW + 360_000,
+    });
+    expect(readRateLimitBudget(headers, { remaining: 'x-missing' }, NOW)).toBeUndefined();
+    expect(readRateLimitBudget({ 'x-remaining': '-3' }, { remaining: 'x-remaining' }, NOW)).toBeUndefined();
   });
 });

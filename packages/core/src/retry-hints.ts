@@ -1,3 +1,5 @@
+import type { RateLimitBudget } from './rate-limit-info';
+
 /**
  * Helpers every provider package uses to read the provider's wait hints: `retry-after-ms`, `retry-after` (seconds or
  * an HTTP date), reset headers (Go durations like `6m0s`, RFC 3339 times) and Gemini's `retryDelay` (`"47s"`).
@@ -82,4 +84,38 @@ export function parseResetTime(value: string | undefined, now: number = Date.now
   if (duration !== undefined) return now + duration;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : date;
+}
+
+/** The header names of one rate-limit budget (any may be absent). */
+export interface BudgetHeaderNames {
+  limit?: string;
+  remaining?: string;
+  /** A reset time: an RFC 3339 / HTTP date, a Go duration (`6m0s`) or seconds from now. */
+  reset?: string;
+}
+
+/**
+ * Reads one rate-limit budget (limit, remaining, reset) from response headers, by the provider's header names.
+ * Counts must be non-negative numbers; undefined when none of the three is present.
+ */
+export function readRateLimitBudget(
+  headers: HeaderSource,
+  names: BudgetHeaderNames,
+  now: number = Date.now(),
+): RateLimitBudget | undefined {
+  const limit = names.limit ? toCount(firstHeader(headers, names.limit)) : undefined;
+  const remaining = names.remaining ? toCount(firstHeader(headers, names.remaining)) : undefined;
+  const resetAt = names.reset ? parseResetTime(firstHeader(headers, names.reset), now) : undefined;
+  if (limit === undefined && remaining === undefined && resetAt === undefined) return undefined;
+  const budget: RateLimitBudget = {};
+  if (limit !== undefined) budget.limit = limit;
+  if (remaining !== undefined) budget.remaining = remaining;
+  if (resetAt !== undefined) budget.resetAt = resetAt;
+  return budget;
+}
+
+function toCount(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const count = Number(value);
+  return Number.isFinite(count) && count >= 0 ? count : undefined;
 }

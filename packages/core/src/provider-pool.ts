@@ -1,0 +1,42 @@
+import { createKeyPool, type KeyPool, type KeyPoolOptions } from './key-pool';
+import { createPoolClient, type PoolClientOptions, type RoutedMethod } from './pool-client';
+
+/** A provider's key pool with `client`: the SDK's own client, whose calls to the model go through the pool. */
+export type ProviderPool<TClient> = KeyPool<TClient> & { readonly client: TClient };
+
+/** What a provider package brings to `createProviderPool`. */
+export interface ProviderPoolParts<TClient extends object> {
+  /** The pool's options, with the provider's adapter. */
+  pool: KeyPoolOptions<TClient>;
+  /**
+   * Builds the template client that answers what is not routed (helpers, getters). It holds no real key. Given the
+   * pool, so a provider can route its SDK's own helpers (e.g. stream builders) through it.
+   */
+  template: (pool: KeyPool<TClient>) => TClient;
+  /** The SDK methods `client` sends through the pool. */
+  routes: readonly RoutedMethod[];
+  /** Call and stream options applied to every routed call. */
+  clientOptions?: PoolClientOptions;
+  /** Runs once `client` exists, e.g. to point SDK helpers of the template at it. */
+  afterClient?: (client: TClient, template: TClient) => void;
+}
+
+/**
+ * Builds a provider's key pool and its drop-in `client` (see `createPoolClient`). Every provider package's factory
+ * (`createOpenAIPool`, `createAnthropicPool`, ...) is this plus its own adapter, template and routes.
+ */
+export function createProviderPool<TClient extends object>(
+  parts: ProviderPoolParts<TClient>,
+): ProviderPool<TClient> {
+  const pool = createKeyPool(parts.pool);
+  const template = parts.template(pool);
+  const client = createPoolClient(pool, template, parts.routes, parts.clientOptions);
+  parts.afterClient?.(client, template);
+  Object.defineProperty(pool, 'client', {
+    value: client,
+    enumerable: false,
+    writable: false,
+    configurable: false,
+  });
+  return pool as ProviderPool<TClient>;
+}
