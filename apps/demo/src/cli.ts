@@ -1,8 +1,9 @@
-import { enableCompileCache } from 'node:module';
+import * as nodeModule from 'node:module';
 
 // Node's on-disk compile cache makes every later start of the CLI faster (the SDKs and zod are big to compile). It
 // must be on before the rest is imported, hence the dynamic import below.
-enableCompileCache?.();
+// (Looked up, not imported by name, so an older Node without it still starts.)
+nodeModule.enableCompileCache?.();
 
 // A closed pipe (`keypool keys list | head -1`) ends the process quietly instead of crashing on EPIPE.
 for (const stream of [process.stdout, process.stderr]) {

@@ -4,6 +4,9 @@ import { CliError } from './cli-error';
 /** The providers the CLI knows, in the order it lists them. */
 export const PROVIDERS: readonly ProviderId[] = PROVIDER_IDS;
 
+/** The order of a chain built from whatever keys there are (`chat` without `--chain`, and the demo's chain). */
+export const CHAIN_ORDER: readonly ProviderId[] = ['anthropic', 'openai', 'gemini', 'mistral'];
+
 /** A small, cheap model per provider: what `keys test` calls and what `chat` uses when a chain names none. */
 export const DEFAULT_MODELS: Record<ProviderId, string> = {
   anthropic: 'claude-haiku-4-5',

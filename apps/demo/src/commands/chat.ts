@@ -19,7 +19,7 @@ import { fakeSecret } from '../fake-keys';
 import { formatDuration } from '../format-duration';
 import { type KeySourceOptions, loadKeys } from '../load-keys';
 import { type ChainSpecStep, parseChain } from '../parse-chain';
-import { DEFAULT_MODELS, PROVIDERS } from '../providers';
+import { CHAIN_ORDER, DEFAULT_MODELS, PROVIDERS } from '../providers';
 import { readStateFile, saveStateFile } from '../state-file';
 import { readEmulatorConfig } from './emulator';
 
@@ -91,13 +91,10 @@ export async function chat(
       for (const warning of loaded.warnings) out.note(`warning: ${warning}`);
       specs ??= loaded.chains.default?.map((step) => ({ ...step }));
     }
-    specs ??= PROVIDERS.filter((provider) => keys[provider].length > 0)
-      .sort(
-        (a, b) =>
-          ['anthropic', 'openai', 'gemini', 'mistral'].indexOf(a) -
-          ['anthropic', 'openai', 'gemini', 'mistral'].indexOf(b),
-      )
-      .map((provider) => ({ provider, model: DEFAULT_MODELS[provider] }));
+    specs ??= CHAIN_ORDER.filter((provider) => keys[provider].length > 0).map((provider) => ({
+      provider,
+      model: DEFAULT_MODELS[provider],
+    }));
 
     const missing = [
       ...new Set(specs.filter((step) => keys[step.provider].length === 0).map((s) => s.provider)),

@@ -1,8 +1,9 @@
 import type { ProviderId } from '@keypool/keystore';
 import { fakeSecret } from '../fake-keys';
+import { CHAIN_ORDER } from '../providers';
 
 /** The chain's order in the demo: the provider tried first comes first. */
-export const DEMO_CHAIN_ORDER: readonly ProviderId[] = ['anthropic', 'openai', 'gemini', 'mistral'];
+export const DEMO_CHAIN_ORDER = CHAIN_ORDER;
 
 /** The model each provider is asked for in the demo (the emulator answers any name). */
 export const DEMO_MODELS: Record<ProviderId, string> = {

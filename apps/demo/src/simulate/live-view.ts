@@ -89,6 +89,11 @@ export class LiveView {
       '',
     ];
     const status = simulation.chain?.status() ?? [];
+    lines.push(
+      color.dim(
+        `   ${'KEY'.padEnd(12)} ${'MASKED'.padEnd(12)} ${'STATE'.padEnd(17)} BUSY CALLS   OK SERVED LATENCY FAILURES`,
+      ),
+    );
     for (const [index, { provider, model, pool }] of simulation.pools.entries()) {
       const step = status[index];
       const breaker =
@@ -103,12 +108,12 @@ export class LiveView {
         `${color.bold(padVisible(`${index + 1}. ${provider}`, 13))} ${padVisible(model, 22)} ${padVisible(breaker, 30)} served ${served}`,
       );
       for (const snapshot of pool.snapshot()) {
-        const latency = snapshot.latencyEwmaMs === undefined ? '' : formatDuration(snapshot.latencyEwmaMs);
+        const latency = snapshot.latencyEwmaMs === undefined ? '-' : formatDuration(snapshot.latencyEwmaMs);
+        const number = (value: number, width: number) => String(value).padStart(width);
         lines.push(
           `   ${padVisible(snapshot.id, 12)} ${color.dim(padVisible(snapshot.masked, 12))} ${padVisible(this.keyState(snapshot), 17)} ` +
-            `${String(snapshot.inFlight).padStart(2)} busy  calls ${String(snapshot.counts.requests).padStart(3)}  ` +
-            `ok ${String(snapshot.counts.successes).padStart(3)}  served ${String(byKey?.get(snapshot.id) ?? 0).padStart(3)}  ` +
-            `${padVisible(latency, 6)}  ${color.dim(formatFailures(snapshot.counts.failures))}`,
+            `${number(snapshot.inFlight, 4)} ${number(snapshot.counts.requests, 5)} ${number(snapshot.counts.successes, 4)} ` +
+            `${number(byKey?.get(snapshot.id) ?? 0, 6)} ${latency.padStart(7)} ${color.dim(formatFailures(snapshot.counts.failures))}`,
         );
       }
     }
