@@ -110,7 +110,6 @@ export class RedisStateStore implements StateStore {
   };
   private windows: WindowLengths = { minuteMs: 60_000, dayMs: 86_400_000 };
   private readonly registered = new Map<string, StoreKey>();
-  private readonly keyNameCache = new Map<string, string[]>();
   /** The last state Redis returned per key: seeds the fallback when Redis goes away. */
   private readonly lastViews = new Map<string, KeyStateView>();
   /** Reservations served by the fallback and not yet recorded, per key: their records go to the fallback too. */
@@ -232,21 +231,6 @@ export class RedisStateStore implements StateStore {
     ];
   }
 
-  private keyNamesOf(fingerprint: string): string[] {
-    let names = this.keyNameCache.get(fingerprint);
-    if (!names) {
-      names = [
-        this.names.state(fingerprint),
-        this.names.window(fingerprint, 'requests'),
-        this.names.window(fingerprint, 'tokens'),
-        this.names.window(fingerprint, 'day'),
-      ];
-      if (this.keyNameCache.size > 100_000) this.keyNameCache.clear();
-      this.keyNameCache.set(fingerprint, names);
-    }
-    return names;
-  }
-
   private run(
     script: LuaScript,
     keys: readonly string[],
@@ -269,13 +253,11 @@ export class RedisStateStore implements StateStore {
   /** Checks a key and counts one attempt on it, atomically across every process (one EVALSHA). */
   async reserve(key: StoreKey, cost: ReserveCost, now: number): Promise<ReserveResult> {
     if (this.degradedSince !== undefined || this.closed) return this.reserveLocally(key, cost, now);
-    const call = this.run(this.scripts.reserve, this.keyNamesOf(key.fingerprint), [
-      ...this.context(now),
-      ...limitArgs(key),
-      cost.requests,
-      cost.tokens,
-      this.probeLeaseMs,
-    ]);
+    const call = this.run(
+      this.scripts.reserve,
+      [this.names.key(key.fingerprint)],
+      [...this.context(now), ...limitArgs(key), cost.requests, cost.tokens, this.probeLeaseMs],
+    );
     try {
       const result = decodeReserve(await withTimeout(call, this.timeoutMs, 'reserve'));
       this.lastViews.set(key.fingerprint, result.view);
@@ -304,7 +286,7 @@ export class RedisStateStore implements StateStore {
   private release(key: StoreKey, probe: boolean, now: number): void {
     this.run(
       this.scripts.release,
-      [this.names.state(key.fingerprint)],
+      [this.names.key(key.fingerprint)],
       [...this.context(now), probe ? 1 : 0],
     ).catch((error: unknown) =>
       this.events.emit('store.error', { operation: 'release', message: messageOf(error) }),
@@ -382,10 +364,8 @@ export class RedisStateStore implements StateStore {
   }
 
   private recordKeys(key: StoreKey, attempt: AttemptRecord): string[] {
-    const names = this.keyNamesOf(key.fingerprint);
     const group = this.groupOf(key, attempt);
-    if (group.length === 0) return names;
-    return [...names, ...group.map((member) => this.names.state(member.fingerprint))];
+    return [key, ...group].map((member) => this.names.key(member.fingerprint));
   }
 
   private recordArgs(key: StoreKey, attempt: AttemptRecord, mode: 'full' | 'status'): (string | number)[] {
@@ -422,13 +402,17 @@ export class RedisStateStore implements StateStore {
   async setStatus(key: StoreKey, change: StatusChange, now: number): Promise<KeyStateView> {
     const local = await this.fallback.setStatus(key, change, now);
     const write = async () => {
-      const reply = (await this.run(this.scripts.setStatus, this.keyNamesOf(key.fingerprint), [
-        ...this.context(now),
-        ...limitArgs(key),
-        change.enabled ? 1 : 0,
-        change.reason ?? '',
-        change.reset ? 1 : 0,
-      ])) as string;
+      const reply = (await this.run(
+        this.scripts.setStatus,
+        [this.names.key(key.fingerprint)],
+        [
+          ...this.context(now),
+          ...limitArgs(key),
+          change.enabled ? 1 : 0,
+          change.reason ?? '',
+          change.reset ? 1 : 0,
+        ],
+      )) as string;
       const view = decodeKeyState(reply);
       this.lastViews.set(key.fingerprint, view);
       return view;
@@ -446,7 +430,7 @@ export class RedisStateStore implements StateStore {
       chunks.push(
         this.run(
           this.scripts.read,
-          chunk.flatMap((key) => this.keyNamesOf(key.fingerprint)),
+          chunk.map((key) => this.names.key(key.fingerprint)),
           [...this.context(now), ...chunk.flatMap(limitsOf)],
         ),
       );
@@ -477,8 +461,8 @@ export class RedisStateStore implements StateStore {
     this.lastViews.delete(key.fingerprint);
     this.localReservations.delete(key.fingerprint);
     await this.fallback.remove(key);
-    const names = this.keyNamesOf(key.fingerprint);
-    await this.writeOrQueue('remove', () => this.client.del(...names), Date.now());
+    const name = this.names.key(key.fingerprint);
+    await this.writeOrQueue('remove', () => this.client.del(name), Date.now());
   }
 
   /** Restores saved state for the keys Redis holds nothing for (the shared state wins over a snapshot). */
@@ -491,7 +475,7 @@ export class RedisStateStore implements StateStore {
       () =>
         this.run(
           this.scripts.restore,
-          known.map(([fingerprint]) => this.names.state(fingerprint)),
+          known.map(([fingerprint]) => this.names.key(fingerprint)),
           [...this.context(now), ...known.map(([, state]) => JSON.stringify(state))],
         ),
       now,

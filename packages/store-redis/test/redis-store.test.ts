@@ -61,54 +61,44 @@ describe('data layout', () => {
       adapter.call(client, { signal: new AbortController().signal, reportRateLimit() {}, reportUsage() {} }),
     );
     const fingerprint = fingerprintSecret(secret);
-    const names = (await admin.keys('*layout*')).sort();
-    expect(names).toEqual(
-      [
-        `{layout}:state:${fingerprint}`,
-        `{layout}:window:${fingerprint}:day`,
-        `{layout}:window:${fingerprint}:requests`,
-        `{layout}:window:${fingerprint}:tokens`,
-      ].sort(),
-    );
-    // The state is a hash; each window a JSON string [last slice, slice, units, ...].
-    expect(await admin.type(names.find((name) => name.includes(':state:'))!)).toBe('hash');
-    const requestsWindow = JSON.parse(
-      (await admin.get(`{layout}:window:${fingerprint}:requests`))!,
-    ) as number[];
-    expect(requestsWindow).toHaveLength(3);
-    expect(requestsWindow[2]).toBe(1);
-    for (const name of names) {
-      const dump =
-        (await admin.type(name)) === 'hash'
-          ? JSON.stringify(await admin.hgetall(name))
-          : await admin.get(name);
-      expect(dump).not.toContain(secret);
-      expect(dump).not.toContain(secret.slice(3, 20));
-    }
+    // One Redis key per API key: JSON { s: state fields, w: { requests, tokens, day windows } }.
+    expect(await admin.keys('*layout*')).toEqual([`{layout}:key:${fingerprint}`]);
+    const stored = (await admin.get(`{layout}:key:${fingerprint}`))!;
+    const doc = JSON.parse(stored) as { s: Record<string, unknown>; w: Record<string, number[]> };
+    expect(doc.s).toMatchObject({ requests: 1, successes: 1 });
+    expect(doc.s).not.toHaveProperty('inFlight'); // defaults are not stored
+    expect(Object.keys(doc.w).sort()).toEqual(['day', 'requests', 'tokens']);
+    // A window is [last slice, slice, units, ...]: the one request, counted in one slice.
+    expect(doc.w.requests).toHaveLength(3);
+    expect(doc.w.requests![2]).toBe(1);
+    expect(stored).not.toContain(secret);
+    expect(stored).not.toContain(secret.slice(3, 20));
     await pool.close();
   });
 
   it('uses the prefix as given without a hash tag, and keeps a tag the prefix already has', async () => {
-    expect(store({ prefix: 'plain', hashTag: false }).names.state('f')).toBe('plain:state:f');
-    expect(store({ prefix: 'app:{pool}' }).names.state('f')).toBe('app:{pool}:state:f');
+    expect(store({ prefix: 'plain', hashTag: false }).names.key('f')).toBe('plain:key:f');
+    expect(store({ prefix: 'app:{pool}' }).names.key('f')).toBe('app:{pool}:key:f');
     expect(store({ prefix: 'app' }).names.channel).toBe('app:events');
   });
 
-  it('gives every key a TTL: windows one window and a slice (+1 s), state a day past its cooldown', async () => {
+  it('gives every key a TTL: a day past its cooldown, at least as long as its windows count', async () => {
     const redisStore = store({ stateTtlMs: 60_000, disabledTtlMs: 600_000 });
-    const k = key({ rpm: 10, rpd: 100 });
+    const k = key({ rpm: 10 });
     await redisStore.register([k], WINDOWS);
     const now = Date.now();
     await redisStore.reserve(k, { requests: 1, tokens: 0 }, now);
-    const state = redisStore.names.state(k.fingerprint);
+    const state = redisStore.names.key(k.fingerprint);
     expect(await admin.pttl(state)).toBeGreaterThan(55_000);
     expect(await admin.pttl(state)).toBeLessThanOrEqual(60_000);
-    const requests = await admin.pttl(redisStore.names.window(k.fingerprint, 'requests'));
-    expect(requests).toBeGreaterThan(1_500);
-    expect(requests).toBeLessThanOrEqual(Math.ceil(1_000 + 1_000 / 30) + 1_000);
-    const day = await admin.pttl(redisStore.names.window(k.fingerprint, 'day'));
-    expect(day).toBeGreaterThan(10_000);
-    expect(day).toBeLessThanOrEqual(Math.ceil(10_000 + 10_000 / 30) + 1_000);
+    // A day window (rpd) outlives a short state TTL: the key lives until its units stop counting.
+    const short = store({ stateTtlMs: 1_000 });
+    const daily = key({ rpd: 100 });
+    await short.register([daily], WINDOWS);
+    await short.reserve(daily, { requests: 1, tokens: 0 }, now);
+    const dayTtl = await admin.pttl(short.names.key(daily.fingerprint));
+    expect(dayTtl).toBeGreaterThan(10_000);
+    expect(dayTtl).toBeLessThanOrEqual(Math.ceil(10_000 + 10_000 / 30) + 1_000);
 
     await redisStore.record(k, {
       now,

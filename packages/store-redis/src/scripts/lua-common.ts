@@ -1,5 +1,5 @@
 /**
- * Lua shared by every script: the key-state hash, the sliding windows and the usage/headroom refresh. It is a
+ * Lua shared by every script: a key's stored state and sliding windows, and the usage/headroom refresh. It is a
  * line-for-line port of core's `MemoryStateStore` and `SlidingWindow`, so a key behaves the same in Redis as in memory.
  *
  * Every script receives the same first seven ARGV (see `CONTEXT_ARGS`), then its own.
@@ -35,89 +35,57 @@ local function optional_number(value)
   return tonumber(value)
 end
 
--- A key's state: reads and writes go through a proxy that remembers which fields changed, so saving writes (and
--- formats) only those. ENTRIES[state] holds the values, the stored text of each field, and the changed set.
+-- A key lives in ONE string key: JSON { s = state fields, w = { requests = window, tokens = ..., day = ... } }, so a
+-- script reads it with one GET and writes it with one SET (each redis.call from Lua has a real cost). Integers are
+-- JSON numbers; other numbers are text with 17 digits (cjson keeps only 14), so doubles survive exactly.
 local ENTRIES = {}
 
+local function is_numeric(field)
+  return NUMERIC[field] ~= nil or OPTIONAL_NUMERIC[field] or string.sub(field, 1, 8) == 'failure:'
+end
+
 local function load_state(key)
-  local flat = redis.call('HGETALL', key)
+  local stored = redis.call('GET', key)
+  local doc = stored and cjson.decode(stored) or {}
   local values = { status = 'active' }
-  local raw = {}
   for field, default in pairs(NUMERIC) do values[field] = default end
-  for index = 1, #flat, 2 do
-    local field, value = flat[index], flat[index + 1]
-    raw[field] = value
-    if NUMERIC[field] ~= nil or OPTIONAL_NUMERIC[field] or string.sub(field, 1, 8) == 'failure:' then
-      values[field] = tonumber(value)
-    else
-      values[field] = value
-    end
+  for field, value in pairs(doc.s or {}) do
+    if type(value) == 'string' and is_numeric(field) then values[field] = tonumber(value) else values[field] = value end
   end
-  local changed = {}
   local state = setmetatable({}, {
     __index = values,
-    __newindex = function(_, field, value)
-      if values[field] ~= value then
-        values[field] = value
-        changed[field] = true
-      end
-    end,
+    __newindex = function(_, field, value) values[field] = value end,
   })
-  ENTRIES[state] = { values = values, raw = raw, changed = changed }
+  ENTRIES[state] = { key = key, values = values, windows = doc.w or {}, exists = stored ~= false and stored ~= nil }
   return state
 end
 
--- The state as the stored text of every field, changes included (what a script returns).
-local function texts(state)
-  local entry = ENTRIES[state]
+-- The state's fields without their defaults, numbers as JSON numbers when exact, else as text.
+local function fields_of(state)
   local out = {}
-  for field, text in pairs(entry.raw) do out[field] = text end
-  for field in pairs(entry.changed) do
-    local value = entry.values[field]
-    if value == nil then out[field] = nil
-    elseif type(value) == 'number' then out[field] = num(value)
-    else out[field] = value end
+  for field, value in pairs(ENTRIES[state].values) do
+    if type(value) == 'number' then
+      if NUMERIC[field] ~= value then
+        if value == math.floor(value) and math.abs(value) < 1e14 then out[field] = value else out[field] = num(value) end
+      end
+    elseif not (field == 'status' and value == 'active') then
+      out[field] = value
+    end
   end
   return out
 end
 
--- The state as one JSON object of field -> text (a single bulk reply, parsed natively by the client).
+-- The state as one JSON object (a single bulk reply, parsed natively by the client).
 local function encode(state)
-  return cjson.encode(texts(state))
+  return cjson.encode(fields_of(state))
 end
 
 -- Idle state lives for STATE_TTL_MS after its last write, or after its cooldown ends; a disabled key much longer.
-local function state_ttl(state)
-  if state.status == 'disabled' then return DISABLED_TTL_MS end
+local function state_ttl(values)
+  if values.status == 'disabled' then return DISABLED_TTL_MS end
   local ttl = STATE_TTL_MS
-  if state.cooldownUntil > NOW then ttl = ttl + (state.cooldownUntil - NOW) end
+  if values.cooldownUntil > NOW then ttl = ttl + (values.cooldownUntil - NOW) end
   return math.ceil(ttl)
-end
-
--- Writes only the fields that changed (and drops the ones that went away), refreshes the TTL, and returns the state
--- encoded (see encode).
-local function save_state(key, state)
-  local entry = ENTRIES[state]
-  local set, removed = {}, {}
-  for field in pairs(entry.changed) do
-    local value = entry.values[field]
-    if value == nil then
-      if entry.raw[field] ~= nil then removed[#removed + 1] = field end
-      entry.raw[field] = nil
-    else
-      local text = type(value) == 'number' and num(value) or value
-      if entry.raw[field] ~= text then
-        set[#set + 1] = field
-        set[#set + 1] = text
-      end
-      entry.raw[field] = text
-    end
-    entry.changed[field] = nil
-  end
-  if #removed > 0 then redis.call('HDEL', key, unpack(removed)) end
-  if #set > 0 then redis.call('HSET', key, unpack(set)) end
-  if next(entry.raw) ~= nil then redis.call('PEXPIRE', key, state_ttl(entry.values)) end
-  return cjson.encode(entry.raw)
 end
 
 local function publish(fingerprint, encoded)
@@ -126,18 +94,16 @@ local function publish(fingerprint, encoded)
   end
 end
 
--- A sliding window: a string key holding a JSON array [last, slice, units, slice, units, ...], where last is the
--- newest slice written (so a process whose clock is a little behind counts into the current slice, never an old one).
--- A unit counts until the whole slice it fell in has left the window.
-local function open_window(key, window_ms)
+-- A sliding window, kept in the key as [last, slice, units, slice, units, ...], where last is the newest slice
+-- written (so a process whose clock is a little behind counts into the current slice, never an old one). A unit
+-- counts until the whole slice it fell in has left the window.
+local function open_window(packed, window_ms)
   local slice_ms = window_ms / SLICES
-  local stored = redis.call('GET', key)
   local counts = {}
   local last = -1
-  if stored then
-    local packed = cjson.decode(stored)
-    last = packed[1]
-    for index = 2, #packed, 2 do counts[packed[index]] = packed[index + 1] end
+  if packed and #packed > 0 then
+    last = tonumber(packed[1])
+    for index = 2, #packed, 2 do counts[tonumber(packed[index])] = tonumber(packed[index + 1]) end
   end
   local current = math.floor(NOW / slice_ms)
   if current < last then current = last end
@@ -146,9 +112,48 @@ local function open_window(key, window_ms)
     if slice <= current - SLOTS then counts[slice] = nil else total = total + count end
   end
   return {
-    key = key, window_ms = window_ms, slice_ms = slice_ms, counts = counts, current = current, total = total,
-    added = false,
+    window_ms = window_ms, slice_ms = slice_ms, counts = counts, current = current, total = total, added = false,
   }
+end
+
+-- The windows a key's limits call for: a window exists only for a limit that is set.
+local function open_windows(state, rpm, tpm, rpd)
+  local stored = ENTRIES[state].windows
+  local windows = {}
+  if rpm ~= nil then windows.requests = open_window(stored.requests, MINUTE_MS) end
+  if tpm ~= nil then windows.tokens = open_window(stored.tokens, MINUTE_MS) end
+  if rpd ~= nil then windows.day = open_window(stored.day, DAY_MS) end
+  return windows
+end
+
+local function pack_window(window)
+  local packed = { window.current }
+  for slice, count in pairs(window.counts) do
+    if count ~= 0 then
+      packed[#packed + 1] = slice
+      packed[#packed + 1] = count
+    end
+  end
+  return packed
+end
+
+-- Writes the key (state and any window that took units) with one SET, and returns the state encoded. The key lives
+-- as long as its state needs (state_ttl), and at least as long as its windows' units count (one window and one
+-- slice, plus a second of grace for clock steps).
+local function save_state(state, windows)
+  local entry = ENTRIES[state]
+  local ttl = state_ttl(entry.values)
+  for name, window in pairs(windows or {}) do
+    if window.added then
+      entry.windows[name] = pack_window(window)
+      ttl = math.max(ttl, math.ceil(window.window_ms + window.slice_ms) + 1000)
+    end
+  end
+  local fields = fields_of(state)
+  local doc = { s = fields }
+  if next(entry.windows) ~= nil then doc.w = entry.windows end
+  redis.call('SET', entry.key, cjson.encode(doc), 'PX', ttl)
+  return cjson.encode(fields)
 end
 
 local function window_add(window, amount)
@@ -181,34 +186,6 @@ local function window_free_at(window, cost, limit)
     if excess <= 0 then return (slice + SLOTS) * window.slice_ms end
   end
   return (window.current + SLOTS) * window.slice_ms
-end
-
-local function save_window(window)
-  if not window.added then return end
-  local packed = { window.current }
-  for slice, count in pairs(window.counts) do
-    if count ~= 0 then
-      packed[#packed + 1] = slice
-      packed[#packed + 1] = count
-    end
-  end
-  -- The window's units all leave it within one window and one slice; a second of grace covers clock steps.
-  redis.call('SET', window.key, cjson.encode(packed), 'PX', math.ceil(window.window_ms + window.slice_ms) + 1000)
-end
-
--- The windows a key's limits call for (a window exists only for a limit that is set), from KEYS[base..base+2].
-local function open_windows(base, rpm, tpm, rpd)
-  local windows = {}
-  if rpm ~= nil then windows.requests = open_window(KEYS[base], MINUTE_MS) end
-  if tpm ~= nil then windows.tokens = open_window(KEYS[base + 1], MINUTE_MS) end
-  if rpd ~= nil then windows.day = open_window(KEYS[base + 2], DAY_MS) end
-  return windows
-end
-
-local function save_windows(windows)
-  if windows.requests then save_window(windows.requests) end
-  if windows.tokens then save_window(windows.tokens) end
-  if windows.day then save_window(windows.day) end
 end
 
 local function refresh_usage(state, windows, rpm, tpm, rpd)

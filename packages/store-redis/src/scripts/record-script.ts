@@ -8,7 +8,7 @@ import { LUA_COMMON } from './lua-common';
  * Mode `full` records an attempt reserved in Redis. Mode `status` applies only the attempt's cooldown or disable
  * (idempotent): used for attempts reserved in the local fallback during an outage, and when those are replayed.
  *
- * KEYS: state, requests window, tokens window, day window, then the state of each other quota-group member.
+ * KEYS: the key, then each other quota-group member.
  * ARGV (after the context): fingerprint, rpm, tpm, rpd, mode, outcome, reserved tokens, actual tokens, latency ms,
  * category, cooldown until, disable (1/0), reason, probe (1/0), learned requests (JSON, limit, remaining, reset at),
  * learned tokens (the same four), learned info given (1/0), count until recorded (1/0), then the fingerprint of each group member.
@@ -28,7 +28,7 @@ local probe = ARGV[21] == '1'
 local MEMBERS_ARGV = 32
 
 local state = load_state(KEYS[1])
-local windows = open_windows(2, rpm, tpm, rpd)
+local windows = open_windows(state, rpm, tpm, rpd)
 local announce = false
 local recovered = 0
 
@@ -36,10 +36,10 @@ local function apply_failure_effects()
   if cooldown_until ~= nil then
     cool(state, cooldown_until, reason, category)
     announce = true
-    for index = 5, #KEYS do
+    for index = 2, #KEYS do
       local member = load_state(KEYS[index])
       cool(member, cooldown_until, 'quota group: ' .. (reason or category), category)
-      publish(ARGV[MEMBERS_ARGV + index - 5], save_state(KEYS[index], member))
+      publish(ARGV[MEMBERS_ARGV + index - 2], save_state(member))
     end
   end
   if disable then
@@ -113,8 +113,7 @@ elseif outcome == 'failure' then
 end
 
 refresh_usage(state, windows, rpm, tpm, rpd)
-save_windows(windows)
-local flat = save_state(KEYS[1], state)
+local flat = save_state(state, windows)
 if announce then publish(fingerprint, flat) end
 return { recovered, flat }
 `;

@@ -4,7 +4,7 @@ import { LUA_COMMON } from './lua-common';
  * `reserve`, atomically: status, cooldown (turning an ended one into half-open), the half-open probe, the request,
  * token and day windows and the learned budgets are checked, and the attempt is counted, in one script.
  *
- * KEYS: state, requests window, tokens window, day window.
+ * KEYS: the key.
  * ARGV (after the context): fingerprint, rpm, tpm, rpd ('' when unset), cost requests, cost tokens, probe lease ms.
  * Returns `{ ok, why, retryAt, probe, state }` with `retryAt` as text (`inf` for a disabled key).
  */
@@ -27,7 +27,7 @@ if state.halfOpen == 1 and state.probeInFlight == 1 then
     state.probeInFlight = 0
     state.inFlight = math.max(0, state.inFlight - 1)
   else
-    return { 0, 'probing', num(NOW), 0, save_state(KEYS[1], state) }
+    return { 0, 'probing', num(NOW), 0, save_state(state) }
   end
 end
 
@@ -37,7 +37,7 @@ local function learned_free_at(remaining, reset_at, cost)
   return reset_at
 end
 
-local windows = open_windows(2, rpm, tpm, rpd)
+local windows = open_windows(state, rpm, tpm, rpd)
 local free_at = NOW
 if windows.requests then free_at = math.max(free_at, window_free_at(windows.requests, cost_requests, rpm)) end
 if windows.tokens then free_at = math.max(free_at, window_free_at(windows.tokens, cost_tokens, tpm)) end
@@ -46,8 +46,7 @@ free_at = math.max(free_at, learned_free_at(state.budgetRequestsRemaining, state
 free_at = math.max(free_at, learned_free_at(state.budgetTokensRemaining, state.budgetTokensResetAt, cost_tokens))
 if free_at > NOW then
   state.blockedUntil = free_at
-  save_windows(windows)
-  return { 0, 'capacity', num(free_at), 0, save_state(KEYS[1], state) }
+  return { 0, 'capacity', num(free_at), 0, save_state(state, windows) }
 end
 state.blockedUntil = 0
 
@@ -64,6 +63,5 @@ if probe == 1 then
   state.probeStartedAt = NOW
 end
 refresh_usage(state, windows, rpm, tpm, rpd)
-save_windows(windows)
-return { 1, '', num(NOW), probe, save_state(KEYS[1], state) }
+return { 1, '', num(NOW), probe, save_state(state, windows) }
 `;

@@ -4,15 +4,15 @@ import { LUA_COMMON } from './lua-common';
  * `restore`: writes saved state (a pool's `toJSON()`) for keys Redis holds nothing for. Redis's shared state wins
  * over a snapshot: a process restarting with an old file must not undo what the others did since.
  *
- * KEYS: the state of each key. ARGV (after the context): for each key, its saved state as JSON.
+ * KEYS: the keys. ARGV (after the context): for each key, its saved state as JSON.
  * Returns how many keys were restored.
  */
 export const RESTORE_SCRIPT = `${LUA_COMMON}
 local restored = 0
 for index = 1, #KEYS do
-  if redis.call('EXISTS', KEYS[index]) == 0 then
+  local state = load_state(KEYS[index])
+  if not ENTRIES[state].exists then
     local saved = cjson.decode(ARGV[7 + index])
-    local state = load_state(KEYS[index])
     local cooldown = tonumber(saved.cooldownUntil) or 0
     state.status = saved.status == 'disabled' and 'disabled' or 'active'
     state.cooldownUntil = cooldown > NOW and cooldown or 0
@@ -26,7 +26,7 @@ for index = 1, #KEYS do
       for category, count in pairs(saved.failures) do state['failure:' .. category] = tonumber(count) end
     end
     if type(saved.latencyEwmaMs) == 'number' then state.latencyEwmaMs = saved.latencyEwmaMs end
-    save_state(KEYS[index], state)
+    save_state(state)
     restored = restored + 1
   end
 end

@@ -3,7 +3,7 @@ import { LUA_COMMON } from './lua-common';
 /**
  * `setStatus`: enables or disables a key (optionally clearing its cooldown and failure count) and publishes it.
  *
- * KEYS: state, requests window, tokens window, day window.
+ * KEYS: the key.
  * ARGV (after the context): fingerprint, rpm, tpm, rpd, enabled (1/0), reason, reset (1/0).
  * Returns the key's state.
  */
@@ -26,8 +26,8 @@ if ARGV[14] == '1' then
   state.halfOpen = 0
   state.blockedUntil = 0
 end
-refresh_usage(state, open_windows(2, rpm, tpm, rpd), rpm, tpm, rpd)
-local flat = save_state(KEYS[1], state)
+refresh_usage(state, open_windows(state, rpm, tpm, rpd), rpm, tpm, rpd)
+local flat = save_state(state)
 publish(fingerprint, flat)
 return flat
 `;
