@@ -45,17 +45,18 @@ describe('keypool simulate (the demo, run as a subprocess, not a terminal)', () 
       for (const provider of ['anthropic', 'openai', 'gemini', 'mistral'])
         expect(summary.servedBy[provider]?.calls, provider).toBeGreaterThan(0);
       expect(summary.fallbacks).toBeGreaterThan(0);
-      // The revoked key: one attempt found out (two at most if another call had left at the same instant), and the
-      // engine never picked it again once disabled.
+      // The revoked key: the engine never picked it again once disabled (the strict invariant). The provider saw one
+      // 401, or a couple more when other calls had left for that key in the same instant, before the first 401 came
+      // back (8 calls in flight on a loaded machine): bounded, never a stream of them.
       expect(summary.revoked.keyId).toBe('anthropic-1');
       expect(summary.revoked.status).toBe('disabled');
       expect(summary.revoked.selectedAfterDisabled).toBe(0);
       expect(summary.revoked.attemptsAfterRevocation).toBeGreaterThanOrEqual(1);
-      expect(summary.revoked.attemptsAfterRevocation).toBeLessThanOrEqual(2);
-      // The key whose quota ran out: cooled after (about) one refused request.
+      expect(summary.revoked.attemptsAfterRevocation).toBeLessThanOrEqual(3);
+      // The key whose quota ran out: cooled after one refused request (same in-flight bound as above).
       expect(summary.quota.status).toBe('cooling');
       expect(summary.quota.attemptsAfterExhaustion).toBeGreaterThanOrEqual(1);
-      expect(summary.quota.attemptsAfterExhaustion).toBeLessThanOrEqual(2);
+      expect(summary.quota.attemptsAfterExhaustion).toBeLessThanOrEqual(3);
       // 429s stay few: keys cool for what the provider says, limits are learned from headers.
       expect(summary.upstream.rateLimited).toBeGreaterThan(0);
       expect(summary.upstream.status429).toBeLessThanOrEqual(40);
