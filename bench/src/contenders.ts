@@ -14,7 +14,7 @@ import { createFallback } from 'ai-fallback';
 import { createRetryableModel, error as onError } from 'ai-retry/language-model';
 import OpenAI from 'openai';
 import type { Gateway } from './portkey.ts';
-import { type CallTrace, gatewayFetch, traced, tracingFetch } from './tracing.ts';
+import { type CallTrace, gatewayFetch, traced, tracingFetch, type UpstreamAttempt } from './tracing.ts';
 
 export interface BenchKey {
   id: string;
@@ -37,10 +37,16 @@ export interface Setup {
   /** Keypool only: how long a call may wait for a cooling or limited key. */
   maxWaitMs: number;
   gateway?: Gateway;
+  /** The fetch under every in-process SDK (scenario 1 gives a canned one to measure CPU cost without a network). */
+  fetch?: typeof fetch;
+  /** Record each call's upstream answers (default true). Scenario 1 turns it off: it measures the clients alone. */
+  trace?: boolean;
 }
 
 export interface CallResult {
   ok: boolean;
+  /** The call's upstream answers by provider, for in-process contenders. */
+  attempts?: UpstreamAttempt[];
   /** Whether the call saw an upstream 429 (undefined when the contender cannot tell). */
   saw429: boolean | undefined;
   error?: string;
@@ -74,15 +80,35 @@ function describe(error: unknown): string {
   return String(error);
 }
 
+/** The fetch an in-process SDK gets: the setup's (or the global one), recording into the call's trace if tracing. */
+function sdkFetch(setup: Setup): typeof fetch | undefined {
+  return setup.trace === false ? setup.fetch : tracingFetch(setup.fetch);
+}
+
+/** Runs one call, untraced: for latency, where the instrumentation would be measured too. */
+async function plainCall(run: () => Promise<unknown>): Promise<CallResult> {
+  try {
+    await run();
+    return { ok: true, saw429: undefined };
+  } catch (error) {
+    return { ok: false, saw429: undefined, error: describe(error) };
+  }
+}
+
 /** Runs one call in a trace context; a call saw a 429 when one of its upstream answers was a 429. */
 async function tracedCall(run: () => Promise<unknown>, fromTrace = saw429From): Promise<CallResult> {
-  const trace: CallTrace = { statuses: [] };
+  const trace: CallTrace = { statuses: [], attempts: [] };
   try {
     await traced(trace, run);
-    return { ok: true, saw429: fromTrace(trace) };
+    return { ok: true, saw429: fromTrace(trace), attempts: trace.attempts };
   } catch (error) {
-    return { ok: false, saw429: fromTrace(trace), error: describe(error) };
+    return { ok: false, saw429: fromTrace(trace), attempts: trace.attempts, error: describe(error) };
   }
+}
+
+/** Traced unless the setup turns tracing off. */
+function callWith(setup: Setup, run: () => Promise<unknown>, fromTrace = saw429From): Promise<CallResult> {
+  return setup.trace === false ? plainCall(run) : tracedCall(run, fromTrace);
 }
 
 function saw429From(trace: CallTrace): boolean {
@@ -112,12 +138,12 @@ export const keypool = (variant: 'learned' | 'configured' | 'scenario' = 'scenar
       })),
       windowMs: setup.windowMs,
       maxWaitMs: setup.maxWaitMs,
-      clientOptions: { baseURL: setup.openaiBaseURL, fetch: tracingFetch() },
+      clientOptions: { baseURL: setup.openaiBaseURL, fetch: sdkFetch(setup) },
     });
     if (setup.fallback === undefined) {
       return {
         call: (index, signal) =>
-          tracedCall(() => pool.client.chat.completions.create(chatBody(setup.model, index), { signal })),
+          callWith(setup, () => pool.client.chat.completions.create(chatBody(setup.model, index), { signal })),
       };
     }
     const anthropic = createAnthropicPool({
@@ -139,7 +165,7 @@ export const keypool = (variant: 'learned' | 'configured' | 'scenario' = 'scenar
     });
     return {
       call: (index, signal) =>
-        tracedCall(() =>
+        callWith(setup, () =>
           chain.chat({
             model: '',
             messages: [{ role: 'user', content: prompt(index) }],
@@ -162,10 +188,10 @@ export const bareSdk: Contender = {
     const client = new OpenAI({
       apiKey: setup.keys[0]!.secret,
       baseURL: setup.openaiBaseURL,
-      fetch: tracingFetch(),
+      fetch: sdkFetch(setup),
     });
     return {
-      call: (index, signal) => tracedCall(() => client.chat.completions.create(chatBody(setup.model, index), { signal })),
+      call: (index, signal) => callWith(setup, () => client.chat.completions.create(chatBody(setup.model, index), { signal })),
     };
   },
 };
@@ -178,13 +204,13 @@ export const roundRobin: Contender = {
   cannot: { outage: 'no fallback to another provider: every call fails after its own retries' },
   async create(setup) {
     const clients = setup.keys.map(
-      (key) => new OpenAI({ apiKey: key.secret, baseURL: setup.openaiBaseURL, fetch: tracingFetch() }),
+      (key) => new OpenAI({ apiKey: key.secret, baseURL: setup.openaiBaseURL, fetch: sdkFetch(setup) }),
     );
     let next = 0;
     return {
       call: (index, signal) => {
         const client = clients[next++ % clients.length]!;
-        return tracedCall(() => client.chat.completions.create(chatBody(setup.model, index), { signal }));
+        return callWith(setup, () => client.chat.completions.create(chatBody(setup.model, index), { signal }));
       },
     };
   },
@@ -235,11 +261,12 @@ export const portkey: Contender = {
       maxRetries: 0,
       timeout: 30_000,
       defaultHeaders: { 'x-portkey-config': JSON.stringify(portkeyConfig(setup)) },
-      fetch: gatewayFetch(),
+      ...(setup.trace === false ? {} : { fetch: gatewayFetch() }),
     });
     return {
       call: (index, signal) =>
-        tracedCall(
+        callWith(
+          setup,
           () => client.chat.completions.create(chatBody(setup.model, index), { signal }),
           (trace) => trace.gatewayRetried === true,
         ),
@@ -250,14 +277,14 @@ export const portkey: Contender = {
 /** One `@ai-sdk/openai` provider per key, each with a distinct name (ai-retry tells models apart by provider+id). */
 function aiSdkModels(setup: Setup): LanguageModel[] {
   const models: LanguageModel[] = setup.keys.map((key) =>
-    createOpenAI({ apiKey: key.secret, baseURL: setup.openaiBaseURL, name: key.id, fetch: tracingFetch() }).chat(
+    createOpenAI({ apiKey: key.secret, baseURL: setup.openaiBaseURL, name: key.id, fetch: sdkFetch(setup) }).chat(
       setup.model,
     ),
   );
   if (setup.fallback !== undefined) {
     const fallbackKey = setup.fallback.keys[0]!;
     models.push(
-      createAnthropic({ apiKey: fallbackKey.secret, baseURL: `${setup.anthropicBaseURL}/v1`, fetch: tracingFetch() })(
+      createAnthropic({ apiKey: fallbackKey.secret, baseURL: `${setup.anthropicBaseURL}/v1`, fetch: sdkFetch(setup) })(
         setup.fallback.model,
       ),
     );
@@ -292,7 +319,7 @@ export const aiRetry: Contender = {
     return {
       call: (index, signal) => {
         const model = retryables[next++ % retryables.length]!;
-        return tracedCall(() =>
+        return callWith(setup, () =>
           generateText({ model, prompt: prompt(index), maxOutputTokens: MAX_TOKENS, maxRetries: 0, abortSignal: signal }),
         );
       },
@@ -311,7 +338,7 @@ export const aiFallback: Contender = {
     const model = createFallback({ models: aiSdkModels(setup) as Parameters<typeof createFallback>[0]['models'] });
     return {
       call: (index, signal) =>
-        tracedCall(() => generateText({ model, prompt: prompt(index), maxOutputTokens: MAX_TOKENS, abortSignal: signal })),
+        callWith(setup, () => generateText({ model, prompt: prompt(index), maxOutputTokens: MAX_TOKENS, abortSignal: signal })),
     };
   },
 };
@@ -331,7 +358,7 @@ export const langchain: Contender = {
           apiKey: key.secret,
           maxRetries: 0,
           maxTokens: MAX_TOKENS,
-          configuration: { baseURL: setup.openaiBaseURL, fetch: tracingFetch() },
+          configuration: { baseURL: setup.openaiBaseURL, fetch: sdkFetch(setup) },
         }),
     );
     const extra =
@@ -354,7 +381,7 @@ export const langchain: Contender = {
     return {
       call: (index, signal) => {
         const runnable = runnables[next++ % runnables.length]!;
-        return tracedCall(() => runnable.invoke(prompt(index), { signal }));
+        return callWith(setup, () => runnable.invoke(prompt(index), { signal }));
       },
     };
   },

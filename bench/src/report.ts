@@ -101,7 +101,7 @@ export interface ChartPanel {
 }
 
 export const DEFAULT_PANELS: ChartPanel[] = [
-  { scenario: 'healthy', metric: 'addedMedian', title: '1. Added latency, median (ms, lower is better)' },
+  { scenario: 'healthy', metric: 'addedMedian', title: '1. Added latency over the emulator, median ms (lower)' },
   { scenario: 'limited', metric: 'attemptsPerServed', title: '2. Upstream attempts per served call (lower)' },
   { scenario: 'recovery', metric: 'rateLimited', title: '3. 429s sent while keys recover (lower)' },
   { scenario: 'capacity', metric: 'goodput', title: '4. Goodput, % of K x R (higher is better)' },

@@ -5,8 +5,15 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
+export interface UpstreamAttempt {
+  provider: 'openai' | 'anthropic' | 'other';
+  status: number;
+}
+
 export interface CallTrace {
   statuses: number[];
+  /** Each upstream answer with the provider it came from (by URL), for contenders that run in this process. */
+  attempts: UpstreamAttempt[];
   /** Set by the gateway's fetch: the gateway reported a retry or a fallback inside the call. */
   gatewayRetried?: boolean;
 }
@@ -22,7 +29,11 @@ export function traced<T>(trace: CallTrace, run: () => Promise<T>): Promise<T> {
 export function tracingFetch(base: typeof fetch = globalThis.fetch): typeof fetch {
   return async (input, init) => {
     const response = await base(input, init);
-    storage.getStore()?.statuses.push(response.status);
+    const trace = storage.getStore();
+    if (trace !== undefined) {
+      trace.statuses.push(response.status);
+      trace.attempts.push({ provider: providerOf(urlOf(input)), status: response.status });
+    }
     return response;
   };
 }
@@ -43,6 +54,20 @@ export function gatewayFetch(base: typeof fetch = globalThis.fetch): typeof fetc
     }
     return response;
   };
+}
+
+function urlOf(input: Parameters<typeof fetch>[0]): string {
+  if (typeof input === 'string') return input;
+  if (input instanceof URL) return input.href;
+  return input.url;
+}
+
+/** The emulator serves each provider under its own path: `/openai/...`, `/anthropic/...`. */
+export function providerOf(url: string): UpstreamAttempt['provider'] {
+  const path = new URL(url).pathname;
+  if (path.startsWith('/openai/')) return 'openai';
+  if (path.startsWith('/anthropic/')) return 'anthropic';
+  return 'other';
 }
 
 /** True when the innermost target of `config.targets[a].targets[b]` is not the first (a fallback happened there). */
