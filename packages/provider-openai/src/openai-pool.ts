@@ -1,9 +1,8 @@
 import {
-  createKeyPool,
-  createPoolClient,
-  type KeyPool,
+  createProviderPool,
   type KeyPoolOptions,
   type PoolClientOptions,
+  type ProviderPool,
 } from '@keypool/core';
 import type OpenAI from 'openai';
 import { createOpenAIAdapter, createOpenAITemplateClient, type OpenAIClientOptions } from './openai-adapter';
@@ -20,15 +19,13 @@ export interface OpenAIPoolOptions extends Omit<KeyPoolOptions<OpenAI>, 'adapter
   streamOptions?: PoolClientOptions['streamOptions'];
 }
 
-/** A key pool over `openai` clients, with `client`: a drop-in `OpenAI` whose calls to the model go through the pool. */
-export type OpenAIPool = KeyPool<OpenAI> & {
-  /**
-   * Use it as your `OpenAI` client: `chat.completions.create`, `responses.create`, `embeddings.create`,
-   * `completions.create` (plain and `stream: true`) and the `parse` helpers run on a key picked by the pool, with
-   * rotation, cooldowns and limits. Other methods pass through to a client that holds no key.
-   */
-  readonly client: OpenAI;
-};
+/**
+ * A key pool over `openai` clients, with `client`: a drop-in `OpenAI` whose calls to the model go through the pool.
+ * Use `client` as your `OpenAI` client: `chat.completions.create`, `responses.create`, `embeddings.create`,
+ * `completions.create` (plain and `stream: true`) and the `parse` helpers run on a key picked by the pool, with
+ * rotation, cooldowns and limits. Other methods pass through to a client that holds no key.
+ */
+export type OpenAIPool = ProviderPool<OpenAI>;
 
 /**
  * Creates a key pool for OpenAI. Existing code keeps its calls and changes only how the client is built:
@@ -36,19 +33,11 @@ export type OpenAIPool = KeyPool<OpenAI> & {
  */
 export function createOpenAIPool(options: OpenAIPoolOptions): OpenAIPool {
   const { clientOptions, callOptions, streamOptions, ...poolOptions } = options;
-  const adapter = createOpenAIAdapter(clientOptions);
-  const pool = createKeyPool<OpenAI>({ ...poolOptions, adapter });
-  const template = createOpenAITemplateClient(clientOptions);
-  const client = createPoolClient(pool, template, OPENAI_ROUTES, {
-    ...(callOptions ? { callOptions } : {}),
-    ...(streamOptions ? { streamOptions } : {}),
+  return createProviderPool<OpenAI>({
+    pool: { ...poolOptions, adapter: createOpenAIAdapter(clientOptions) },
+    template: () => createOpenAITemplateClient(clientOptions),
+    routes: OPENAI_ROUTES,
+    clientOptions: { callOptions, streamOptions },
+    afterClient: (client, template) => routeOpenAIHelpers(template, client),
   });
-  routeOpenAIHelpers(template, client);
-  Object.defineProperty(pool, 'client', {
-    value: client,
-    enumerable: false,
-    configurable: false,
-    writable: false,
-  });
-  return pool as OpenAIPool;
 }

@@ -1,10 +1,21 @@
 import {
+  type BudgetHeaderNames,
   firstHeader,
   type HeaderSource,
-  parseResetTime,
-  type RateLimitBudget,
   type RateLimitInfo,
+  readRateLimitBudget,
 } from '@keypool/core';
+
+const REQUESTS = {
+  limit: 'x-ratelimit-limit-requests',
+  remaining: 'x-ratelimit-remaining-requests',
+  reset: 'x-ratelimit-reset-requests',
+} as const satisfies BudgetHeaderNames;
+const TOKENS = {
+  limit: 'x-ratelimit-limit-tokens',
+  remaining: 'x-ratelimit-remaining-tokens',
+  reset: 'x-ratelimit-reset-tokens',
+} as const satisfies BudgetHeaderNames;
 
 /**
  * Reads OpenAI's rate-limit headers, `x-ratelimit-{limit,remaining,reset}-{requests,tokens}` (resets are Go durations
@@ -17,36 +28,14 @@ export function parseOpenAIRateLimitHeaders(
   if (!headers) return undefined;
   // A response without any of them (a proxy, a test server) costs at most four lookups.
   if (
-    firstHeader(headers, 'x-ratelimit-remaining-requests') === undefined &&
-    firstHeader(headers, 'x-ratelimit-remaining-tokens') === undefined &&
-    firstHeader(headers, 'x-ratelimit-limit-requests') === undefined &&
-    firstHeader(headers, 'x-ratelimit-limit-tokens') === undefined
+    firstHeader(headers, REQUESTS.remaining) === undefined &&
+    firstHeader(headers, TOKENS.remaining) === undefined &&
+    firstHeader(headers, REQUESTS.limit) === undefined &&
+    firstHeader(headers, TOKENS.limit) === undefined
   )
     return undefined;
-  const requests = readBudget(headers, 'requests', now);
-  const tokens = readBudget(headers, 'tokens', now);
+  const requests = readRateLimitBudget(headers, REQUESTS, now);
+  const tokens = readRateLimitBudget(headers, TOKENS, now);
   if (!requests && !tokens) return undefined;
   return { ...(requests ? { requests } : {}), ...(tokens ? { tokens } : {}) };
-}
-
-function readBudget(
-  headers: HeaderSource,
-  dimension: 'requests' | 'tokens',
-  now: number,
-): RateLimitBudget | undefined {
-  const limit = toCount(firstHeader(headers, `x-ratelimit-limit-${dimension}`));
-  const remaining = toCount(firstHeader(headers, `x-ratelimit-remaining-${dimension}`));
-  const resetAt = parseResetTime(firstHeader(headers, `x-ratelimit-reset-${dimension}`), now);
-  if (limit === undefined && remaining === undefined && resetAt === undefined) return undefined;
-  return {
-    ...(limit !== undefined ? { limit } : {}),
-    ...(remaining !== undefined ? { remaining } : {}),
-    ...(resetAt !== undefined ? { resetAt } : {}),
-  };
-}
-
-function toCount(value: string | undefined): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const count = Number(value);
-  return Number.isFinite(count) && count >= 0 ? count : undefined;
 }
