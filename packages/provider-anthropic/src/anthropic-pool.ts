@@ -1,10 +1,9 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import {
-  createKeyPool,
-  createPoolClient,
-  type KeyPool,
+  createProviderPool,
   type KeyPoolOptions,
   type PoolClientOptions,
+  type ProviderPool,
 } from '@keypool/core';
 import { type AnthropicAdapterOptions, createAnthropicAdapter } from './anthropic-adapter.ts';
 import type { AnthropicClientOptions } from './anthropic-client-options.ts';
@@ -28,15 +27,13 @@ export interface AnthropicPoolOptions extends Omit<KeyPoolOptions<Anthropic>, 'a
   routing?: PoolClientOptions;
 }
 
-/** A key pool over `@anthropic-ai/sdk`, with `client`: the SDK client whose model calls run through the pool. */
-export type AnthropicPool = KeyPool<Anthropic> & {
-  /**
-   * A drop-in `Anthropic` client: `messages.create` (plain and `stream: true`), `messages.stream`, `messages.parse`,
-   * `messages.countTokens` and their `beta.messages` twins rotate over the pool's keys; everything else passes
-   * through untouched.
-   */
-  readonly client: Anthropic;
-};
+/**
+ * A key pool over `@anthropic-ai/sdk`, with `client`: the SDK client whose model calls run through the pool. `client`
+ * is a drop-in `Anthropic` client: `messages.create` (plain and `stream: true`), `messages.stream`, `messages.parse`,
+ * `messages.countTokens` and their `beta.messages` twins rotate over the pool's keys; everything else passes through
+ * untouched.
+ */
+export type AnthropicPool = ProviderPool<Anthropic>;
 
 /**
  * Builds a key pool for Anthropic. Existing code keeps its calls and only changes how the client is built:
@@ -46,10 +43,14 @@ export type AnthropicPool = KeyPool<Anthropic> & {
 export function createAnthropicPool(options: AnthropicPoolOptions): AnthropicPool {
   const { clientOptions, chatOptions, routing, ...poolOptions } = options;
   const adapter = createAnthropicAdapter(clientOptions, chatOptions);
-  const pool = createKeyPool({ ...poolOptions, adapter });
-  const template = adapter.createClient(ANTHROPIC_PLACEHOLDER_KEY);
-  routeMessageStreams(template, pool, routing);
-  const client = createPoolClient(pool, template, anthropicRoutes(), routing);
-  Object.defineProperty(pool, 'client', { value: client, enumerable: false });
-  return pool as AnthropicPool;
+  return createProviderPool<Anthropic>({
+    pool: { ...poolOptions, adapter },
+    template: (pool) => {
+      const template = adapter.createClient(ANTHROPIC_PLACEHOLDER_KEY);
+      routeMessageStreams(template, pool, routing);
+      return template;
+    },
+    routes: anthropicRoutes(),
+    clientOptions: routing,
+  });
 }

@@ -31,18 +31,27 @@ function messageRoute(path: string): RoutedMethod {
     withSignal: withAttemptSignal,
     estimateTokens: (args) => estimateMessageTokens(args[0]),
     usageOf: (result) => totalTokensOf((result as Partial<Anthropic.Message> | undefined)?.usage),
-    textOf: (event) =>
-      event.type === 'content_block_delta' && event.delta.type === 'text_delta'
-        ? event.delta.text
-        : undefined,
+    textOf: streamEventText,
     chunkUsageOf: (event) => {
       if (event.type === 'message_start') return totalTokensOf(event.message.usage);
       if (event.type === 'message_delta') return totalTokensOf(event.usage);
       return undefined;
     },
-    isTerminal: (event) => event.type === 'message_stop',
+    isTerminal: isMessageStop,
   };
   return route as RoutedMethod;
+}
+
+/** The text a streamed event carries: a `text_delta`'s text, else undefined. */
+export function streamEventText(event: StreamEvent): string | undefined {
+  return event.type === 'content_block_delta' && event.delta.type === 'text_delta'
+    ? event.delta.text
+    : undefined;
+}
+
+/** True for the event that ends a message stream properly (`message_stop`). */
+export function isMessageStop(event: StreamEvent): boolean {
+  return event.type === 'message_stop';
 }
 
 function countTokensRoute(path: string): RoutedMethod {

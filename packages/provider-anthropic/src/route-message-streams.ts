@@ -3,7 +3,12 @@ import { APIUserAbortError } from '@anthropic-ai/sdk';
 import { BetaMessageStream } from '@anthropic-ai/sdk/lib/BetaMessageStream';
 import { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
 import { type AttemptKey, type KeyPool, type PoolClientOptions, ProviderError } from '@keypool/core';
-import { estimateMessageTokens, withAttemptSignal } from './anthropic-routes.ts';
+import {
+  estimateMessageTokens,
+  isMessageStop,
+  streamEventText,
+  withAttemptSignal,
+} from './anthropic-routes.ts';
 
 type StreamEvent = Anthropic.RawMessageStreamEvent;
 type Resource = 'messages' | 'beta.messages';
@@ -77,17 +82,14 @@ async function openPooledStream(
       ...options.streamOptions,
       signal,
       estimatedTokens: estimateMessageTokens(body),
-      textOf: (event) =>
-        event.type === 'content_block_delta' && event.delta.type === 'text_delta'
-          ? event.delta.text
-          : undefined,
+      textOf: streamEventText,
       usageOf: (event) =>
         event.type === 'message_start'
           ? event.message.usage.input_tokens + event.message.usage.output_tokens
           : event.type === 'message_delta'
             ? (event.usage.input_tokens ?? 0) + event.usage.output_tokens
             : undefined,
-      isTerminal: (event) => event.type === 'message_stop',
+      isTerminal: isMessageStop,
     },
   );
   // Wait for the first event, so that every failure before it rotates keys and surfaces as a connection error.
