@@ -74,7 +74,9 @@ const prompt = (index: number): string => `bench call ${index}`;
 
 function describe(error: unknown): string {
   if (error instanceof Error) {
-    const status = (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
+    const status =
+      (error as { status?: unknown; statusCode?: unknown }).status ??
+      (error as { statusCode?: unknown }).statusCode;
     return `${error.name}${status === undefined ? '' : ` ${String(status)}`}: ${error.message.slice(0, 120)}`;
   }
   return String(error);
@@ -143,7 +145,9 @@ export const keypool = (variant: 'learned' | 'configured' | 'scenario' = 'scenar
     if (setup.fallback === undefined) {
       return {
         call: (index, signal) =>
-          callWith(setup, () => pool.client.chat.completions.create(chatBody(setup.model, index), { signal })),
+          callWith(setup, () =>
+            pool.client.chat.completions.create(chatBody(setup.model, index), { signal }),
+          ),
       };
     }
     const anthropic = createAnthropicPool({
@@ -191,7 +195,8 @@ export const bareSdk: Contender = {
       fetch: sdkFetch(setup),
     });
     return {
-      call: (index, signal) => callWith(setup, () => client.chat.completions.create(chatBody(setup.model, index), { signal })),
+      call: (index, signal) =>
+        callWith(setup, () => client.chat.completions.create(chatBody(setup.model, index), { signal })),
     };
   },
 };
@@ -200,7 +205,8 @@ export const bareSdk: Contender = {
 export const roundRobin: Contender = {
   id: 'round-robin',
   label: 'round-robin SDKs',
-  settings: 'one new OpenAI({ apiKey }) per key, next key per call, no shared state, SDK default maxRetries (2)',
+  settings:
+    'one new OpenAI({ apiKey }) per key, next key per call, no shared state, SDK default maxRetries (2)',
   cannot: { outage: 'no fallback to another provider: every call fails after its own retries' },
   async create(setup) {
     const clients = setup.keys.map(
@@ -210,7 +216,9 @@ export const roundRobin: Contender = {
     return {
       call: (index, signal) => {
         const client = clients[next++ % clients.length]!;
-        return callWith(setup, () => client.chat.completions.create(chatBody(setup.model, index), { signal }));
+        return callWith(setup, () =>
+          client.chat.completions.create(chatBody(setup.model, index), { signal }),
+        );
       },
     };
   },
@@ -218,13 +226,19 @@ export const roundRobin: Contender = {
 
 /** Portkey's gateway config: load-balance over the keys, each group falls back over the others, retries on 429/5xx. */
 export function portkeyConfig(setup: Setup): Record<string, unknown> {
-  const openaiTarget = (key: BenchKey) => ({ provider: 'openai', api_key: key.secret, custom_host: setup.openaiBaseURL });
+  const openaiTarget = (key: BenchKey) => ({
+    provider: 'openai',
+    api_key: key.secret,
+    custom_host: setup.openaiBaseURL,
+  });
   const failover = [401, 403, 429, 500, 502, 503, 504];
   const balanced = {
     strategy: { mode: 'loadbalance' },
     targets: setup.keys.map((_, first) => ({
       strategy: { mode: 'fallback', on_status_codes: failover },
-      targets: setup.keys.map((__, offset) => openaiTarget(setup.keys[(first + offset) % setup.keys.length]!)),
+      targets: setup.keys.map((__, offset) =>
+        openaiTarget(setup.keys[(first + offset) % setup.keys.length]!),
+      ),
     })),
   };
   const retry = { attempts: 2, on_status_codes: [429, 500, 502, 503, 504], use_retry_after_header: true };
@@ -277,22 +291,28 @@ export const portkey: Contender = {
 /** One `@ai-sdk/openai` provider per key, each with a distinct name (ai-retry tells models apart by provider+id). */
 function aiSdkModels(setup: Setup): LanguageModel[] {
   const models: LanguageModel[] = setup.keys.map((key) =>
-    createOpenAI({ apiKey: key.secret, baseURL: setup.openaiBaseURL, name: key.id, fetch: sdkFetch(setup) }).chat(
-      setup.model,
-    ),
+    createOpenAI({
+      apiKey: key.secret,
+      baseURL: setup.openaiBaseURL,
+      name: key.id,
+      fetch: sdkFetch(setup),
+    }).chat(setup.model),
   );
   if (setup.fallback !== undefined) {
     const fallbackKey = setup.fallback.keys[0]!;
     models.push(
-      createAnthropic({ apiKey: fallbackKey.secret, baseURL: `${setup.anthropicBaseURL}/v1`, fetch: sdkFetch(setup) })(
-        setup.fallback.model,
-      ),
+      createAnthropic({
+        apiKey: fallbackKey.secret,
+        baseURL: `${setup.anthropicBaseURL}/v1`,
+        fetch: sdkFetch(setup),
+      })(setup.fallback.model),
     );
   }
   return models;
 }
 
-const rotate = <T>(items: readonly T[], first: number): T[] => items.map((_, i) => items[(first + i) % items.length]!);
+const rotate = <T>(items: readonly T[], first: number): T[] =>
+  items.map((_, i) => items[(first + i) % items.length]!);
 
 /** ai-retry: one retryable model per starting key (rotated per call), the other keys as fallbacks, then a retry. */
 export const aiRetry: Contender = {
@@ -320,7 +340,13 @@ export const aiRetry: Contender = {
       call: (index, signal) => {
         const model = retryables[next++ % retryables.length]!;
         return callWith(setup, () =>
-          generateText({ model, prompt: prompt(index), maxOutputTokens: MAX_TOKENS, maxRetries: 0, abortSignal: signal }),
+          generateText({
+            model,
+            prompt: prompt(index),
+            maxOutputTokens: MAX_TOKENS,
+            maxRetries: 0,
+            abortSignal: signal,
+          }),
         );
       },
     };
@@ -335,10 +361,14 @@ export const aiFallback: Contender = {
     'ai 7 + @ai-sdk/openai 4; createFallback({ models: one per key in order (+ anthropic in scenario 6) }), its ' +
     'defaults (sticky switch, modelResetInterval 3 min); generateText default maxRetries (2)',
   async create(setup) {
-    const model = createFallback({ models: aiSdkModels(setup) as Parameters<typeof createFallback>[0]['models'] });
+    const model = createFallback({
+      models: aiSdkModels(setup) as Parameters<typeof createFallback>[0]['models'],
+    });
     return {
       call: (index, signal) =>
-        callWith(setup, () => generateText({ model, prompt: prompt(index), maxOutputTokens: MAX_TOKENS, abortSignal: signal })),
+        callWith(setup, () =>
+          generateText({ model, prompt: prompt(index), maxOutputTokens: MAX_TOKENS, abortSignal: signal }),
+        ),
     };
   },
 };

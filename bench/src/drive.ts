@@ -38,9 +38,9 @@ export async function drive(runner: Runner, options: DriveOptions): Promise<Driv
       const callStarted = performance.now();
       const wallStart = Date.now();
       running++;
-      const result = await runner.call(index, controller.signal).catch(
-        (error: unknown): CallResult => ({ ok: false, saw429: undefined, error: String(error) }),
-      );
+      const result = await runner
+        .call(index, controller.signal)
+        .catch((error: unknown): CallResult => ({ ok: false, saw429: undefined, error: String(error) }));
       running--;
       if (controller.signal.aborted) return;
       records.push({ ...result, index, startedAt: wallStart, ms: performance.now() - callStarted });

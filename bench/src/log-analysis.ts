@@ -25,7 +25,10 @@ export interface TrafficSummary {
   shareByKey: Record<string, number>;
 }
 
-export function summarizeTraffic(entries: readonly LogEntry[], labelOf: (secret: string) => string): TrafficSummary {
+export function summarizeTraffic(
+  entries: readonly LogEntry[],
+  labelOf: (secret: string) => string,
+): TrafficSummary {
   const attemptsByKey = countBy(entries, (entry) => labelOf(entry.key ?? ''));
   return {
     attempts: entries.length,

@@ -101,11 +101,19 @@ export interface ChartPanel {
 }
 
 export const DEFAULT_PANELS: ChartPanel[] = [
-  { scenario: 'healthy', metric: 'addedMedian', title: '1. Added latency over the emulator, median ms (lower)' },
+  {
+    scenario: 'healthy',
+    metric: 'addedMedian',
+    title: '1. Added latency over the emulator, median ms (lower)',
+  },
   { scenario: 'limited', metric: 'attemptsPerServed', title: '2. Upstream attempts per served call (lower)' },
   { scenario: 'recovery', metric: 'rateLimited', title: '3. 429s sent while keys recover (lower)' },
   { scenario: 'capacity', metric: 'goodput', title: '4. Goodput, % of K x R (higher is better)' },
-  { scenario: 'revoked', metric: 'afterRevocation', title: '5. Attempts on a revoked key after revocation (lower)' },
+  {
+    scenario: 'revoked',
+    metric: 'afterRevocation',
+    title: '5. Attempts on a revoked key after revocation (lower)',
+  },
   { scenario: 'outage', metric: 'deadPerCall', title: '6. Attempts to the dead provider per call (lower)' },
 ];
 
@@ -134,8 +142,13 @@ export function renderSvg(report: BenchReport, panels: readonly ChartPanel[] = D
   const barHeight = 16;
   const gap = 6;
   const shown = panels
-    .map((panel) => ({ panel, scenario: report.scenarios.find((scenario) => scenario.id === panel.scenario) }))
-    .filter((entry): entry is { panel: ChartPanel; scenario: ScenarioResult } => entry.scenario !== undefined);
+    .map((panel) => ({
+      panel,
+      scenario: report.scenarios.find((scenario) => scenario.id === panel.scenario),
+    }))
+    .filter(
+      (entry): entry is { panel: ChartPanel; scenario: ScenarioResult } => entry.scenario !== undefined,
+    );
   const maxRows = Math.max(1, ...shown.map((entry) => entry.scenario.rows.length));
   const panelHeight = 40 + maxRows * (barHeight + gap) + 10;
   const rowsCount = Math.ceil(shown.length / columns);
@@ -163,8 +176,11 @@ export function renderSvg(report: BenchReport, panels: readonly ChartPanel[] = D
       );
       const value = row.values[panel.metric];
       if (row.status !== 'ran' || typeof value !== 'number' || !Number.isFinite(value)) {
-        const text = row.status === 'ran' ? formatValue(value) : row.status === 'cannot' ? 'cannot run' : 'failed';
-        out.push(`<text x="${x0 + labelWidth + 4}" y="${y + barHeight - 4}" fill="#888888">${escapeXml(text)}</text>`);
+        const text =
+          row.status === 'ran' ? formatValue(value) : row.status === 'cannot' ? 'cannot run' : 'failed';
+        out.push(
+          `<text x="${x0 + labelWidth + 4}" y="${y + barHeight - 4}" fill="#888888">${escapeXml(text)}</text>`,
+        );
         return;
       }
       const length = max > 0 && value > 0 ? Math.max(1, (value / max) * barArea) : 0;

@@ -3,7 +3,12 @@
  * leaves in flight reaches the next one's log), with a fixed number of calls and a hard deadline, and reads what
  * happened upstream from the emulator's request log.
  */
-import { type EmulatorConfig, type KeyBehaviour, type RequestLogEntry, startEmulator } from '@keypool/emulator';
+import {
+  type EmulatorConfig,
+  type KeyBehaviour,
+  type RequestLogEntry,
+  startEmulator,
+} from '@keypool/emulator';
 import OpenAI from 'openai';
 import { type BenchKey, type Contender, keypool, type Runner, type Setup } from './contenders.ts';
 import { type DriveOptions, type DriveResult, drive } from './drive.ts';
@@ -77,7 +82,12 @@ async function runPlan(plan: Plan, context: ScenarioContext): Promise<ScenarioRe
       continue;
     }
     if (contender.id === 'portkey' && context.gateway === undefined) {
-      rows.push({ contender: contender.label, status: 'cannot', reason: context.gatewayProblem ?? 'no gateway', values: {} });
+      rows.push({
+        contender: contender.label,
+        status: 'cannot',
+        reason: context.gatewayProblem ?? 'no gateway',
+        values: {},
+      });
       continue;
     }
     const keys = benchKeys(plan.keys);
@@ -109,7 +119,9 @@ async function runPlan(plan: Plan, context: ScenarioContext): Promise<ScenarioRe
       const result = await drive(runner, plan.drive);
       const log = emulator.requests.slice(preparedUntil);
       const values = plan.analyze({ result, log, keys, runner, windowMs: plan.windowMs });
-      const errors = [...new Set(result.records.filter((record) => !record.ok).map((record) => record.error))];
+      const errors = [
+        ...new Set(result.records.filter((record) => !record.ok).map((record) => record.error)),
+      ];
       rows.push({
         contender: contender.label,
         status: 'ran',
@@ -217,7 +229,8 @@ export function recoveryPlan(scale: number): Plan {
             : gaps.length === 0
               ? 'no retry on that key'
               : `${honoured}/${gaps.length}${honoured === gaps.length ? ' yes' : ' no'}`,
-        earliestMs: gaps.length === 0 ? null : round(Math.min(...gaps.map((gap) => gap.waitedMs - gap.askedMs)), 0),
+        earliestMs:
+          gaps.length === 0 ? null : round(Math.min(...gaps.map((gap) => gap.waitedMs - gap.askedMs)), 0),
         wallMs: result.wallMs,
       };
     },
@@ -254,12 +267,15 @@ export function capacityPlan(scale: number): Plan {
     drive: { calls, concurrency: 30, deadlineMs: (measuredWindows + 2) * windowMs },
     analyze: ({ result, log, keys, windowMs: window }) => {
       const first = log[0]?.time ?? result.startedAt;
-      const inWindow = log.filter((entry) => entry.outcome === 'ok' && entry.time < first + measuredWindows * window);
+      const inWindow = log.filter(
+        (entry) => entry.outcome === 'ok' && entry.time < first + measuredWindows * window,
+      );
       const traffic = summarizeTraffic(log, labelOf(keys));
       const known = result.records.filter((record) => record.saw429 !== undefined);
       return {
         goodput: percent(ratio(inWindow.length, keysCount * rpm * measuredWindows)),
-        saw429: known.length === 0 ? null : percent(ratio(known.filter((record) => record.saw429).length, calls)),
+        saw429:
+          known.length === 0 ? null : percent(ratio(known.filter((record) => record.saw429).length, calls)),
         rateLimited: traffic.rateLimited,
         served: served(result, calls),
         wallMs: result.wallMs,
@@ -319,13 +335,16 @@ export function outagePlan(scale: number): Plan {
     drive: { calls, concurrency: 4, deadlineMs: 8000 },
     analyze: ({ result, log, runner }) => {
       const dead = log.filter((entry) => entry.provider === 'openai');
-      const spans = (runner.extra?.().breakerOpenSpans ?? undefined) as { from: number; until: number }[] | undefined;
+      const spans = (runner.extra?.().breakerOpenSpans ?? undefined) as
+        | { from: number; until: number }[]
+        | undefined;
       // Calls that started while the breaker was open, and the attempts they made to the dead provider.
       const openCalls = result.records.filter((record) =>
         (spans ?? []).some((span) => record.startedAt >= span.from && record.startedAt < span.until),
       );
       const openAttempts = openCalls.reduce(
-        (sum, record) => sum + (record.attempts ?? []).filter((attempt) => attempt.provider === 'openai').length,
+        (sum, record) =>
+          sum + (record.attempts ?? []).filter((attempt) => attempt.provider === 'openai').length,
         0,
       );
       const whileOpen = spans === undefined ? 'no circuit' : `${openAttempts} in ${openCalls.length} calls`;
@@ -359,7 +378,8 @@ const CANNED_HEADERS = {
   'x-ratelimit-reset-tokens': '0s',
 };
 /** A fetch that answers every request at once with the same completion: what remains is the clients' CPU cost. */
-const cannedFetch: typeof fetch = async () => new Response(CANNED_COMPLETION, { status: 200, headers: CANNED_HEADERS });
+const cannedFetch: typeof fetch = async () =>
+  new Response(CANNED_COMPLETION, { status: 200, headers: CANNED_HEADERS });
 
 interface Timed {
   label: string;
@@ -388,7 +408,12 @@ async function interleave(entries: Timed[], rounds: number, warmup: number, budg
  * block: the median of each entry's blocks. Unlike wall time, CPU time does not grow while other processes hold the
  * cores, so it is the steadier figure on a loaded machine.
  */
-async function cpuPerCall(entries: Timed[], blocks: number, blockSize: number, budgetMs: number): Promise<number[][]> {
+async function cpuPerCall(
+  entries: Timed[],
+  blocks: number,
+  blockSize: number,
+  budgetMs: number,
+): Promise<number[][]> {
   const samples = entries.map((): number[] => []);
   const stopAt = Date.now() + budgetMs;
   for (let block = 0; block < blocks && Date.now() < stopAt; block++) {
@@ -477,10 +502,20 @@ export async function healthyScenario(context: ScenarioContext): Promise<Scenari
     );
     await interleave([direct, ...overNetwork], rounds, warmup, 45_000);
     const directCanned = directEntry(
-      new OpenAI({ apiKey: keys[0]!.secret, baseURL: 'http://127.0.0.1:9/openai/v1', maxRetries: 0, fetch: cannedFetch }),
+      new OpenAI({
+        apiKey: keys[0]!.secret,
+        baseURL: 'http://127.0.0.1:9/openai/v1',
+        maxRetries: 0,
+        fetch: cannedFetch,
+      }),
     );
     await interleave([directCanned, ...inProcess], cannedRounds, Math.round(cannedRounds / 10), 20_000);
-    const cpuSamples = await cpuPerCall([directCanned, ...inProcess], Math.max(5, Math.round(cannedRounds / 100)), 25, 20_000);
+    const cpuSamples = await cpuPerCall(
+      [directCanned, ...inProcess],
+      Math.max(5, Math.round(cannedRounds / 100)),
+      25,
+      20_000,
+    );
     const directCpu = median(cpuSamples[0]!);
     for (const contender of context.contenders) {
       const problem = problems.get(contender.label);
@@ -513,7 +548,11 @@ export async function healthyScenario(context: ScenarioContext): Promise<Scenari
           p99Ms: overhead.p99Ms,
           ...(cpu === undefined
             ? {}
-            : { cannedCalls: cpu.times.length, cannedFailures: cpu.failures, cannedMedianMs: cpuOverhead?.medianMs }),
+            : {
+                cannedCalls: cpu.times.length,
+                cannedFailures: cpu.failures,
+                cannedMedianMs: cpuOverhead?.medianMs,
+              }),
         },
       });
       context.log(
@@ -562,7 +601,9 @@ export async function runScenarios(
     context.log('1. healthy keys');
     onResult(await healthyScenario(context));
   }
-  const plans = [limitedPlan, recoveryPlan, capacityPlan, revokedPlan, outagePlan].map((plan) => plan(context.scale));
+  const plans = [limitedPlan, recoveryPlan, capacityPlan, revokedPlan, outagePlan].map((plan) =>
+    plan(context.scale),
+  );
   for (const plan of plans) {
     if (!want(plan.id)) continue;
     context.log(plan.title);
