@@ -60,6 +60,12 @@ beforeEach(() => emu.reset());
 
 const baseUrl = () => emu.baseURLs.gemini;
 
+/** Spends the limited key's one request of this window outside the pool, as another process would. */
+async function spendLimitedKey(contents: string): Promise<void> {
+  const client = new GoogleGenAI({ apiKey: KEYS.limited, httpOptions: { baseUrl: baseUrl() } });
+  await client.models.generateContent({ model: MODEL, contents });
+}
+
 /** Records each attempt's key (from the pool's events), to compare with the keys the emulator saw. */
 function recordAttempts(pool: GeminiPool): { keyIds: string[]; selected: string[] } {
   const record = { keyIds: [] as string[], selected: [] as string[] };
@@ -76,22 +82,9 @@ function fingerprintsOf(pool: GeminiPool, keyIds: readonly string[]): string[] {
 
 describe('a pool of an invalid, a rate-limited and a healthy key', () => {
   it('serves every call; disables the bad key after one attempt; cools the limited one for the hint it got', async () => {
-    // Spend the limited key's one request of this window, as another process would.
-    await new GoogleGenAI({
-      apiKey: KEYS.limited,
-      httpOptions: { baseUrl: baseUrl() },
-    }).models.generateContent({
-      model: MODEL,
-      contents: 'spent',
-    });
+    await spendLimitedKey('spent');
     emu.reset();
-    await new GoogleGenAI({
-      apiKey: KEYS.limited,
-      httpOptions: { baseUrl: baseUrl() },
-    }).models.generateContent({
-      model: MODEL,
-      contents: 'spent again',
-    });
+    await spendLimitedKey('spent again');
     const seenRetryDelays: string[] = [];
     const pool = createGeminiPool({
       keys: [
@@ -291,13 +284,7 @@ describe('streaming', () => {
   });
 
   it('fails over before the first chunk: a rate-limited first key, through pool.client and pool.stream()', async () => {
-    await new GoogleGenAI({
-      apiKey: KEYS.limited,
-      httpOptions: { baseUrl: baseUrl() },
-    }).models.generateContent({
-      model: MODEL,
-      contents: 'spend it',
-    });
+    await spendLimitedKey('spend it');
     const pool = streamPool([
       { id: 'limited', secret: KEYS.limited },
       { id: 's1', secret: KEYS.stream1 },

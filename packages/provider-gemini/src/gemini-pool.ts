@@ -1,5 +1,5 @@
 import type { GoogleGenAI } from '@google/genai';
-import { createKeyPool, type KeyPool, type KeyPoolOptions, type PoolClientOptions } from '@keypool/core';
+import { createKeyPool, type KeyPoolOptions, type PoolClientOptions, type ProviderPool } from '@keypool/core';
 import { createGeminiAdapter } from './gemini-adapter.ts';
 import type { GeminiClientOptions } from './gemini-client.ts';
 import { createGeminiPoolClient } from './gemini-pool-client.ts';
@@ -14,15 +14,13 @@ export interface GeminiPoolOptions extends Omit<KeyPoolOptions<GoogleGenAI>, 'ad
   streamOptions?: PoolClientOptions['streamOptions'];
 }
 
-/** A key pool over `GoogleGenAI` clients, with `client`: a drop-in `GoogleGenAI` whose model calls use the pool. */
-export type GeminiPool = KeyPool<GoogleGenAI> & {
-  /**
-   * Use it like the `GoogleGenAI` you had: `models.generateContent`, `generateContentStream`, `countTokens`,
-   * `embedContent`, the image calls and `chats.create()` sessions run through the pool (rotation, cooldowns,
-   * limits); everything else passes through to a template client that holds no real key.
-   */
-  readonly client: GoogleGenAI;
-};
+/**
+ * A key pool over `GoogleGenAI` clients, with `client`: a drop-in `GoogleGenAI` whose model calls use the pool. Use
+ * `client` like the `GoogleGenAI` you had: `models.generateContent`, `generateContentStream`, `countTokens`,
+ * `embedContent`, the image calls and `chats.create()` sessions run through the pool (rotation, cooldowns, limits);
+ * everything else passes through to a template client that holds no real key.
+ */
+export type GeminiPool = ProviderPool<GoogleGenAI>;
 
 /** The key of the template client behind `pool.client`: never sent by a routed call, and not a real key. */
 const PLACEHOLDER_KEY = 'keypool-placeholder-not-a-real-key';
@@ -40,10 +38,9 @@ export function createGeminiPool(options: GeminiPoolOptions): GeminiPool {
   const adapter = createGeminiAdapter(clientOptions);
   const pool = createKeyPool<GoogleGenAI>({ ...poolOptions, adapter });
   const template = adapter.createClient(PLACEHOLDER_KEY);
-  const client = createGeminiPoolClient(pool, template, {
-    ...(callOptions ? { callOptions } : {}),
-    ...(streamOptions ? { streamOptions } : {}),
-  });
+  // Not core's createProviderPool: `pool.client` here is a proxy over the routed client (see createGeminiPoolClient),
+  // and createProviderPool can only hand out the routed client itself.
+  const client = createGeminiPoolClient(pool, template, { callOptions, streamOptions });
   Object.defineProperty(pool, 'client', { value: client, enumerable: false, writable: false });
   return pool as GeminiPool;
 }

@@ -1,4 +1,4 @@
-import { maskSecret } from '@keypool/core';
+import { maskSecret, scrubSecrets } from '@keypool/core';
 
 const GOOGLE_API_KEY = /AIza[0-9A-Za-z_-]{8,}/g;
 const SK_KEY = /\bsk-[0-9A-Za-z_-]{8,}/g;
@@ -11,11 +11,7 @@ const KEY_HEADER = /(x-goog-api-key["']?\s*[:=]\s*["']?)[^"',\s}]+/gi;
  * whatever their shape.
  */
 export function scrubGeminiSecrets(text: string, secrets: readonly string[] = []): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join(maskSecret(secret));
-  }
-  return out
+  return scrubSecrets(text, secrets)
     .replace(GOOGLE_API_KEY, (match) => maskSecret(match))
     .replace(SK_KEY, (match) => maskSecret(match))
     .replace(KEY_QUERY, '$1***')
