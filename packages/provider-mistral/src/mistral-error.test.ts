@@ -3,6 +3,7 @@ import { Mistral } from '@mistralai/mistralai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CANARY_SECRET, MISTRAL_ERROR_CASES } from './__fixtures__/mistral-error-cases';
 import { sdkErrorFrom } from './__fixtures__/mistral-error-fixtures';
+import { rejection } from './__fixtures__/rejection';
 import { classifyMistralError } from './mistral-error';
 
 describe('classifyMistralError', () => {
@@ -81,16 +82,8 @@ describe('classifyMistralError on errors captured for real (the SDK against @key
 
   const client = (apiKey = GOOD, timeoutMs?: number) =>
     new Mistral({ apiKey, serverURL: emu.baseURLs.mistral, ...(timeoutMs ? { timeoutMs } : {}) });
-  const failure = async (promise: Promise<unknown>) => {
-    try {
-      await promise;
-    } catch (error) {
-      return error;
-    }
-    throw new Error('expected a failure');
-  };
   const streamFailure = (model: string) =>
-    failure(
+    rejection(
       (async () => {
         for await (const _event of await client().chat.stream({ model, messages })) {
           // drain
@@ -101,14 +94,14 @@ describe('classifyMistralError on errors captured for real (the SDK against @key
   it.each([
     [
       '401 unknown key',
-      () => failure(client('Unknown07Rk2Lm9Xp4Tn6Wv1Ys3Ub8Hc').chat.complete({ model: 'm', messages })),
+      () => rejection(client('Unknown07Rk2Lm9Xp4Tn6Wv1Ys3Ub8Hc').chat.complete({ model: 'm', messages })),
       { category: 'auth', status: 401 },
     ],
     [
       '429 rpm',
       async () => {
         await client(LIMITED).chat.complete({ model: 'm', messages });
-        return failure(client(LIMITED).chat.complete({ model: 'm', messages }));
+        return rejection(client(LIMITED).chat.complete({ model: 'm', messages }));
       },
       {
         category: 'rate_limit',
@@ -121,59 +114,59 @@ describe('classifyMistralError on errors captured for real (the SDK against @key
       '429 tpm',
       async () => {
         await client(TOKENS).chat.complete({ model: 'm', messages });
-        return failure(client(TOKENS).chat.complete({ model: 'm', messages }));
+        return rejection(client(TOKENS).chat.complete({ model: 'm', messages }));
       },
       { category: 'rate_limit', quotaScope: 'minute', rateLimit: { tokens: { limit: 15 } } },
     ],
     [
       '429 monthly',
-      () => failure(client(MONTH).chat.complete({ model: 'm', messages })),
+      () => rejection(client(MONTH).chat.complete({ model: 'm', messages })),
       { category: 'quota_exhausted', quotaScope: 'month' },
     ],
     [
       '503 overloaded',
-      () => failure(client().chat.complete({ model: 'overloaded', messages })),
+      () => rejection(client().chat.complete({ model: 'overloaded', messages })),
       { category: 'overloaded', status: 503 },
     ],
     [
       '500',
-      () => failure(client().chat.complete({ model: 'broken', messages })),
+      () => rejection(client().chat.complete({ model: 'broken', messages })),
       { category: 'server', status: 500 },
     ],
     [
       '400 context',
-      () => failure(client().chat.complete({ model: 'tiny', messages })),
+      () => rejection(client().chat.complete({ model: 'tiny', messages })),
       { category: 'context_length' },
     ],
     [
       '400 moderation',
-      () => failure(client().chat.complete({ model: 'filtered', messages })),
+      () => rejection(client().chat.complete({ model: 'filtered', messages })),
       { category: 'content_filter' },
     ],
     [
       '400 invalid model',
-      () => failure(client().chat.complete({ model: 'missing', messages })),
+      () => rejection(client().chat.complete({ model: 'missing', messages })),
       { category: 'invalid_request', modelNotFound: true },
     ],
     [
       'connection reset',
-      () => failure(client().chat.complete({ model: 'reset', messages })),
+      () => rejection(client().chat.complete({ model: 'reset', messages })),
       { category: 'network' },
     ],
     [
       'SDK timeout',
-      () => failure(client(GOOD, 100).chat.complete({ model: 'silent', messages })),
+      () => rejection(client(GOOD, 100).chat.complete({ model: 'silent', messages })),
       { category: 'timeout' },
     ],
     [
       'caller abort',
-      () => failure(client().chat.complete({ model: 'silent', messages }, { signal: AbortSignal.abort() })),
+      () => rejection(client().chat.complete({ model: 'silent', messages }, { signal: AbortSignal.abort() })),
       { category: 'aborted' },
     ],
     [
       'input the SDK refuses',
       () =>
-        failure(
+        rejection(
           client().chat.complete({ model: 'm', messages: [{ role: 'robot' as 'user', content: 'x' }] }),
         ),
       { category: 'invalid_request' },

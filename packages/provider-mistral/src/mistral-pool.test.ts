@@ -11,6 +11,7 @@ import {
 import { type Emulator, startEmulator } from '@keypool/emulator';
 import { Mistral } from '@mistralai/mistralai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rejection } from './__fixtures__/rejection';
 import { createMistralPool, type MistralPoolOptions } from './mistral-pool';
 
 const MODEL = 'mistral-small-latest';
@@ -45,15 +46,6 @@ function pool(secrets: string[], options: Partial<MistralPoolOptions> = {}) {
     ...options,
     clientOptions: { serverURL: emu.baseURLs.mistral, ...options.clientOptions },
   });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('createMistralPool: failover over real keys', () => {

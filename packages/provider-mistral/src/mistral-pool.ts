@@ -1,9 +1,8 @@
 import {
-  createKeyPool,
-  createPoolClient,
-  type KeyPool,
+  createProviderPool,
   type KeyPoolOptions,
   type PoolClientOptions,
+  type ProviderPool,
 } from '@keypool/core';
 import type { Mistral } from '@mistralai/mistralai';
 import { createMistralAdapter } from './mistral-adapter';
@@ -20,16 +19,14 @@ export interface MistralPoolOptions extends Omit<KeyPoolOptions<Mistral>, 'adapt
   streamOptions?: PoolClientOptions['streamOptions'];
 }
 
-/** A key pool over Mistral keys, with `client`: a `Mistral` client whose model calls run through the pool. */
-export type MistralPool = KeyPool<Mistral> & {
-  /**
-   * A drop-in `Mistral` client: `chat.complete`, `chat.stream`, `fim.*`, `agents.*`, `embeddings.create`,
-   * `classifiers.*`, `ocr.process`, `audio.transcriptions.*`, `audio.speech.complete` and `beta.conversations.*`
-   * rotate over the pool's keys; other methods (models, files, batch...) are not calls to the model: they reach a
-   * client that holds no key and fail locally without sending anything (run them with `pool.run((client) => ...)`).
-   */
-  readonly client: Mistral;
-};
+/**
+ * A key pool over Mistral keys, with `client`: a `Mistral` client whose model calls run through the pool. `client` is
+ * a drop-in `Mistral` client: `chat.complete`, `chat.stream`, `fim.*`, `agents.*`, `embeddings.create`,
+ * `classifiers.*`, `ocr.process`, `audio.transcriptions.*`, `audio.speech.complete` and `beta.conversations.*` rotate
+ * over the pool's keys; other methods (models, files, batch...) are not calls to the model: they reach a client that
+ * holds no key and fail locally without sending anything (run them with `pool.run((client) => ...)`).
+ */
+export type MistralPool = ProviderPool<Mistral>;
 
 /**
  * Builds a Mistral key pool: rotation, cooldowns, limits and failover over many keys, with a drop-in `client`
@@ -43,19 +40,11 @@ export type MistralPool = KeyPool<Mistral> & {
  */
 export function createMistralPool(options: MistralPoolOptions): MistralPool {
   const { clientOptions = {}, callOptions, streamOptions, ...poolOptions } = options;
-  const adapter = createMistralAdapter(clientOptions);
-  const pool = createKeyPool<Mistral>({ ...poolOptions, adapter });
-  // The template only answers what is not routed; it holds no real key and sends nothing.
-  const template = createMistralTemplateClient(clientOptions);
-  const client = createPoolClient(
-    pool,
-    template,
-    createMistralRoutes({ timeoutMs: clientOptions.timeoutMs }),
-    {
-      ...(callOptions ? { callOptions } : {}),
-      ...(streamOptions ? { streamOptions } : {}),
-    },
-  );
-  Object.defineProperty(pool, 'client', { value: client, enumerable: false, writable: false });
-  return pool as MistralPool;
+  return createProviderPool<Mistral>({
+    pool: { ...poolOptions, adapter: createMistralAdapter(clientOptions) },
+    // The template only answers what is not routed; it holds no real key and sends nothing.
+    template: () => createMistralTemplateClient(clientOptions),
+    routes: createMistralRoutes({ timeoutMs: clientOptions.timeoutMs }),
+    clientOptions: { callOptions, streamOptions },
+  });
 }

@@ -1,4 +1,10 @@
-import { firstHeader, type HeaderSource, parseResetTime, type RateLimitInfo } from '@keypool/core';
+import {
+  firstHeader,
+  type HeaderSource,
+  parseResetTime,
+  type RateLimitBudget,
+  type RateLimitInfo,
+} from '@keypool/core';
 
 /** Mistral's rate-limit headers: per minute (requests, tokens) and per month (tokens). */
 export const MISTRAL_RATE_LIMIT_HEADERS = {
@@ -42,21 +48,25 @@ export function parseMistralRateLimitHeaders(headers: HeaderSource, now?: number
   const resetHeader = firstHeader(headers, MISTRAL_RATE_LIMIT_HEADERS.reset);
   const resetAt = resetHeader === undefined ? undefined : parseResetTime(resetHeader, now);
   const info: RateLimitInfo = {};
-  if (requestsLimit !== undefined || requestsRemaining !== undefined) {
-    info.requests = {
-      ...(requestsLimit !== undefined ? { limit: requestsLimit } : {}),
-      ...(requestsRemaining !== undefined ? { remaining: requestsRemaining } : {}),
-      ...(resetAt !== undefined ? { resetAt } : {}),
-    };
-  }
-  if (tokensLimit !== undefined || tokensRemaining !== undefined) {
-    info.tokens = {
-      ...(tokensLimit !== undefined ? { limit: tokensLimit } : {}),
-      ...(tokensRemaining !== undefined ? { remaining: tokensRemaining } : {}),
-      ...(resetAt !== undefined ? { resetAt } : {}),
-    };
-  }
+  const requests = budgetOf(requestsLimit, requestsRemaining, resetAt);
+  if (requests) info.requests = requests;
+  const tokens = budgetOf(tokensLimit, tokensRemaining, resetAt);
+  if (tokens) info.tokens = tokens;
   return info;
+}
+
+/** A budget from a limit and a remaining count (undefined when neither is known), with the shared window reset. */
+function budgetOf(
+  limit: number | undefined,
+  remaining: number | undefined,
+  resetAt: number | undefined,
+): RateLimitBudget | undefined {
+  if (limit === undefined && remaining === undefined) return undefined;
+  return {
+    ...(limit !== undefined ? { limit } : {}),
+    ...(remaining !== undefined ? { remaining } : {}),
+    ...(resetAt !== undefined ? { resetAt } : {}),
+  };
 }
 
 /** True when the headers say a monthly budget (tokens or requests) is spent. */

@@ -1,4 +1,4 @@
-import { maskSecret } from '@keypool/core';
+import { maskSecret, scrubSecrets } from '@keypool/core';
 
 // Mistral keys are 32 letters and digits with no prefix; other providers' keys leak through proxies and logs too.
 const KEY_LIKE = [
@@ -15,10 +15,7 @@ const KEY_LIKE = [
  * given. Pure; used on every message before it leaves the package.
  */
 export function scrubKeyLike(text: string, secrets: readonly string[] = []): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join(maskSecret(secret));
-  }
+  let out = scrubSecrets(text, secrets);
   for (const pattern of KEY_LIKE) out = out.replace(pattern, (match) => maskSecret(match));
   return out;
 }
