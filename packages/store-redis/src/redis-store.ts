@@ -280,7 +280,7 @@ export class RedisStateStore implements StateStore {
     const result = this.fallback.reserveNow(key, cost, now);
     if (result.ok)
       this.localReservations.set(key.fingerprint, (this.localReservations.get(key.fingerprint) ?? 0) + 1);
-    return result;
+    return { ...result, view: copyView(result.view) };
   }
 
   private release(key: StoreKey, probe: boolean, now: number): void {
@@ -302,9 +302,9 @@ export class RedisStateStore implements StateStore {
       if (local === 1) this.localReservations.delete(fingerprint);
       else this.localReservations.set(fingerprint, local - 1);
       const result = this.fallback.recordNow(key, attempt);
-      if (!hasStatusEffect(attempt)) return result;
+      if (!hasStatusEffect(attempt)) return { view: copyView(result.view), recovered: result.recovered };
       const shared = await this.applyStatusEffect(key, attempt);
-      return shared ? { view: shared, recovered: result.recovered } : result;
+      return { view: shared ?? copyView(result.view), recovered: result.recovered };
     }
     if (this.degradedSince !== undefined || this.closed) return this.recordLocally(key, attempt);
     const call = this.run(
@@ -328,7 +328,8 @@ export class RedisStateStore implements StateStore {
   private recordLocally(key: StoreKey, attempt: AttemptRecord): RecordResult {
     if (hasStatusEffect(attempt)) this.queue(() => this.runStatusEffect(key, attempt));
     const { actualTokens: _actual, ...rest } = attempt;
-    return this.fallback.recordNow(key, { ...rest, reservedTokens: 0, probe: false });
+    const result = this.fallback.recordNow(key, { ...rest, reservedTokens: 0, probe: false });
+    return { view: copyView(result.view), recovered: result.recovered };
   }
 
   private async applyStatusEffect(key: StoreKey, attempt: AttemptRecord): Promise<KeyStateView | undefined> {
@@ -417,7 +418,7 @@ export class RedisStateStore implements StateStore {
       this.lastViews.set(key.fingerprint, view);
       return view;
     };
-    return (await this.writeOrQueue('setStatus', write, now)) ?? { ...local, usage: { ...local.usage } };
+    return (await this.writeOrQueue('setStatus', write, now)) ?? copyView(local);
   }
 
   /** Reads many keys' shared state in one round trip. */
@@ -452,7 +453,7 @@ export class RedisStateStore implements StateStore {
 
   private async readLocally(keys: readonly StoreKey[], now: number): Promise<KeyStateView[]> {
     const views = await this.fallback.read(keys, now);
-    return views.map((view) => ({ ...view, usage: { ...view.usage }, failures: { ...view.failures } }));
+    return views.map(copyView);
   }
 
   /** Forgets a key, in Redis too. */
@@ -594,6 +595,19 @@ function limitsOf(key: StoreKey): (string | number)[] {
 /** The fingerprint and limits, as the per-key scripts take them. */
 function limitArgs(key: StoreKey): (string | number)[] {
   return [key.fingerprint, ...limitsOf(key)];
+}
+
+/**
+ * A copy of a fallback view. The engine adjusts the views a networked store returns in place (in-flight, cooldown),
+ * which must not reach the fallback's live state behind its back.
+ */
+function copyView(view: KeyStateView): KeyStateView {
+  return {
+    ...view,
+    usage: { ...view.usage },
+    failures: { ...view.failures },
+    ...(view.learned ? { learned: { ...view.learned } } : {}),
+  };
 }
 
 function hasStatusEffect(attempt: AttemptRecord): boolean {

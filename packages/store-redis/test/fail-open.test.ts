@@ -179,6 +179,34 @@ describe.skipIf(!canControlRedis)('fail-open', () => {
   });
 });
 
+describe('the local fallback', () => {
+  it('hands out copies: the engine adjusting a view in place does not corrupt local state', async () => {
+    const port = await freePort();
+    const store = createRedisStore({ redis: `redis://127.0.0.1:${port}`, connectTimeoutMs: 100 });
+    try {
+      const key = { fingerprint: 'copies', limits: { rpm: 10 } };
+      await store.register([key], { minuteMs: 1_000, dayMs: 10_000 });
+      expect(store.degraded).toBe(true);
+      const now = Date.now();
+      const first = await store.reserve(key, { requests: 1, tokens: 0 }, now);
+      await store.reserve(key, { requests: 1, tokens: 0 }, now);
+      // What the engine does to a networked store's view before its record is written through.
+      first.view.inFlight = Math.max(0, first.view.inFlight - 1);
+      const recorded = await store.record(key, {
+        now,
+        outcome: 'success',
+        reservedTokens: 0,
+        latencyMs: 1,
+        probe: false,
+      });
+      expect(recorded.view.inFlight).toBe(1);
+      expect(recorded.view.requests).toBe(2);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 async function sumRequests(store: RedisStateStore): Promise<number> {
   const views = await store.read(
     FINGERPRINTS.map((fingerprint) => ({ fingerprint, limits: {} })),
