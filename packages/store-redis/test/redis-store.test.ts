@@ -63,7 +63,10 @@ describe('data layout', () => {
     const fingerprint = fingerprintSecret(secret);
     // One Redis key per API key: JSON { s: state fields, w: { requests, tokens, day windows } }.
     expect(await admin.keys('*layout*')).toEqual([`{layout}:key:${fingerprint}`]);
-    const stored = (await admin.get(`{layout}:key:${fingerprint}`))!;
+    // The pool writes its record through after the call returns: wait for it.
+    const readStored = async () => (await admin.get(`{layout}:key:${fingerprint}`))!;
+    await expect.poll(async () => JSON.parse(await readStored()).s.successes, { timeout: 2_000 }).toBe(1);
+    const stored = await readStored();
     const doc = JSON.parse(stored) as { s: Record<string, unknown>; w: Record<string, number[]> };
     expect(doc.s).toMatchObject({ requests: 1, successes: 1 });
     expect(doc.s).not.toHaveProperty('inFlight'); // defaults are not stored
