@@ -40,8 +40,11 @@ export interface PoolClientOptions {
   streamOptions?: Pick<StreamCallOptions<unknown>, 'idleTimeoutMs' | 'firstChunkTimeoutMs'>;
 }
 
-/** A routed stream: iterate it like the SDK's stream. `controller` aborts it. */
-export interface RoutedStream<TChunk> extends AsyncIterable<TChunk> {
+/**
+ * A routed stream: iterate it like the SDK's stream (`for await`), or drive it as an async generator (`next`,
+ * `return`). `controller` aborts it.
+ */
+export interface RoutedStream<TChunk> extends AsyncGenerator<TChunk, void, undefined> {
   readonly controller: AbortController;
 }
 
@@ -166,25 +169,28 @@ async function openStream<TClient extends object>(
   );
   // Wait for the first chunk so that every error before it rotates keys and surfaces at `await`, as the SDKs do.
   const first = await generator.next();
-  let delivered = false;
-  return {
-    controller,
-    [Symbol.asyncIterator]() {
-      return {
-        next: async () => {
-          if (!delivered) {
-            delivered = true;
-            return first;
-          }
-          return generator.next();
-        },
-        return: async () => {
-          await generator.return(undefined);
-          return { done: true, value: undefined };
-        },
-      };
-    },
-  };
+  return routedStream(first, generator, controller);
+}
+
+async function* replay<TChunk>(
+  first: IteratorResult<TChunk, void>,
+  rest: AsyncGenerator<TChunk, void, undefined>,
+): AsyncGenerator<TChunk, void, undefined> {
+  try {
+    if (first.done) return;
+    yield first.value;
+    yield* rest;
+  } finally {
+    await rest.return(undefined);
+  }
+}
+
+function routedStream<TChunk>(
+  first: IteratorResult<TChunk, void>,
+  rest: AsyncGenerator<TChunk, void, undefined>,
+  controller: AbortController,
+): RoutedStream<TChunk> {
+  return Object.assign(replay(first, rest), { controller });
 }
 
 interface WithResponse {

@@ -17,8 +17,11 @@ export interface ProviderPoolParts<TClient extends object> {
   routes: readonly RoutedMethod[];
   /** Call and stream options applied to every routed call. */
   clientOptions?: PoolClientOptions;
-  /** Runs once `client` exists, e.g. to point SDK helpers of the template at it. */
-  afterClient?: (client: TClient, template: TClient) => void;
+  /**
+   * Runs once the routed client exists, e.g. to point SDK helpers of the template at it. It may return a client to
+   * hand out instead (one that adds to the routed client, e.g. SDK objects built on its routed resources).
+   */
+  afterClient?: (client: TClient, template: TClient) => TClient | undefined;
 }
 
 /**
@@ -30,8 +33,8 @@ export function createProviderPool<TClient extends object>(
 ): ProviderPool<TClient> {
   const pool = createKeyPool(parts.pool);
   const template = parts.template(pool);
-  const client = createPoolClient(pool, template, parts.routes, parts.clientOptions);
-  parts.afterClient?.(client, template);
+  const routed = createPoolClient(pool, template, parts.routes, parts.clientOptions);
+  const client = parts.afterClient?.(routed, template) ?? routed;
   Object.defineProperty(pool, 'client', {
     value: client,
     enumerable: false,

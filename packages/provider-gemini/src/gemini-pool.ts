@@ -1,8 +1,14 @@
 import type { GoogleGenAI } from '@google/genai';
-import { createKeyPool, type KeyPoolOptions, type PoolClientOptions, type ProviderPool } from '@keypool/core';
+import {
+  createProviderPool,
+  type KeyPoolOptions,
+  type PoolClientOptions,
+  type ProviderPool,
+} from '@keypool/core';
 import { createGeminiAdapter } from './gemini-adapter.ts';
 import type { GeminiClientOptions } from './gemini-client.ts';
-import { createGeminiPoolClient } from './gemini-pool-client.ts';
+import { withRoutedChats } from './gemini-pool-client.ts';
+import { GEMINI_ROUTES } from './gemini-routes.ts';
 
 /** Options of a Gemini pool: every key-pool option except `adapter`, plus the options of the clients it builds. */
 export interface GeminiPoolOptions extends Omit<KeyPoolOptions<GoogleGenAI>, 'adapter'> {
@@ -36,11 +42,14 @@ const PLACEHOLDER_KEY = 'keypool-placeholder-not-a-real-key';
 export function createGeminiPool(options: GeminiPoolOptions): GeminiPool {
   const { clientOptions, callOptions, streamOptions, ...poolOptions } = options;
   const adapter = createGeminiAdapter(clientOptions);
-  const pool = createKeyPool<GoogleGenAI>({ ...poolOptions, adapter });
-  const template = adapter.createClient(PLACEHOLDER_KEY);
-  // Not core's createProviderPool: `pool.client` here is a proxy over the routed client (see createGeminiPoolClient),
-  // and createProviderPool can only hand out the routed client itself.
-  const client = createGeminiPoolClient(pool, template, { callOptions, streamOptions });
-  Object.defineProperty(pool, 'client', { value: client, enumerable: false, writable: false });
-  return pool as GeminiPool;
+  return createProviderPool<GoogleGenAI>({
+    pool: { ...poolOptions, adapter },
+    template: () => adapter.createClient(PLACEHOLDER_KEY),
+    routes: GEMINI_ROUTES,
+    clientOptions: {
+      ...(callOptions ? { callOptions } : {}),
+      ...(streamOptions ? { streamOptions } : {}),
+    },
+    afterClient: withRoutedChats,
+  });
 }
