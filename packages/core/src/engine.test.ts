@@ -636,3 +636,48 @@ describe('the per-call onAttempt hook', () => {
     expect(streamed).toEqual(['k1:success']);
   });
 });
+
+describe('reservation races with other processes', () => {
+  it('waits and tries again instead of giving up when a shared store keeps refusing for a moment', async () => {
+    const { MemoryStateStore } = await import('./memory-store');
+    const inner = new MemoryStateStore();
+    let refusals = 12;
+    const racing = {
+      kind: 'racing',
+      register: inner.register.bind(inner),
+      record: inner.record.bind(inner),
+      setStatus: inner.setStatus.bind(inner),
+      read: inner.read.bind(inner),
+      remove: inner.remove.bind(inner),
+      restore: inner.restore.bind(inner),
+      async reserve(
+        key: Parameters<typeof inner.reserve>[0],
+        cost: Parameters<typeof inner.reserve>[1],
+        now: number,
+      ) {
+        if (refusals > 0) {
+          refusals--;
+          const [view] = await inner.read([key], now);
+          // Another process just took the capacity: free again a moment later.
+          return {
+            ok: false as const,
+            view: { ...view!, blockedUntil: now + 5 },
+            retryAt: now + 5,
+            why: 'capacity' as const,
+          };
+        }
+        return inner.reserve(key, cost, now);
+      },
+    };
+    const pool = createKeyPool({
+      adapter: new FakeAdapter(),
+      keys: [keys[0]!, keys[1]!],
+      store: racing,
+      maxWaitMs: 100,
+    });
+    const call = pool.chat(request);
+    await vi.advanceTimersByTimeAsync(200);
+    expect((await call).text).toBe('ok');
+    expect(refusals).toBe(0);
+  });
+});

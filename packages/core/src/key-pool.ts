@@ -640,11 +640,16 @@ export class KeyPool<TClient = unknown> {
     errors: ProviderError[],
     attempt: number,
   ): Promise<Lease> {
-    // Bounded: each failed reservation makes that key unusable in our view, so at most one pass over the keys.
-    for (let tries = 0; tries <= this.keys.length + 1; ) {
+    // A lost reservation race (another process took the capacity) makes that key unusable in our view, so one pass
+    // over the keys is enough; then wait for the earliest key like any other shortage, and start a fresh pass.
+    let tries = 0;
+    for (;;) {
       const now = this.now();
       this.selection.now = now;
-      const key = this.selector.select(this.keys, this.selection) as PoolKey | undefined;
+      const key =
+        tries <= this.keys.length
+          ? (this.selector.select(this.keys, this.selection) as PoolKey | undefined)
+          : undefined;
       if (key && isUsable(key.view, now)) {
         tries++;
         const reserved = await this.reserve(key, cost, now);
@@ -652,7 +657,7 @@ export class KeyPool<TClient = unknown> {
         if (!reserved.ok) continue;
         return this.lease(key, reserved.probe, cost, attempt, now);
       }
-      const freeAt = this.earliestAvailable(now);
+      const freeAt = Math.max(this.earliestAvailable(now), now);
       const waitMs = freeAt - now;
       if (Number.isFinite(freeAt) && waitMs <= this.maxWaitMs && freeAt < deadline) {
         this.emit('request.wait', { provider: this.provider, waitMs });
@@ -661,6 +666,7 @@ export class KeyPool<TClient = unknown> {
         } catch {
           this.throwIfAborted(signal, errors);
         }
+        tries = 0;
         continue;
       }
       throw this.exhausted(
@@ -669,7 +675,6 @@ export class KeyPool<TClient = unknown> {
         freeAt,
       );
     }
-    throw this.exhausted('no_usable_key', errors);
   }
 
   private reserve(

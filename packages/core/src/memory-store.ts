@@ -40,6 +40,16 @@ export class MemoryStateStore implements StateStore {
   readonly kind = 'memory';
   private readonly entries = new Map<string, Entry>();
   private windows: WindowLengths = { minuteMs: 60_000, dayMs: 86_400_000 };
+  private readonly countUntilRecorded: boolean;
+
+  /**
+   * @param options.countUntilRecorded A request counts in the rpm and rpd windows until one window after its attempt
+   *   is recorded, not only after its reservation: the provider counts it when it arrives, which can be well after
+   *   the reservation on a busy machine. Default true (what `@keypool/redis` does too).
+   */
+  constructor(options: { countUntilRecorded?: boolean } = {}) {
+    this.countUntilRecorded = options.countUntilRecorded ?? true;
+  }
 
   async register(keys: readonly StoreKey[], windows: WindowLengths): Promise<void> {
     this.windows = windows;
@@ -148,6 +158,11 @@ export class MemoryStateStore implements StateStore {
     const { now } = attempt;
     view.inFlight = Math.max(0, view.inFlight - 1);
     if (attempt.probe) view.probeInFlight = false;
+    if (this.countUntilRecorded) {
+      const reservedAt = now - attempt.latencyMs;
+      entry.requestsWindow?.move(1, reservedAt, now);
+      entry.dayWindow?.move(1, reservedAt, now);
+    }
 
     const tokenCorrection =
       attempt.actualTokens !== undefined

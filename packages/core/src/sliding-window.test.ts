@@ -48,3 +48,18 @@ describe('SlidingWindow', () => {
     );
   });
 });
+
+describe('SlidingWindow.move', () => {
+  it('moves units counted earlier to now, so they count a whole window from now', () => {
+    const window = new SlidingWindow(1_000, 10);
+    window.add(1, 0);
+    window.move(1, 0, 450);
+    expect(window.used(1_100)).toBe(1);
+    expect(window.used(1_450)).toBe(1);
+    expect(window.used(1_500)).toBe(0);
+    // A slice already gone (or holding less than asked) moves nothing.
+    window.add(1, 2_000);
+    window.move(1, 2_000, 3_200);
+    expect(window.used(3_200)).toBe(0);
+  });
+});

@@ -56,6 +56,22 @@ export class SlidingWindow {
   }
 
   /**
+   * Moves `amount` units counted in the slice of time `at` to the current slice, so they count for a whole window
+   * from `now`. Nothing moves when that slice is current or already gone, or holds fewer units.
+   */
+  move(amount: number, at: number, now: number): void {
+    const current = this.advance(now);
+    const slice = Math.floor(at / this.sliceMs);
+    const size = this.counts.length;
+    if (slice >= current || slice <= current - size) return;
+    const from = slice % size;
+    if (this.counts[from]! < amount) return;
+    this.counts[from] = this.counts[from]! - amount;
+    const to = current % size;
+    this.counts[to] = this.counts[to]! + amount;
+  }
+
+  /**
    * When `cost` more units fit under `limit` again (epoch ms), or `now` if they fit already. A cost larger than the
    * limit fits only into an empty window.
    */

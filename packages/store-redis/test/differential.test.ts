@@ -84,8 +84,7 @@ describe('the Redis store behaves exactly like the memory store', () => {
         prefix: `differential${seed}`,
         timeoutMs: 5_000,
         probeLeaseMs: 0,
-        // The exact port: requests count from their reservation, as in memory.
-        countUntilRecorded: false,
+        // Both stores count a request until one window after its attempt is recorded (their shared default).
         pubsub: false,
       });
       await memory.register(keys, WINDOWS);
