@@ -91,3 +91,21 @@ describe('ConsecutiveFailureBreaker', () => {
     expect(() => new ConsecutiveFailureBreaker({ breakMs: 10, maxBreakMs: 5 })).toThrow(/maxBreakMs/);
   });
 });
+
+describe('a late success while open', () => {
+  it('does not close the breaker: only the half-open probe does', () => {
+    const breaker = new ConsecutiveFailureBreaker({ threshold: 1, breakMs: 1_000 });
+    expect(breaker.allow(0)).toBe(true);
+    expect(breaker.allow(0)).toBe(true);
+    breaker.failure(10);
+    expect(breaker.state).toBe('open');
+    // The second call, let through before the break, answers late.
+    breaker.success();
+    expect(breaker.state).toBe('open');
+    expect(breaker.allow(500)).toBe(false);
+    expect(breaker.allow(1_010)).toBe(true);
+    expect(breaker.state).toBe('half_open');
+    breaker.success();
+    expect(breaker.state).toBe('closed');
+  });
+});

@@ -78,6 +78,9 @@ export class ConsecutiveFailureBreaker implements StepBreaker {
   }
 
   success(): void {
+    // While open, a success can only come from a call let through before the break began: the step may still be
+    // down, so only the half-open probe's answer closes the breaker.
+    if (this.current === 'open') return;
     this.current = 'closed';
     this.consecutiveFailures = 0;
     this.openUntil = 0;
