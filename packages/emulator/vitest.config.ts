@@ -1,11 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { keypoolProject } from '../../vitest.shared';
 
-export default defineProject({
-  // Workspace packages (@keypool/core) resolve to their sources, as in the root config: their dist may be stale.
-  resolve: { conditions: ['@keypool/source'] },
-  ssr: { resolve: { conditions: ['@keypool/source'] } },
-  test: {
-    name: '@keypool/emulator',
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-  },
-});
+export default keypoolProject('@keypool/emulator');

@@ -1,11 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { keypoolProject } from '../../vitest.shared';
 
-export default defineProject({
-  // Workspace packages (core, the providers, the emulator) resolve to their sources, never to a dist being rebuilt.
-  resolve: { conditions: ['@keypool/source'] },
-  ssr: { resolve: { conditions: ['@keypool/source'] } },
-  test: {
-    name: '@keypool/fallback',
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-  },
-});
+export default keypoolProject('@keypool/fallback');

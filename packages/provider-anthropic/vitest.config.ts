@@ -1,8 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { keypoolProject } from '../../vitest.shared';
 
-export default defineProject({
-  test: {
-    name: '@keypool/anthropic',
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-  },
-});
+export default keypoolProject('@keypool/anthropic');

@@ -1,11 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { keypoolProject } from '../../vitest.shared';
 
-export default defineProject({
-  // Workspace packages (@keypool/core, @keypool/emulator) resolve to their sources: their dist may be stale.
-  resolve: { conditions: ['@keypool/source'] },
-  ssr: { resolve: { conditions: ['@keypool/source'] } },
-  test: {
-    name: '@keypool/gemini',
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-  },
-});
+export default keypoolProject('@keypool/gemini');

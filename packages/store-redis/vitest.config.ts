@@ -1,12 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { keypoolProject } from '../../vitest.shared';
 
-export default defineProject({
-  // Workspace packages (@keypool/core, @keypool/emulator) resolve to their sources, as in the root config: their
-  // dist may be stale or mid-build.
-  resolve: { conditions: ['@keypool/source'] },
-  ssr: { resolve: { conditions: ['@keypool/source'] } },
-  test: {
-    name: '@keypool/redis',
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-  },
-});
+export default keypoolProject('@keypool/redis');

@@ -47,6 +47,14 @@ export function parseDuration(text: string | undefined): number | undefined {
   const trimmed = text.trim();
   if (trimmed === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1_000);
+  // Fast paths for the forms providers send on every response (`120ms`, `2s`); the general parser handles the rest.
+  if (trimmed.endsWith('ms')) {
+    const milliseconds = Number(trimmed.slice(0, -2));
+    if (Number.isFinite(milliseconds) && milliseconds >= 0) return Math.round(milliseconds);
+  } else if (trimmed.endsWith('s')) {
+    const seconds = Number(trimmed.slice(0, -1));
+    if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1_000);
+  }
   let total = 0;
   let consumed = 0;
   for (const match of trimmed.matchAll(DURATION_PART)) {

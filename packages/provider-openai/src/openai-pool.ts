@@ -38,6 +38,9 @@ export function createOpenAIPool(options: OpenAIPoolOptions): OpenAIPool {
     template: () => createOpenAITemplateClient(clientOptions),
     routes: OPENAI_ROUTES,
     clientOptions: { callOptions, streamOptions },
-    afterClient: (client, template) => routeOpenAIHelpers(template, client),
+    afterClient: (client, template) => {
+      routeOpenAIHelpers(template, client);
+      return client;
+    },
   });
 }
