@@ -681,3 +681,26 @@ describe('reservation races with other processes', () => {
     expect(refusals).toBe(0);
   });
 });
+
+describe('learned limits across the provider’s reset', () => {
+  it('start a new window at the learned limit instead of letting every waiting call through', async () => {
+    const adapter = new FakeAdapter();
+    adapter.script(A, {
+      type: 'ok',
+      rateLimit: { requests: { limit: 2, remaining: 0, resetAt: T0 + 1_000 } },
+    });
+    const pool = createKeyPool({ adapter, keys: [keys[0]!], windowMs: 1_000, maxWaitMs: 0 });
+    await pool.chat(request);
+    await vi.advanceTimersByTimeAsync(1_000);
+    const outcomes = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        pool.chat(request).then(
+          () => 'served',
+          (error: unknown) => (PoolExhaustedError.isInstance(error) ? 'exhausted' : 'other'),
+        ),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome === 'served')).toHaveLength(2);
+    expect(outcomes.filter((outcome) => outcome === 'exhausted')).toHaveLength(2);
+  });
+});

@@ -95,6 +95,10 @@ export class MemoryStateStore implements StateStore {
     }
     if (view.halfOpen && view.probeInFlight) return { ok: false, view, retryAt: now, why: 'probing' };
 
+    // A learned budget whose reset has passed starts a new window at its known limit, rather than being forgotten
+    // (which would let every waiting call through at once).
+    this.rollOver(entry.learnedRequests, view.learned?.requests?.limit, now);
+    this.rollOver(entry.learnedTokens, view.learned?.tokens?.limit, now);
     const blockedUntil = this.capacityFreeAt(entry, cost, now);
     view.blockedUntil = blockedUntil > now ? blockedUntil : 0;
     if (blockedUntil > now) return { ok: false, view, retryAt: blockedUntil, why: 'capacity' };
@@ -110,6 +114,13 @@ export class MemoryStateStore implements StateStore {
     if (probe) view.probeInFlight = true;
     this.refreshUsage(entry, now);
     return { ok: true, view, probe };
+  }
+
+  private rollOver(budget: LearnedBudget | undefined, limit: number | undefined, now: number): void {
+    if (budget && budget.resetAt <= now && limit !== undefined && limit > 0) {
+      budget.remaining = limit;
+      budget.resetAt = now + this.windows.minuteMs;
+    }
   }
 
   private capacityFreeAt(entry: Entry, cost: ReserveCost, now: number): number {

@@ -37,6 +37,18 @@ local function learned_free_at(remaining, reset_at, cost)
   return reset_at
 end
 
+-- A learned budget whose reset has passed starts a new window at its known limit, rather than being forgotten (which
+-- would let every waiting call through at once).
+local function roll_over(remaining_field, reset_field, limit)
+  local reset_at = state[reset_field]
+  if state[remaining_field] ~= nil and reset_at ~= nil and reset_at <= NOW and limit ~= nil and limit > 0 then
+    state[remaining_field] = limit
+    state[reset_field] = NOW + MINUTE_MS
+  end
+end
+roll_over('budgetRequestsRemaining', 'budgetRequestsResetAt', state.learnedRequestsLimit)
+roll_over('budgetTokensRemaining', 'budgetTokensResetAt', state.learnedTokensLimit)
+
 local windows = open_windows(state, rpm, tpm, rpd)
 local free_at = NOW
 if windows.requests then free_at = math.max(free_at, window_free_at(windows.requests, cost_requests, rpm)) end
