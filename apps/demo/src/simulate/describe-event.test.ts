@@ -15,11 +15,12 @@ describe('describeEvent', () => {
           keyId: 'openai-1',
           masked: 'sk-d...abcd',
           category: 'auth',
-          reason: 'invalid key',
+          // The engine's reason already names the provider and the category.
+          reason: 'openai auth: 401 Incorrect API key provided',
         },
         plain,
       ),
-    ).toBe('disabled  openai/openai-1 sk-d...abcd  auth: invalid key');
+    ).toBe('disabled  openai/openai-1 sk-d...abcd  openai auth: 401 Incorrect API key provided');
   });
 });
 

@@ -16,7 +16,7 @@ export function describeEvent(event: SimulationEvent, color: Colors): string | u
     case 'action':
       return color.bold(`>> ${event.label}`);
     case 'disabled':
-      return `${color.red('disabled')}  ${event.provider}/${event.keyId} ${color.dim(event.masked)}  ${event.category}: ${event.reason}`;
+      return `${color.red('disabled')}  ${event.provider}/${event.keyId} ${color.dim(event.masked)}  ${event.reason}`;
     case 'cooldown':
       return `${color.yellow('cooling')}   ${event.provider}/${event.keyId} ${color.dim(event.masked)}  ${event.category} for ${formatDuration(event.durationMs)}`;
     case 'recovered':
