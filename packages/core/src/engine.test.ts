@@ -704,3 +704,21 @@ describe('learned limits across the provider’s reset', () => {
     expect(outcomes.filter((outcome) => outcome === 'exhausted')).toHaveLength(2);
   });
 });
+
+describe('affinity', () => {
+  it('keeps a conversation on one key while it is usable, and moves it when it is not', async () => {
+    const adapter = new FakeAdapter();
+    const pool = createKeyPool({ adapter, keys, strategy: 'round-robin', random: () => 0 });
+    const served = [];
+    for (let index = 0; index < 5; index++)
+      served.push((await pool.chat(request, { affinity: 'conversation-42' })).keyId);
+    expect(new Set(served).size).toBe(1);
+    const home = served[0]!;
+    const homeSecret = keys.find((key) => key.id === home)!.secret;
+    adapter.script(homeSecret, { type: 'error', category: 'rate_limit', hints: { retryAfterMs: 60_000 } });
+    const moved = await pool.chat(request, { affinity: 'conversation-42' });
+    expect(moved.keyId).not.toBe(home);
+    // Without affinity, round-robin spreads the calls.
+    expect(new Set(await serveMany(pool, 2)).size).toBe(2);
+  });
+});

@@ -87,6 +87,11 @@ export interface CallOptions {
    * belongs to this call only, so a caller (e.g. a fallback chain) can list its own attempts exactly under concurrency.
    */
   onAttempt?: (attempt: AttemptOutcome) => void;
+  /**
+   * Keeps calls with the same value (e.g. a conversation id) on the same key while it is usable: prompt caches are
+   * per key or organisation. When that key is not usable the call goes to whichever key the strategy picks.
+   */
+  affinity?: string;
 }
 
 /** How one attempt of a call ended (see `CallOptions.onAttempt`). */
@@ -353,8 +358,8 @@ export class KeyPool<TClient = unknown> {
       this.throwIfAborted(options.signal, errors);
       if (attempt > maxAttempts) throw this.exhausted('attempts_exhausted', errors);
       const lease =
-        this.acquireNow(cost, attempt) ??
-        (await this.acquire(cost, deadline, options.signal, errors, attempt));
+        this.acquireNow(cost, attempt, options.affinity) ??
+        (await this.acquire(cost, deadline, options.signal, errors, attempt, options.affinity));
       lease.onAttempt = options.onAttempt;
       const timeout = Math.min(
         options.attemptTimeoutMs ?? this.attemptTimeoutMs ?? Infinity,
@@ -405,8 +410,8 @@ export class KeyPool<TClient = unknown> {
       this.throwIfAborted(options.signal, errors);
       if (attempt > maxAttempts) throw this.exhausted('attempts_exhausted', errors);
       const lease =
-        this.acquireNow(cost, attempt) ??
-        (await this.acquire(cost, deadline, options.signal, errors, attempt));
+        this.acquireNow(cost, attempt, options.affinity) ??
+        (await this.acquire(cost, deadline, options.signal, errors, attempt, options.affinity));
       lease.onAttempt = options.onAttempt;
       const firstChunkTimeout = Math.min(
         options.firstChunkTimeoutMs ?? options.attemptTimeoutMs ?? this.attemptTimeoutMs ?? Infinity,
@@ -602,19 +607,32 @@ export class KeyPool<TClient = unknown> {
   // ---------------------------------------------------------------- selection and reservation
 
   /** The synchronous fast path for the in-memory store: a lease now, or undefined (then `acquire` waits or throws). */
-  private acquireNow(cost: { requests: number; tokens: number }, attempt: number): Lease | undefined {
+  private acquireNow(
+    cost: { requests: number; tokens: number },
+    attempt: number,
+    affinity: string | undefined,
+  ): Lease | undefined {
     const store = this.memoryStore;
     if (!store) return undefined;
     for (let tries = 0; tries <= this.keys.length; tries++) {
       const now = this.now();
-      this.selection.now = now;
-      const key = this.selector.select(this.keys, this.selection) as PoolKey | undefined;
+      const key = this.pick(now, tries === 0 ? affinity : undefined);
       if (!key || !isUsable(key.view, now)) return undefined;
       const reserved = store.reserveNow(key.storeKey, cost, now);
       key.view = reserved.view;
       if (reserved.ok) return this.lease(key, reserved.probe, cost, attempt, now);
     }
     return undefined;
+  }
+
+  /** The key for the next reservation: the affinity's key when it is usable, else the strategy's choice. */
+  private pick(now: number, affinity: string | undefined): PoolKey | undefined {
+    this.selection.now = now;
+    if (affinity !== undefined && this.keys.length > 0) {
+      const preferred = this.keys[fnv1a(affinity) % this.keys.length]!;
+      if (isUsable(preferred.view, now)) return preferred;
+    }
+    return this.selector.select(this.keys, this.selection) as PoolKey | undefined;
   }
 
   private lease(key: PoolKey, probe: boolean, cost: { tokens: number }, attempt: number, now: number): Lease {
@@ -639,17 +657,14 @@ export class KeyPool<TClient = unknown> {
     signal: AbortSignal | undefined,
     errors: ProviderError[],
     attempt: number,
+    affinity: string | undefined,
   ): Promise<Lease> {
     // A lost reservation race (another process took the capacity) makes that key unusable in our view, so one pass
     // over the keys is enough; then wait for the earliest key like any other shortage, and start a fresh pass.
     let tries = 0;
     for (;;) {
       const now = this.now();
-      this.selection.now = now;
-      const key =
-        tries <= this.keys.length
-          ? (this.selector.select(this.keys, this.selection) as PoolKey | undefined)
-          : undefined;
+      const key = tries <= this.keys.length ? this.pick(now, tries === 0 ? affinity : undefined) : undefined;
       if (key && isUsable(key.view, now)) {
         tries++;
         const reserved = await this.reserve(key, cost, now);
@@ -1151,6 +1166,16 @@ function classifiedFrom(error: ProviderError): ClassifiedError {
   if (error.modelNotFound) classified.modelNotFound = true;
   if (error.filterReason !== undefined) classified.filterReason = error.filterReason;
   return classified;
+}
+
+/** FNV-1a, 32 bits: a cheap, stable spread of affinity values over the keys. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
 }
 
 function isUsable(view: KeyStateView, now: number): boolean {
