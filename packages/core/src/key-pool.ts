@@ -129,6 +129,8 @@ export interface AttemptKey {
   attempt: number;
   /** Aborts on the caller's signal, the attempt timeout or the deadline. */
   signal: AbortSignal;
+  /** This attempt's time limit in ms (its timeout or what is left of the deadline, whichever is shorter). */
+  timeoutMs: number;
   reportRateLimit(info: RateLimitInfo): void;
   reportUsage(totalTokens: number): void;
 }
@@ -369,7 +371,7 @@ export class KeyPool<TClient = unknown> {
       try {
         const client = this.clientOf(lease.key);
         const result = await raceSignal(
-          operation(client, this.attemptKey(lease, guard.signal)),
+          operation(client, this.attemptKey(lease, guard.signal, timeout)),
           guard.signal,
         );
         guard.dispose();
@@ -423,7 +425,7 @@ export class KeyPool<TClient = unknown> {
       try {
         const client = this.clientOf(lease.key);
         const iterable = await raceSignal(
-          Promise.resolve(open(client, this.attemptKey(lease, guard.signal))),
+          Promise.resolve(open(client, this.attemptKey(lease, guard.signal, firstChunkTimeout))),
           guard.signal,
         );
         iterator = iterable[Symbol.asyncIterator]();
@@ -583,12 +585,13 @@ export class KeyPool<TClient = unknown> {
     );
   }
 
-  private attemptKey(lease: Lease, signal: AbortSignal): AttemptKey {
+  private attemptKey(lease: Lease, signal: AbortSignal, timeoutMs: number): AttemptKey {
     return {
       id: lease.key.id,
       masked: lease.key.masked,
       attempt: lease.attempt,
       signal,
+      timeoutMs,
       reportRateLimit: (info) => {
         lease.learned = { ...lease.learned, ...info };
         this.emit('limits.learned', {

@@ -147,3 +147,45 @@ describe('createPoolClient with an SDK promise that has withResponse()', () => {
     expect(client.chat.create).toBe(client.chat.create);
   });
 });
+
+describe('createPoolClient: signal or SDK timeout', () => {
+  it('gives the SDK its own timeout when the caller passed no signal, and the signal when it did', async () => {
+    const seen: string[] = [];
+    class Probe {
+      readonly chat = {
+        create: async (_params: unknown, options: { signal?: AbortSignal; timeout?: number }) => {
+          seen.push(options.signal ? 'signal' : `timeout:${options.timeout}`);
+          return { text: 'ok' };
+        },
+      };
+    }
+    const adapter: ProviderAdapter<Probe> = {
+      provider: 'probe',
+      setApiKey: () => undefined,
+      createClient: () => new Probe(),
+      classifyError: () => ({ category: 'server', message: 'x' }),
+      chat: async () => {
+        throw new Error('unused');
+      },
+      // biome-ignore lint/correctness/useYield: unused
+      stream: async function* () {
+        throw new Error('unused');
+      },
+    };
+    const route = {
+      path: 'chat.create',
+      withSignal: (args: readonly unknown[], signal: AbortSignal) => [args[0], { signal }],
+      withTimeout: (args: readonly unknown[], timeout: number) => [args[0], { timeout }],
+    };
+    const pool = createKeyPool({
+      adapter,
+      keys: [{ id: 'one', secret: 'sk-probe-0000000000000001' }],
+      attemptTimeoutMs: 5_000,
+    });
+    const client = createPoolClient(pool, new Probe(), [route]);
+    await client.chat.create({}, {});
+    await client.chat.create({}, { signal: new AbortController().signal });
+    expect(seen[0]).toMatch(/^timeout:(4\d{3}|5000)$/);
+    expect(seen[1]).toBe('signal');
+  });
+});

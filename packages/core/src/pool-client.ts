@@ -9,6 +9,13 @@ export interface RoutedMethod<TChunk = unknown> {
   streams?: (args: readonly unknown[]) => boolean;
   /** The arguments with the attempt's abort signal put where the SDK reads it. */
   withSignal(args: readonly unknown[], signal: AbortSignal): unknown[];
+  /**
+   * Optional: the arguments with the SDK's own per-request timeout set to the attempt's remaining time. Used instead
+   * of `withSignal` for a non-streaming call whose caller passed no signal: a fresh AbortSignal per attempt costs the
+   * SDKs tens of microseconds of bookkeeping, and there is nothing of the caller's to cancel. The engine still
+   * enforces the attempt timeout and the deadline on its side.
+   */
+  withTimeout?(args: readonly unknown[], timeoutMs: number): unknown[];
   /** Tokens to reserve for this call (tpm limits); defaults to none. */
   estimateTokens?(args: readonly unknown[]): number;
   /** Tokens a single answer used. */
@@ -76,10 +83,16 @@ export function createPoolClient<TClient extends object>(
     const settled = pool.execute(
       async (client, key) => {
         const method = resolvePath(client, route.path);
+        const input =
+          !userSignal && route.withTimeout && Number.isFinite(key.timeoutMs)
+            ? route.withTimeout(args, Math.max(1, Math.ceil(key.timeoutMs)))
+            : route.withSignal(args, key.signal);
         const pending = (method.fn as (...input: unknown[]) => Promise<unknown>).apply(
           method.owner,
-          route.withSignal(args, key.signal),
-        ) as Promise<unknown> & { withResponse?: () => Promise<WithResponse> };
+          input,
+        ) as Promise<unknown> & {
+          withResponse?: () => Promise<WithResponse>;
+        };
         // Keep the raw response when the SDK offers it, so `withResponse()` still works on the routed call.
         const answer: WithResponse =
           typeof pending.withResponse === 'function' ? await pending.withResponse() : { data: await pending };

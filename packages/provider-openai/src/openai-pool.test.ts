@@ -22,6 +22,7 @@ beforeAll(async () => {
       'gpt-cut': { streamCutAfterChunks: 2 },
       'gpt-stall': { streamStallAfterChunks: 2 },
       'gpt-missing': { notFound: true },
+      'gpt-slow': { firstTokenDelayMs: 3_000 },
     },
   });
 });
@@ -290,5 +291,19 @@ describe('createOpenAIPool: secrets and aborts', () => {
     await expect(target.client.models.list()).rejects.toThrow(/not routed through the key pool/);
     expect(emulator.requests.length).toBe(before);
     expect(typeof target.client.baseURL).toBe('string');
+  });
+});
+
+describe('a routed call without a caller signal', () => {
+  it('still times out at the attempt timeout (the SDK gets its own timeout instead of a signal)', async () => {
+    const secret = key('slow');
+    const slow = pool([secret], { attemptTimeoutMs: 300, maxAttempts: 1 });
+    const started = Date.now();
+    const error = await slow.client.chat.completions
+      .create({ model: 'gpt-slow', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((caught: unknown) => caught);
+    expect(ProviderError.isInstance(error) && error.category).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(emulator.requestsFor(secret)).toHaveLength(1);
   });
 });

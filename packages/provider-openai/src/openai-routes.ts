@@ -25,6 +25,15 @@ function withSignal(args: readonly unknown[], signal: AbortSignal): unknown[] {
   return [args[0], { ...options, signal, maxRetries: 0 }, ...args.slice(2)];
 }
 
+/**
+ * The arguments with the SDK's own per-request timeout instead of a signal (for calls whose caller passed none: a
+ * fresh signal per attempt costs the SDK tens of microseconds), SDK retries off.
+ */
+function withTimeout(args: readonly unknown[], timeout: number): unknown[] {
+  const options = (typeof args[1] === 'object' && args[1] !== null ? args[1] : {}) as Record<string, unknown>;
+  return [args[0], { ...options, timeout, maxRetries: 0 }, ...args.slice(2)];
+}
+
 function streams(args: readonly unknown[]): boolean {
   return (args[0] as { stream?: unknown } | undefined)?.stream === true;
 }
@@ -69,6 +78,7 @@ function budget(body: unknown, fields: readonly string[], fallback: number): num
 
 const chatCompletion = {
   withSignal,
+  withTimeout,
   streams,
   usageOf,
   estimateTokens: (args: readonly unknown[]) => {
@@ -82,6 +92,7 @@ const chatCompletion = {
 
 const response = {
   withSignal,
+  withTimeout,
   streams,
   usageOf,
   estimateTokens: (args: readonly unknown[]) => {
@@ -114,12 +125,14 @@ export const OPENAI_ROUTES: readonly RoutedMethod[] = [
   {
     path: 'embeddings.create',
     withSignal,
+    withTimeout,
     usageOf,
     estimateTokens: (args) => textTokens((args[0] as { input?: unknown } | undefined)?.input),
   },
   {
     path: 'completions.create',
     withSignal,
+    withTimeout,
     streams,
     usageOf,
     estimateTokens: (args) => {
