@@ -29,6 +29,7 @@ function messageRoute(path: string): RoutedMethod {
     path,
     streams: (args) => isStreaming(args[0]),
     withSignal: withAttemptSignal,
+    withTimeout: withAttemptTimeout,
     estimateTokens: (args) => estimateMessageTokens(args[0]),
     usageOf: (result) => totalTokensOf((result as Partial<Anthropic.Message> | undefined)?.usage),
     textOf: streamEventText,
@@ -55,7 +56,7 @@ export function isMessageStop(event: StreamEvent): boolean {
 }
 
 function countTokensRoute(path: string): RoutedMethod {
-  return { path, withSignal: withAttemptSignal, estimateTokens: () => 0 };
+  return { path, withSignal: withAttemptSignal, withTimeout: withAttemptTimeout, estimateTokens: () => 0 };
 }
 
 /**
@@ -65,6 +66,15 @@ function countTokensRoute(path: string): RoutedMethod {
 export function withAttemptSignal(args: readonly unknown[], signal: AbortSignal): unknown[] {
   const [params, requestOptions, ...rest] = args;
   return [params, { ...(requestOptions as object | undefined), signal, maxRetries: 0 }, ...rest];
+}
+
+/**
+ * The request options with the SDK's own timeout set to the attempt's remaining time, SDK retries off: used for a
+ * call whose caller passed no signal (a fresh signal per attempt costs the SDK tens of microseconds).
+ */
+export function withAttemptTimeout(args: readonly unknown[], timeout: number): unknown[] {
+  const [params, requestOptions, ...rest] = args;
+  return [params, { ...(requestOptions as object | undefined), timeout, maxRetries: 0 }, ...rest];
 }
 
 /** True for a `messages.create` call that returns a stream (`stream: true`). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withAttemptSignal } from './mistral-request-options';
+import { withAttemptSignal, withAttemptTimeout } from './mistral-request-options';
 
 describe('withAttemptSignal', () => {
   it('passes the attempt signal as is when there is nothing to merge', () => {
@@ -42,5 +42,19 @@ describe('withAttemptSignal', () => {
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(fromCall.aborted && fromCall.reason.name).toBe('TimeoutError');
     expect(fromClient.aborted && fromClient.reason.name).toBe('TimeoutError');
+  });
+});
+
+describe('withAttemptTimeout', () => {
+  it('sets timeoutMs to the attempt limit, or a shorter caller or client timeout, and drops SDK retries', () => {
+    expect(withAttemptTimeout(undefined, 5_000)).toEqual({ timeoutMs: 5_000 });
+    expect(withAttemptTimeout({ timeoutMs: 100, retries: { strategy: 'none' } }, 5_000)).toEqual({
+      timeoutMs: 100,
+    });
+    expect(withAttemptTimeout({}, 5_000, 2_000)).toEqual({ timeoutMs: 2_000 });
+    expect(withAttemptTimeout({ headers: { a: 'b' } }, 300, 2_000)).toEqual({
+      headers: { a: 'b' },
+      timeoutMs: 300,
+    });
   });
 });

@@ -30,3 +30,25 @@ export function withAttemptSignal(
   rest.signal = signals.length === 1 ? signal : AbortSignal.any(signals);
   return rest;
 }
+
+/**
+ * Request options for a call without a caller signal: SDK retries dropped, and `timeoutMs` set to the attempt's time
+ * limit (or the caller's or client's own timeout when shorter). The SDK honours `timeoutMs` only when no signal is
+ * passed, which is the case here.
+ */
+export function withAttemptTimeout(
+  options: unknown,
+  attemptMs: number,
+  clientTimeoutMs?: number,
+): MistralRequestOptions {
+  const {
+    retries: _retries,
+    retryCodes: _retryCodes,
+    ...rest
+  } = options !== null && typeof options === 'object'
+    ? (options as MistralRequestOptions)
+    : ({} as MistralRequestOptions);
+  const own = rest.timeoutMs ?? clientTimeoutMs;
+  rest.timeoutMs = own && own > 0 ? Math.min(own, attemptMs) : attemptMs;
+  return rest;
+}

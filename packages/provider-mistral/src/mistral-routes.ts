@@ -1,6 +1,6 @@
 import type { RoutedMethod } from '@keypool/core';
 import { mistralContentText } from './mistral-content-text';
-import { withAttemptSignal } from './mistral-request-options';
+import { withAttemptSignal, withAttemptTimeout } from './mistral-request-options';
 
 /** A streamed chat, FIM or agents event as the SDK yields it: `{ data: CompletionChunk }`. */
 interface CompletionEventLike {
@@ -95,12 +95,20 @@ export function createMistralRoutes(options: MistralRouteOptions = {}): RoutedMe
     withAttemptSignal(args[1], signal, timeoutMs),
     ...args.slice(2),
   ];
+  // A call whose caller passed no signal gets the SDK's own `timeoutMs` (the attempt's remaining time, or the
+  // client's shorter one) instead of a per-attempt signal, which costs the SDK tens of microseconds.
+  const withTimeout = (args: readonly unknown[], attemptMs: number): unknown[] => [
+    args[0],
+    withAttemptTimeout(args[1], attemptMs, timeoutMs),
+    ...args.slice(2),
+  ];
   const estimate = (args: readonly unknown[]) => estimateMistralRequestTokens(args[0]);
   const estimateInput = (args: readonly unknown[]) => estimateMistralRequestTokens(args[0], false);
 
   const plain = (path: string, estimateTokens = estimate): RoutedMethod => ({
     path,
     withSignal,
+    withTimeout,
     estimateTokens,
     usageOf,
   });
