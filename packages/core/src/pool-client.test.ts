@@ -187,5 +187,21 @@ describe('createPoolClient: signal or SDK timeout', () => {
     await client.chat.create({}, { signal: new AbortController().signal });
     expect(seen[0]).toMatch(/^timeout:(4\d{3}|5000)$/);
     expect(seen[1]).toBe('signal');
+    // An SDK that honours the caller's own signal next to its timeout gets both, and never a per-attempt signal.
+    const callerSignal = new AbortController().signal;
+    let received: { signal?: AbortSignal; timeout?: number } = {};
+    const keeping = createPoolClient(pool, new Probe(), [
+      {
+        ...route,
+        timeoutKeepsCallerSignal: true,
+        withTimeout: (args: readonly unknown[], timeout: number) => {
+          received = { ...(args[1] as object), timeout };
+          return [args[0], received];
+        },
+      },
+    ]);
+    await keeping.chat.create({}, { signal: callerSignal });
+    expect(received.signal).toBe(callerSignal);
+    expect(received.timeout).toBeGreaterThan(4_000);
   });
 });

@@ -16,6 +16,11 @@ export interface RoutedMethod<TChunk = unknown> {
    * enforces the attempt timeout and the deadline on its side.
    */
   withTimeout?(args: readonly unknown[], timeoutMs: number): unknown[];
+  /**
+   * True when the SDK honours the caller's own signal (left in the arguments) together with its timeout: then
+   * `withTimeout` is used even when the caller passed a signal, so the SDK never sees a per-attempt signal.
+   */
+  timeoutKeepsCallerSignal?: boolean;
   /** Tokens to reserve for this call (tpm limits); defaults to none. */
   estimateTokens?(args: readonly unknown[]): number;
   /** Tokens a single answer used. */
@@ -84,7 +89,9 @@ export function createPoolClient<TClient extends object>(
       async (client, key) => {
         const method = resolvePath(client, route.path);
         const input =
-          !userSignal && route.withTimeout && Number.isFinite(key.timeoutMs)
+          route.withTimeout &&
+          Number.isFinite(key.timeoutMs) &&
+          (!userSignal || route.timeoutKeepsCallerSignal)
             ? route.withTimeout(args, Math.max(1, Math.ceil(key.timeoutMs)))
             : route.withSignal(args, key.signal);
         const pending = (method.fn as (...input: unknown[]) => Promise<unknown>).apply(

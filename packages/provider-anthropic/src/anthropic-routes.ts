@@ -30,6 +30,8 @@ function messageRoute(path: string): RoutedMethod {
     streams: (args) => isStreaming(args[0]),
     withSignal: withAttemptSignal,
     withTimeout: withAttemptTimeout,
+    // The SDK links the caller's signal to its own timeout controller.
+    timeoutKeepsCallerSignal: true,
     estimateTokens: (args) => estimateMessageTokens(args[0]),
     usageOf: (result) => totalTokensOf((result as Partial<Anthropic.Message> | undefined)?.usage),
     textOf: streamEventText,
@@ -56,7 +58,13 @@ export function isMessageStop(event: StreamEvent): boolean {
 }
 
 function countTokensRoute(path: string): RoutedMethod {
-  return { path, withSignal: withAttemptSignal, withTimeout: withAttemptTimeout, estimateTokens: () => 0 };
+  return {
+    path,
+    withSignal: withAttemptSignal,
+    withTimeout: withAttemptTimeout,
+    timeoutKeepsCallerSignal: true,
+    estimateTokens: () => 0,
+  };
 }
 
 /**

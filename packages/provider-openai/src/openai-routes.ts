@@ -79,6 +79,8 @@ function budget(body: unknown, fields: readonly string[], fallback: number): num
 const chatCompletion = {
   withSignal,
   withTimeout,
+  // The SDK links the caller's signal to its own timeout controller.
+  timeoutKeepsCallerSignal: true,
   streams,
   usageOf,
   estimateTokens: (args: readonly unknown[]) => {
@@ -93,6 +95,8 @@ const chatCompletion = {
 const response = {
   withSignal,
   withTimeout,
+  // The SDK links the caller's signal to its own timeout controller.
+  timeoutKeepsCallerSignal: true,
   streams,
   usageOf,
   estimateTokens: (args: readonly unknown[]) => {
@@ -126,6 +130,8 @@ export const OPENAI_ROUTES: readonly RoutedMethod[] = [
     path: 'embeddings.create',
     withSignal,
     withTimeout,
+    // The SDK links the caller's signal to its own timeout controller.
+    timeoutKeepsCallerSignal: true,
     usageOf,
     estimateTokens: (args) => textTokens((args[0] as { input?: unknown } | undefined)?.input),
   },
@@ -133,6 +139,8 @@ export const OPENAI_ROUTES: readonly RoutedMethod[] = [
     path: 'completions.create',
     withSignal,
     withTimeout,
+    // The SDK links the caller's signal to its own timeout controller.
+    timeoutKeepsCallerSignal: true,
     streams,
     usageOf,
     estimateTokens: (args) => {
