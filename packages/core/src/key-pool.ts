@@ -143,6 +143,15 @@ export interface PoolState {
   keys: { id: string; fingerprint: string; state: PersistedKeyState }[];
 }
 
+/** What one call keeps across its attempts. */
+interface CallState {
+  deadline: number;
+  maxAttempts: number;
+  cost: { requests: number; tokens: number };
+  errors: ProviderError[];
+  retriesUsed: Partial<Record<ErrorCategory, number>>;
+}
+
 interface Lease {
   key: PoolKey;
   probe: boolean;
@@ -350,19 +359,11 @@ export class KeyPool<TClient = unknown> {
     options: CallOptions = {},
   ): Promise<T> {
     if (!this.isReady) await this.ready;
-    const started = this.now();
-    const deadline = started + (options.deadlineMs ?? this.deadlineMs);
-    const maxAttempts = options.maxAttempts ?? this.defaultMaxAttempts();
-    const cost = { requests: 1, tokens: options.estimatedTokens ?? 0 };
-    const errors: ProviderError[] = [];
-    const retriesUsed: Partial<Record<ErrorCategory, number>> = {};
+    const call = this.beginCall(options);
+    const { deadline, errors, retriesUsed } = call;
     for (let attempt = 1; ; attempt++) {
-      this.throwIfAborted(options.signal, errors);
-      if (attempt > maxAttempts) throw this.exhausted('attempts_exhausted', errors);
-      const lease =
-        this.acquireNow(cost, attempt, options.affinity) ??
-        (await this.acquire(cost, deadline, options.signal, errors, attempt, options.affinity));
-      lease.onAttempt = options.onAttempt;
+      const next = this.nextLease(call, options, attempt);
+      const lease = next instanceof Promise ? await next : next;
       const timeout = Math.min(
         options.attemptTimeoutMs ?? this.attemptTimeoutMs ?? Infinity,
         deadline - this.now(),
@@ -401,20 +402,12 @@ export class KeyPool<TClient = unknown> {
     options: StreamCallOptions<TChunk> = {},
   ): AsyncGenerator<TChunk, void, undefined> {
     if (!this.isReady) await this.ready;
-    const started = this.now();
-    const deadline = started + (options.deadlineMs ?? this.deadlineMs);
-    const maxAttempts = options.maxAttempts ?? this.defaultMaxAttempts();
-    const cost = { requests: 1, tokens: options.estimatedTokens ?? 0 };
-    const errors: ProviderError[] = [];
-    const retriesUsed: Partial<Record<ErrorCategory, number>> = {};
+    const call = this.beginCall(options);
+    const { deadline, errors, retriesUsed } = call;
     const idleTimeoutMs = options.idleTimeoutMs ?? this.streamIdleTimeoutMs ?? Infinity;
     for (let attempt = 1; ; attempt++) {
-      this.throwIfAborted(options.signal, errors);
-      if (attempt > maxAttempts) throw this.exhausted('attempts_exhausted', errors);
-      const lease =
-        this.acquireNow(cost, attempt, options.affinity) ??
-        (await this.acquire(cost, deadline, options.signal, errors, attempt, options.affinity));
-      lease.onAttempt = options.onAttempt;
+      const next = this.nextLease(call, options, attempt);
+      const lease = next instanceof Promise ? await next : next;
       const firstChunkTimeout = Math.min(
         options.firstChunkTimeoutMs ?? options.attemptTimeoutMs ?? this.attemptTimeoutMs ?? Infinity,
         deadline - this.now(),
@@ -608,6 +601,41 @@ export class KeyPool<TClient = unknown> {
   }
 
   // ---------------------------------------------------------------- selection and reservation
+
+  private beginCall(options: CallOptions): CallState {
+    return {
+      deadline: this.now() + (options.deadlineMs ?? this.deadlineMs),
+      maxAttempts: options.maxAttempts ?? this.defaultMaxAttempts(),
+      cost: { requests: 1, tokens: options.estimatedTokens ?? 0 },
+      errors: [],
+      retriesUsed: {},
+    };
+  }
+
+  /**
+   * The lease for a call's next attempt: synchronous when the in-memory store has a key free now (no await on the hot
+   * path), else a promise that waits for a key or throws `PoolExhaustedError`.
+   */
+  private nextLease(call: CallState, options: CallOptions, attempt: number): Lease | Promise<Lease> {
+    this.throwIfAborted(options.signal, call.errors);
+    if (attempt > call.maxAttempts) throw this.exhausted('attempts_exhausted', call.errors);
+    const ready = this.acquireNow(call.cost, attempt, options.affinity);
+    if (ready) {
+      ready.onAttempt = options.onAttempt;
+      return ready;
+    }
+    return this.acquire(
+      call.cost,
+      call.deadline,
+      options.signal,
+      call.errors,
+      attempt,
+      options.affinity,
+    ).then((lease) => {
+      lease.onAttempt = options.onAttempt;
+      return lease;
+    });
+  }
 
   /** The synchronous fast path for the in-memory store: a lease now, or undefined (then `acquire` waits or throws). */
   private acquireNow(

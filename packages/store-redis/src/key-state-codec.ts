@@ -1,5 +1,6 @@
 import {
   type ErrorCategory,
+  initialKeyState,
   isErrorCategory,
   type KeyStateView,
   type PersistedKeyState,
@@ -16,20 +17,7 @@ const FAILURE_PREFIX = 'failure:';
  */
 export function decodeKeyState(encoded: string | Readonly<Record<string, unknown>>): KeyStateView {
   const fields = typeof encoded === 'string' ? (JSON.parse(encoded) as Record<string, unknown>) : encoded;
-  const view: KeyStateView = {
-    status: 'active',
-    cooldownUntil: 0,
-    consecutiveFailures: 0,
-    halfOpen: false,
-    probeInFlight: false,
-    inFlight: 0,
-    blockedUntil: 0,
-    requests: 0,
-    successes: 0,
-    failures: {},
-    usage: { requests: 0, tokens: 0, day: 0 },
-    headroom: 1,
-  };
+  const view: KeyStateView = initialKeyState();
   let learned = false;
   let learnedRequests: RateLimitBudget | undefined;
   let learnedTokens: RateLimitBudget | undefined;
