@@ -11,8 +11,7 @@ import Anthropic, {
   RateLimitError,
 } from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drain, freshKey, freshModel, rejectionOf, sleep } from '../test/helpers.ts';
-import type { KeyBehaviour, ModelBehaviour } from './config.ts';
+import { behaviourSetters, drain, rejectionOf, sleep } from '../test/helpers.ts';
 import { estimateTokens } from './estimate-tokens.ts';
 import type { Emulator } from './server.ts';
 import { startEmulator } from './server.ts';
@@ -30,17 +29,7 @@ function client(apiKey: string, options: { timeout?: number } = {}): Anthropic {
   return new Anthropic({ apiKey, baseURL: emu.baseURLs.anthropic, maxRetries: 0, ...options });
 }
 
-function keyWith(behaviour: KeyBehaviour): string {
-  const key = freshKey('ant');
-  emu.addKey(key, behaviour);
-  return key;
-}
-
-function modelWith(behaviour: ModelBehaviour): string {
-  const model = freshModel('ant');
-  emu.setModelBehaviour(model, behaviour);
-  return model;
-}
+const { keyWith, modelWith } = behaviourSetters(() => emu, 'ant');
 
 const messages = [{ role: 'user' as const, content: 'hello there world' }];
 

@@ -1,7 +1,6 @@
 import { ApiError, GoogleGenAI } from '@google/genai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drain, freshKey, freshModel, rejectionOf, sleep, waitUntil } from '../test/helpers.ts';
-import type { KeyBehaviour, ModelBehaviour } from './config.ts';
+import { behaviourSetters, drain, rejectionOf, sleep, waitUntil } from '../test/helpers.ts';
 import { estimateTokens } from './estimate-tokens.ts';
 import type { Emulator } from './server.ts';
 import { startEmulator } from './server.ts';
@@ -22,17 +21,7 @@ function client(apiKey: string, options: { timeout?: number; baseUrl?: string } 
   });
 }
 
-function keyWith(behaviour: KeyBehaviour): string {
-  const key = freshKey('gem');
-  emu.addKey(key, behaviour);
-  return key;
-}
-
-function modelWith(behaviour: ModelBehaviour): string {
-  const model = freshModel('gem');
-  emu.setModelBehaviour(model, behaviour);
-  return model;
-}
+const { keyWith, modelWith } = behaviourSetters(() => emu, 'gem');
 
 function ask(apiKey: string, model = MODEL, options: { timeout?: number } = {}) {
   return client(apiKey, options).models.generateContent({ model, contents: 'hello there world' });

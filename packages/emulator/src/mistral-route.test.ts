@@ -8,8 +8,7 @@ import {
   SDKError,
 } from '@mistralai/mistralai/models/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drain, freshKey, freshModel, rejectionOf, sleep, waitUntil } from '../test/helpers.ts';
-import type { KeyBehaviour, ModelBehaviour } from './config.ts';
+import { behaviourSetters, drain, rejectionOf, sleep, waitUntil } from '../test/helpers.ts';
 import { estimateTokens } from './estimate-tokens.ts';
 import type { Emulator } from './server.ts';
 import { startEmulator } from './server.ts';
@@ -27,17 +26,7 @@ function client(apiKey: string, options: { timeoutMs?: number } = {}): Mistral {
   return new Mistral({ apiKey, serverURL: emu.baseURLs.mistral, ...options });
 }
 
-function keyWith(behaviour: KeyBehaviour): string {
-  const key = freshKey('mis');
-  emu.addKey(key, behaviour);
-  return key;
-}
-
-function modelWith(behaviour: ModelBehaviour): string {
-  const model = freshModel('mis');
-  emu.setModelBehaviour(model, behaviour);
-  return model;
-}
+const { keyWith, modelWith } = behaviourSetters(() => emu, 'mis');
 
 const messages = [{ role: 'user' as const, content: 'hello there world' }];
 

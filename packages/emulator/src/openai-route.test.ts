@@ -9,8 +9,7 @@ import OpenAI, {
   RateLimitError,
 } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drain, freshKey, freshModel, rejectionOf, sleep } from '../test/helpers.ts';
-import type { KeyBehaviour, ModelBehaviour } from './config.ts';
+import { behaviourSetters, drain, rejectionOf, sleep } from '../test/helpers.ts';
 import { estimateTokens } from './estimate-tokens.ts';
 import type { Emulator } from './server.ts';
 import { startEmulator } from './server.ts';
@@ -27,17 +26,7 @@ function client(apiKey: string, options: { timeout?: number } = {}): OpenAI {
   return new OpenAI({ apiKey, baseURL: emu.baseURLs.openai, maxRetries: 0, ...options });
 }
 
-function keyWith(behaviour: KeyBehaviour): string {
-  const key = freshKey('oai');
-  emu.addKey(key, behaviour);
-  return key;
-}
-
-function modelWith(behaviour: ModelBehaviour): string {
-  const model = freshModel('oai');
-  emu.setModelBehaviour(model, behaviour);
-  return model;
-}
+const { keyWith, modelWith } = behaviourSetters(() => emu, 'oai');
 
 const messages = [{ role: 'user' as const, content: 'hello there world' }];
 

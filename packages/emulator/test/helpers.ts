@@ -1,5 +1,8 @@
 /** Shared helpers for the emulator's tests. */
 
+import type { KeyBehaviour, ModelBehaviour } from '../src/config.ts';
+import type { Emulator } from '../src/server.ts';
+
 let counter = 0;
 
 /** A fresh key name, long enough to be masked as `sk-t...NNNN`. */
@@ -47,4 +50,26 @@ export async function waitUntil(predicate: () => boolean, timeoutMs = 5000): Pro
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await sleep(10);
   }
+}
+
+/**
+ * Setters that add a key or a model with a behaviour to a running emulator, each under a fresh name with `label`.
+ * `emulator` is read at call time, so the setters can be made before `beforeAll` starts it.
+ */
+export function behaviourSetters(
+  emulator: () => Emulator,
+  label: string,
+): { keyWith(behaviour: KeyBehaviour): string; modelWith(behaviour: ModelBehaviour): string } {
+  return {
+    keyWith(behaviour) {
+      const key = freshKey(label);
+      emulator().addKey(key, behaviour);
+      return key;
+    },
+    modelWith(behaviour) {
+      const model = freshModel(label);
+      emulator().setModelBehaviour(model, behaviour);
+      return model;
+    },
+  };
 }
