@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ErrorCategory } from '../categories';
 import type { StateStore, StoreKey, WindowLengths } from '../state-store';
 
 /** Options of the state-store conformance suite. */
@@ -28,6 +29,20 @@ const success = (now: number, extra: Partial<Parameters<StateStore['record']>[1]
   outcome: 'success' as const,
   reservedTokens: 0,
   latencyMs: 10,
+  probe: false,
+  ...extra,
+});
+
+const failure = (
+  now: number,
+  category: ErrorCategory,
+  extra: Partial<Parameters<StateStore['record']>[1]> = {},
+) => ({
+  now,
+  outcome: 'failure' as const,
+  category,
+  reservedTokens: 0,
+  latencyMs: 1,
   probe: false,
   ...extra,
 });
@@ -87,14 +102,7 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
       const k = key({ tpm: 100 });
       await store.register([k], WINDOWS);
       expect((await store.reserve(k, { requests: 1, tokens: 90 }, T0)).ok).toBe(true);
-      await store.record(k, {
-        now: T0 + 1,
-        outcome: 'failure',
-        category: 'server',
-        reservedTokens: 90,
-        latencyMs: 1,
-        probe: false,
-      });
+      await store.record(k, failure(T0 + 1, 'server', { reservedTokens: 90 }));
       expect((await store.reserve(k, { requests: 1, tokens: 90 }, T0 + 2)).ok).toBe(true);
     });
 
@@ -102,16 +110,7 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
       const k = key();
       await store.register([k], WINDOWS);
       await store.reserve(k, { requests: 1, tokens: 0 }, T0);
-      await store.record(k, {
-        now: T0,
-        outcome: 'failure',
-        category: 'rate_limit',
-        reservedTokens: 0,
-        latencyMs: 1,
-        probe: false,
-        cooldownUntil: T0 + 5_000,
-        reason: 'rate_limit',
-      });
+      await store.record(k, failure(T0, 'rate_limit', { cooldownUntil: T0 + 5_000, reason: 'rate_limit' }));
       const cooling = await store.reserve(k, { requests: 1, tokens: 0 }, T0 + 100);
       expect(cooling.ok).toBe(false);
       if (!cooling.ok) {
@@ -119,15 +118,7 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
         expect(cooling.retryAt).toBe(T0 + 5_000);
       }
       await store.reserve(k, { requests: 1, tokens: 0 }, T0 + 200);
-      await store.record(k, {
-        now: T0 + 200,
-        outcome: 'failure',
-        category: 'rate_limit',
-        reservedTokens: 0,
-        latencyMs: 1,
-        probe: false,
-        cooldownUntil: T0 + 1_000,
-      });
+      await store.record(k, failure(T0 + 200, 'rate_limit', { cooldownUntil: T0 + 1_000 }));
       const [view] = await store.read([k], T0 + 300);
       expect(view?.cooldownUntil).toBe(T0 + 5_000);
       expect(view?.consecutiveFailures).toBeGreaterThanOrEqual(1);
@@ -137,15 +128,7 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
       const k = key();
       await store.register([k], WINDOWS);
       await store.reserve(k, { requests: 1, tokens: 0 }, T0);
-      await store.record(k, {
-        now: T0,
-        outcome: 'failure',
-        category: 'rate_limit',
-        reservedTokens: 0,
-        latencyMs: 1,
-        probe: false,
-        cooldownUntil: T0 + 1_000,
-      });
+      await store.record(k, failure(T0, 'rate_limit', { cooldownUntil: T0 + 1_000 }));
       const probe = await store.reserve(k, { requests: 1, tokens: 0 }, T0 + 1_001);
       expect(probe.ok && probe.probe).toBe(true);
       const second = await store.reserve(k, { requests: 1, tokens: 0 }, T0 + 1_002);
@@ -162,16 +145,7 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
       const k = key();
       await store.register([k], WINDOWS);
       await store.reserve(k, { requests: 1, tokens: 0 }, T0);
-      await store.record(k, {
-        now: T0,
-        outcome: 'failure',
-        category: 'auth',
-        reservedTokens: 0,
-        latencyMs: 1,
-        probe: false,
-        disable: true,
-        reason: 'auth: invalid key',
-      });
+      await store.record(k, failure(T0, 'auth', { disable: true, reason: 'auth: invalid key' }));
       const refused = await store.reserve(k, { requests: 1, tokens: 0 }, T0 + 10_000_000);
       expect(refused.ok).toBe(false);
       if (!refused.ok) expect(refused.why).toBe('disabled');
@@ -186,16 +160,7 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
       const b = key();
       await store.register([a, b], WINDOWS);
       await store.reserve(a, { requests: 1, tokens: 0 }, T0);
-      await store.record(a, {
-        now: T0,
-        outcome: 'failure',
-        category: 'quota_exhausted',
-        reservedTokens: 0,
-        latencyMs: 1,
-        probe: false,
-        cooldownUntil: T0 + 9_000,
-        group: [a, b],
-      });
+      await store.record(a, failure(T0, 'quota_exhausted', { cooldownUntil: T0 + 9_000, group: [a, b] }));
       const other = await store.reserve(b, { requests: 1, tokens: 0 }, T0 + 1);
       expect(other.ok).toBe(false);
       if (!other.ok) expect(other.retryAt).toBe(T0 + 9_000);
