@@ -12,3 +12,4 @@ export {
   FakeProviderError,
 } from './testing/fake-adapter';
 export { runStoreConformance, type StoreConformanceOptions } from './testing/store-conformance';
+export { type SimulatedKey, type SimulatedRequest, WindowProvider } from './testing/window-provider';
