@@ -26,6 +26,8 @@ export class KeyScope implements SelectableKey {
   readonly storeKey: StoreKey;
   /** The ready list it is in, if any. */
   readyList: KeyScope[] | undefined;
+  /** Where it was last seen in that list (positions shift as other keys come and go). */
+  private positionHint = 0;
   /** Where the scope index keeps it: ready, waiting in the time-ordered heap, or off (its key is disabled). */
   parked: 'ready' | 'waiting' | 'off' | 'new' = 'new';
   /** The priority (available-at time) of its live heap entry; older entries are stale. */
@@ -57,8 +59,11 @@ export class KeyScope implements SelectableKey {
   get index(): number {
     const ready = this.readyList;
     if (!ready) return -1;
+    if (ready[this.positionHint] === this) return this.positionHint;
     const at = positionOf(ready, this.key.order);
-    return ready[at] === this ? at : -1;
+    if (ready[at] !== this) return -1;
+    this.positionHint = at;
+    return at;
   }
 
   get id(): string {
@@ -78,16 +83,21 @@ export class KeyScope implements SelectableKey {
     return this.view !== FRESH_VIEW;
   }
 
-  /** True when a call for this scope may use the key now. */
+  /** True when a call for this scope may use the key now. On the hot path: plain field reads. */
   usable(now: number): boolean {
     const view = this.view;
+    const key = this.key;
+    const keyView = key.view;
+    const adaptive = this.adaptive;
     return (
-      this.key.usable(now) &&
+      !key.removed &&
+      keyView.status === 'active' &&
+      keyView.cooldownUntil <= now &&
       view.status === 'active' &&
       view.cooldownUntil <= now &&
       view.blockedUntil <= now &&
       !(view.halfOpen && view.probeInFlight) &&
-      (this.adaptive === undefined || this.adaptive.freeAt(now) <= now)
+      (adaptive === undefined || adaptive.limit === undefined || adaptive.freeAt(now) <= now)
     );
   }
 

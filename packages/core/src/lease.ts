@@ -123,16 +123,20 @@ function pick<T>(
   if (index.ready.length === 0) return undefined;
   const selection = core.selection;
   selection.now = now;
-  // First a key this call has not failed on and that is not under a health penalty; else any usable key.
-  selection.avoid = call.avoid;
-  selection.strict = true;
-  const preferred = core.selector.select(index.ready, selection) as KeyScope | undefined;
-  selection.strict = false;
-  selection.avoid = undefined;
-  if (preferred) return preferred;
+  if (call.avoid !== undefined || now < core.penaltiesUntil) {
+    // First a key this call has not failed on and that is not under a health penalty; else any usable key.
+    selection.avoid = call.avoid;
+    selection.strict = true;
+    const preferred = core.selector.select(index.ready, selection) as KeyScope | undefined;
+    selection.strict = false;
+    selection.avoid = undefined;
+    if (preferred && preferred.usable(now)) return preferred;
+    if (preferred) index.place(preferred, now);
+  }
   const item = core.selector.select(index.ready, selection) as KeyScope | undefined;
   if (item && !item.usable(now)) {
-    // A custom selector may return a key it was told is not usable: put it back where it belongs.
+    // Its state changed where the index did not see it (or a custom selector returned a key it was told is not
+    // usable): put it back where it belongs; the caller tries again.
     index.place(item, now);
     return undefined;
   }

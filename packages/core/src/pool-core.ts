@@ -89,6 +89,8 @@ export class PoolCore<TClient> {
   /** Keys by fingerprint, for store updates from other processes. */
   readonly byFingerprint = new Map<string, PoolKey>();
   private nextOrder = 0;
+  /** The latest end of any key's health penalty: before it, selection first looks for an unpenalised key. */
+  penaltiesUntil = 0;
   /** One index per model scope the pool has been called with. */
   readonly indices = new Map<string, ScopeIndex>();
   /**
@@ -115,9 +117,11 @@ export class PoolCore<TClient> {
       avoid: undefined as Set<PoolKey> | undefined,
       strict: false,
       random: settings.random,
+      // A key in a ready list is usable: the index re-places a key whenever its state changes (the pick is checked
+      // in full afterwards), so the selector's scan costs one field read per key.
       usable: (candidate: SelectableKey) => {
         const item = candidate as KeyScope;
-        if (!item.usable(selection.now)) return false;
+        if (item.parked !== 'ready') return false;
         if (!selection.strict) return true;
         return item.penaltyUntil <= selection.now && !selection.avoid?.has(item.key);
       },

@@ -21,6 +21,7 @@ export class ScopeIndex {
 
   /** Puts a scope where its state says: ready, waiting until its available time, or off (disabled or removed). */
   place(item: KeyScope, now: number): void {
+    if (item.parked === 'ready' && item.usable(now)) return;
     const at = item.availableAt(now);
     if (at <= now) {
       if (item.parked !== 'ready') {

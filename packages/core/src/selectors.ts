@@ -70,7 +70,13 @@ export function roundRobinSelector(): KeySelector {
     name: 'round-robin',
     select(keys, context) {
       const count = keys.length;
-      if (lastOrder !== undefined && count > 0 && keys[0]!.order !== undefined) {
+      const previous = keys[(cursor + count - 1) % count];
+      if (
+        lastOrder !== undefined &&
+        count > 0 &&
+        previous?.order !== lastOrder &&
+        keys[0]!.order !== undefined
+      ) {
         // Resume after the last key picked, wherever it is now in the list of usable keys.
         let low = 0;
         let high = count;

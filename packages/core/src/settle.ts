@@ -37,7 +37,7 @@ export function settleSuccess<T>(core: PoolCore<T>, lease: Lease): void {
   item.strikes = 0;
   item.faultStrikes = 0;
   item.penaltyUntil = 0;
-  item.adaptive?.onSuccess();
+  item.adaptive?.onSuccess(now);
   const result = record(core, lease, { outcome: 'success' });
   if (result?.recovered)
     core.emit('key.recovered', { ...lease.key.ref(), provider: core.provider }, lease.model);
@@ -183,6 +183,7 @@ function penalise<T>(core: PoolCore<T>, lease: Lease, now: number): void {
   item.faultStrikes++;
   const step = Math.min(BASE_PENALTY_MS * 2 ** Math.min(item.faultStrikes - 1, 20), MAX_PENALTY_MS);
   item.penaltyUntil = now + Math.round(step * (0.8 + 0.2 * core.settings.random()));
+  if (item.penaltyUntil > core.penaltiesUntil) core.penaltiesUntil = item.penaltyUntil;
 }
 
 function isFault(category: ErrorCategory): boolean {
