@@ -259,6 +259,19 @@ describe('FallbackChain.chat: the decision table', () => {
     expect(exhausted).toHaveLength(0);
   });
 
+  it('invalid_response: stops at once (the answer was billed), unless the policy says next', async () => {
+    const { chain, primary, secondary } = threeSteps();
+    primary.always({ type: 'error', category: 'invalid_response' });
+    const { error } = await settle(chain.chat(request));
+    expect((error as ProviderError).category).toBe('invalid_response');
+    expect(primary.calls()).toBe(1);
+    expect(secondary.calls()).toBe(0);
+    const moving = threeSteps({ policy: { invalid_response: 'next' } });
+    moving.primary.always({ type: 'error', category: 'invalid_response' });
+    const { value } = await settle(moving.chain.chat(request));
+    expect(value?.served.index).toBe(1);
+  });
+
   it('aborted: the caller abort stops the chain at once, no fallback', async () => {
     const { chain, primary, secondary } = threeSteps();
     primary.always({ type: 'hang' });

@@ -514,7 +514,12 @@ export function createFallbackChain(
 function verdictOf(trigger: FallbackTrigger | undefined, interrupted: boolean): Verdict {
   if (interrupted) return 'failure';
   if (trigger === undefined || trigger === 'aborted') return 'release';
-  if (trigger === 'context_length' || trigger === 'content_filter' || trigger === 'invalid_request')
+  if (
+    trigger === 'context_length' ||
+    trigger === 'content_filter' ||
+    trigger === 'invalid_request' ||
+    trigger === 'invalid_response'
+  )
     return 'success';
   return 'failure';
 }
