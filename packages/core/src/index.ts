@@ -19,6 +19,7 @@ export {
   type FinishReason,
 } from './chat';
 export type { ClassifiedError } from './classified-error';
+export { CONTEXT_WINDOWS, contextWindowOf } from './context-windows';
 export {
   type CooldownOptions,
   type KeyConfig,

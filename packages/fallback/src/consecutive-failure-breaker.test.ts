@@ -40,10 +40,10 @@ describe('ConsecutiveFailureBreaker', () => {
     expect(breaker.allow(1_000)).toBe(true);
     breaker.failure(1_200);
     expect(breaker.state).toBe('open');
-    expect(breaker.remainingMs(1_200)).toBe(1_500);
+    expect(breaker.remainingMs(1_200)).toBe(1_250);
   });
 
-  it('defaults follow the step: 1 s first break, growing x1.5 per failed probe, back to 1 s after a success', () => {
+  it('defaults follow the step: 1 s first break, growing x1.25 per failed probe, back to 1 s after a success', () => {
     const breaker = new ConsecutiveFailureBreaker();
     for (let i = 0; i < 3; i++) breaker.failure(0);
     expect(breaker.remainingMs(0)).toBe(1_000);
@@ -60,8 +60,8 @@ describe('ConsecutiveFailureBreaker', () => {
       probes.push(now);
       breaker.failure(now);
     }
-    // A step down for 3 s is probed at 1 s, 2.5 s, 4.75 s: back in use within 1.75 s of its recovery.
-    expect(probes).toEqual([1_000, 2_500, 4_750, 8_125]);
+    // A step down for 3 s is probed at 1 s, 2.25 s, 3.81 s: back in use within about 0.8 s of its recovery.
+    expect(probes).toEqual([1_000, 2_250, 3_812.5, 5_765.625]);
     now += breaker.remainingMs(now) ?? 0;
     expect(breaker.allow(now)).toBe(true);
     breaker.success();
@@ -94,7 +94,7 @@ describe('ConsecutiveFailureBreaker', () => {
     expect(breaker.remainingMs(1_000)).toBe(300);
     breaker.allow(1_300);
     breaker.failure(1_300);
-    expect(breaker.remainingMs(1_300)).toBe(1_500);
+    expect(breaker.remainingMs(1_300)).toBe(1_250);
   });
 
   it('a released probe (no verdict) lets the next caller probe', () => {

@@ -12,8 +12,9 @@ export interface ConsecutiveFailureBreakerOptions {
   breakMs?: number;
   /**
    * How much the break grows each time a half-open probe fails again (`breakMs`, then `breakMs * growth`, ...,
-   * capped by `maxBreakMs`); a success starts again from `breakMs`. Default 1.5: a step down for 3 s is probed at
-   * about 1, 2.5 and 4.75 s. `1` keeps every break at `breakMs`.
+   * capped by `maxBreakMs`); a success starts again from `breakMs`. Default 1.25: a step down for 3 s is probed about
+   * 1, 2.25 and 3.8 s after its breaker opened, so it serves again within about 1.5 s of its recovery, while a step
+   * down for minutes is probed every 10-60 s. `1` keeps every break at `breakMs`.
    */
   breakGrowth?: number;
   /**
@@ -61,7 +62,7 @@ export class ConsecutiveFailureBreaker implements StepBreaker {
   constructor(options: ConsecutiveFailureBreakerOptions = {}) {
     this.threshold = options.threshold ?? 3;
     this.breakMs = options.breakMs ?? 1_000;
-    this.breakGrowth = options.breakGrowth ?? 1.5;
+    this.breakGrowth = options.breakGrowth ?? 1.25;
     this.maxBreakMs = options.maxBreakMs ?? Math.max(60_000, this.breakMs);
     this.openOnRetryAfter = options.openOnRetryAfter ?? true;
     const issues: { path: string; message: string }[] = [];

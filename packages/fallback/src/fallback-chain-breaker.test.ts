@@ -119,10 +119,13 @@ describe('FallbackChain: per-step circuit breaking', () => {
     const secondary = fakePool('openai');
     primary.always({ type: 'error', category: 'rate_limit', hints: { retryAfterMs: 8_000 } });
     secondary.always({ type: 'error', category: 'rate_limit', hints: { retryAfterMs: 3_000 } });
-    const chain = createFallbackChain([
-      { pool: primary.pool, model: 'a' },
-      { pool: secondary.pool, model: 'b' },
-    ]);
+    const chain = createFallbackChain(
+      [
+        { pool: primary.pool, model: 'a' },
+        { pool: secondary.pool, model: 'b' },
+      ],
+      { waitInPlaceMs: 0 },
+    );
     await settle(chain.chat(request));
     await vi.advanceTimersByTimeAsync(1_000);
     const before = primary.calls() + secondary.calls();
