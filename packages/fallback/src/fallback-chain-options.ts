@@ -1,4 +1,4 @@
-import type { ChainStep, StepRef } from './chain-step';
+import type { StepRef } from './chain-step';
 import type { ConsecutiveFailureBreakerOptions } from './consecutive-failure-breaker';
 import type { FallbackPolicyOverrides } from './fallback-policy';
 import type { StepBreaker } from './step-breaker';

@@ -11,7 +11,16 @@ import {
   TypedEmitter,
 } from '@keypool/core';
 import { AttemptLog, type StepSkipReason } from './attempt-log';
-import { ChainExhaustedError, type ChainExhaustedReason, type StepFailure } from './chain-exhausted-error';
+import {
+  type CallState,
+  hintOf,
+  type ResolvedStep,
+  type StepStatus,
+  stepRetryAfter,
+  type Verdict,
+  verdictOf,
+} from './chain-call-state';
+import { ChainExhaustedError, type ChainExhaustedReason } from './chain-exhausted-error';
 import { breakerFor, validateChain } from './chain-setup';
 import { type ChainStep, type StepRef, stepRequest } from './chain-step';
 import type { FallbackChainOptions, FallbackChainState } from './fallback-chain-options';
@@ -19,47 +28,15 @@ import type { FallbackEventName, FallbackEvents, FallbackReason } from './fallba
 import {
   type FallbackAction,
   type FallbackPolicy,
-  type FallbackTrigger,
   resolveFallbackPolicy,
   triggerOf,
 } from './fallback-policy';
 import type { FallbackChatResult, FallbackStreamEvent } from './fallback-result';
-import type { BreakerState, StepBreaker } from './step-breaker';
 import { callStepChat, callStepStream, type StepCallBudget } from './step-call';
 import { waitInPlaceMs } from './wait-in-place';
 
+export type { StepStatus } from './chain-call-state';
 export type { FallbackChainOptions, FallbackChainState } from './fallback-chain-options';
-
-/** A step's health as the chain sees it now. */
-export interface StepStatus extends StepRef {
-  breaker: BreakerState | 'none';
-  /** Ms until an open breaker lets a probe through. */
-  breakerRemainingMs?: number;
-}
-
-interface ResolvedStep {
-  config: ChainStep;
-  ref: StepRef;
-  breaker: StepBreaker | undefined;
-}
-
-interface CallState {
-  request: ChatRequest;
-  started: number;
-  deadline: number;
-  log: AttemptLog;
-  failures: StepFailure[];
-  /** After a context-length failure: a later step must have a larger window than this. */
-  minimumContext: number | undefined;
-  /** True while every step since a context-length failure was skipped for its window. */
-  contextPending: boolean;
-  /** Where this round's failures start in `failures` (a round: one pass over the steps). */
-  roundStart: number;
-  /** What the call has waited in place so far. */
-  waitedMs: number;
-}
-
-type Verdict = 'success' | 'failure' | 'release';
 
 const DEFAULT_DEADLINE_MS = 60_000;
 const DEFAULT_WAIT_IN_PLACE_MS = 3_000;
@@ -394,7 +371,7 @@ export class FallbackChain {
 
     if (PoolExhaustedError.isInstance(error) && state.log.attemptsOf(step.ref.index).length === 0)
       state.log.unavailable(step.ref, stepStarted);
-    const retryAfterMs = action === 'larger_context' ? undefined : this.retryAfterOf(step, error);
+    const retryAfterMs = action === 'larger_context' ? undefined : stepRetryAfter(step, error, this.now());
     state.failures.push({ step: step.ref, error, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
     // The chain's deadline cut this step: there is no time left for another one.
     if (this.now() >= state.deadline) throw this.exhausted(state, 'deadline');
@@ -472,21 +449,6 @@ export class FallbackChain {
     return error;
   }
 
-  /** When a failed step expects to serve again: its open breaker's remaining break, else its pool's estimate. */
-  private retryAfterOf(step: ResolvedStep, error: KeypoolError): number | undefined {
-    const now = this.now();
-    const broken = step.breaker?.remainingMs?.(now);
-    if (broken !== undefined) return broken;
-    // 0 means the pool has free keys but the step failed anyway (its attempts ran out): no estimate.
-    if (PoolExhaustedError.isInstance(error))
-      return error.retryAfterMs !== undefined && error.retryAfterMs > 0 ? error.retryAfterMs : undefined;
-    if (ProviderError.isInstance(error)) {
-      if (error.retryAfterMs !== undefined) return error.retryAfterMs;
-      if (error.resetAt !== undefined) return Math.max(0, error.resetAt - now);
-    }
-    return undefined;
-  }
-
   /** Reports a step's verdict to its breaker and emits the transitions it causes. */
   private verdict(step: ResolvedStep, verdict: Verdict, hint?: { retryAfterMs?: number }): void {
     const breaker = step.breaker;
@@ -521,24 +483,4 @@ export function createFallbackChain(
   options?: FallbackChainOptions,
 ): FallbackChain {
   return new FallbackChain(steps, options);
-}
-
-/** What a failure says about the step's health: request errors mean the step answered properly. */
-function verdictOf(trigger: FallbackTrigger | undefined, interrupted: boolean): Verdict {
-  if (interrupted) return 'failure';
-  if (trigger === undefined || trigger === 'aborted') return 'release';
-  if (
-    trigger === 'context_length' ||
-    trigger === 'content_filter' ||
-    trigger === 'invalid_request' ||
-    trigger === 'invalid_response'
-  )
-    return 'success';
-  return 'failure';
-}
-
-function hintOf(error: unknown): { retryAfterMs?: number } | undefined {
-  if (PoolExhaustedError.isInstance(error) && error.retryAfterMs !== undefined)
-    return { retryAfterMs: error.retryAfterMs };
-  return undefined;
 }
