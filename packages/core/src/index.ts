@@ -19,7 +19,6 @@ export {
   type FinishReason,
 } from './chat';
 export type { ClassifiedError } from './classified-error';
-export { CONTEXT_WINDOWS, contextWindowOf } from './context-windows';
 export {
   type CooldownOptions,
   type KeyConfig,
@@ -30,6 +29,7 @@ export {
   STRATEGY_NAMES,
   type StrategyName,
 } from './config';
+export { CONTEXT_WINDOWS, contextWindowOf } from './context-windows';
 export {
   ConfigError,
   type ConfigIssue,
