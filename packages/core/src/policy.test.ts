@@ -27,6 +27,7 @@ const EXPECTED: Record<ErrorCategory, { keyStatus: string; callsOnA: number; ser
     content_filter: { keyStatus: 'active', callsOnA: 1, served: 'throws' },
     invalid_request: { keyStatus: 'active', callsOnA: 1, served: 'throws' },
     aborted: { keyStatus: 'active', callsOnA: 1, served: 'throws' },
+    invalid_response: { keyStatus: 'active', callsOnA: 1, served: 'throws' },
     stream_interrupted: { keyStatus: 'active', callsOnA: 1, served: 'throws' },
   };
 

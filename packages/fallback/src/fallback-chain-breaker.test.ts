@@ -117,13 +117,16 @@ describe('FallbackChain: per-step circuit breaking', () => {
   it('every step open: exhausted at once, retryAfterMs is the earliest break end', async () => {
     const primary = fakePool('anthropic');
     const secondary = fakePool('openai');
-    // Waits longer than the pools' wait-in-place bound (3 s), so neither pool waits.
+    // Waits longer than the pools' own wait-in-place bound (3 s), and the chain does not wait either.
     primary.always({ type: 'error', category: 'rate_limit', hints: { retryAfterMs: 18_000 } });
     secondary.always({ type: 'error', category: 'rate_limit', hints: { retryAfterMs: 13_000 } });
-    const chain = createFallbackChain([
-      { pool: primary.pool, model: 'a' },
-      { pool: secondary.pool, model: 'b' },
-    ]);
+    const chain = createFallbackChain(
+      [
+        { pool: primary.pool, model: 'a' },
+        { pool: secondary.pool, model: 'b' },
+      ],
+      { waitInPlaceMs: 0 },
+    );
     await settle(chain.chat(request));
     await vi.advanceTimersByTimeAsync(1_000);
     const before = primary.calls() + secondary.calls();
