@@ -13,8 +13,11 @@ class WindowCount {
   private start = Number.NEGATIVE_INFINITY;
   private current = 0;
   private previous = 0;
+  private readonly windowMs: number;
 
-  constructor(private readonly windowMs: number) {}
+  constructor(windowMs: number) {
+    this.windowMs = windowMs;
+  }
 
   add(now: number): void {
     if (now - this.start >= this.windowMs) this.roll(now);

@@ -74,8 +74,16 @@ export class ScopeIndex {
     while (waiting.size > 0) {
       const at = waiting.peekPriority();
       const item = waiting.peek()!;
-      if (item.parked === 'waiting' && item.heapAt === at) return at;
+      if (item.parked !== 'waiting' || item.heapAt !== at) {
+        waiting.pop();
+        continue;
+      }
+      // An entry may wake its key earlier than needed (its state got worse since): correct it before answering.
+      const actual = item.availableAt(now);
+      if (actual <= at) return at;
       waiting.pop();
+      item.parked = 'new';
+      this.place(item, now);
     }
     return Number.POSITIVE_INFINITY;
   }
