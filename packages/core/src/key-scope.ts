@@ -37,6 +37,8 @@ export class KeyScope implements SelectableKey {
   registered = false;
   /** When the current rate-limit cooldown began: a 429 on an attempt started before it does not escalate it. */
   limitedAt = Number.NEGATIVE_INFINITY;
+  /** The provider's explicit retry time for the current rate limit (retry-after), 0 when none. */
+  retryAt = 0;
   /** How many times in a row the scope was limited again after it was released (drives the escalation). */
   strikes = 0;
   /** Consecutive server, overloaded or network failures: a short escalating health penalty. */
@@ -46,6 +48,11 @@ export class KeyScope implements SelectableKey {
    * usable (engine-local, short, escalating).
    */
   penaltyUntil = 0;
+  /**
+   * A window counter said "0 left" without saying when it resets: from `at` one probe request is let through (the
+   * store's budget reopens then), and its answer's headers settle the budget before more calls follow.
+   */
+  probeGate: { at: number; probing: boolean } | undefined;
   /** A request rate learned from 429s alone (no limits configured or sent by the provider). */
   adaptive: AdaptiveLimit | undefined;
 
@@ -97,6 +104,7 @@ export class KeyScope implements SelectableKey {
       view.cooldownUntil <= now &&
       view.blockedUntil <= now &&
       !(view.halfOpen && view.probeInFlight) &&
+      (this.probeGate === undefined || !this.probeGate.probing) &&
       (adaptive === undefined || adaptive.limit === undefined || adaptive.freeAt(now) <= now)
     );
   }
@@ -107,7 +115,8 @@ export class KeyScope implements SelectableKey {
     if (view.status === 'disabled') return Number.POSITIVE_INFINITY;
     let at = Math.max(now, this.key.availableAt(now), view.cooldownUntil, view.blockedUntil);
     if (this.adaptive) at = Math.max(at, this.adaptive.freeAt(now));
-    if (view.halfOpen && view.probeInFlight) at = Math.max(at, now + PROBE_POLL_MS);
+    if ((view.halfOpen && view.probeInFlight) || this.probeGate?.probing)
+      at = Math.max(at, now + PROBE_POLL_MS);
     return at;
   }
 }

@@ -194,6 +194,8 @@ function reserve<T>(
 
 /** Counts a request for the scope's learned rate (kept only for keys with no configured request limit). */
 function countSent<T>(core: PoolCore<T>, item: KeyScope, now: number): void {
+  const gate = item.probeGate;
+  if (gate && now >= gate.at) gate.probing = true;
   if (item.adaptive) item.adaptive.add(now);
   else if (core.settings.adaptiveLimits && item.key.limits.rpm === undefined) {
     item.adaptive = new AdaptiveLimit(core.settings.windows.minuteMs);

@@ -155,6 +155,8 @@ function rateLimitCooldown<T>(
   const hint =
     classified.retryAfterMs ?? (classified.resetAt !== undefined ? classified.resetAt - now : undefined);
   const hinted = hint !== undefined && hint > 0 ? now + Math.min(hint, bounds.maxMs) : undefined;
+  if (hinted !== undefined && classified.retryAfterMs !== undefined)
+    item.retryAt = Math.max(item.retryAt, hinted);
   if (lease.startedAt < item.limitedAt) return hinted;
   item.limitedAt = now;
   if (
@@ -397,6 +399,30 @@ function capLearnedReset(learned: RateLimitInfo | undefined, retryAt: number): R
       capped[name] = { ...budget, resetAt: Math.min(budget.resetAt ?? retryAt, retryAt) };
   }
   return capped;
+}
+
+/** How soon a window counter that said "0 left" with no reset time is probed again. */
+const UNKNOWN_RESET_PROBE_MS = 1_000;
+
+/**
+ * A window counter that says "0 left" without a reset time is a hint, not a verdict: the store keeps its budget closed
+ * for a short while only, then one probe goes through (the scope's probe gate) and its answer's headers settle it.
+ */
+function gateUnknownReset(
+  item: KeyScope,
+  learned: RateLimitInfo,
+  now: number,
+  minuteMs: number,
+): RateLimitInfo {
+  let gated = learned;
+  for (const name of ['requests', 'tokens'] as const) {
+    const budget = learned[name];
+    if (budget?.remaining === undefined || budget.remaining > 0 || budget.resetAt !== undefined) continue;
+    const at = now + Math.min(minuteMs, UNKNOWN_RESET_PROBE_MS);
+    gated = { ...gated, [name]: { ...budget, resetAt: at } };
+    item.probeGate = { at, probing: false };
+  }
+  return gated;
 }
 
 /** A ProviderError thrown by an adapter keeps every hint it carries. */
