@@ -50,6 +50,23 @@ describe('parseEmulatorConfig', () => {
     ]);
   });
 
+  it('names bad values of the rate-window and fault options', () => {
+    expect(
+      problemsOf({
+        keys: { k: { windowScope: 'org', window: 'sliding', rateLimitHeaders: 'no', retryAfterMs: -5 } },
+        models: { m: { outage: { downMs: 1, kind: 'teapot', upMs: 0 }, invalidStructuredOutput: 'bad' } },
+      }),
+    ).toEqual([
+      'keys["k"].rateLimitHeaders: must be a boolean',
+      'keys["k"].retryAfterMs: must be >= 0',
+      'keys["k"].window: must be "first_request" or "fixed"',
+      'keys["k"].windowScope: must be "key" or "model"',
+      'models["m"].invalidStructuredOutput: must be "malformed_json" or "schema_mismatch"',
+      'models["m"].outage.kind: must be "overloaded" or "server_error"',
+      'models["m"].outage.upMs: must be > 0',
+    ]);
+  });
+
   it('rejects non-integer counts and unknown top-level fields', () => {
     expect(problemsOf({ keys: { k: { revokeAfter: 1.5 } }, prot: 1 })).toEqual([
       'keys["k"].revokeAfter: must be an integer',

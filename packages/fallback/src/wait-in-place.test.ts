@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fakePool, settle } from '../test/fake-pools';
+import { collect, fakePool, settle } from '../test/fake-pools';
 import { ChainExhaustedError } from './chain-exhausted-error';
 import { createFallbackChain } from './fallback-chain';
 import type { FallbackEvents } from './fallback-events';
@@ -64,6 +64,25 @@ describe('FallbackChain: waiting in place', () => {
     expect(value?.text).toBe('served after the wait');
     expect(waits).toEqual([{ waitMs: 2_000, waitedMs: 0 }]);
     expect(only.adapter.calls.map((call) => call.at - started)).toEqual([0, 2_000]);
+  });
+
+  it('streams wait in place too (before the first chunk)', async () => {
+    const only = fakePool('openai', 1, { maxWaitMs: 0 });
+    only.adapter.script(only.secrets[0]!, {
+      type: 'error',
+      category: 'rate_limit',
+      hints: { retryAfterMs: 1_500 },
+    });
+    only.always({ type: 'stream', chunks: ['after ', 'the wait'] });
+    const chain = createFallbackChain([{ pool: only.pool, model: 'm' }]);
+    const started = Date.now();
+    const { events, error } = await collect(chain.stream(request));
+    expect(error).toBeUndefined();
+    expect(events.at(-1)?.type).toBe('done');
+    expect(only.adapter.calls.map((call) => [call.kind, call.at - started])).toEqual([
+      ['stream', 0],
+      ['stream', 1_500],
+    ]);
   });
 
   it('every step cooling longer than the bound: fails at once with the earliest estimate', async () => {
