@@ -20,7 +20,9 @@ export function toNodeListener(
       if (Array.isArray(value)) for (const item of value) headers.append(name, item);
       else if (value !== undefined) headers.set(name, value);
     }
-    const request = new Request(new URL(incoming.originalUrl ?? incoming.url ?? '/', `http://${host}`), {
+    // Express sets `originalUrl` to the URL before its router cut the mount path.
+    const path = (incoming as IncomingMessage & { originalUrl?: string }).originalUrl ?? incoming.url ?? '/';
+    const request = new Request(new URL(path, `http://${host}`), {
       method: incoming.method ?? 'GET',
       headers,
       signal: controller.signal,
@@ -51,11 +53,4 @@ export function toNodeListener(
       }
     })();
   };
-}
-
-declare module 'node:http' {
-  interface IncomingMessage {
-    /** Express sets it to the URL before its router cut the mount path. */
-    originalUrl?: string;
-  }
 }
