@@ -93,11 +93,12 @@ export async function dashboard(
   }
   const running = simulation?.run().catch(() => undefined);
   const received = await signal;
+  simulation?.stop();
   board.close();
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
-  await simulation?.close();
   await running;
+  await simulation?.close();
   out.note(`dashboard: ${received}, stopped`);
   return ExitCode.ok;
 }
