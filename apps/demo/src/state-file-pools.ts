@@ -64,8 +64,24 @@ export function poolsFromDocument(
   return undefined;
 }
 
+/** When and by what a `keypool-state` file was written (a `pool.toJSON()` document says only `savedAt`). */
+export function savedBy(document: unknown): { savedAt?: number; source?: string } {
+  const file = document as Partial<StateFile> | null;
+  if (file?.kind === 'keypool-state') return { savedAt: file.savedAt, source: file.source };
+  const first = (Array.isArray(document) ? document[0] : document) as Partial<PoolState> | undefined;
+  return typeof first?.savedAt === 'number' ? { savedAt: first.savedAt, source: 'pool.toJSON()' } : {};
+}
+
 /** Reads and parses a saved file, with the CLI's exit codes (4 missing, 2 not a state). */
 export function readSavedPools(path: string, now: number): { provider: string; keys: KeySnapshot[] }[] {
+  return readSavedDocument(path, now).pools;
+}
+
+/** Like `readSavedPools`, with when and by what the file was written. */
+export function readSavedDocument(
+  path: string,
+  now: number,
+): { pools: { provider: string; keys: KeySnapshot[] }[]; savedAt?: number; source?: string } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -88,7 +104,7 @@ export function readSavedPools(path: string, now: number): { provider: string; k
       `${path} is neither a keypool state file (simulate/chat --save-state) nor a pool.toJSON() document`,
       'state_invalid',
     );
-  return pools;
+  return { pools, ...savedBy(parsed) };
 }
 
 /**

@@ -26,8 +26,8 @@ describe('the live view of simulate in a real terminal', () => {
     const drawn = frames(run.output);
     expect(drawn.length).toBeGreaterThan(1);
     for (const frame of drawn.slice(0, -1)) expect(frame.split('\n').length - 1).toBeLessThanOrEqual(23);
-    // The frame says what it left out.
-    expect(drawn[0]).toMatch(/more lines/);
+    // Once events fill the "recent" list the frame outgrows the screen, and says what it left out.
+    expect(drawn.some((frame) => /more lines/.test(frame))).toBe(true);
   });
 
   it('prints the final frame once when simulate ends', async () => {

@@ -6,7 +6,7 @@ import { formatDuration } from '../format-duration';
 import { formatTable } from '../format-table';
 import { LiveRegion } from '../live-region';
 import { openCliVault, type VaultCommandOptions } from '../open-cli-vault';
-import { readSavedPools } from '../state-file-pools';
+import { readSavedDocument } from '../state-file-pools';
 import { formatStatusTable, rowFromSnapshot, type StatusRow } from '../status-rows';
 
 /** `status` options. */
@@ -69,13 +69,15 @@ export async function status(context: CommandContext, options: StatusOptions): P
 
   if (options.state) {
     const now = Date.now();
-    const pools = readSavedPools(options.state, now);
+    const { pools, savedAt, source } = readSavedDocument(options.state, now);
     const rows: StatusRow[] = pools.flatMap((pool) =>
       pool.keys.map((key) => rowFromSnapshot(pool.provider, key, now)),
     );
-    out.json({ source: 'state', file: options.state, keys: rows });
+    out.json({ source: 'state', file: options.state, savedAt, writtenBy: source, keys: rows });
     if (!out.jsonMode) {
-      out.print(`pool state from ${options.state}`);
+      const written =
+        savedAt === undefined ? '' : ` (written by ${source} ${formatDuration(now - savedAt)} ago)`;
+      out.print(`pool state from ${options.state}${written}`);
       out.print(formatStatusTable(rows));
     }
     return 0;
