@@ -64,12 +64,13 @@ export function metricsDocument(collector: DashboardCollector, status: StatusDoc
           { pool: pool.name, provider: pool.provider, key: key.id, category },
           count ?? 0,
         );
+  // Each family's samples follow its TYPE line together, as the text format requires.
   out.family('keypool_pool_usable_keys', 'gauge', 'Keys of a pool that are active or half-open now.');
-  out.family('keypool_pool_keys', 'gauge', 'Keys in a pool.');
-  for (const pool of status.pools) {
+  for (const pool of status.pools)
     out.sample('keypool_pool_usable_keys', { pool: pool.name, provider: pool.provider }, pool.usable);
+  out.family('keypool_pool_keys', 'gauge', 'Keys in a pool.');
+  for (const pool of status.pools)
     out.sample('keypool_pool_keys', { pool: pool.name, provider: pool.provider }, pool.keys.length);
-  }
   out.family('keypool_attempts_total', 'counter', 'Attempts this process saw end, by outcome.');
   for (const { labels, value } of collector.attempts.entries())
     out.sample('keypool_attempts_total', labels, value);

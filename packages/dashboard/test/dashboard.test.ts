@@ -167,6 +167,22 @@ describe('dashboard handler against a pool calling the emulator', () => {
   });
 });
 
+describe('dashboard metrics text', () => {
+  it('escapes label values so a parser reads them back exactly', async () => {
+    const name = 'team "a"\\ pool\nsecond line';
+    const dashboard = createDashboard({ pools: [{ name, source: pool }], monitor: false });
+    try {
+      const families = parsePrometheusTextFormat(
+        await (await dashboard.fetch(new Request('http://dash.test/metrics'))).text(),
+      );
+      const pools = family(families, 'keypool_pool_keys').metrics.map((metric) => metric.labels?.pool);
+      expect(pools).toEqual([name]);
+    } finally {
+      dashboard.close();
+    }
+  });
+});
+
 describe('dashboard access', () => {
   it('requires the token when one is set, by header or query, and is read-only', async () => {
     const dashboard = createDashboard({ pools: [pool], token: 'dash-token-123', monitor: false });
