@@ -5,6 +5,8 @@ export interface WritableLike {
   write(chunk: string): unknown;
   isTTY?: boolean;
   columns?: number;
+  /** The terminal's height, when it is one. */
+  rows?: number;
 }
 
 /** A stream the CLI reads a secret from: `process.stdin` or a test's stream. */

@@ -28,7 +28,19 @@ const PLAIN: Colors = {
   bold: (text) => text,
 };
 
-/** Colours for a stream: ANSI on a terminal unless `NO_COLOR` is set, plain otherwise. */
+/**
+ * Colours for a stream. `FORCE_COLOR` decides first (`0` or `false`: none; any other value: ANSI even in a pipe),
+ * then `NO_COLOR` (none), then `TERM=dumb` (none); otherwise ANSI on a terminal and plain elsewhere.
+ */
 export function colorsFor(stream: { isTTY?: boolean }, env: Record<string, string | undefined>): Colors {
-  return stream.isTTY === true && !env.NO_COLOR ? ANSI : PLAIN;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force === '0' || force.toLowerCase() === 'false' ? PLAIN : ANSI;
+  if (env.NO_COLOR) return PLAIN;
+  if (env.TERM === 'dumb') return PLAIN;
+  return stream.isTTY === true ? ANSI : PLAIN;
+}
+
+/** True when the stream can take a redrawn-in-place view: a terminal that is not `TERM=dumb`. */
+export function canRedraw(stream: { isTTY?: boolean }, env: Record<string, string | undefined>): boolean {
+  return stream.isTTY === true && env.TERM !== 'dumb';
 }

@@ -48,6 +48,30 @@ export {
   TypedEmitter,
 } from './events';
 export {
+  createFailureHistory,
+  type FailureHistory,
+  type FailureHistoryOptions,
+  type FailureRecord,
+  type HistorySource,
+} from './failure-history';
+export {
+  createHealthMonitor,
+  type HealthAlert,
+  type HealthEvents,
+  type HealthMonitor,
+  type HealthMonitorOptions,
+  type MonitoredPool,
+} from './health-monitor';
+export {
+  DEFAULT_HEALTH_RULES,
+  type HealthRuleName,
+  type HealthRules,
+  type HealthScope,
+  type ResolvedHealthRules,
+  resolveHealthRules,
+  type WindowRuleOptions,
+} from './health-rules';
+export {
   type AttemptKey,
   type AttemptOutcome,
   type CallOptions,
@@ -59,6 +83,8 @@ export {
 } from './key-pool';
 export type { KeySnapshot } from './key-snapshot';
 export { MemoryStateStore } from './memory-store';
+export { eventTime, type ObservedEvent, observe } from './observed-event';
+export { type Outcome, OutcomeWindow, quantile } from './outcome-window';
 export {
   DEFAULT_POLICY,
   type KeyEffect,
@@ -85,6 +111,7 @@ export {
   parseRetryAfter,
   readRateLimitBudget,
 } from './retry-hints';
+export { RingBuffer } from './ring-buffer';
 export { fingerprintSecret, maskSecret, scrubSecrets, sha256Hex } from './secret';
 export {
   createSelector,
@@ -113,3 +140,9 @@ export {
   type StoreKey,
   type WindowLengths,
 } from './state-store';
+export {
+  createWebhookNotifier,
+  type WebhookBody,
+  type WebhookNotifier,
+  type WebhookNotifierOptions,
+} from './webhook-notifier';

@@ -1,5 +1,5 @@
 import { CliError } from '../cli-error';
-import { colorsFor } from '../colors';
+import { canRedraw, colorsFor } from '../colors';
 import type { CommandContext } from '../command-context';
 import { ExitCode } from '../exit-codes';
 import { EventLog } from '../simulate/event-log';
@@ -57,7 +57,7 @@ export async function simulate(
   const viewStream = out.jsonMode ? io.stderr : io.stdout;
   const color = colorsFor(viewStream, io.env);
   const live =
-    !options.quiet && !options.plain && viewStream.isTTY === true
+    !options.quiet && !options.plain && canRedraw(viewStream, io.env)
       ? new LiveView(simulation, viewStream, color, io.redactor)
       : undefined;
   const log = !options.quiet && !live ? new EventLog(viewStream, color, io.redactor) : undefined;

@@ -1,70 +1,84 @@
+import { CliError } from '../cli-error';
+import { colorsFor } from '../colors';
 import type { CommandContext } from '../command-context';
+import { fetchDashboardStatus, statusUrlOf } from '../fetch-dashboard-status';
 import { formatDuration } from '../format-duration';
 import { formatTable } from '../format-table';
-import { formatFailures, keyStatusAt } from '../key-status-line';
+import { LiveRegion } from '../live-region';
 import { openCliVault, type VaultCommandOptions } from '../open-cli-vault';
-import { readStateFile } from '../state-file';
+import { readSavedDocument } from '../state-file-pools';
+import { formatStatusTable, rowFromSnapshot, type StatusRow } from '../status-rows';
 
 /** `status` options. */
 export interface StatusOptions extends VaultCommandOptions {
   state?: string;
+  url?: string;
+  token?: string;
+  watch?: boolean;
+  interval: number;
+  count?: number;
   json?: boolean;
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * `keypool status`: a table of every key.
  *
- * - With `--state <file>` (written by `simulate --save-state` / `chat --save-state`): each pool's keys as saved,
- *   brought to now (a cooldown keeps counting down; one that ended shows the key half-open): status, cooldown left,
- *   calls, successes, failures by category, latency.
+ * - With `--url <dashboard>`: the live state of a running app, read from its dashboard's `/status` (`--token` or
+ *   `KEYPOOL_DASHBOARD_TOKEN` when it wants one). `--watch` redraws it in place every `--interval` ms.
+ * - With `--state <file>`: a file written by `simulate --save-state` / `chat --save-state`, or one `pool.toJSON()`
+ *   (or a list of them), brought to now (a cooldown keeps counting down; one that ended shows the key half-open).
  * - Without: a pool's live state exists only inside the process that runs it, so the table shows the vault's keys
  *   and whether each is enabled (what a pool built now would start from).
  */
-export async function status({ io, out }: CommandContext, options: StatusOptions): Promise<number> {
+export async function status(context: CommandContext, options: StatusOptions): Promise<number> {
+  const { io, out } = context;
+  if (options.url && options.state)
+    throw CliError.usage('give either --url or --state, not both', 'bad_option');
+  if (options.watch && !options.url)
+    throw CliError.usage('--watch needs --url <dashboard url>', 'bad_option');
+  if (!Number.isInteger(options.interval) || options.interval < 100)
+    throw CliError.usage('--interval must be an integer of at least 100 (ms)', 'bad_option');
+  if (options.count !== undefined && (!Number.isInteger(options.count) || options.count < 1))
+    throw CliError.usage('--count must be a positive integer', 'bad_option');
+
+  if (options.url) {
+    const url = statusUrlOf(options.url);
+    const token = options.token ?? io.env.KEYPOOL_DASHBOARD_TOKEN;
+    if (token) io.redactor.add(token);
+    const rowsOf = async () => {
+      const document = await fetchDashboardStatus(url, token);
+      const rows = document.pools.flatMap((pool) =>
+        pool.keys.map((key) => rowFromSnapshot(pool.name, key, document.now)),
+      );
+      return { document, rows };
+    };
+    if (!options.watch) {
+      const { document, rows } = await rowsOf();
+      out.json({ source: 'url', url: url.href, now: document.now, keys: rows, alerts: document.alerts });
+      if (!out.jsonMode) {
+        out.print(`live pool state from ${url.origin}${url.pathname}`);
+        out.print(formatStatusTable(rows));
+        for (const alert of document.alerts) out.print(`alert: ${alert.message}`);
+      }
+      return 0;
+    }
+    return watch(context, options, rowsOf);
+  }
+
   if (options.state) {
-    const file = await readStateFile(options.state);
     const now = Date.now();
-    const keys = file.pools.flatMap((pool) =>
-      pool.snapshot.map((snapshot) => {
-        const line = keyStatusAt(snapshot, now);
-        return {
-          provider: pool.provider,
-          id: snapshot.id,
-          masked: snapshot.masked,
-          status: line.status,
-          ...(line.cooldownRemainingMs === undefined
-            ? {}
-            : { cooldownRemainingMs: line.cooldownRemainingMs }),
-          ...(snapshot.reason ? { reason: snapshot.reason } : {}),
-          calls: snapshot.counts.requests,
-          successes: snapshot.counts.successes,
-          failures: snapshot.counts.failures,
-          ...(snapshot.latencyEwmaMs === undefined ? {} : { latencyMs: snapshot.latencyEwmaMs }),
-        };
-      }),
+    const { pools, savedAt, source } = readSavedDocument(options.state, now);
+    const rows: StatusRow[] = pools.flatMap((pool) =>
+      pool.keys.map((key) => rowFromSnapshot(pool.provider, key, now)),
     );
-    out.json({ source: 'state', file: options.state, savedAt: file.savedAt, writtenBy: file.source, keys });
+    out.json({ source: 'state', file: options.state, savedAt, writtenBy: source, keys: rows });
     if (!out.jsonMode) {
-      out.print(
-        `pool state from ${options.state} (written by ${file.source} ${formatDuration(now - file.savedAt)} ago)`,
-      );
-      out.print(
-        formatTable(
-          ['PROVIDER', 'ID', 'KEY', 'STATUS', 'COOLDOWN', 'CALLS', 'OK', 'FAILURES', 'LATENCY', 'REASON'],
-          keys.map((key) => [
-            key.provider,
-            key.id,
-            key.masked,
-            key.status,
-            key.cooldownRemainingMs === undefined ? '-' : formatDuration(key.cooldownRemainingMs),
-            String(key.calls),
-            String(key.successes),
-            formatFailures(key.failures),
-            key.latencyMs === undefined ? '-' : formatDuration(key.latencyMs),
-            key.reason ?? '',
-          ]),
-        ),
-      );
+      const written =
+        savedAt === undefined ? '' : ` (written by ${source} ${formatDuration(now - savedAt)} ago)`;
+      out.print(`pool state from ${options.state}${written}`);
+      out.print(formatStatusTable(rows));
     }
     return 0;
   }
@@ -81,7 +95,9 @@ export async function status({ io, out }: CommandContext, options: StatusOptions
   }));
   out.json({ source: 'vault', vault: vault.path, keys });
   if (!out.jsonMode) {
-    out.print(`vault ${vault.path}: no pool state given (--state <file>), showing the stored keys`);
+    out.print(
+      `vault ${vault.path}: no pool state given (--url <dashboard> or --state <file>), showing the stored keys`,
+    );
     if (keys.length === 0) out.print('no keys');
     else
       out.print(
@@ -97,6 +113,51 @@ export async function status({ io, out }: CommandContext, options: StatusOptions
           ]),
         ),
       );
+  }
+  return 0;
+}
+
+/**
+ * `--watch`: on a terminal, the table redrawn in place (clipped to the screen); elsewhere one table per refresh.
+ * With `--json`, one JSON line per refresh. Stops after `--count` refreshes, or on Ctrl-C.
+ */
+async function watch(
+  { io, out }: CommandContext,
+  options: StatusOptions,
+  rowsOf: () => Promise<{ document: { now: number; alerts: { message: string }[] }; rows: StatusRow[] }>,
+): Promise<number> {
+  const stream = io.stdout;
+  const color = colorsFor(stream, io.env);
+  const region =
+    !out.jsonMode && stream.isTTY === true && io.env.TERM !== 'dumb' ? new LiveRegion(stream) : undefined;
+  let stopped = false;
+  const onSignal = () => {
+    stopped = true;
+  };
+  process.once('SIGINT', onSignal);
+  try {
+    for (let refresh = 1; !stopped; refresh++) {
+      const { document, rows } = await rowsOf();
+      if (out.jsonMode)
+        io.stdout.write(
+          `${io.redactor.scrub(JSON.stringify({ now: document.now, keys: rows, alerts: document.alerts }))}\n`,
+        );
+      else {
+        const lines = [
+          color.bold(`keypool status --watch ${options.url}`) +
+            color.dim(`  every ${formatDuration(options.interval)}, Ctrl-C to stop`),
+          ...formatStatusTable(rows).split('\n'),
+          ...document.alerts.map((alert) => color.red(`alert: ${alert.message}`)),
+        ].map((line) => io.redactor.scrub(line));
+        if (region) region.render(lines);
+        else out.print(`${lines.join('\n')}\n`);
+      }
+      if (options.count !== undefined && refresh >= options.count) break;
+      await sleep(options.interval);
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    region?.done();
   }
   return 0;
 }

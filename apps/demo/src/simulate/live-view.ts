@@ -26,6 +26,7 @@ export class LiveView {
   private readonly throttle = new EventThrottle();
   private readonly recent: string[] = [];
   private timer: ReturnType<typeof setInterval> | undefined;
+  private stopped = false;
 
   constructor(simulation: Simulation, stream: WritableLike, color: Colors, redactor: Redactor) {
     this.simulation = simulation;
@@ -53,8 +54,10 @@ export class LiveView {
     if (this.recent.length > RECENT_LINES) this.recent.shift();
   }
 
-  /** Stops redrawing, leaving the last frame on screen. */
+  /** Stops redrawing, leaving the last frame on screen. Only the first call draws it (the end and a Ctrl-C may both call). */
   stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.draw();

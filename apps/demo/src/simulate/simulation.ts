@@ -56,6 +56,7 @@ export class Simulation {
     failed: 0,
     inFlight: 0,
   };
+  private stopping = false;
   /** Calls served, per provider and key id. */
   readonly servedBy = new Map<string, Map<string, number>>();
   /** Every call's result (undefined for a failed call), by call number. */
@@ -213,9 +214,9 @@ export class Simulation {
     const pauseMs = this.options.latencyMs / 2;
     let next = 0;
     const worker = async () => {
-      while (next < calls) {
+      while (next < calls && !this.stopping) {
         await new Promise((resolve) => setTimeout(resolve, random() * pauseMs));
-        if (next >= calls) break;
+        if (next >= calls || this.stopping) break;
         const call = next++;
         while (actions.length > 0 && actions[0]!.atCall <= call) {
           const action = actions.shift()!;
@@ -259,6 +260,11 @@ export class Simulation {
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, calls) }, worker));
+  }
+
+  /** Starts no more calls: `run()` resolves once the calls in flight end (e.g. a dashboard stopped with Ctrl-C). */
+  stop(): void {
+    this.stopping = true;
   }
 
   /** Closes the pools and the emulator. Safe to call twice. */

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createOpenAIPool } from '@keypool/openai';
+import { afterEach, expect, it } from 'vitest';
+import { createDashboard } from '../src/index';
+import { toNodeListener } from '../src/node';
+
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const self = readFileSync(new URL(import.meta.url), 'utf8');
+const SECRET = 'sk-readme-example-0123456789abcdefXYZ';
+const saved = { ...process.env };
+afterEach(() => {
+  process.env = { ...saved };
+});
+
+/** The lines between two markers of this file (the example as the test runs it). */
+function region(start: string, end: string): string {
+  return self
+    .slice(self.indexOf(`${start}\n`) + start.length, self.indexOf(`${end}\n`))
+    .replace(/^\n|\n\s*$/g, '')
+    .replace(/^ {2}/gm, '');
+}
+
+it('the README mounting example is this code, and it runs', async () => {
+  const block = /```ts\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+  const body = block
+    .split('\n')
+    .filter((line) => !line.startsWith('import '))
+    .join('\n')
+    .trim();
+  expect(body.split('\n').length).toBeLessThanOrEqual(10);
+  expect(region('// --- README example start', '// --- README example end')).toBe(body);
+  for (const line of block.split('\n').filter((line) => line.startsWith('import ')))
+    expect(
+      line
+        .replace("'@keypool/dashboard'", "'../src/index'")
+        .replace("'@keypool/dashboard/node'", "'../src/node'"),
+    ).toBe(self.split('\n').find((own) => own.startsWith(line.slice(0, line.indexOf(' from ')))));
+
+  process.env.OPENAI_API_KEY = SECRET;
+  process.env.DASHBOARD_TOKEN = 'readme-token-0001';
+  process.env.PORT = '0';
+  // --- README example start
+  const pool = createOpenAIPool({ keys: [{ id: 'main', secret: process.env.OPENAI_API_KEY ?? '' }] });
+  const dashboard = createDashboard({ pools: [pool], token: process.env.DASHBOARD_TOKEN });
+  const server = createServer(toNodeListener(dashboard.fetch));
+  server.listen(Number(process.env.PORT ?? 8080), '127.0.0.1');
+  // Open http://127.0.0.1:8080/?token=<DASHBOARD_TOKEN>. Hono: app.get('/keypool/*', (c) => dashboard.fetch(c.req.raw))
+  // --- README example end
+  try {
+    await new Promise((resolve) => server.once('listening', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    expect((await fetch(`${base}/status`)).status).toBe(401);
+    const status = await fetch(`${base}/status`, { headers: { authorization: 'Bearer readme-token-0001' } });
+    const text = await status.text();
+    expect(JSON.parse(text).pools[0].keys[0]).toMatchObject({ id: 'main', status: 'active' });
+    expect(text).not.toContain(SECRET);
+    expect((await fetch(`${base}/?token=readme-token-0001`)).headers.get('content-type')).toContain(
+      'text/html',
+    );
+  } finally {
+    dashboard.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await pool.close();
+  }
+});

@@ -1,0 +1,3 @@
+import { keypoolProject } from '../../vitest.shared';
+
+export default keypoolProject('@keypool/otel', { testTimeout: 30_000 });
