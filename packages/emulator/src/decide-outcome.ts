@@ -64,6 +64,7 @@ export function decideOutcome(
     request.promptText,
     request.lastUserText,
     request.maxTokens ?? state.config.defaultMaxTokens,
+    request.facts,
   );
   const contextWindow = modelBehaviour?.contextWindow;
   if (contextWindow !== undefined && answer.promptTokens > contextWindow) {

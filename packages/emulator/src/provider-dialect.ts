@@ -1,4 +1,5 @@
 import type { Answer } from './answer.ts';
+import type { ConversationFacts } from './conversation-facts.ts';
 import type { Failure } from './failure.ts';
 import type { RateLimitSnapshot } from './key-state.ts';
 import type { HeaderMap } from './rate-limit-headers.ts';
@@ -18,6 +19,8 @@ export interface ChatRequest {
   maxTokens: number | undefined;
   /** OpenAI `stream_options.include_usage`: send the usage chunk at the end of the stream. */
   includeUsage: boolean;
+  /** Tools, tool results, output format and media, when the request has any of them. */
+  facts?: ConversationFacts;
 }
 
 /** What the route parsed out of the URL before the body (Gemini puts the model and the stream flag there). */
