@@ -12,3 +12,9 @@ export {
   FakeProviderError,
 } from './testing/fake-adapter';
 export { runStoreConformance, type StoreConformanceOptions } from './testing/store-conformance';
+export {
+  CONFORMANCE_TOOLS,
+  collectToolStream,
+  runToolConformance,
+  type ToolConformanceOptions,
+} from './testing/tool-conformance';
