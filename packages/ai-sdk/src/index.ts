@@ -1,0 +1,3 @@
+export { type ChatTarget, createKeypoolModel, type KeypoolModelOptions } from './keypool-language-model';
+export { type ConvertedCall, toChatRequest } from './to-chat-request';
+export type { ServedStep, TargetResult } from './to-language-model-result';
