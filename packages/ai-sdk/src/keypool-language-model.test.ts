@@ -139,7 +139,9 @@ describe('@keypool/ai-sdk with the real ai package', () => {
       createFallbackChain([{ pool: anthropic(), model: 'claude-sonnet-4-5', name: 'claude' }]),
     );
     await generateText({ model, prompt: 'first', maxRetries: 0 });
-    const error = await generateText({ model, prompt: 'second', maxRetries: 0 }).catch((caught: unknown) => caught);
+    const error = await generateText({ model, prompt: 'second', maxRetries: 0 }).catch(
+      (caught: unknown) => caught,
+    );
     expect(ChainExhaustedError.isInstance(error)).toBe(true);
     expect((error as Error).message).toMatch(/fallback chain exhausted/);
   });
