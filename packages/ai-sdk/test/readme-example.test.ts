@@ -15,12 +15,12 @@ it('runs the README example: a tool loop through a chain whose primary is overlo
     await import('./readme-example');
     expect(log).toHaveBeenCalledTimes(1);
     const [text, metadata] = log.mock.calls[0] ?? [];
-    expect(text).toBe('Tool get_weather returned: {"city":"Paris","celsius":21}');
+    expect(text).toBe('Tool get_weather returned: {"city":"Paris","c":21}');
     expect(metadata).toMatchObject({
       provider: 'openai',
-      stepName: 'gpt',
+      stepName: 'openai:gpt-4o',
       keyId: 'gpt-1',
-      maskedKey: 'sk...02',
+      maskedKey: 'sk-d...pt-1',
     });
   } finally {
     log.mockRestore();

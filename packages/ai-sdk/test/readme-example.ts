@@ -6,25 +6,18 @@ import { createOpenAIPool } from '@keypool/openai';
 import { generateText, stepCountIs, tool } from 'ai';
 import { z } from 'zod';
 
-const emulator = await startEmulator({
-  acceptAnyKey: true,
-  models: { 'claude-sonnet-4-5': { overloaded: true } },
-});
-const claude = createAnthropicPool({
-  keys: [{ id: 'claude-1', secret: 'sk-ant-demo-0001' }],
-  clientOptions: { baseURL: emulator.baseURLs.anthropic },
-});
-const gpt = createOpenAIPool({
-  keys: [{ id: 'gpt-1', secret: 'sk-demo-0002' }],
-  clientOptions: { baseURL: emulator.baseURLs.openai },
-});
+const emulator = await startEmulator({ acceptAnyKey: true, models: { claude: { overloaded: true } } });
+const urls = emulator.baseURLs;
+const keys = (id: string) => [{ id, secret: `sk-demo-key-${id}` }];
+const claude = createAnthropicPool({ keys: keys('claude-1'), clientOptions: { baseURL: urls.anthropic } });
+const gpt = createOpenAIPool({ keys: keys('gpt-1'), clientOptions: { baseURL: urls.openai } });
 const chain = createFallbackChain([
-  { pool: claude, model: 'claude-sonnet-4-5', name: 'claude' },
-  { pool: gpt, model: 'gpt-4o', name: 'gpt' },
+  { pool: claude, model: 'claude' },
+  { pool: gpt, model: 'gpt-4o' },
 ]);
 const weather = tool({
   inputSchema: z.object({ city: z.string() }),
-  execute: async ({ city }) => ({ city, celsius: 21 }),
+  execute: async ({ city }) => ({ city, c: 21 }),
 });
 const { text, providerMetadata } = await generateText({
   model: createKeypoolModel(chain),
@@ -33,5 +26,6 @@ const { text, providerMetadata } = await generateText({
   stopWhen: stepCountIs(3),
   maxRetries: 0, // the pool and the chain own retries
 });
+// biome-ignore lint/suspicious/noConsole: an example prints its answer
 console.log(text, providerMetadata?.keypool);
 await emulator.close();
