@@ -5,9 +5,9 @@ import type { KeyPool, StreamCallOptions } from './key-pool';
 
 /**
  * The unified streaming call with tool-call deltas: like `pool.stream(request)`, but every event of
- * {@link ChatToolStreamEvent} (text deltas, tool-call deltas, then `done` with the tool calls) reaches the caller. The
- * request is checked with the adapter's `validateRequest` first, so an unsupported feature throws before any key is
- * used.
+ * {@link ChatToolStreamEvent} (text deltas, tool-call deltas, then `done` with the tool calls) reaches the caller.
+ * Uses the adapter's `streamWithTools` (its `stream` when it has none). An unsupported feature fails the first attempt
+ * before anything is sent, as a `ProviderError` (`invalid_request`) with the `UnsupportedFeatureError` as cause.
  */
 export function streamChat<TClient>(
   pool: KeyPool<TClient>,
@@ -15,7 +15,6 @@ export function streamChat<TClient>(
   options: Omit<StreamCallOptions<ChatStreamEvent>, 'signal' | 'textOf' | 'usageOf' | 'isTerminal'> = {},
 ): AsyncGenerator<ChatToolStreamEvent, void, undefined> {
   const { adapter, provider } = pool;
-  adapter.validateRequest?.(request);
   return pool.executeStream<ChatToolStreamEvent>(
     (client, key) =>
       chatStreamEvents(
