@@ -113,6 +113,25 @@ describe('@keypool/ai-sdk with the real ai package', () => {
     expect((await result.providerMetadata)?.keypool).toMatchObject({ stepName: 'gpt', provider: 'openai' });
   });
 
+  it('streamText with tools over a chain whose primary is rate limited runs the tool loop on GPT', async () => {
+    await anthropic().chat({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] });
+    const result = streamText({
+      model: createKeypoolModel(chain()),
+      tools: { get_weather: weather },
+      prompt: 'call get_weather {"city":"Lima"}',
+      stopWhen: stepCountIs(3),
+      maxRetries: 0,
+    });
+    const types: string[] = [];
+    for await (const part of result.fullStream) types.push(part.type);
+    expect(types).toContain('tool-result');
+    expect(await result.text).toBe('Tool get_weather returned: {"city":"Lima","temperature":21}');
+    expect((await result.steps).map((step) => step.providerMetadata?.keypool?.stepName)).toEqual([
+      'gpt',
+      'gpt',
+    ]);
+  });
+
   it('generateObject with a zod schema returns the parsed object', async () => {
     const { object, providerMetadata } = await generateObject({
       model: createKeypoolModel(chain()),

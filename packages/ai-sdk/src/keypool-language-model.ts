@@ -40,6 +40,16 @@ export interface KeypoolModelOptions {
   modelId?: string;
   /** The provider name the AI SDK shows (default `keypool.<provider>` for a pool, `keypool.chain` for a chain). */
   provider?: string;
+  /**
+   * The chain's stream carries tool calls (`ChatToolStreamEvent`), so a streamed turn with tools is streamed too.
+   * Off by default: a chain turn with tools is answered by `chat` and replayed as stream parts.
+   */
+  chainStreamsToolCalls?: boolean;
+}
+
+/** A whole answer as a one-event stream (its text and tool calls arrive with `done`). */
+async function* replay(result: Promise<ChatResult>): AsyncGenerator<ChatToolStreamEvent, void, undefined> {
+  yield { type: 'done', result: await result };
 }
 
 function isKeyPool(target: KeyPool<unknown> | ChatTarget): target is KeyPool<unknown> {
@@ -92,7 +102,10 @@ export function createKeypoolModel(
 
     async doStream(call: LanguageModelV4CallOptions): Promise<LanguageModelV4StreamResult> {
       const { request, warnings } = toChatRequest(call, modelId);
-      const events = stream(request)[Symbol.asyncIterator]();
+      // A chain's steps stream through `pool.stream`, which does not forward tool calls yet: a turn that may call
+      // tools is answered whole and replayed as stream parts, so tool loops work over chains too.
+      const whole = !pool && (request.tools?.length ?? 0) > 0 && options.chainStreamsToolCalls !== true;
+      const events = (whole ? replay(chat(request)) : stream(request))[Symbol.asyncIterator]();
       // Wait for the first event, so a call that cannot start (every key and step spent) throws here.
       const first = await events.next();
       return { stream: toStreamParts(first, events as AsyncIterator<ChatToolStreamEvent>, warnings) };

@@ -25,4 +25,5 @@ it('runs the README example: a tool loop through a chain whose primary is overlo
   } finally {
     log.mockRestore();
   }
-});
+  // The pool retries the overloaded Claude model with jittered backoff before the chain moves on.
+}, 20_000);
