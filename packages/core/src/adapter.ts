@@ -1,5 +1,5 @@
 import type { ProviderName } from './categories';
-import type { ChatRequest, ChatResult, ChatStreamPart } from './chat';
+import type { ChatRequest, ChatResult, ChatStreamPart, ChatToolStreamPart } from './chat';
 import type { ClassifiedError } from './classified-error';
 import type { RateLimitInfo } from './rate-limit-info';
 
@@ -65,6 +65,20 @@ export interface ProviderAdapter<TClient = unknown> {
    * without one is treated as interrupted.
    */
   stream(client: TClient, request: ChatRequest, context: AttemptContext): AsyncIterable<ChatStreamPart>;
+  /**
+   * The full unified stream: like `stream`, plus a `tool_call_delta` part for each piece of a tool call. `stream`
+   * is this stream without those parts (their calls still arrive assembled on `done`). Used by `streamChat`.
+   */
+  streamWithTools?(
+    client: TClient,
+    request: ChatRequest,
+    context: AttemptContext,
+  ): AsyncIterable<ChatToolStreamPart>;
+  /**
+   * Throws `UnsupportedFeatureError` when the request asks for something this provider cannot do (a seed on
+   * Anthropic, a document by URL on OpenAI...). Pure and synchronous; `chat`/`stream` call it too, so nothing is sent.
+   */
+  validateRequest?(request: ChatRequest): void;
   /** Estimates a request's tokens for tpm reservations (defaults to about four characters a token). */
   estimateTokens?(request: ChatRequest): number;
 }

@@ -11,7 +11,8 @@ export type KeypoolErrorCode =
   | 'config_invalid'
   | 'stream_interrupted'
   | 'chain_exhausted'
-  | 'store_error';
+  | 'store_error'
+  | 'unsupported_feature';
 
 /**
  * The one base class of every error Keypool throws. It is branded with `Symbol.for('keypool.error')`, so

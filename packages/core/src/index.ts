@@ -9,15 +9,42 @@ export {
   type ProviderName,
 } from './categories';
 export {
+  type ChatAssistantMessage,
+  type ChatDocumentPart,
+  type ChatImagePart,
+  type ChatMediaSource,
   type ChatMessage,
   type ChatRequest,
+  type ChatResponseFormat,
   type ChatResult,
   type ChatStreamEvent,
   type ChatStreamPart,
+  type ChatSystemMessage,
+  type ChatTextPart,
+  type ChatTool,
+  type ChatToolCall,
+  type ChatToolCallDelta,
+  type ChatToolChoice,
+  type ChatToolMessage,
+  type ChatToolStreamEvent,
+  type ChatToolStreamPart,
   type ChatUsage,
+  type ChatUserMessage,
+  type ChatUserPart,
   estimateRequestTokens,
   type FinishReason,
+  type JsonSchema,
 } from './chat';
+export {
+  bytesToBase64,
+  mediaDataUrl,
+  parseToolArguments,
+  type ResolvedMedia,
+  resolveMedia,
+  toolNameFor,
+  userContentText,
+} from './chat-parts';
+export { chatStreamEvents, type StreamAttemptFacts, withoutToolCallDeltas } from './chat-stream-events';
 export type { ClassifiedError } from './classified-error';
 export {
   type CooldownOptions,
@@ -39,6 +66,7 @@ export {
   ProviderError,
   StreamInterruptedError,
 } from './errors';
+export { MEDIA_PART_TOKENS } from './estimate-request-tokens';
 export {
   type KeyRef,
   type Listener,
@@ -146,3 +174,5 @@ export {
   type WebhookNotifier,
   type WebhookNotifierOptions,
 } from './webhook-notifier';
+export { streamChat } from './stream-chat';
+export { UnsupportedFeatureError } from './unsupported-feature-error';

@@ -13,3 +13,9 @@ export {
 } from './testing/fake-adapter';
 export { runStoreConformance, type StoreConformanceOptions } from './testing/store-conformance';
 export { type SimulatedKey, type SimulatedRequest, WindowProvider } from './testing/window-provider';
+export {
+  CONFORMANCE_TOOLS,
+  collectToolStream,
+  runToolConformance,
+  type ToolConformanceOptions,
+} from './testing/tool-conformance';

@@ -1,4 +1,6 @@
+import type { ConversationFacts } from './conversation-facts.ts';
 import { estimateTokens } from './estimate-tokens.ts';
+import { type EmulatedToolCall, planReply } from './plan-reply.ts';
 
 /** The deterministic answer to a chat request. */
 export interface Answer {
@@ -10,6 +12,8 @@ export interface Answer {
   completionTokens: number;
   /** True if the text was cut to the budget (finish reason `length` / `max_tokens` / `MAX_TOKENS`). */
   truncated: boolean;
+  /** The tools the model calls instead of answering in text (then `text` is empty). */
+  toolCalls?: EmulatedToolCall[];
 }
 
 const MAX_CHUNKS = 24;
@@ -34,15 +38,29 @@ function splitIntoChunks(text: string): string[] {
 /**
  * Builds the answer: `Echo: <lastUserText>` (or `fullText` when given, e.g. structured output), truncated to
  * `maxTokens` tokens (4 characters each), with token counts from {@link estimateTokens} applied to the whole prompt
- * text and to the completion.
+ * text and to the completion. With `facts` (tools, tool results, JSON output, media), the reply follows
+ * {@link planReply}: tool calls, or its text, cut the same way; a `fullText` (a model's own structured output,
+ * broken on purpose or not) wins over the planned text.
  */
 export function buildAnswer(
   promptText: string,
   lastUserText: string,
   maxTokens: number,
   fullText?: string,
+  facts?: ConversationFacts,
 ): Answer {
-  const full = fullText ?? `Echo: ${lastUserText}`;
+  const plan = facts ? planReply(facts, lastUserText) : undefined;
+  if (plan?.type === 'tool_calls' && fullText === undefined) {
+    return {
+      text: '',
+      chunks: [],
+      promptTokens: estimateTokens(promptText),
+      completionTokens: estimateTokens(JSON.stringify(plan.calls)),
+      truncated: false,
+      toolCalls: plan.calls,
+    };
+  }
+  const full = fullText ?? plan?.text ?? `Echo: ${lastUserText}`;
   const budget = Math.max(0, maxTokens) * 4;
   const truncated = full.length > budget;
   const text = truncated ? full.slice(0, budget) : full;

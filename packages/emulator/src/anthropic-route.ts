@@ -1,4 +1,6 @@
 import type { Answer } from './answer.ts';
+import { anthropicFacts } from './anthropic-facts.ts';
+import { argumentFragments, emulatedToolCallId } from './emulated-tool-call-id.ts';
 import type { Failure } from './failure.ts';
 import type {
   ChatRequest,
@@ -113,6 +115,8 @@ function parseMessagesBody(body: unknown): ChatRequest | string {
   // Structured output: `output_config.format` (or the older `output_format`) of type json_schema.
   const outputConfig = isRecord(body.output_config) ? body.output_config : undefined;
   const format = outputConfig?.format ?? body.output_format;
+  const facts = anthropicFacts(body);
+  if (typeof facts === 'string') return facts;
   return {
     model: body.model,
     stream: body.stream === true,
@@ -123,7 +127,12 @@ function parseMessagesBody(body: unknown): ChatRequest | string {
     ...(isRecord(format) && format.type === 'json_schema'
       ? { structuredOutput: { schema: format.schema } }
       : {}),
+    facts,
   };
+}
+
+function stopReason(answer: Answer): string {
+  return answer.toolCalls ? 'tool_use' : answer.truncated ? 'max_tokens' : 'end_turn';
 }
 
 function messageId(context: RenderContext): string {
@@ -161,8 +170,15 @@ export const anthropicDialect: ProviderDialect = {
       type: 'message',
       role: 'assistant',
       model: context.request.model,
-      content: [{ type: 'text', text: answer.text }],
-      stop_reason: answer.truncated ? 'max_tokens' : 'end_turn',
+      content: answer.toolCalls
+        ? answer.toolCalls.map((call, index) => ({
+            type: 'tool_use',
+            id: emulatedToolCallId('anthropic', context, index),
+            name: call.name,
+            input: call.arguments,
+          }))
+        : [{ type: 'text', text: answer.text }],
+      stop_reason: stopReason(answer),
       stop_sequence: null,
       usage: usageOf(answer, answer.completionTokens),
     });
@@ -183,16 +199,34 @@ export const anthropicDialect: ProviderDialect = {
           usage: usageOf(answer, 1),
         },
       }),
-      event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+      ...(answer.toolCalls
+        ? []
+        : [event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } })]),
       event('ping', {}),
     ];
-    const content = answer.chunks.map((text) =>
-      event('content_block_delta', { index: 0, delta: { type: 'text_delta', text } }),
-    );
+    const content = answer.toolCalls
+      ? answer.toolCalls.flatMap((call, index) => [
+          event('content_block_start', {
+            index,
+            content_block: {
+              type: 'tool_use',
+              id: emulatedToolCallId('anthropic', context, index),
+              name: call.name,
+              input: {},
+            },
+          }),
+          ...argumentFragments(JSON.stringify(call.arguments)).map((partial_json) =>
+            event('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json } }),
+          ),
+          event('content_block_stop', { index }),
+        ])
+      : answer.chunks.map((text) =>
+          event('content_block_delta', { index: 0, delta: { type: 'text_delta', text } }),
+        );
     const tail = [
-      event('content_block_stop', { index: 0 }),
+      ...(answer.toolCalls ? [] : [event('content_block_stop', { index: 0 })]),
       event('message_delta', {
-        delta: { stop_reason: answer.truncated ? 'max_tokens' : 'end_turn', stop_sequence: null },
+        delta: { stop_reason: stopReason(answer), stop_sequence: null },
         usage: { output_tokens: answer.completionTokens },
       }),
     ];

@@ -1,12 +1,17 @@
+import { chatCompletionsFacts } from './chat-completions-facts.ts';
 import type { ChatRequest } from './provider-dialect.ts';
 import { contentText, isRecord, numberField } from './provider-dialect.ts';
 
 /**
  * Parses the chat-completions body shared by OpenAI and Mistral (`{model, messages:[{role, content}], max_tokens,
- * max_completion_tokens, stream, stream_options, response_format}`). Returns a description of the first problem instead when the
+ * max_completion_tokens, stream, stream_options, response_format}`), with its tools, tool results, output format
+ * and media. Returns a description of the first problem instead when the
  * body lacks `model` or `messages`.
  */
-export function parseChatCompletionsBody(body: unknown): ChatRequest | string {
+export function parseChatCompletionsBody(
+  body: unknown,
+  dialect: 'openai' | 'mistral' = 'openai',
+): ChatRequest | string {
   if (!isRecord(body)) return 'body: expected a JSON object';
   if (typeof body.model !== 'string' || body.model === '') return 'you must provide a model parameter';
   if (!Array.isArray(body.messages) || body.messages.length === 0) {
@@ -23,6 +28,8 @@ export function parseChatCompletionsBody(body: unknown): ChatRequest | string {
   const streamOptions = body.stream_options;
   const format = body.response_format;
   const wantsJson = isRecord(format) && (format.type === 'json_schema' || format.type === 'json_object');
+  const facts = chatCompletionsFacts(body, dialect);
+  if (typeof facts === 'string') return facts;
   return {
     model: body.model,
     stream: body.stream === true,
@@ -33,5 +40,6 @@ export function parseChatCompletionsBody(body: unknown): ChatRequest | string {
     ...(wantsJson
       ? { structuredOutput: { schema: isRecord(format.json_schema) ? format.json_schema.schema : undefined } }
       : {}),
+    facts,
   };
 }

@@ -71,6 +71,7 @@ export function decideOutcome(
     request.lastUserText,
     request.maxTokens ?? state.config.defaultMaxTokens,
     structuredOutputText(request, modelBehaviour),
+    request.facts,
   );
   const contextWindow = modelBehaviour?.contextWindow;
   if (contextWindow !== undefined && answer.promptTokens > contextWindow) {

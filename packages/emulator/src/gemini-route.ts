@@ -1,5 +1,7 @@
 import type { Answer } from './answer.ts';
+import { emulatedToolCallId } from './emulated-tool-call-id.ts';
 import type { Failure } from './failure.ts';
+import { geminiFacts } from './gemini-facts.ts';
 import type {
   ChatRequest,
   HttpAnswer,
@@ -229,6 +231,8 @@ function parseGenerateContentBody(body: unknown, facts: RouteFacts): ChatRequest
     if (item.role === 'user' || item.role === undefined) lastUserText = text;
   }
   const generationConfig = isRecord(body.generationConfig) ? body.generationConfig : {};
+  const conversation = geminiFacts(body);
+  if (typeof conversation === 'string') return conversation;
   return {
     model: facts.model ?? '',
     stream: facts.stream ?? false,
@@ -236,7 +240,15 @@ function parseGenerateContentBody(body: unknown, facts: RouteFacts): ChatRequest
     lastUserText,
     maxTokens: numberField(generationConfig.maxOutputTokens),
     includeUsage: true,
+    facts: conversation,
   };
+}
+
+function answerParts(answer: Answer, context: RenderContext): Record<string, unknown>[] {
+  if (!answer.toolCalls) return [{ text: answer.text }];
+  return answer.toolCalls.map((call, index) => ({
+    functionCall: { id: emulatedToolCallId('gemini', context, index), name: call.name, args: call.arguments },
+  }));
 }
 
 function frame(data: Record<string, unknown>): string {
@@ -263,7 +275,7 @@ export const geminiDialect: ProviderDialect = {
     return JSON.stringify({
       candidates: [
         {
-          content: { parts: [{ text: answer.text }], role: 'model' },
+          content: { parts: answerParts(answer, context), role: 'model' },
           finishReason: answer.truncated ? 'MAX_TOKENS' : 'STOP',
           index: 0,
         },
@@ -274,10 +286,13 @@ export const geminiDialect: ProviderDialect = {
     });
   },
   renderStream(answer, context, options): StreamPlan {
-    const chunks = answer.chunks;
+    // Gemini streams function calls whole: one chunk holds them all.
+    const chunks: Record<string, unknown>[][] = answer.toolCalls
+      ? [answerParts(answer, context)]
+      : answer.chunks.map((text) => [{ text }]);
     const last = chunks.length - 1;
-    const content = chunks.map((text, index) => {
-      const candidate: Record<string, unknown> = { content: { parts: [{ text }], role: 'model' }, index: 0 };
+    const content = chunks.map((parts, index) => {
+      const candidate: Record<string, unknown> = { content: { parts, role: 'model' }, index: 0 };
       const final = index === last;
       if (final && options.terminator) candidate.finishReason = answer.truncated ? 'MAX_TOKENS' : 'STOP';
       return frame({

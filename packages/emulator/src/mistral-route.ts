@@ -1,5 +1,6 @@
 import type { Answer } from './answer.ts';
 import { parseChatCompletionsBody } from './chat-completions-request.ts';
+import { emulatedToolCallId } from './emulated-tool-call-id.ts';
 import type { Failure } from './failure.ts';
 import type { HttpAnswer, ProviderDialect, RenderContext, StreamPlan } from './provider-dialect.ts';
 import { bearerToken, sseFrame } from './provider-dialect.ts';
@@ -23,6 +24,20 @@ function errorAnswer(
 ): HttpAnswer {
   const body: MistralErrorBody = { object: 'error', message, type, param: null, code };
   return { status, headers, body: JSON.stringify(body) };
+}
+
+function finishReason(answer: Answer): string {
+  return answer.toolCalls ? 'tool_calls' : answer.truncated ? 'length' : 'stop';
+}
+
+function toolCalls(answer: Answer, context: RenderContext): Record<string, unknown>[] | null {
+  if (!answer.toolCalls) return null;
+  return answer.toolCalls.map((call, index) => ({
+    id: emulatedToolCallId('mistral', context, index),
+    type: 'function',
+    function: { name: call.name, arguments: JSON.stringify(call.arguments) },
+    index,
+  }));
 }
 
 /** Mistral's failure bodies (`{"object":"error",...}`; 401 is `{"message":"Unauthorized",...}`). */
@@ -99,7 +114,7 @@ export const mistralDialect: ProviderDialect = {
     return bearerToken(headers.authorization);
   },
   parseRequest(body) {
-    return parseChatCompletionsBody(body);
+    return parseChatCompletionsBody(body, 'mistral');
   },
   commonHeaders(context) {
     return {
@@ -117,8 +132,13 @@ export const mistralDialect: ProviderDialect = {
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: answer.text, tool_calls: null, prefix: false },
-          finish_reason: answer.truncated ? 'length' : 'stop',
+          message: {
+            role: 'assistant',
+            content: answer.text,
+            tool_calls: toolCalls(answer, context),
+            prefix: false,
+          },
+          finish_reason: finishReason(answer),
         },
       ],
       usage: usageOf(answer),
@@ -139,11 +159,14 @@ export const mistralDialect: ProviderDialect = {
           ...(usage ? { usage: usageOf(usage) } : {}),
         }),
       );
-    const tail = [chunk({ content: '' }, answer.truncated ? 'length' : 'stop', answer)];
+    const tail = [chunk({ content: '' }, finishReason(answer), answer)];
     if (options.terminator) tail.push('data: [DONE]\n\n');
     return {
       head: [chunk({ role: 'assistant', content: '' }, null)],
-      content: answer.chunks.map((text) => chunk({ content: text }, null)),
+      // Mistral streams each tool call whole, in one chunk.
+      content: answer.toolCalls
+        ? [chunk({ content: '', tool_calls: toolCalls(answer, context) }, null)]
+        : answer.chunks.map((text) => chunk({ content: text }, null)),
       tail,
     };
   },

@@ -1,5 +1,6 @@
 import type { Answer } from './answer.ts';
 import { parseChatCompletionsBody } from './chat-completions-request.ts';
+import { argumentFragments, emulatedToolCallId } from './emulated-tool-call-id.ts';
 import type { Failure } from './failure.ts';
 import type {
   ChatRequest,
@@ -140,6 +141,10 @@ function usageOf(answer: Answer): Record<string, unknown> {
   };
 }
 
+function finishReason(answer: Answer): string {
+  return answer.toolCalls ? 'tool_calls' : answer.truncated ? 'length' : 'stop';
+}
+
 function completionId(context: RenderContext): string {
   return `chatcmpl-${context.requestId.slice(4)}`;
 }
@@ -166,9 +171,21 @@ export const openaiDialect: ProviderDialect = {
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: answer.text, refusal: null, annotations: [] },
+          message: answer.toolCalls
+            ? {
+                role: 'assistant',
+                content: null,
+                tool_calls: answer.toolCalls.map((call, index) => ({
+                  id: emulatedToolCallId('openai', context, index),
+                  type: 'function',
+                  function: { name: call.name, arguments: JSON.stringify(call.arguments) },
+                })),
+                refusal: null,
+                annotations: [],
+              }
+            : { role: 'assistant', content: answer.text, refusal: null, annotations: [] },
           logprobs: null,
-          finish_reason: answer.truncated ? 'length' : 'stop',
+          finish_reason: finishReason(answer),
         },
       ],
       usage: usageOf(answer),
@@ -194,14 +211,30 @@ export const openaiDialect: ProviderDialect = {
           ...usageNull,
         }),
       );
-    const tail = [chunk({}, answer.truncated ? 'length' : 'stop')];
+    const tail = [chunk({}, finishReason(answer))];
     if (context.request.includeUsage) {
       tail.push(sseFrame(JSON.stringify({ ...base, choices: [], usage: usageOf(answer) })));
     }
     if (options.terminator) tail.push('data: [DONE]\n\n');
     return {
       head: [chunk({ role: 'assistant', content: '', refusal: null }, null)],
-      content: answer.chunks.map((text) => chunk({ content: text }, null)),
+      content: answer.toolCalls
+        ? answer.toolCalls.flatMap((call, index) => {
+            const json = JSON.stringify(call.arguments);
+            const id = emulatedToolCallId('openai', context, index);
+            return [
+              chunk(
+                {
+                  tool_calls: [{ index, id, type: 'function', function: { name: call.name, arguments: '' } }],
+                },
+                null,
+              ),
+              ...argumentFragments(json).map((piece) =>
+                chunk({ tool_calls: [{ index, function: { arguments: piece } }] }, null),
+              ),
+            ];
+          })
+        : answer.chunks.map((text) => chunk({ content: text }, null)),
       tail,
     };
   },

@@ -1,4 +1,5 @@
 import type { Answer } from './answer.ts';
+import type { ConversationFacts } from './conversation-facts.ts';
 import type { Failure } from './failure.ts';
 import type { RateLimitSnapshot } from './key-state.ts';
 import type { HeaderMap } from './rate-limit-headers.ts';
@@ -20,6 +21,8 @@ export interface ChatRequest {
   includeUsage: boolean;
   /** Present when the request asked for JSON output (`response_format` json_schema/json_object), with its schema. */
   structuredOutput?: { schema: unknown };
+  /** Tools, tool results, output format and media, when the request has any of them. */
+  facts?: ConversationFacts;
 }
 
 /** What the route parsed out of the URL before the body (Gemini puts the model and the stream flag there). */

@@ -2,12 +2,12 @@ import Anthropic from '@anthropic-ai/sdk';
 import {
   type AttemptContext,
   type ChatRequest,
-  type ChatResult,
-  type ChatStreamPart,
   type ClientHooks,
   estimateRequestTokens,
   type ProviderAdapter,
+  withoutToolCallDeltas,
 } from '@keypool/core';
+import { type AnthropicCallSettings, anthropicChat, anthropicStreamWithTools } from './anthropic-chat.ts';
 import {
   type AnthropicChatOptions,
   DEFAULT_MAX_TOKENS,
@@ -18,7 +18,6 @@ import { classifyAnthropicError } from './anthropic-error.ts';
 import { createAnthropicFetch } from './anthropic-fetch.ts';
 import { anthropicModelScope } from './anthropic-model-scope.ts';
 import { parseAnthropicRateLimitHeaders } from './anthropic-rate-limit.ts';
-import { mapAnthropicFinishReason } from './map-anthropic-finish-reason.ts';
 
 /**
  * The SDK's default request timeout. The unified calls always pass a timeout explicitly, because a non-streaming
@@ -46,6 +45,7 @@ export function createAnthropicAdapter(
   options: AnthropicAdapterOptions = {},
 ): AnthropicAdapter {
   const timeout = clientOptions.timeout ?? DEFAULT_TIMEOUT_MS;
+  const settings: AnthropicCallSettings = { ...options, timeout };
   let currentSecret: string | undefined;
   let currentClient: Anthropic | undefined;
 
@@ -78,67 +78,14 @@ export function createAnthropicAdapter(
     classifyError: classifyAnthropicError,
     parseRateLimitHeaders: parseAnthropicRateLimitHeaders,
 
-    async chat(client: Anthropic, request: ChatRequest, context: AttemptContext) {
-      const params = toAnthropicMessageParams(request, options);
-      const { data, request_id } = await client.messages
-        .create(params, { signal: context.signal, timeout })
-        .withResponse();
-      let text = '';
-      for (const block of data.content) if (block.type === 'text') text += block.text;
-      const inputTokens = data.usage.input_tokens;
-      const outputTokens = data.usage.output_tokens;
-      const result: Omit<ChatResult, 'keyId' | 'provider'> = {
-        text,
-        finishReason: mapAnthropicFinishReason(data.stop_reason),
-        usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens },
-        model: data.model,
-      };
-      const requestId = request_id ?? data.id;
-      if (requestId) result.requestId = requestId;
-      return result;
-    },
-
-    async *stream(client: Anthropic, request: ChatRequest, context: AttemptContext) {
-      const params = { ...toAnthropicMessageParams(request, options), stream: true as const };
-      const { data: events, request_id } = await client.messages
-        .create(params, { signal: context.signal, timeout })
-        .withResponse();
-      let model: string | undefined;
-      let messageId: string | undefined;
-      let inputTokens = 0;
-      let outputTokens = 0;
-      let stopReason: string | null = null;
-      for await (const event of events) {
-        switch (event.type) {
-          case 'message_start':
-            model = event.message.model;
-            messageId = event.message.id;
-            inputTokens = event.message.usage.input_tokens;
-            outputTokens = event.message.usage.output_tokens;
-            break;
-          case 'content_block_delta':
-            if (event.delta.type === 'text_delta' && event.delta.text !== '')
-              yield { type: 'delta', text: event.delta.text } satisfies ChatStreamPart;
-            break;
-          case 'message_delta':
-            stopReason = event.delta.stop_reason;
-            outputTokens = event.usage.output_tokens;
-            if (typeof event.usage.input_tokens === 'number') inputTokens = event.usage.input_tokens;
-            break;
-          case 'message_stop': {
-            const requestId = request_id ?? messageId;
-            yield {
-              type: 'done',
-              finishReason: mapAnthropicFinishReason(stopReason),
-              usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens },
-              ...(model ? { model } : {}),
-              ...(requestId ? { requestId } : {}),
-            } satisfies ChatStreamPart;
-            return;
-          }
-        }
-      }
-      // No message_stop: the engine treats a stream without its `done` part as interrupted.
+    chat: (client: Anthropic, request: ChatRequest, context: AttemptContext) =>
+      anthropicChat(client, request, context, settings),
+    stream: (client: Anthropic, request: ChatRequest, context: AttemptContext) =>
+      withoutToolCallDeltas(anthropicStreamWithTools(client, request, context, settings)),
+    streamWithTools: (client: Anthropic, request: ChatRequest, context: AttemptContext) =>
+      anthropicStreamWithTools(client, request, context, settings),
+    validateRequest(request: ChatRequest): void {
+      toAnthropicMessageParams(request, options);
     },
 
     estimateTokens(request: ChatRequest): number {

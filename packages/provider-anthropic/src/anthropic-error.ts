@@ -5,7 +5,7 @@ import {
   APIError,
   APIUserAbortError,
 } from '@anthropic-ai/sdk';
-import { type ClassifiedError, parseRetryAfter } from '@keypool/core';
+import { type ClassifiedError, parseRetryAfter, UnsupportedFeatureError } from '@keypool/core';
 import { parseAnthropicRateLimitHeaders } from './anthropic-rate-limit.ts';
 import { redactSecrets } from './redact-secrets.ts';
 
@@ -44,6 +44,9 @@ const REGAIN_ACCESS = /regain access on (\d{4}-\d{2}-\d{2})(?: at (\d{2}:\d{2}))
  * The returned message holds no secret.
  */
 export function classifyAnthropicError(error: unknown): ClassifiedError {
+  // Thrown before any request: the same request would fail on every key.
+  if (UnsupportedFeatureError.isInstance(error))
+    return { category: 'invalid_request', message: error.message };
   const facts = readFacts(error);
   const { status, type, errorCode, text } = facts;
   switch (true) {

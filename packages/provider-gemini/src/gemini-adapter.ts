@@ -1,9 +1,10 @@
 import type { GoogleGenAI } from '@google/genai';
 import type { ClientHooks, ProviderAdapter } from '@keypool/core';
-import { geminiChat, geminiStream } from './gemini-chat.ts';
+import { geminiChat, geminiStream, geminiStreamWithTools } from './gemini-chat.ts';
 import { createGeminiClient, type GeminiClientOptions } from './gemini-client.ts';
 import { classifyGeminiError } from './gemini-error.ts';
 import { parseGeminiRateLimitHeaders } from './gemini-rate-limit-headers.ts';
+import { toGeminiRequest } from './to-gemini-request.ts';
 
 /** The Gemini adapter: a `ProviderAdapter` over `GoogleGenAI`, plus the client of its current key. */
 export interface GeminiAdapter extends ProviderAdapter<GoogleGenAI> {
@@ -44,5 +45,9 @@ export function createGeminiAdapter(clientOptions: GeminiClientOptions = {}): Ge
     parseRateLimitHeaders: (headers) => parseGeminiRateLimitHeaders(headers),
     chat: geminiChat,
     stream: geminiStream,
+    streamWithTools: geminiStreamWithTools,
+    validateRequest(request) {
+      toGeminiRequest(request);
+    },
   };
 }

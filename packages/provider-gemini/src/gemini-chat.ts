@@ -1,7 +1,17 @@
 import type { GenerateContentResponse, GoogleGenAI, SafetyRating } from '@google/genai';
-import type { AttemptContext, ChatRequest, ChatResult, ChatStreamPart, FinishReason } from '@keypool/core';
+import {
+  type AttemptContext,
+  type ChatRequest,
+  type ChatResult,
+  type ChatStreamPart,
+  type ChatToolCall,
+  type ChatToolStreamPart,
+  type FinishReason,
+  withoutToolCallDeltas,
+} from '@keypool/core';
 import { GeminiContentBlockedError } from './gemini-content-blocked-error.ts';
 import { geminiResponseText, geminiUsage } from './gemini-response.ts';
+import { geminiToolCalls } from './gemini-tool-calls.ts';
 import { isGeminiFilterFinish, mapGeminiFinishReason } from './map-gemini-finish-reason.ts';
 import { toGeminiRequest } from './to-gemini-request.ts';
 
@@ -22,9 +32,12 @@ export async function geminiChat(
   if (text === '' && isGeminiFilterFinish(candidate?.finishReason)) {
     throw new GeminiContentBlockedError('response', candidate!.finishReason!, candidate?.safetyRatings);
   }
+  const toolCalls = geminiToolCalls(response);
   return {
     text,
-    finishReason: mapGeminiFinishReason(candidate?.finishReason),
+    ...(toolCalls.length > 0 ? { toolCalls } : {}),
+    // Gemini ends an answer that calls functions with STOP.
+    finishReason: toolCalls.length > 0 ? 'tool_calls' : mapGeminiFinishReason(candidate?.finishReason),
     usage: geminiUsage(response.usageMetadata),
     model: response.modelVersion ?? request.model,
     ...(response.responseId ? { requestId: response.responseId } : {}),
@@ -37,11 +50,11 @@ export async function geminiChat(
  * reports it as interrupted. (genai reconnects a stream only when the server sent continuation tokens; without them
  * a cut stream simply ends or throws.) Blocks follow `geminiChat`'s rule.
  */
-export async function* geminiStream(
+export async function* geminiStreamWithTools(
   client: GoogleGenAI,
   request: ChatRequest,
   context: AttemptContext,
-): AsyncGenerator<ChatStreamPart, void, undefined> {
+): AsyncGenerator<ChatToolStreamPart, void, undefined> {
   const stream = await client.models.generateContentStream(toGeminiRequest(request, context.signal));
   let finishReason: string | undefined;
   let safetyRatings: SafetyRating[] | undefined;
@@ -49,12 +62,24 @@ export async function* geminiStream(
   let model: string | undefined;
   let requestId: string | undefined;
   let streamedText = false;
+  const toolCalls: ChatToolCall[] = [];
   for await (const chunk of stream) {
     throwIfPromptBlocked(chunk);
     const text = geminiResponseText(chunk);
     if (text !== '') {
       streamedText = true;
       yield { type: 'delta', text };
+    }
+    // Gemini sends each function call whole, in one chunk.
+    for (const call of geminiToolCalls(chunk, toolCalls.length)) {
+      yield {
+        type: 'tool_call_delta',
+        index: toolCalls.length,
+        id: call.id,
+        name: call.name,
+        argumentsDelta: call.arguments,
+      };
+      toolCalls.push(call);
     }
     const candidate = chunk.candidates?.[0];
     if (candidate?.finishReason !== undefined) {
@@ -66,17 +91,27 @@ export async function* geminiStream(
     if (chunk.responseId) requestId = chunk.responseId;
   }
   if (finishReason === undefined) return;
-  if (!streamedText && isGeminiFilterFinish(finishReason)) {
+  if (!streamedText && toolCalls.length === 0 && isGeminiFilterFinish(finishReason)) {
     throw new GeminiContentBlockedError('response', finishReason, safetyRatings);
   }
-  const unified: FinishReason = mapGeminiFinishReason(finishReason);
+  const unified: FinishReason = toolCalls.length > 0 ? 'tool_calls' : mapGeminiFinishReason(finishReason);
   yield {
     type: 'done',
     finishReason: unified,
     usage: geminiUsage(usage),
+    ...(toolCalls.length > 0 ? { toolCalls } : {}),
     model: model ?? request.model,
     ...(requestId ? { requestId } : {}),
   };
+}
+
+/** {@link geminiStreamWithTools} without the tool-call deltas (their calls still arrive on `done`). */
+export function geminiStream(
+  client: GoogleGenAI,
+  request: ChatRequest,
+  context: AttemptContext,
+): AsyncGenerator<ChatStreamPart, void, undefined> {
+  return withoutToolCallDeltas(geminiStreamWithTools(client, request, context));
 }
 
 function throwIfPromptBlocked(response: GenerateContentResponse): void {

@@ -1,4 +1,4 @@
-import type { ClassifiedError } from '@keypool/core';
+import { type ClassifiedError, UnsupportedFeatureError } from '@keypool/core';
 import { GeminiContentBlockedError } from './gemini-content-blocked-error.ts';
 import { findGeminiErrorDetail, type GeminiErrorBody, parseGeminiErrorBody } from './gemini-error-body.ts';
 import { geminiQuotaScope } from './gemini-quota-failure.ts';
@@ -48,6 +48,9 @@ interface ApiErrorLike {
  * DOMException. Every message is scrubbed of anything key-like. Pure: `now` only dates a per-day quota's reset.
  */
 export function classifyGeminiError(error: unknown, now: number = Date.now()): ClassifiedError {
+  // Thrown before any request: the same request would fail on every key.
+  if (UnsupportedFeatureError.isInstance(error))
+    return { category: 'invalid_request', message: error.message };
   const api = isApiError(error) ? error : undefined;
   const body = api ? parseGeminiErrorBody(api.message) : undefined;
   const status = api?.status ?? body?.code;

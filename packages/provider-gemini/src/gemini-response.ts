@@ -15,12 +15,19 @@ export function geminiResponseText(response: GenerateContentResponse): string {
 
 /**
  * Unified usage from `usageMetadata`: input is the prompt (with tool-use prompt) tokens, output the candidates' plus
- * thinking tokens, so `totalTokens` is their sum, as Gemini counts `totalTokenCount`.
+ * thinking tokens, so `totalTokens` is their sum, as Gemini counts `totalTokenCount`; cached content tokens (part of
+ * the prompt count) are `cachedInputTokens`.
  */
 export function geminiUsage(metadata: GenerateContentResponse['usageMetadata']): ChatUsage {
   const inputTokens = (metadata?.promptTokenCount ?? 0) + (metadata?.toolUsePromptTokenCount ?? 0);
   const outputTokens = (metadata?.candidatesTokenCount ?? 0) + (metadata?.thoughtsTokenCount ?? 0);
-  return { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens };
+  const cached = metadata?.cachedContentTokenCount ?? 0;
+  return {
+    inputTokens,
+    outputTokens,
+    totalTokens: inputTokens + outputTokens,
+    ...(cached > 0 ? { cachedInputTokens: cached } : {}),
+  };
 }
 
 /** The tokens a response reports in all (`totalTokenCount`), for the pool's tpm accounting. */

@@ -1,13 +1,15 @@
-import type { AttemptContext, ChatRequest, ChatResult, ChatStreamPart, ProviderAdapter } from '@keypool/core';
+import {
+  type AttemptContext,
+  type ChatRequest,
+  type ProviderAdapter,
+  withoutToolCallDeltas,
+} from '@keypool/core';
 import type { Mistral } from '@mistralai/mistralai';
-import type { UsageInfo } from '@mistralai/mistralai/models/components';
-import { mapMistralFinishReason } from './map-mistral-finish-reason';
-import { toChatUsage, toMistralChatRequest } from './mistral-chat';
+import { toMistralChatRequest } from './mistral-chat';
+import { mistralChat, mistralStreamWithTools } from './mistral-chat-calls';
 import { createMistralClient, type MistralClientOptions } from './mistral-client';
-import { mistralContentText } from './mistral-content-text';
 import { classifyMistralError } from './mistral-error';
 import { parseMistralRateLimitHeaders } from './mistral-rate-limit';
-import { withAttemptSignal } from './mistral-request-options';
 
 /** The Mistral adapter: the engine's contract, plus the client of the key set with `setApiKey`. */
 export interface MistralAdapter extends ProviderAdapter<Mistral> {
@@ -46,58 +48,14 @@ export function createMistralAdapter(clientOptions: MistralClientOptions = {}): 
     classifyError: classifyMistralError,
     parseRateLimitHeaders: (headers) => parseMistralRateLimitHeaders(headers),
 
-    async chat(
-      client: Mistral,
-      request: ChatRequest,
-      context: AttemptContext,
-    ): Promise<Omit<ChatResult, 'keyId' | 'provider'>> {
-      const response = await client.chat.complete(
-        toMistralChatRequest(request),
-        withAttemptSignal(undefined, context.signal, options.timeoutMs),
-      );
-      const choice = response.choices[0];
-      return {
-        text: mistralContentText(choice?.message?.content),
-        finishReason: mapMistralFinishReason(choice?.finishReason),
-        usage: toChatUsage(response.usage),
-        model: response.model || request.model,
-        ...(response.id ? { requestId: response.id } : {}),
-      };
-    },
-
-    async *stream(
-      client: Mistral,
-      request: ChatRequest,
-      context: AttemptContext,
-    ): AsyncIterable<ChatStreamPart> {
-      const stream = await client.chat.stream(
-        toMistralChatRequest(request),
-        withAttemptSignal(undefined, context.signal, options.timeoutMs),
-      );
-      let finishReason: string | undefined;
-      let usage: UsageInfo | undefined;
-      let model: string | undefined;
-      let id: string | undefined;
-      for await (const event of stream) {
-        const chunk = event.data;
-        if (chunk.model) model = chunk.model;
-        if (chunk.id) id = chunk.id;
-        if (chunk.usage) usage = chunk.usage;
-        const choice = chunk.choices.find((candidate) => candidate.index === 0) ?? chunk.choices[0];
-        if (!choice) continue;
-        const text = mistralContentText(choice.delta.content);
-        if (text !== '') yield { type: 'delta', text };
-        if (choice.finishReason) finishReason = choice.finishReason;
-      }
-      // No finish reason: the answer did not end, so no `done` (the engine reports the stream as interrupted).
-      if (finishReason === undefined) return;
-      yield {
-        type: 'done',
-        finishReason: mapMistralFinishReason(finishReason),
-        usage: toChatUsage(usage),
-        model: model ?? request.model,
-        ...(id ? { requestId: id } : {}),
-      };
+    chat: (client: Mistral, request: ChatRequest, context: AttemptContext) =>
+      mistralChat(client, request, context, options.timeoutMs),
+    stream: (client: Mistral, request: ChatRequest, context: AttemptContext) =>
+      withoutToolCallDeltas(mistralStreamWithTools(client, request, context, options.timeoutMs)),
+    streamWithTools: (client: Mistral, request: ChatRequest, context: AttemptContext) =>
+      mistralStreamWithTools(client, request, context, options.timeoutMs),
+    validateRequest(request: ChatRequest): void {
+      toMistralChatRequest(request);
     },
   };
 }

@@ -1,4 +1,10 @@
-import { type ClassifiedError, firstHeader, type HeaderSource, parseRetryAfter } from '@keypool/core';
+import {
+  type ClassifiedError,
+  firstHeader,
+  type HeaderSource,
+  parseRetryAfter,
+  UnsupportedFeatureError,
+} from '@keypool/core';
 import { isMistralMonthSpent, parseMistralRateLimitHeaders } from './mistral-rate-limit';
 import { scrubKeyLike } from './scrub-key-like';
 
@@ -48,6 +54,9 @@ interface ErrorFacts {
  * Errors are recognised by `name` and shape, not `instanceof`, so two installed copies of the SDK both work.
  */
 export function classifyMistralError(error: unknown): ClassifiedError {
+  // Thrown before any request: the same request would fail on every key.
+  if (UnsupportedFeatureError.isInstance(error))
+    return { category: 'invalid_request', message: error.message };
   const facts = readFacts(error);
   const status = facts.status;
   const text = `${facts.providerMessage ?? ''} ${facts.providerType ?? ''}`;

@@ -6,7 +6,7 @@ export {
   type OpenAIAdapter,
   type OpenAIClientOptions,
 } from './openai-adapter';
-export { openAIChat, openAIStream, toOpenAIChatParams } from './openai-chat';
+export { openAIChat, openAIStream, openAIStreamWithTools, toOpenAIChatParams } from './openai-chat';
 export { classifyOpenAIError } from './openai-error';
 export { createOpenAIPool, type OpenAIPool, type OpenAIPoolOptions } from './openai-pool';
 export { parseOpenAIRateLimitHeaders } from './openai-rate-limit';

@@ -1,9 +1,10 @@
 import type { ClientHooks, ProviderAdapter } from '@keypool/core';
 import OpenAI, { type ClientOptions } from 'openai';
-import { openAIChat, openAIStream } from './openai-chat';
+import { openAIChat, openAIStream, openAIStreamWithTools } from './openai-chat';
 import { classifyOpenAIError } from './openai-error';
 import { parseOpenAIRateLimitHeaders } from './openai-rate-limit';
 import { createReportingFetch } from './reporting-fetch';
+import { toOpenAIChatParams } from './to-openai-chat-params';
 
 /**
  * Options passed to every `OpenAI` client the pool builds (base URL, timeout, fetch, headers, organization...).
@@ -52,6 +53,8 @@ export function createOpenAIAdapter(clientOptions: OpenAIClientOptions = {}): Op
     parseRateLimitHeaders: (headers) => parseOpenAIRateLimitHeaders(headers),
     chat: openAIChat,
     stream: openAIStream,
+    streamWithTools: openAIStreamWithTools,
+    validateRequest: (request) => void toOpenAIChatParams(request),
   };
 }
 

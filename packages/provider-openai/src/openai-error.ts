@@ -4,6 +4,7 @@ import {
   type HeaderSource,
   parseDuration,
   parseRetryAfter,
+  UnsupportedFeatureError,
 } from '@keypool/core';
 import {
   APIConnectionError,
@@ -31,6 +32,9 @@ const MESSAGE_LIMIT = 500;
  * error and returns a new object; every message is masked of anything that looks like a key.
  */
 export function classifyOpenAIError(error: unknown, now: number = Date.now()): ClassifiedError {
+  // Thrown before any request: the same request would fail on every key.
+  if (UnsupportedFeatureError.isInstance(error))
+    return { category: 'invalid_request', message: error.message };
   const api = readApiError(error);
   const status = api?.status;
   const code = api?.code ?? api?.type;
