@@ -39,14 +39,34 @@ export const SELECTION_WINDOW = 64;
 
 type Better = (candidate: SelectableKey, best: SelectableKey) => boolean;
 
+/**
+ * Where to resume in `keys` after the key of order `lastOrder` was picked: the list of usable keys (sorted by order)
+ * may have changed since, so a plain position would skip or repeat keys. O(1) when it did not change, else O(log n).
+ */
+function resumeAfter(keys: readonly SelectableKey[], cursor: number, lastOrder: number | undefined): number {
+  const count = keys.length;
+  if (lastOrder === undefined || count === 0 || keys[0]!.order === undefined) return cursor;
+  if (keys[(cursor + count - 1) % count]?.order === lastOrder) return cursor % count;
+  let low = 0;
+  let high = count;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((keys[middle]!.order ?? 0) <= lastOrder) low = middle + 1;
+    else high = middle;
+  }
+  return low % count;
+}
+
 /** A strategy that scans a rotating window of usable keys and keeps the best by `better`. */
 function comparing(name: string, better: Better): KeySelector {
   let cursor = 0;
+  let lastOrder: number | undefined;
   return {
     name,
     select(keys, context) {
       const count = keys.length;
       if (count === 0) return undefined;
+      cursor = resumeAfter(keys, cursor, lastOrder);
       let best: SelectableKey | undefined;
       let seen = 0;
       const start = cursor % count;
@@ -56,7 +76,10 @@ function comparing(name: string, better: Better): KeySelector {
         seen++;
         if (best === undefined || better(key, best)) best = key;
       }
-      if (best) cursor = best.index + 1;
+      if (best) {
+        cursor = best.index + 1;
+        lastOrder = best.order;
+      }
       return best;
     },
   };
@@ -70,23 +93,7 @@ export function roundRobinSelector(): KeySelector {
     name: 'round-robin',
     select(keys, context) {
       const count = keys.length;
-      const previous = keys[(cursor + count - 1) % count];
-      if (
-        lastOrder !== undefined &&
-        count > 0 &&
-        previous?.order !== lastOrder &&
-        keys[0]!.order !== undefined
-      ) {
-        // Resume after the last key picked, wherever it is now in the list of usable keys.
-        let low = 0;
-        let high = count;
-        while (low < high) {
-          const middle = (low + high) >> 1;
-          if ((keys[middle]!.order ?? 0) <= lastOrder) low = middle + 1;
-          else high = middle;
-        }
-        cursor = low % count;
-      }
+      cursor = resumeAfter(keys, cursor, lastOrder);
       for (let step = 0; step < count; step++) {
         const key = keys[(cursor + step) % count]!;
         if (context.usable(key)) {
