@@ -99,7 +99,12 @@ export class AnthropicEventWriter {
           stop_sequence: null,
           usage: { input_tokens: 0, output_tokens: 0 },
         },
-      }) + event('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } })
+      }) +
+      event('content_block_start', {
+        type: 'content_block_start',
+        index: 0,
+        content_block: { type: 'text', text: '' },
+      })
     );
   }
 

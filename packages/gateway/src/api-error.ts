@@ -87,7 +87,11 @@ function openAIType(status: number): string {
   return 'invalid_request_error';
 }
 
-function openAICode(status: number, category: string | undefined, kind: GatewayErrorKind | undefined): string | null {
+function openAICode(
+  status: number,
+  category: string | undefined,
+  kind: GatewayErrorKind | undefined,
+): string | null {
   if (kind === 'unauthorized') return 'invalid_api_key';
   if (kind === 'model_not_found') return 'model_not_found';
   if (kind === 'model_not_allowed') return 'model_not_allowed';
@@ -129,7 +133,12 @@ function shaped(
     status,
     headers,
     body: {
-      error: { message, type: openAIType(status), param: null, code: openAICode(status, extra.category, extra.kind) },
+      error: {
+        message,
+        type: openAIType(status),
+        param: null,
+        code: openAICode(status, extra.category, extra.kind),
+      },
     },
   };
 }
@@ -142,7 +151,10 @@ function shaped(
  */
 export function errorAnswer(dialect: ApiDialect, error: unknown): ErrorAnswer {
   if (error instanceof GatewayError) {
-    return shaped(dialect, error.status, error.message, { kind: error.kind, retryAfterMs: error.retryAfterMs });
+    return shaped(dialect, error.status, error.message, {
+      kind: error.kind,
+      retryAfterMs: error.retryAfterMs,
+    });
   }
   if (ChainExhaustedError.isInstance(error) || PoolExhaustedError.isInstance(error)) {
     const retryAfterMs = error.retryAfterMs;
@@ -151,7 +163,12 @@ export function errorAnswer(dialect: ApiDialect, error: unknown): ErrorAnswer {
   }
   if (ProviderError.isInstance(error)) {
     const passthrough = upstreamBody(dialect, error);
-    if (passthrough && (error.category === 'invalid_request' || error.category === 'context_length' || error.category === 'content_filter')) {
+    if (
+      passthrough &&
+      (error.category === 'invalid_request' ||
+        error.category === 'context_length' ||
+        error.category === 'content_filter')
+    ) {
       return { status: error.status ?? 400, headers: {}, body: passthrough };
     }
     let status = error.modelNotFound ? 404 : (CATEGORY_STATUS[error.category] ?? 502);

@@ -48,11 +48,9 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
 const modelTargetSchema = z.union(
   [
-    z
-      .string()
-      .regex(/^(chain:\S+|(openai|anthropic|gemini|mistral)\/\S+)$/, {
-        error: 'must be "chain:<name>" or "<provider>/<model>" (provider: openai, anthropic, gemini, mistral)',
-      }),
+    z.string().regex(/^(chain:\S+|(openai|anthropic|gemini|mistral)\/\S+)$/, {
+      error: 'must be "chain:<name>" or "<provider>/<model>" (provider: openai, anthropic, gemini, mistral)',
+    }),
     z.strictObject({
       provider: z.enum(PROVIDER_IDS, { error: `must be one of ${PROVIDER_IDS.join(', ')}` }),
       model: z.string().min(1, { error: 'must not be empty' }),
@@ -70,7 +68,9 @@ const virtualKeySchema = z.strictObject({
   id: z.string({ error: 'is required' }).regex(/^\S(.*\S)?$/, { error: 'must not be empty' }),
   hash: z
     .string({ error: 'is required ("sha256:<hex>", see `keypool serve --hash-key`)' })
-    .regex(HASH_PATTERN, { error: 'must be "sha256:" and 64 lower-case hex digits (the key itself is never stored)' }),
+    .regex(HASH_PATTERN, {
+      error: 'must be "sha256:" and 64 lower-case hex digits (the key itself is never stored)',
+    }),
   models: z.array(z.string().min(1), { error: 'must be a list of model names' }).optional(),
   rpm: nonNegative.optional(),
   tpm: nonNegative.optional(),
@@ -90,7 +90,9 @@ export const gatewaySectionSchema = z.strictObject({
       error: `must map ${PROVIDER_IDS.join(', ')} to base URLs`,
     })
     .optional(),
-  models: z.record(z.string().min(1), modelTargetSchema, { error: 'must be an object of model names' }).optional(),
+  models: z
+    .record(z.string().min(1), modelTargetSchema, { error: 'must be an object of model names' })
+    .optional(),
   virtualKeys: z.array(virtualKeySchema, { error: 'must be a list of virtual keys' }).optional(),
   redis: z
     .strictObject({
@@ -145,7 +147,8 @@ export function parseGatewayConfig(section: unknown, chains: readonly string[] =
   }
   const seen = new Set<string>();
   (data.virtualKeys ?? []).forEach((key, index) => {
-    if (seen.has(key.id)) issues.push({ path: `gateway.virtualKeys[${index}].id`, message: `duplicate id "${key.id}"` });
+    if (seen.has(key.id))
+      issues.push({ path: `gateway.virtualKeys[${index}].id`, message: `duplicate id "${key.id}"` });
     seen.add(key.id);
   });
   const host = data.host ?? '127.0.0.1';

@@ -1,11 +1,20 @@
-import { ConfigError, type KeyConfig, type KeyPool, type KeyPoolOptions, type StateStore } from '@keypool/core';
+import {
+  ConfigError,
+  type KeyConfig,
+  type KeyPool,
+  type KeyPoolOptions,
+  type StateStore,
+} from '@keypool/core';
 import { createFallbackChain, type FallbackChain } from '@keypool/fallback';
 import type { FallbackChains, PoolOptions, ProviderId } from '@keypool/keystore';
+import type { RateLimitParser } from './upstream-request';
 
 /** The provider pools and named chains a gateway serves. */
 export interface GatewayPools {
   /** One key pool per provider that has keys. Each pool's client is the provider's SDK client. */
   pools: Partial<Record<ProviderId, KeyPool>>;
+  /** Each pool's rate-limit header parser (from its provider package), for calls the gateway sends itself. */
+  rateLimitParsers: Partial<Record<ProviderId, RateLimitParser>>;
   /** The keys file's chains, built over those pools. */
   chains: Record<string, FallbackChain>;
   /** Closes the pools and their stores. */
@@ -37,15 +46,25 @@ type CommonOptions = Omit<KeyPoolOptions<unknown>, 'adapter'>;
  * Builds one provider's pool through its Keypool package, loaded on demand (so a gateway with only OpenAI keys never
  * loads the other SDKs), with the SDK pointed at `baseURL` by that SDK's own option.
  */
-async function createPool(provider: ProviderId, common: CommonOptions, baseURL: string | undefined): Promise<KeyPool> {
+async function createPool(
+  provider: ProviderId,
+  common: CommonOptions,
+  baseURL: string | undefined,
+  parsers: Partial<Record<ProviderId, RateLimitParser>>,
+): Promise<KeyPool> {
   switch (provider) {
     case 'openai': {
-      const { createOpenAIPool } = await import('@keypool/openai');
+      const { createOpenAIPool, parseOpenAIRateLimitHeaders } = await import('@keypool/openai');
+      parsers.openai = (headers) => parseOpenAIRateLimitHeaders(headers);
       return createOpenAIPool({ ...common, clientOptions: baseURL ? { baseURL } : {} }) as unknown as KeyPool;
     }
     case 'anthropic': {
-      const { createAnthropicPool } = await import('@keypool/anthropic');
-      return createAnthropicPool({ ...common, clientOptions: baseURL ? { baseURL } : {} }) as unknown as KeyPool;
+      const { createAnthropicPool, parseAnthropicRateLimitHeaders } = await import('@keypool/anthropic');
+      parsers.anthropic = parseAnthropicRateLimitHeaders;
+      return createAnthropicPool({
+        ...common,
+        clientOptions: baseURL ? { baseURL } : {},
+      }) as unknown as KeyPool;
     }
     case 'gemini': {
       const { createGeminiPool } = await import('@keypool/gemini');
@@ -56,7 +75,10 @@ async function createPool(provider: ProviderId, common: CommonOptions, baseURL: 
     }
     case 'mistral': {
       const { createMistralPool } = await import('@keypool/mistral');
-      return createMistralPool({ ...common, clientOptions: baseURL ? { serverURL: baseURL } : {} }) as unknown as KeyPool;
+      return createMistralPool({
+        ...common,
+        clientOptions: baseURL ? { serverURL: baseURL } : {},
+      }) as unknown as KeyPool;
     }
   }
 }
@@ -73,6 +95,7 @@ function remember(stores: StateStore[], store: StateStore): StateStore {
 export async function createGatewayPools(options: GatewayPoolsOptions): Promise<GatewayPools> {
   const pools: Partial<Record<ProviderId, KeyPool>> = {};
   const stores: StateStore[] = [];
+  const rateLimitParsers: Partial<Record<ProviderId, RateLimitParser>> = {};
   for (const [provider, keys] of Object.entries(options.keys) as [ProviderId, readonly KeyConfig[]][]) {
     if (keys.length === 0) continue;
     const fileOptions = options.poolOptions?.[provider];
@@ -85,7 +108,7 @@ export async function createGatewayPools(options: GatewayPoolsOptions): Promise<
       ...(options.store ? { store: remember(stores, options.store(provider)) } : {}),
       ...options.pool,
     };
-    pools[provider] = await createPool(provider, common, options.upstreams?.[provider]);
+    pools[provider] = await createPool(provider, common, options.upstreams?.[provider], rateLimitParsers);
   }
   const chains: Record<string, FallbackChain> = {};
   for (const [name, steps] of Object.entries(options.chains ?? {})) {
@@ -111,6 +134,7 @@ export async function createGatewayPools(options: GatewayPoolsOptions): Promise<
   await Promise.all(Object.values(pools).map((pool) => pool.whenReady()));
   return {
     pools,
+    rateLimitParsers,
     chains,
     close: async () => {
       await Promise.all(Object.values(pools).map((pool) => pool.close()));

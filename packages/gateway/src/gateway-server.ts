@@ -40,10 +40,17 @@ export interface Gateway {
 const ROUTES = new Set(['/v1/chat/completions', '/v1/embeddings', '/v1/responses', '/v1/messages']);
 
 function dialectOf(request: IncomingMessage, path: string): ApiDialect {
-  return path === '/v1/messages' || request.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
+  return path === '/v1/messages' || request.headers['anthropic-version'] !== undefined
+    ? 'anthropic'
+    : 'openai';
 }
 
-function listModels(router: ModelRouter, keys: VirtualKeys, key: VirtualKeyConfig | undefined, dialect: ApiDialect) {
+function listModels(
+  router: ModelRouter,
+  keys: VirtualKeys,
+  key: VirtualKeyConfig | undefined,
+  dialect: ApiDialect,
+) {
   const names = router.names().filter((name) => keys.allows(key, name));
   if (dialect === 'anthropic') {
     return {
@@ -53,7 +60,10 @@ function listModels(router: ModelRouter, keys: VirtualKeys, key: VirtualKeyConfi
       last_id: names.at(-1) ?? null,
     };
   }
-  return { object: 'list', data: names.map((id) => ({ id, object: 'model', created: 0, owned_by: router.ownerOf(id) })) };
+  return {
+    object: 'list',
+    data: names.map((id) => ({ id, object: 'model', created: 0, owned_by: router.ownerOf(id) })),
+  };
 }
 
 /**
@@ -85,11 +95,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const controller = new AbortController();
     active++;
     response.once('close', () => {
-      if (!response.writableFinished) controller.abort(new DOMException('The client went away.', 'AbortError'));
+      if (!response.writableFinished)
+        controller.abort(new DOMException('The client went away.', 'AbortError'));
       active--;
       if (active === 0) idle?.();
     });
-    const report: GatewayRequestEvent = { timestamp: Date.now(), method, path, status: 0, stream: false, durationMs: 0 };
+    const report: GatewayRequestEvent = {
+      timestamp: Date.now(),
+      method,
+      path,
+      status: 0,
+      stream: false,
+      durationMs: 0,
+    };
     try {
       if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
       if (path === '/readyz') {
@@ -97,10 +115,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           ? sendJson(response, 503, { status: 'draining' }, { connection: 'close' })
           : sendJson(response, 200, { status: 'ready' });
       }
-      if (draining) throw new GatewayError('draining', 'the gateway is shutting down; retry on another instance');
+      if (draining)
+        throw new GatewayError('draining', 'the gateway is shutting down; retry on another instance');
       const key = keys.find(presentedKey(request));
       if (key === undefined && !keys.open) {
-        throw new GatewayError('unauthorized', 'Incorrect API key provided: use a virtual key of this gateway');
+        throw new GatewayError(
+          'unauthorized',
+          'Incorrect API key provided: use a virtual key of this gateway',
+        );
       }
       if (key) report.virtualKey = key.id;
       if (path === '/v1/models') {
@@ -115,6 +137,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         keys,
         budget,
         router,
+        rateLimitParsers: pools.rateLimitParsers,
         signal: controller.signal,
         report,
       });

@@ -7,15 +7,17 @@ export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 /** Reads a request's body as JSON (an object) with its size, or throws a `GatewayError` a client can act on. */
 export async function readJsonBody(
   request: IncomingMessage,
-): Promise<{ body: Record<string, unknown>; bytes: number }> {
+): Promise<{ body: Record<string, unknown>; raw: Buffer; bytes: number }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new GatewayError('invalid_request', `the body is larger than ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES)
+      throw new GatewayError('invalid_request', `the body is larger than ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk);
   }
-  const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+  const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  const text = raw.toString('utf8');
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -25,7 +27,7 @@ export async function readJsonBody(
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new GatewayError('invalid_json', 'the body must be a JSON object');
   }
-  return { body: value as Record<string, unknown>, bytes: size };
+  return { body: value as Record<string, unknown>, raw, bytes: size };
 }
 
 /** Sends a JSON answer (already serialised or not) with its length, unless the client is gone. */

@@ -31,7 +31,10 @@ export class ModelRouter {
       const pool = this.pools[target.provider];
       if (pool) return { kind: 'pool', provider: target.provider, pool, model: target.model };
     }
-    throw new GatewayError('model_not_found', `The model \`${model}\` does not exist or is not served by this gateway`);
+    throw new GatewayError(
+      'model_not_found',
+      `The model \`${model}\` does not exist or is not served by this gateway`,
+    );
   }
 
   private parse(model: string, dialect: ApiDialect): ModelTarget | undefined {
@@ -46,7 +49,9 @@ export class ModelRouter {
 
   /** The model names a client can list: the configured ones and every chain. */
   names(): string[] {
-    return [...new Set([...Object.keys(this.models), ...Object.keys(this.chains).map((name) => `chain:${name}`)])];
+    return [
+      ...new Set([...Object.keys(this.models), ...Object.keys(this.chains).map((name) => `chain:${name}`)]),
+    ];
   }
 
   /** Who serves a listed name, for `/v1/models`' `owned_by`. */

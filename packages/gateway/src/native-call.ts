@@ -1,12 +1,17 @@
-import type { ServerResponse } from 'node:http';
-import { type AttemptKey, type KeyPool, ProviderError } from '@keypool/core';
-import type { ApiDialect } from './api-error';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type KeyPool, ProviderError } from '@keypool/core';
 import { anthropicStreamError } from './anthropic-wire';
+import type { ApiDialect } from './api-error';
 import { sendError, sendJson, startEventStream, writeChunk } from './http-io';
 import { openAIStreamError } from './openai-wire';
+import {
+  type NativeEndpoint,
+  readUpstreamText,
+  sendUpstream,
+  type UpstreamRequest,
+} from './upstream-request';
 
-/** The upstream calls the gateway passes through byte for byte, with the provider SDK of the pool. */
-export type NativeEndpoint = 'openai.chat' | 'openai.embeddings' | 'openai.responses' | 'anthropic.messages';
+export type { NativeEndpoint } from './upstream-request';
 
 /** How a passed-through call ended: what the gateway reports in its events. */
 export interface CallOutcome {
@@ -17,49 +22,11 @@ export interface CallOutcome {
   error?: unknown;
 }
 
-interface SdkCallOptions {
-  signal: AbortSignal;
-  timeout: number;
-  headers?: Record<string, string>;
-}
-
-type RawCall = (client: never, body: Record<string, unknown>, options: SdkCallOptions) => Promise<Response>;
-
-/** The one SDK method each endpoint calls; its promise has the SDKs' `asResponse()`. */
-type CreateMethod = (body: unknown, options: SdkCallOptions) => { asResponse(): Promise<Response> };
-
-function sdkCall(pick: (client: Record<string, Record<string, unknown>>) => unknown, name: string): RawCall {
-  return (client, body, options) => {
-    const resource = pick(client as Record<string, Record<string, unknown>>) as Record<string, CreateMethod>;
-    return resource[name]!.call(resource, body, options).asResponse();
-  };
-}
-
-/**
- * Each endpoint as its SDK call with `.asResponse()`: the SDK sends the request on the key the pool picked (its
- * errors are classified by the provider package, so rotation works as for any call), and the gateway gets the raw
- * HTTP answer to pass on without parsing and re-serialising it.
- */
-const CALLS: Record<NativeEndpoint, RawCall> = {
-  'openai.chat': sdkCall((client) => client.chat!.completions, 'create'),
-  'openai.embeddings': sdkCall((client) => client.embeddings, 'create'),
-  'openai.responses': sdkCall((client) => client.responses, 'create'),
-  'anthropic.messages': sdkCall((client) => client.messages, 'create'),
-};
-
 /** The marker of a complete stream, per endpoint (a stream that ends without it was cut). */
 const TERMINATORS: Partial<Record<NativeEndpoint, string>> = {
   'openai.chat': 'data: [DONE]',
   'anthropic.messages': 'event: message_stop',
 };
-
-/** The SDKs' own cap; an attempt without a finite limit gets this one (Anthropic refuses long calls without one). */
-const MAX_SDK_TIMEOUT_MS = 600_000;
-
-function sdkOptions(key: AttemptKey, headers: Record<string, string> | undefined): SdkCallOptions {
-  const timeout = Number.isFinite(key.timeoutMs) ? Math.max(1, key.timeoutMs) : MAX_SDK_TIMEOUT_MS;
-  return { signal: key.signal, timeout: Math.min(timeout, MAX_SDK_TIMEOUT_MS), ...(headers ? { headers } : {}) };
-}
 
 /** The tokens an answer reports: OpenAI `total_tokens`, Anthropic input plus output. */
 export function usageTokens(text: string): number | undefined {
@@ -93,36 +60,41 @@ export interface NativeCallContext {
   dialect: ApiDialect;
   signal: AbortSignal;
   estimatedTokens: number;
-  /** Headers to pass on to the upstream (e.g. `anthropic-beta`). */
-  upstreamHeaders?: Record<string, string>;
+  /** The body to send and the client headers to pass on. */
+  upstream: UpstreamRequest;
 }
 
-function upstreamRequestId(upstream: Response): string | undefined {
-  return upstream.headers.get('x-request-id') ?? upstream.headers.get('request-id') ?? undefined;
+function upstreamRequestId(headers: IncomingMessage['headers']): string | undefined {
+  const id = headers['x-request-id'] ?? headers['request-id'];
+  return typeof id === 'string' ? id : undefined;
 }
 
 /** Passes a non-streaming call through a pool: the upstream's status and body reach the client as they came. */
 async function plainCall(
   endpoint: NativeEndpoint,
   pool: KeyPool,
-  body: Record<string, unknown>,
   context: NativeCallContext,
 ): Promise<CallOutcome> {
-  const call = CALLS[endpoint];
   const answer = await pool.run(
     async (client, key) => {
-      const upstream = await call(client as never, body, sdkOptions(key, context.upstreamHeaders));
-      const text = await upstream.text();
+      const upstream = await sendUpstream(endpoint, client, key, context.upstream);
+      const text = await readUpstreamText(upstream);
       const tokens = usageTokens(text);
       if (tokens !== undefined) key.reportUsage(tokens);
-      return { status: upstream.status, text, keyId: key.id, tokens, requestId: upstreamRequestId(upstream) };
+      const status = upstream.statusCode ?? 200;
+      return { status, text, keyId: key.id, tokens, requestId: upstreamRequestId(upstream.headers) };
     },
     { signal: context.signal, estimatedTokens: context.estimatedTokens },
   );
   const headers: Record<string, string> = { 'x-keypool-key-id': answer.keyId };
-  if (answer.requestId) headers[context.dialect === 'anthropic' ? 'request-id' : 'x-request-id'] = answer.requestId;
+  if (answer.requestId)
+    headers[context.dialect === 'anthropic' ? 'request-id' : 'x-request-id'] = answer.requestId;
   sendJson(context.response, answer.status, answer.text, headers);
-  return { status: answer.status, keyId: answer.keyId, ...(answer.tokens !== undefined ? { tokens: answer.tokens } : {}) };
+  return {
+    status: answer.status,
+    keyId: answer.keyId,
+    ...(answer.tokens !== undefined ? { tokens: answer.tokens } : {}),
+  };
 }
 
 /**
@@ -132,10 +104,8 @@ async function plainCall(
 async function streamCall(
   endpoint: NativeEndpoint,
   pool: KeyPool,
-  body: Record<string, unknown>,
   context: NativeCallContext,
 ): Promise<CallOutcome> {
-  const call = CALLS[endpoint];
   const { response } = context;
   let keyId: string | undefined;
   const marker = TERMINATORS[endpoint];
@@ -143,9 +113,7 @@ async function streamCall(
   const chunks = pool.executeStream<Uint8Array>(
     async (client, key) => {
       keyId = key.id;
-      const upstream = await call(client as never, body, sdkOptions(key, context.upstreamHeaders));
-      if (upstream.body === null) throw new Error('the upstream stream has no body');
-      return upstream.body as unknown as AsyncIterable<Uint8Array>;
+      return (await sendUpstream(endpoint, client, key, context.upstream)) as AsyncIterable<Uint8Array>;
     },
     {
       signal: context.signal,
@@ -181,8 +149,8 @@ async function streamCall(
 export function nativeCall(
   endpoint: NativeEndpoint,
   pool: KeyPool,
-  body: Record<string, unknown>,
+  stream: boolean,
   context: NativeCallContext,
 ): Promise<CallOutcome> {
-  return body.stream === true ? streamCall(endpoint, pool, body, context) : plainCall(endpoint, pool, body, context);
+  return stream ? streamCall(endpoint, pool, context) : plainCall(endpoint, pool, context);
 }

@@ -42,7 +42,11 @@ export class RedisVirtualKeyBudget implements VirtualKeyBudget {
     private readonly windowMs = 60_000,
     private readonly timeoutMs = 50,
   ) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }) as BudgetRedis;
+    this.redis = new Redis(url, {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      lazyConnect: false,
+    }) as BudgetRedis;
     // Connection errors fall back to local counting; without a listener ioredis would print them.
     this.redis.on('error', () => undefined);
     this.redis.defineCommand('keypoolBudgetTake', { numberOfKeys: 2, lua: TAKE });
@@ -69,7 +73,9 @@ export class RedisVirtualKeyBudget implements VirtualKeyBudget {
           this.windowMs * 2,
           toNext,
         ),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('redis timeout')), this.timeoutMs).unref()),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('redis timeout')), this.timeoutMs).unref(),
+        ),
       ]);
       if (wait >= 0) return Math.max(1, wait);
       return {

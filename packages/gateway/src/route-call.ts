@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type ApiDialect, GatewayError } from './api-error';
+import type { ProviderId } from '@keypool/keystore';
 import { anthropicToChatRequest } from './anthropic-wire';
+import { type ApiDialect, GatewayError } from './api-error';
 import type { VirtualKeyConfig } from './gateway-config';
 import type { GatewayRequestEvent } from './gateway-events';
 import { readJsonBody } from './http-io';
@@ -8,6 +9,7 @@ import type { ModelRouter, Route } from './model-router';
 import { type CallOutcome, type NativeEndpoint, nativeCall } from './native-call';
 import { openAIToChatRequest } from './openai-wire';
 import { type UnifiedTarget, unifiedCall } from './unified-call';
+import type { RateLimitParser } from './upstream-request';
 import type { VirtualKeyBudget } from './virtual-key-budget';
 import type { VirtualKeys } from './virtual-keys';
 
@@ -18,6 +20,7 @@ export interface RouteCallContext {
   keys: VirtualKeys;
   budget: VirtualKeyBudget;
   router: ModelRouter;
+  rateLimitParsers: Partial<Record<ProviderId, RateLimitParser>>;
   /** Aborts when the client goes away: the upstream call is cancelled with it. */
   signal: AbortSignal;
   /** The request's event, filled in as the call learns its model and kind. */
@@ -37,9 +40,14 @@ function estimateTokens(body: Record<string, unknown>, bytes: number): number {
   return Math.ceil(bytes / 4) + (typeof cap === 'number' ? cap : 256);
 }
 
-function upstreamHeaders(request: IncomingMessage): Record<string, string> | undefined {
-  const beta = request.headers['anthropic-beta'];
-  return typeof beta === 'string' ? { 'anthropic-beta': beta } : undefined;
+/** The client's Anthropic headers worth passing on (its API version and betas). */
+function upstreamHeaders(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of ['anthropic-version', 'anthropic-beta']) {
+    const value = request.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return headers;
 }
 
 function unifiedTarget(route: Route): UnifiedTarget {
@@ -58,9 +66,10 @@ export async function routeCall(
   context: RouteCallContext,
 ): Promise<CallOutcome> {
   const { dialect, key, report } = context;
-  const { body, bytes } = await readJsonBody(request);
+  const { body, raw, bytes } = await readJsonBody(request);
   const model = body.model;
-  if (typeof model !== 'string' || model === '') throw new GatewayError('invalid_request', 'model: is required');
+  if (typeof model !== 'string' || model === '')
+    throw new GatewayError('invalid_request', 'model: is required');
   report.model = model;
   report.stream = body.stream === true;
   if (!context.keys.allows(key, model)) {
@@ -68,9 +77,13 @@ export async function routeCall(
   }
   const route = context.router.route(model, dialect);
   const endpoint = ENDPOINTS[path]!;
-  const native = route.kind === 'pool' && `${route.provider}.` === endpoint.slice(0, endpoint.indexOf('.') + 1);
+  const native =
+    route.kind === 'pool' && `${route.provider}.` === endpoint.slice(0, endpoint.indexOf('.') + 1);
   if (!native && endpoint !== 'openai.chat' && endpoint !== 'anthropic.messages') {
-    throw new GatewayError('invalid_request', `${path} is served only for OpenAI models; \`${model}\` is not one`);
+    throw new GatewayError(
+      'invalid_request',
+      `${path} is served only for OpenAI models; \`${model}\` is not one`,
+    );
   }
   const estimated = estimateTokens(body, bytes);
   let ticket: Awaited<ReturnType<VirtualKeyBudget['take']>> | undefined;
@@ -83,18 +96,25 @@ export async function routeCall(
   let outcome: CallOutcome | undefined;
   try {
     if (native && route.kind === 'pool') {
-      if (endpoint === 'openai.embeddings' && body.encoding_format === undefined) body.encoding_format = 'float';
-      outcome = await nativeCall(endpoint, route.pool, route.model === model ? body : { ...body, model: route.model }, {
+      // The client's own bytes go up unless the model name is mapped to another one.
+      const upstreamBody = route.model === model ? raw : JSON.stringify({ ...body, model: route.model });
+      outcome = await nativeCall(endpoint, route.pool, body.stream === true, {
         response,
         dialect,
         signal: context.signal,
         estimatedTokens: estimated,
-        ...(upstreamHeaders(request) ? { upstreamHeaders: upstreamHeaders(request)! } : {}),
+        upstream: {
+          body: upstreamBody,
+          headers: upstreamHeaders(request),
+          rateLimit: context.rateLimitParsers[route.provider],
+        },
       });
     } else {
       const upstreamModel = route.kind === 'pool' ? route.model : '';
       const chat =
-        dialect === 'anthropic' ? anthropicToChatRequest(body, upstreamModel) : openAIToChatRequest(body, upstreamModel);
+        dialect === 'anthropic'
+          ? anthropicToChatRequest(body, upstreamModel)
+          : openAIToChatRequest(body, upstreamModel);
       chat.signal = context.signal;
       const options = body.stream_options as { include_usage?: unknown } | undefined;
       outcome = await unifiedCall(unifiedTarget(route), chat, {

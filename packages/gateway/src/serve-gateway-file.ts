@@ -37,7 +37,10 @@ export interface GatewayFileOptions {
  * ordinary keys file (providers, chains), validated and resolved by `@keypool/keystore`; the `gateway` section by
  * `parseGatewayConfig`. Every problem names the file and its path.
  */
-export async function loadGatewayFile(path: string, options: GatewayFileOptions = {}): Promise<LoadedGatewayFile> {
+export async function loadGatewayFile(
+  path: string,
+  options: GatewayFileOptions = {},
+): Promise<LoadedGatewayFile> {
   const text = await readFile(path, 'utf8');
   const yaml = /\.ya?ml$/i.test(path);
   let data: unknown;

@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { type ChatRequest, type ChatResult, type KeyPool, KeypoolError } from '@keypool/core';
 import type { FallbackChain } from '@keypool/fallback';
-import type { ApiDialect } from './api-error';
 import { AnthropicEventWriter, anthropicStreamError, chatResultToAnthropic } from './anthropic-wire';
+import type { ApiDialect } from './api-error';
 import { sendError, sendJson, startEventStream, writeChunk } from './http-io';
 import type { CallOutcome } from './native-call';
 import { chatResultToOpenAI, OpenAIChunkWriter, openAIStreamError } from './openai-wire';
@@ -39,8 +39,12 @@ export async function unifiedCall(
 ): Promise<CallOutcome> {
   const { response, dialect, clientModel } = context;
   if (!context.stream) {
-    const result = target.kind === 'chain' ? await target.chain.chat(request) : await target.pool.chat(request);
-    const body = dialect === 'anthropic' ? chatResultToAnthropic(result, clientModel) : chatResultToOpenAI(result, clientModel);
+    const result =
+      target.kind === 'chain' ? await target.chain.chat(request) : await target.pool.chat(request);
+    const body =
+      dialect === 'anthropic'
+        ? chatResultToAnthropic(result, clientModel)
+        : chatResultToOpenAI(result, clientModel);
     sendJson(response, 200, body, servedHeaders(result));
     return { status: 200, keyId: result.keyId, tokens: result.usage.totalTokens };
   }
@@ -71,7 +75,11 @@ export async function unifiedCall(
     }
     if (!response.headersSent) return { status: sendError(response, dialect, error), error };
     const message = KeypoolError.isInstance(error) ? error.message : 'the stream failed';
-    response.end(dialect === 'anthropic' ? anthropicStreamError(message) : openAIStreamError(message, 'stream_interrupted'));
+    response.end(
+      dialect === 'anthropic'
+        ? anthropicStreamError(message)
+        : openAIStreamError(message, 'stream_interrupted'),
+    );
     return { status: 200, error };
   }
 }

@@ -27,7 +27,10 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
   const emulator = await startEmulator(options.emulator ?? { acceptAnyKey: true });
   const keys: Partial<Record<ProviderId, { id: string; secret: string }[]>> = {};
   for (const [provider, secrets] of Object.entries(options.keys)) {
-    keys[provider as ProviderId] = secrets.map((secret, index) => ({ id: `${provider}-${index + 1}`, secret }));
+    keys[provider as ProviderId] = secrets.map((secret, index) => ({
+      id: `${provider}-${index + 1}`,
+      secret,
+    }));
   }
   const config = parseGatewayConfig({ port: 0, ...options.gateway }, Object.keys(options.chains ?? {}));
   const pools = await createGatewayPools({
@@ -38,7 +41,11 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     attemptTimeoutMs: 5_000,
     pool: { maxWaitMs: 0 },
   });
-  const gateway = await startGateway({ config, pools, ...(options.budget ? { budget: options.budget } : {}) });
+  const gateway = await startGateway({
+    config,
+    pools,
+    ...(options.budget ? { budget: options.budget } : {}),
+  });
   return {
     emulator,
     gateway,
