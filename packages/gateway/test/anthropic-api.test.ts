@@ -26,7 +26,10 @@ describe('the Anthropic Messages API', () => {
         messages: [{ role: 'user', content: `Hi ${index}` }],
       });
       expect(message.type).toBe('message');
-      expect(message.content[0]).toMatchObject({ type: 'text', text: expect.stringContaining(`Hi ${index}`) });
+      expect(message.content[0]).toMatchObject({
+        type: 'text',
+        text: expect.stringContaining(`Hi ${index}`),
+      });
     }
     expect(running.emulator.requestsFor('sk-ant-spent-0001')).toHaveLength(1);
     expect(running.emulator.requestsFor('sk-ant-good-0002')).toHaveLength(3);
@@ -60,13 +63,16 @@ describe('the Anthropic Messages API', () => {
       messages: [{ role: 'user', content: 'cross provider' }],
     });
     expect(message.model).toBe('fast-model');
-    expect(message.content[0]).toMatchObject({ type: 'text', text: expect.stringContaining('cross provider') });
+    expect(message.content[0]).toMatchObject({
+      type: 'text',
+      text: expect.stringContaining('cross provider'),
+    });
     const stream = anthropic.messages.stream({
       model: 'fast-model',
       max_tokens: 64,
       messages: [{ role: 'user', content: 'streamed across' }],
     });
-    expect((await stream.finalText())).toContain('streamed across');
+    expect(await stream.finalText()).toContain('streamed across');
     expect(running.emulator.requestsFor('sk-oa-0001')).toHaveLength(2);
   });
 });

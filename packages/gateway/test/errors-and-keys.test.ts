@@ -29,8 +29,15 @@ async function failure(promise: Promise<unknown>): Promise<OpenAI.APIError & Ant
 
 describe('virtual keys', () => {
   it('answers a wrong key with 401 in each API shape and never calls upstream', async () => {
-    running = await startTestGateway({ keys: { openai: ['sk-up-0001'], anthropic: ['sk-ant-up-0002'] }, gateway: { virtualKeys } });
-    const openaiError = await failure(new OpenAI({ baseURL: running.openaiURL, apiKey: 'kp-wrong', maxRetries: 0 }).chat.completions.create(chat));
+    running = await startTestGateway({
+      keys: { openai: ['sk-up-0001'], anthropic: ['sk-ant-up-0002'] },
+      gateway: { virtualKeys },
+    });
+    const openaiError = await failure(
+      new OpenAI({ baseURL: running.openaiURL, apiKey: 'kp-wrong', maxRetries: 0 }).chat.completions.create(
+        chat,
+      ),
+    );
     expect(openaiError).toBeInstanceOf(OpenAI.AuthenticationError);
     expect(openaiError.code).toBe('invalid_api_key');
     const anthropicError = await failure(
@@ -43,7 +50,11 @@ describe('virtual keys', () => {
     expect(anthropicError).toBeInstanceOf(Anthropic.AuthenticationError);
     expect((anthropicError.error as { error: { type: string } }).error.type).toBe('authentication_error');
     expect(running.emulator.requests).toHaveLength(0);
-    const ok = await new OpenAI({ baseURL: running.openaiURL, apiKey: TEAM_KEY, maxRetries: 0 }).chat.completions.create(chat);
+    const ok = await new OpenAI({
+      baseURL: running.openaiURL,
+      apiKey: TEAM_KEY,
+      maxRetries: 0,
+    }).chat.completions.create(chat);
     expect(ok.choices[0]?.message.content).toContain('hello');
   });
 
@@ -100,7 +111,10 @@ describe('errors in the API shape', () => {
     });
     const openai = new OpenAI({ baseURL: running.openaiURL, apiKey: 'x', maxRetries: 0 });
     const tooLong = await failure(
-      openai.chat.completions.create({ model: 'gpt-small', messages: [{ role: 'user', content: 'a '.repeat(200) }] }),
+      openai.chat.completions.create({
+        model: 'gpt-small',
+        messages: [{ role: 'user', content: 'a '.repeat(200) }],
+      }),
     );
     expect(tooLong).toBeInstanceOf(OpenAI.BadRequestError);
     expect(tooLong.code).toBe('context_length_exceeded');
