@@ -22,6 +22,7 @@ export {
   type GatewayFileOptions,
   type LoadedGatewayFile,
   loadGatewayFile,
+  serveGateway,
   serveGatewayFile,
 } from './serve-gateway-file';
 export { type BudgetTicket, MemoryVirtualKeyBudget, type VirtualKeyBudget } from './virtual-key-budget';

@@ -64,14 +64,14 @@ export async function loadGatewayFile(
 }
 
 /**
- * Starts a gateway from a keys file with a `gateway` section: builds each provider's pool (sharing state through
+ * Starts a gateway from a loaded file (see `loadGatewayFile`): builds each provider's pool (sharing state through
  * Redis when `gateway.redis` is set, and the virtual keys' budgets with it), the chains, and the HTTP server.
  */
-export async function serveGatewayFile(
-  path: string,
-  options: GatewayFileOptions = {},
-): Promise<{ gateway: Gateway; warnings: KeystoreWarning[] }> {
-  const { config, keys, warnings } = await loadGatewayFile(path, options);
+export async function serveGateway(
+  loaded: LoadedGatewayFile,
+  options: Pick<GatewayFileOptions, 'pool'> = {},
+): Promise<Gateway> {
+  const { config, keys } = loaded;
   const redis = config.redis;
   const pools = await createGatewayPools({
     keys: keys.keys,
@@ -86,11 +86,19 @@ export async function serveGatewayFile(
   const windowMs = options.pool?.windowMs;
   const budget = redis ? new RedisVirtualKeyBudget(redis.url, redis.prefix, windowMs) : undefined;
   try {
-    const gateway = await startGateway({ config, pools, ...(budget ? { budget } : {}) });
-    return { gateway, warnings };
+    return await startGateway({ config, pools, ...(budget ? { budget } : {}) });
   } catch (error) {
     await budget?.close();
     await pools.close();
     throw error;
   }
+}
+
+/** `loadGatewayFile` then `serveGateway`: a running gateway from one keys file. */
+export async function serveGatewayFile(
+  path: string,
+  options: GatewayFileOptions = {},
+): Promise<{ gateway: Gateway; warnings: KeystoreWarning[] }> {
+  const loaded = await loadGatewayFile(path, options);
+  return { gateway: await serveGateway(loaded, options), warnings: loaded.warnings };
 }

@@ -18,11 +18,13 @@ const virtualKeys = [
 ];
 const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'hello' }] };
 
-async function failure(promise: Promise<unknown>): Promise<OpenAI.APIError & Anthropic.APIError> {
+async function failure(
+  promise: Promise<unknown>,
+): Promise<InstanceType<typeof OpenAI.APIError> & InstanceType<typeof Anthropic.APIError>> {
   try {
     await promise;
   } catch (error) {
-    return error as OpenAI.APIError & Anthropic.APIError;
+    return error as InstanceType<typeof OpenAI.APIError> & InstanceType<typeof Anthropic.APIError>;
   }
   throw new Error('the call did not fail');
 }
