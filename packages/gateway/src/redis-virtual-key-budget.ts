@@ -34,6 +34,8 @@ type BudgetRedis = Redis & {
 export class RedisVirtualKeyBudget implements VirtualKeyBudget {
   private readonly redis: BudgetRedis;
   private readonly local: MemoryVirtualKeyBudget;
+  /** Settles once the first connection is up, or after `connectTimeoutMs` (then requests count locally). */
+  private readonly connected: Promise<void>;
 
   /** `url` of the Redis, `prefix` of its key names; `windowMs` the budget's "minute". */
   constructor(
@@ -41,6 +43,7 @@ export class RedisVirtualKeyBudget implements VirtualKeyBudget {
     private readonly prefix = 'keypool',
     private readonly windowMs = 60_000,
     private readonly timeoutMs = 50,
+    connectTimeoutMs = 2_000,
   ) {
     this.redis = new Redis(url, {
       maxRetriesPerRequest: 1,
@@ -51,10 +54,19 @@ export class RedisVirtualKeyBudget implements VirtualKeyBudget {
     this.redis.on('error', () => undefined);
     this.redis.defineCommand('keypoolBudgetTake', { numberOfKeys: 2, lua: TAKE });
     this.local = new MemoryVirtualKeyBudget(windowMs);
+    this.connected = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, connectTimeoutMs);
+      timer.unref();
+      this.redis.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   async take(key: VirtualKeyConfig, tokens: number): Promise<BudgetTicket | number> {
     if (key.rpm === undefined && key.tpm === undefined) return { settle: () => undefined };
+    if (this.redis.status !== 'ready') await this.connected;
     const now = Date.now();
     const bucket = Math.floor(now / this.windowMs);
     const share = 1 - (now % this.windowMs) / this.windowMs;
