@@ -132,7 +132,13 @@ export function parseGatewayConfig(section: unknown, chains: readonly string[] =
   if (!parsed.success) {
     throw new ConfigError(
       'gateway config',
-      parsed.error.issues.map((issue) => ({ path: pathOf('gateway', issue.path), message: issue.message })),
+      parsed.error.issues.map((issue) => ({
+        path: pathOf('gateway', issue.path),
+        message:
+          issue.code === 'unrecognized_keys'
+            ? `unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((key) => `"${key}"`).join(', ')}`
+            : issue.message,
+      })),
     );
   }
   const data = parsed.data;
