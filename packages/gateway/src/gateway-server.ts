@@ -10,6 +10,7 @@ import { ModelRouter } from './model-router';
 import { routeCall } from './route-call';
 import { MemoryVirtualKeyBudget, type VirtualKeyBudget } from './virtual-key-budget';
 import { VirtualKeys } from './virtual-keys';
+import { serveWebHandler, type WebHandler } from './web-handler';
 
 /** What `startGateway` serves. */
 export interface GatewayOptions {
@@ -19,6 +20,11 @@ export interface GatewayOptions {
   pools: GatewayPools;
   /** The virtual keys' rpm/tpm budget. Default: in this process's memory. `close()` closes it. */
   budget?: VirtualKeyBudget;
+  /**
+   * A Web-standard handler for the paths the gateway does not serve itself (e.g. the dashboard's `/status`,
+   * `/metrics`, `/events`). It is behind the same virtual keys as the model APIs when any are configured.
+   */
+  mount?: WebHandler;
 }
 
 /** A running gateway. */
@@ -129,7 +135,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         if (method !== 'GET') throw new GatewayError('method_not_allowed', 'use GET /v1/models');
         return sendJson(response, 200, listModels(router, keys, key, dialect));
       }
-      if (!ROUTES.has(path)) throw new GatewayError('not_found', `no route for ${method} ${path}`);
+      if (!ROUTES.has(path)) {
+        const status =
+          options.mount && (await serveWebHandler(options.mount, request, response, controller.signal));
+        if (status) {
+          report.status = status;
+          return;
+        }
+        throw new GatewayError('not_found', `no route for ${method} ${path}`);
+      }
       if (method !== 'POST') throw new GatewayError('method_not_allowed', `use POST ${path}`);
       const outcome = await routeCall(path, request, response, {
         dialect,

@@ -27,3 +27,4 @@ export {
 } from './serve-gateway-file';
 export { type BudgetTicket, MemoryVirtualKeyBudget, type VirtualKeyBudget } from './virtual-key-budget';
 export { hashVirtualKey, VirtualKeys } from './virtual-keys';
+export type { WebHandler } from './web-handler';

@@ -11,7 +11,7 @@ import { createRedisStore } from '@keypool/redis';
 import { parse as parseYaml } from 'yaml';
 import { type GatewayConfig, parseGatewayConfig } from './gateway-config';
 import { createGatewayPools } from './gateway-pools';
-import { type Gateway, startGateway } from './gateway-server';
+import { type Gateway, type GatewayOptions, startGateway } from './gateway-server';
 import { RedisVirtualKeyBudget } from './redis-virtual-key-budget';
 
 /** A keys file with a `gateway` section, read, validated and resolved. */
@@ -69,7 +69,7 @@ export async function loadGatewayFile(
  */
 export async function serveGateway(
   loaded: LoadedGatewayFile,
-  options: Pick<GatewayFileOptions, 'pool'> = {},
+  options: Pick<GatewayFileOptions, 'pool'> & Pick<GatewayOptions, 'mount'> = {},
 ): Promise<Gateway> {
   const { config, keys } = loaded;
   const redis = config.redis;
@@ -86,7 +86,12 @@ export async function serveGateway(
   const windowMs = options.pool?.windowMs;
   const budget = redis ? new RedisVirtualKeyBudget(redis.url, redis.prefix, windowMs) : undefined;
   try {
-    return await startGateway({ config, pools, ...(budget ? { budget } : {}) });
+    return await startGateway({
+      config,
+      pools,
+      ...(budget ? { budget } : {}),
+      ...(options.mount ? { mount: options.mount } : {}),
+    });
   } catch (error) {
     await budget?.close();
     await pools.close();

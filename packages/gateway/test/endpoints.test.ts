@@ -1,5 +1,10 @@
+import { startEmulator } from '@keypool/emulator';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseGatewayConfig } from '../src/gateway-config';
+import { createGatewayPools } from '../src/gateway-pools';
+import { startGateway } from '../src/gateway-server';
+import { hashVirtualKey } from '../src/virtual-keys';
 import { type StubUpstream, startStubUpstream } from './stub-upstream';
 import { startTestGateway, type TestGateway } from './test-gateway';
 
@@ -117,5 +122,51 @@ describe('health and shutdown', () => {
     await closed;
     expect(text).toContain('two three four');
     await expect(fetch(`${gateway.url}/healthz`)).rejects.toThrow();
+  });
+});
+
+describe('a mounted Web handler', () => {
+  it('serves the paths the gateway does not (metrics, an event stream) behind the virtual keys', async () => {
+    const emulator = await startEmulator({ acceptAnyKey: true });
+    const pools = await createGatewayPools({
+      keys: { openai: [{ id: 'openai-1', secret: 'sk-oa-0001' }] },
+      upstreams: emulator.baseURLs,
+    });
+    const config = parseGatewayConfig({
+      port: 0,
+      virtualKeys: [{ id: 'ops', hash: hashVirtualKey('kp-ops') }],
+    });
+    const gateway = await startGateway({
+      config,
+      pools,
+      mount: (request) => {
+        const { pathname } = new URL(request.url);
+        if (pathname === '/metrics')
+          return new Response('keypool_calls_total 3\n', { headers: { 'content-type': 'text/plain' } });
+        if (pathname === '/events') {
+          const body = new ReadableStream({
+            start(controller) {
+              controller.enqueue(new TextEncoder().encode('data: {"type":"hello"}\n\n'));
+            },
+          });
+          return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+        }
+        return undefined;
+      },
+    });
+    try {
+      const auth = { authorization: 'Bearer kp-ops' };
+      expect((await fetch(`${gateway.url}/metrics`)).status).toBe(401);
+      const metrics = await fetch(`${gateway.url}/metrics`, { headers: auth });
+      expect(await metrics.text()).toBe('keypool_calls_total 3\n');
+      const events = await fetch(`${gateway.url}/events`, { headers: auth });
+      const reader = events.body!.getReader();
+      expect(new TextDecoder().decode((await reader.read()).value)).toBe('data: {"type":"hello"}\n\n');
+      await reader.cancel();
+      expect((await fetch(`${gateway.url}/nothing`, { headers: auth })).status).toBe(404);
+    } finally {
+      await gateway.close();
+      await emulator.close();
+    }
   });
 });
