@@ -8,14 +8,20 @@ export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 export async function readJsonBody(
   request: IncomingMessage,
 ): Promise<{ body: Record<string, unknown>; raw: Buffer; bytes: number }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES)
-      throw new GatewayError('invalid_request', `the body is larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
+  // Plain listeners, not `for await`: the async iterator costs microseconds a request on this hot path.
+  const { chunks, size } = await new Promise<{ chunks: Buffer[]; size: number }>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        request.destroy();
+        reject(new GatewayError('invalid_request', `the body is larger than ${MAX_BODY_BYTES} bytes`));
+      } else chunks.push(chunk);
+    });
+    request.once('end', () => resolve({ chunks, size }));
+    request.once('error', reject);
+  });
   const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
   const text = raw.toString('utf8');
   let value: unknown;

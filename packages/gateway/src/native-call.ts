@@ -28,19 +28,24 @@ const TERMINATORS: Partial<Record<NativeEndpoint, string>> = {
   'anthropic.messages': 'event: message_stop',
 };
 
-/** The tokens an answer reports: OpenAI `total_tokens`, Anthropic input plus output. */
+const TOTAL_TOKENS = /"total_tokens"\s*:\s*(\d+)/;
+const INPUT_TOKENS = /"input_tokens"\s*:\s*(\d+)/;
+const OUTPUT_TOKENS = /"output_tokens"\s*:\s*(\d+)/;
+
+/**
+ * The tokens an answer reports: OpenAI `total_tokens`, Anthropic input plus output. Read from the text after the
+ * last `"usage"` key without parsing the whole answer (it is passed on as it came).
+ */
 export function usageTokens(text: string): number | undefined {
-  if (!text.includes('"usage"')) return undefined;
-  try {
-    const usage = (JSON.parse(text) as { usage?: Record<string, unknown> }).usage;
-    if (usage === undefined || usage === null) return undefined;
-    if (typeof usage.total_tokens === 'number') return usage.total_tokens;
-    const input = typeof usage.input_tokens === 'number' ? usage.input_tokens : 0;
-    const output = typeof usage.output_tokens === 'number' ? usage.output_tokens : 0;
-    return input + output || undefined;
-  } catch {
-    return undefined;
-  }
+  const at = text.lastIndexOf('"usage"');
+  if (at < 0) return undefined;
+  const usage = text.slice(at);
+  const total = TOTAL_TOKENS.exec(usage);
+  if (total) return Number(total[1]);
+  const input = INPUT_TOKENS.exec(usage);
+  const output = OUTPUT_TOKENS.exec(usage);
+  const sum = Number(input?.[1] ?? 0) + Number(output?.[1] ?? 0);
+  return sum > 0 ? sum : undefined;
 }
 
 /** Finds a marker in a byte stream, even when it is split across two chunks. */

@@ -48,10 +48,36 @@ function toHeaders(source: IncomingMessage['headers']): Headers {
   return headers;
 }
 
-async function readText(response: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of response as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
+function readText(response: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    response.once('end', () =>
+      resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8')),
+    );
+    response.once('error', reject);
+    response.once('close', () => {
+      if (!response.complete)
+        reject(new Error('the upstream closed the connection before the end of the body'));
+    });
+  });
+}
+
+/** Each client's endpoint URLs, parsed once (a client's base URL never changes). */
+const urls = new WeakMap<object, Map<NativeEndpoint, URL>>();
+
+function endpointURL(client: SdkClient, endpoint: NativeEndpoint): URL {
+  let byEndpoint = urls.get(client);
+  if (byEndpoint === undefined) {
+    byEndpoint = new Map();
+    urls.set(client, byEndpoint);
+  }
+  let url = byEndpoint.get(endpoint);
+  if (url === undefined) {
+    url = new URL(client.baseURL.replace(/\/+$/, '') + PATHS[endpoint]);
+    byEndpoint.set(endpoint, url);
+  }
+  return url;
 }
 
 /**
@@ -69,7 +95,7 @@ export function sendUpstream(
 ): Promise<IncomingMessage> {
   const client = sdkClient as SdkClient;
   const secret = client.apiKey ?? '';
-  const url = new URL(client.baseURL.replace(/\/+$/, '') + PATHS[endpoint]);
+  const url = endpointURL(client, endpoint);
   const headers: Record<string, string | number> = {
     'content-type': 'application/json',
     accept: 'application/json',
