@@ -168,7 +168,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
   }
 
-  const server: Server = createServer({ keepAlive: true, requestTimeout: 0 }, (request, response) => {
+  const server: Server = createServer({ requestTimeout: 0 }, (request, response) => {
     void handle(request, response);
   });
   server.keepAliveTimeout = 65_000;
