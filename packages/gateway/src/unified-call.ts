@@ -58,7 +58,8 @@ export async function unifiedCall(
       if (event.type === 'delta') {
         if (!response.headersSent) startEventStream(response);
         await writeChunk(response, writer.delta(event.text));
-      } else {
+        // Other event kinds a chain may add (e.g. an announced restart) carry no text for the client.
+      } else if (event.type === 'done') {
         if (!response.headersSent) startEventStream(response);
         await writeChunk(response, writer.done(event.result));
         response.end();
@@ -66,8 +67,12 @@ export async function unifiedCall(
       }
       if (request.signal?.aborted) break;
     }
-    response.end();
-    return { status: request.signal?.aborted ? 499 : 200 };
+    if (request.signal?.aborted) {
+      response.destroy();
+      return { status: 499 };
+    }
+    // The chain ended without its final event: say so in the stream rather than end it as if it were complete.
+    throw new Error('the stream ended without its final event');
   } catch (error) {
     if (request.signal?.aborted) {
       response.destroy();

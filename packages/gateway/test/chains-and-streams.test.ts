@@ -1,3 +1,4 @@
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startStubUpstream } from './stub-upstream';
@@ -78,6 +79,26 @@ describe('streams', () => {
       })(),
     ).rejects.toThrow(/stream interrupted/);
     expect(received.length).toBeGreaterThan(0);
+  });
+
+  it('ends a cross-provider stream cut after its first chunk with the API error event', async () => {
+    running = await startTestGateway({
+      emulator: { acceptAnyKey: true, models: { 'gpt-cut': { streamCutAfterChunks: 2 } } },
+      keys: { openai: ['sk-oa-0001'] },
+    });
+    const stream = new Anthropic({
+      baseURL: running.gateway.url,
+      apiKey: 'x',
+      maxRetries: 0,
+    }).messages.stream({
+      model: 'openai/gpt-cut',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'one two three four five six seven' }],
+    });
+    const deltas: string[] = [];
+    stream.on('text', (text) => deltas.push(text));
+    await expect(stream.finalMessage()).rejects.toThrow(/stream interrupted/);
+    expect(deltas.length).toBeGreaterThan(0);
   });
 
   it('aborts the upstream call when the client goes away', async () => {
