@@ -4,12 +4,13 @@
  *      through the Portkey gateway (`@portkey-ai/gateway` as shipped, forced onto 127.0.0.1), rounds interleaved;
  *   2. CPU per call of each gateway process (from /proc, user + system);
  *   3. goodput with a dead key (always 429) among three: the share of upstream requests that were answered;
- *   4. the same direct-vs-gateway comparison with client, gateway and emulator in one process (no scheduling waits).
+ *   4. the gateway's own added latency and CPU: client (raw HTTP), gateway and emulator in one process.
  * Writes bench/results/gateway-overhead.json and prints the figures. Needs the built package:
  * `pnpm turbo run build --filter=@keypool/gateway...` then `pnpm --filter @keypool/gateway bench`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -151,9 +152,36 @@ async function timeCalls(client: OpenAI, count: number, into: number[]): Promise
   }
 }
 
+/** One chat call with Node's HTTP client (keep-alive): a client that adds almost nothing of its own. */
+function rawCall(agent: http.Agent, url: URL, body: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      url,
+      {
+        agent,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${HEALTHY[0]}`,
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (response) => {
+        response.resume();
+        response.once('end', () =>
+          response.statusCode === 200 ? resolve() : reject(new Error(`status ${response.statusCode}`)),
+        );
+      },
+    );
+    request.once('error', reject);
+    request.end(body);
+  });
+}
+
 /**
- * The gateway's own cost without the scheduler in the way: client, gateway and emulator in this one process, so no
- * call waits for another process to be scheduled (on a busy machine that wait dominates the loopback figures).
+ * The gateway's own cost without the scheduler in the way: client, gateway and emulator in this one process (no call
+ * waits for another process to be scheduled, which dominates loopback figures on a busy machine), and a raw HTTP
+ * client, so what differs between the two paths is the gateway alone.
  */
 async function inProcess(upstream: string): Promise<Record<string, number>> {
   const pools = await createGatewayPools({
@@ -161,41 +189,44 @@ async function inProcess(upstream: string): Promise<Record<string, number>> {
     upstreams: { openai: upstream },
   });
   const gateway = await startGateway({ config: parseGatewayConfig({ port: 0 }), pools });
+  const agent = new http.Agent({ keepAlive: true });
+  const body = JSON.stringify({
+    model: MODEL,
+    messages: [{ role: 'user', content: 'ping' }],
+    max_completion_tokens: 8,
+  });
+  const urls = {
+    direct: new URL(`${upstream}/chat/completions`),
+    keypool: new URL(`${gateway.url}/v1/chat/completions`),
+  };
   try {
-    const clients = {
-      direct: new OpenAI({ baseURL: upstream, apiKey: HEALTHY[0]!, maxRetries: 0 }),
-      keypool: new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0 }),
-    };
     const times = { direct: [] as number[], keypool: [] as number[] };
     const cpu = { direct: 0, keypool: 0 };
-    for (const client of Object.values(clients)) await timeCalls(client, 40, []);
-    for (let round = 0; round < ROUNDS; round++) {
+    for (const url of Object.values(urls))
+      for (let index = 0; index < 200; index++) await rawCall(agent, url, body);
+    for (let round = 0; round < ROUNDS * 2; round++) {
       for (const name of ['direct', 'keypool'] as const) {
         const before = process.cpuUsage();
-        await timeCalls(clients[name], CALLS_PER_ROUND, times[name]);
+        for (let index = 0; index < CALLS_PER_ROUND; index++) {
+          const started = performance.now();
+          await rawCall(agent, urls[name], body);
+          times[name].push(performance.now() - started);
+        }
         const used = process.cpuUsage(before);
         cpu[name] += (used.user + used.system) / 1000;
       }
     }
-    const p50 = (values: number[]) =>
-      percentile(
-        [...values].sort((a, b) => a - b),
-        50,
-      );
-    const p99 = (values: number[]) =>
-      percentile(
-        [...values].sort((a, b) => a - b),
-        99,
-      );
-    const calls = ROUNDS * CALLS_PER_ROUND;
+    const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+    const calls = times.direct.length;
     return {
-      directP50Ms: round3(p50(times.direct)),
-      keypoolP50Ms: round3(p50(times.keypool)),
-      addedP50Ms: round3(p50(times.keypool) - p50(times.direct)),
-      addedP99Ms: round3(p99(times.keypool) - p99(times.direct)),
+      directP50Ms: round3(percentile(sorted(times.direct), 50)),
+      keypoolP50Ms: round3(percentile(sorted(times.keypool), 50)),
+      addedP50Ms: round3(percentile(sorted(times.keypool), 50) - percentile(sorted(times.direct), 50)),
+      addedP99Ms: round3(percentile(sorted(times.keypool), 99) - percentile(sorted(times.direct), 99)),
       addedCpuMsPerCall: round3((cpu.keypool - cpu.direct) / calls),
     };
   } finally {
+    agent.destroy();
     await gateway.close();
   }
 }
