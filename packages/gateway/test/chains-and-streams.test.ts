@@ -49,6 +49,26 @@ describe('chains', () => {
   });
 });
 
+describe('other providers', () => {
+  it('serves Gemini and Mistral models to an OpenAI client through their pools', async () => {
+    running = await startTestGateway({
+      keys: { gemini: ['AIza-gemini-0001'], mistral: ['mistral-key-0002'] },
+      chains: { cheap: [{ provider: 'gemini', model: 'gemini-2.5-flash' }] },
+      gateway: { models: { small: 'mistral/mistral-small-latest' } },
+    });
+    const openai = new OpenAI({ baseURL: running.openaiURL, apiKey: 'x', maxRetries: 0 });
+    for (const model of ['chain:cheap', 'small']) {
+      const answer = await openai.chat.completions.create({
+        model,
+        messages: [{ role: 'user', content: `via ${model}` }],
+      });
+      expect(answer.choices[0]?.message.content).toContain(`via ${model}`);
+    }
+    expect(running.emulator.requestsFor('AIza-gemini-0001')).toHaveLength(1);
+    expect(running.emulator.requestsFor('mistral-key-0002')).toHaveLength(1);
+  });
+});
+
 describe('streams', () => {
   it('rotates before the first chunk and reports a cut after it as an error event, never a clean end', async () => {
     running = await startTestGateway({
