@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { usageTokens } from './native-call';
+
+describe('usageTokens', () => {
+  it('reads OpenAI totals and Anthropic input plus output from the last usage object', () => {
+    expect(usageTokens('{"id":"x","usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}')).toBe(
+      7,
+    );
+    expect(
+      usageTokens('{"content":[{"text":"\\"usage\\""}],"usage":{"input_tokens":5,"output_tokens":6}}'),
+    ).toBe(11);
+    expect(usageTokens('{"data":[]}')).toBeUndefined();
+    expect(usageTokens('{"usage":null}')).toBeUndefined();
+  });
+});

@@ -1,0 +1,109 @@
+import { readFile } from 'node:fs/promises';
+import type { KeyPoolOptions } from '@keypool/core';
+import {
+  type KeystoreWarning,
+  parseKeysFile,
+  type ResolvedKeys,
+  resolveKeysFile,
+  type SecretSource,
+} from '@keypool/keystore';
+import { createRedisStore } from '@keypool/redis';
+import { parse as parseYaml } from 'yaml';
+import { type GatewayConfig, parseGatewayConfig } from './gateway-config';
+import { createGatewayPools } from './gateway-pools';
+import { type Gateway, type GatewayOptions, startGateway } from './gateway-server';
+import { RedisVirtualKeyBudget } from './redis-virtual-key-budget';
+
+/** A keys file with a `gateway` section, read, validated and resolved. */
+export interface LoadedGatewayFile {
+  config: GatewayConfig;
+  keys: ResolvedKeys;
+  warnings: KeystoreWarning[];
+}
+
+/** Options of `loadGatewayFile` and `serveGatewayFile`. */
+export interface GatewayFileOptions {
+  /** Where `env:` and `vault:` references are resolved. Default: the environment and the default vault. */
+  sources?: SecretSource[];
+  /** Overrides of the file's `gateway.host` / `gateway.port`. */
+  host?: string;
+  port?: number;
+  /** Extra key-pool options for every pool (tests: `windowMs`). */
+  pool?: Partial<Omit<KeyPoolOptions<unknown>, 'adapter' | 'keys'>>;
+}
+
+/**
+ * Reads a keys file (`keypool.yaml` / `.json`) whose `gateway` section configures the gateway: the rest is an
+ * ordinary keys file (providers, chains), validated and resolved by `@keypool/keystore`; the `gateway` section by
+ * `parseGatewayConfig`. Every problem names the file and its path.
+ */
+export async function loadGatewayFile(
+  path: string,
+  options: GatewayFileOptions = {},
+): Promise<LoadedGatewayFile> {
+  const text = await readFile(path, 'utf8');
+  const yaml = /\.ya?ml$/i.test(path);
+  let data: unknown;
+  try {
+    data = yaml ? parseYaml(text) : JSON.parse(text);
+  } catch {
+    data = undefined;
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    // Let the keystore report the syntax error with its line and column (and never the text itself).
+    parseKeysFile(text, { file: path, format: yaml ? 'yaml' : 'json' });
+    throw new Error(`${path}: not a keys file`);
+  }
+  const { gateway, ...rest } = data as Record<string, unknown>;
+  const loaded = parseKeysFile(JSON.stringify(rest), { file: path, format: 'json' });
+  const keys = await resolveKeysFile(loaded, options.sources ? { sources: options.sources } : {});
+  const config = parseGatewayConfig(gateway, Object.keys(keys.chains));
+  if (options.host !== undefined) config.host = options.host;
+  if (options.port !== undefined) config.port = options.port;
+  return { config, keys, warnings: keys.warnings };
+}
+
+/**
+ * Starts a gateway from a loaded file (see `loadGatewayFile`): builds each provider's pool (sharing state through
+ * Redis when `gateway.redis` is set, and the virtual keys' budgets with it), the chains, and the HTTP server.
+ */
+export async function serveGateway(
+  loaded: LoadedGatewayFile,
+  options: Pick<GatewayFileOptions, 'pool'> & Pick<GatewayOptions, 'mount'> = {},
+): Promise<Gateway> {
+  const { config, keys } = loaded;
+  const redis = config.redis;
+  const pools = await createGatewayPools({
+    keys: keys.keys,
+    poolOptions: keys.pools,
+    chains: keys.chains,
+    upstreams: config.upstreams,
+    deadlineMs: config.deadlineMs,
+    attemptTimeoutMs: config.attemptTimeoutMs,
+    ...(redis ? { store: () => createRedisStore({ redis: redis.url, prefix: redis.prefix }) } : {}),
+    ...(options.pool ? { pool: options.pool } : {}),
+  });
+  const windowMs = options.pool?.windowMs;
+  const budget = redis ? new RedisVirtualKeyBudget(redis.url, redis.prefix, windowMs) : undefined;
+  try {
+    return await startGateway({
+      config,
+      pools,
+      ...(budget ? { budget } : {}),
+      ...(options.mount ? { mount: options.mount } : {}),
+    });
+  } catch (error) {
+    await budget?.close();
+    await pools.close();
+    throw error;
+  }
+}
+
+/** `loadGatewayFile` then `serveGateway`: a running gateway from one keys file. */
+export async function serveGatewayFile(
+  path: string,
+  options: GatewayFileOptions = {},
+): Promise<{ gateway: Gateway; warnings: KeystoreWarning[] }> {
+  const loaded = await loadGatewayFile(path, options);
+  return { gateway: await serveGateway(loaded, options), warnings: loaded.warnings };
+}
