@@ -21,14 +21,21 @@ export {
 export type { ClassifiedError } from './classified-error';
 export {
   type CooldownOptions,
+  headerUnsafe,
+  KEY_EFFECTS,
   type KeyConfig,
   type KeyLimits,
   keyConfigSchema,
   keyListSchema,
+  POLICY_ROW_FIELDS,
+  POOL_OPTION_NAMES,
   parseKeys,
+  policyOverridesSchema,
+  REQUEST_EFFECTS,
   STRATEGY_NAMES,
   type StrategyName,
 } from './config';
+export { didYouMean } from './did-you-mean';
 export {
   ConfigError,
   type ConfigIssue,
@@ -57,6 +64,7 @@ export {
   type StreamCallOptions,
 } from './key-pool';
 export type { KeySnapshot } from './key-snapshot';
+export { maskKeyLike } from './mask-key-like';
 export { MemoryStateStore } from './memory-store';
 export {
   DEFAULT_POLICY,
@@ -84,7 +92,9 @@ export {
   parseRetryAfter,
   readRateLimitBudget,
 } from './retry-hints';
+export { scrubbedError } from './scrubbed-error';
 export { fingerprintSecret, maskSecret, scrubSecrets, sha256Hex } from './secret';
+export { createSecretScrubber, scrubberFor, type TextScrubber } from './secret-scrubber';
 export {
   createSelector,
   healthSelector,

@@ -20,7 +20,9 @@ import type { KeySnapshot } from './key-snapshot';
 import { MemoryStateStore } from './memory-store';
 import { type PolicyOverrides, type PolicyRow, type PolicyTable, resolvePolicy } from './policy';
 import type { RateLimitInfo } from './rate-limit-info';
-import { fingerprintSecret, maskSecret, scrubSecrets } from './secret';
+import { scrubbedError } from './scrubbed-error';
+import { fingerprintSecret, maskSecret } from './secret';
+import { scrubberFor } from './secret-scrubber';
 import { createSelector, type KeySelector, type SelectableKey, type SelectionContext } from './selectors';
 import {
   type AttemptRecord,
@@ -769,11 +771,22 @@ export class KeyPool<TClient = unknown> {
     const error = new ProviderError(
       {
         ...classified,
-        message: scrubSecrets(classified.message, [lease.key.secret()]),
+        message: scrubberFor(
+          this.keys.map((key) => key.secret()),
+          lease.key.secret(),
+        )(classified.message),
         provider: this.provider,
         keyId: lease.key.id,
       },
-      { cause: raw },
+      {
+        cause: scrubbedError(
+          raw,
+          scrubberFor(
+            this.keys.map((key) => key.secret()),
+            lease.key.secret(),
+          ),
+        ),
+      },
     );
     const row = this.policy[classified.category];
     const now = this.now();
@@ -1014,8 +1027,17 @@ export class KeyPool<TClient = unknown> {
   async disableKey(id: string, reason = 'disabled by the application'): Promise<void> {
     const key = this.requireKey(id);
     await this.ready;
-    key.view = await this.store.setStatus(key.storeKey, { enabled: false, reason }, this.now());
-    this.emit('key.disabled', { ...key.ref(), provider: this.provider, category: 'manual', reason });
+    const scrubbed = scrubberFor(
+      this.keys.map((other) => other.secret()),
+      key.secret(),
+    )(reason);
+    key.view = await this.store.setStatus(key.storeKey, { enabled: false, reason: scrubbed }, this.now());
+    this.emit('key.disabled', {
+      ...key.ref(),
+      provider: this.provider,
+      category: 'manual',
+      reason: scrubbed,
+    });
   }
 
   /** Adds a key at run time. Throws a `ConfigError` for a bad config or a duplicate id. */
