@@ -64,6 +64,7 @@ export {
   type StreamCallOptions,
 } from './key-pool';
 export type { KeySnapshot } from './key-snapshot';
+export { IncompleteAnswerError } from './incomplete-answer-error';
 export { maskKeyLike } from './mask-key-like';
 export { MemoryStateStore } from './memory-store';
 export {

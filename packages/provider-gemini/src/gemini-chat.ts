@@ -1,5 +1,12 @@
 import type { GenerateContentResponse, GoogleGenAI, SafetyRating } from '@google/genai';
-import type { AttemptContext, ChatRequest, ChatResult, ChatStreamPart, FinishReason } from '@keypool/core';
+import {
+  type AttemptContext,
+  type ChatRequest,
+  type ChatResult,
+  type ChatStreamPart,
+  type FinishReason,
+  IncompleteAnswerError,
+} from '@keypool/core';
 import { GeminiContentBlockedError } from './gemini-content-blocked-error.ts';
 import { geminiResponseText, geminiUsage } from './gemini-response.ts';
 import { isGeminiFilterFinish, mapGeminiFinishReason } from './map-gemini-finish-reason.ts';
@@ -8,7 +15,8 @@ import { toGeminiRequest } from './to-gemini-request.ts';
 /**
  * One unified chat call on a key's client. A blocked prompt, or a response withheld by a filter with no text, throws
  * a `GeminiContentBlockedError` (classified `content_filter`, with the reason); a partial answer a filter cut short
- * is returned with `finishReason: 'content_filter'`.
+ * is returned with `finishReason: 'content_filter'`. A 200 without a real answer (no candidate, no finish reason, no
+ * content) throws an `IncompleteAnswerError` (classified `server`), never an empty success.
  */
 export async function geminiChat(
   client: GoogleGenAI,
@@ -18,9 +26,16 @@ export async function geminiChat(
   const response = await client.models.generateContent(toGeminiRequest(request, context.signal));
   throwIfPromptBlocked(response);
   const candidate = response.candidates?.[0];
+  if (!candidate) throw new IncompleteAnswerError('gemini', 'no candidates');
   const text = geminiResponseText(response);
-  if (text === '' && isGeminiFilterFinish(candidate?.finishReason)) {
-    throw new GeminiContentBlockedError('response', candidate!.finishReason!, candidate?.safetyRatings);
+  if (text === '' && isGeminiFilterFinish(candidate.finishReason)) {
+    throw new GeminiContentBlockedError('response', candidate.finishReason!, candidate.safetyRatings);
+  }
+  // A candidate without a finish reason is a cut answer; one with no parts at all is no answer, unless the token
+  // budget ran out before any visible text (a thinking model can spend it all on thoughts).
+  if (candidate.finishReason === undefined) throw new IncompleteAnswerError('gemini', 'no finishReason');
+  if ((candidate.content?.parts?.length ?? 0) === 0 && candidate.finishReason !== 'MAX_TOKENS') {
+    throw new IncompleteAnswerError('gemini', 'a candidate without content');
   }
   return {
     text,

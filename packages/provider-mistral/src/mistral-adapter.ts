@@ -1,4 +1,11 @@
-import type { AttemptContext, ChatRequest, ChatResult, ChatStreamPart, ProviderAdapter } from '@keypool/core';
+import {
+  type AttemptContext,
+  type ChatRequest,
+  type ChatResult,
+  type ChatStreamPart,
+  IncompleteAnswerError,
+  type ProviderAdapter,
+} from '@keypool/core';
 import type { Mistral } from '@mistralai/mistralai';
 import type { UsageInfo } from '@mistralai/mistralai/models/components';
 import { mapMistralFinishReason } from './map-mistral-finish-reason';
@@ -55,10 +62,13 @@ export function createMistralAdapter(clientOptions: MistralClientOptions = {}): 
         toMistralChatRequest(request),
         withAttemptSignal(undefined, context.signal, options.timeoutMs),
       );
-      const choice = response.choices[0];
+      const choice = response.choices?.[0];
+      // The SDK validates the body, but an empty `choices` passes: a 200 without an answer is the server's failure.
+      if (!choice) throw new IncompleteAnswerError('mistral', 'no choices');
+      if (!choice.finishReason) throw new IncompleteAnswerError('mistral', 'no finish_reason');
       return {
-        text: mistralContentText(choice?.message?.content),
-        finishReason: mapMistralFinishReason(choice?.finishReason),
+        text: mistralContentText(choice.message?.content),
+        finishReason: mapMistralFinishReason(choice.finishReason),
         usage: toChatUsage(response.usage),
         model: response.model || request.model,
         ...(response.id ? { requestId: response.id } : {}),

@@ -1,4 +1,10 @@
-import { type ClassifiedError, firstHeader, type HeaderSource, parseRetryAfter } from '@keypool/core';
+import {
+  type ClassifiedError,
+  firstHeader,
+  type HeaderSource,
+  IncompleteAnswerError,
+  parseRetryAfter,
+} from '@keypool/core';
 import { isMistralMonthSpent, parseMistralRateLimitHeaders } from './mistral-rate-limit';
 import { scrubKeyLike } from './scrub-key-like';
 
@@ -55,6 +61,8 @@ export function classifyMistralError(error: unknown): ClassifiedError {
     httpClassification(facts, category, extra);
 
   switch (true) {
+    case IncompleteAnswerError.isInstance(error):
+      return { category: 'server', message: error.message, code: 'incomplete_answer' };
     // Client side: the caller's abort, the SDK's own timeout, the connection.
     case facts.name === 'RequestAbortedError' || facts.name === 'AbortError':
       return plain(facts, 'aborted');
@@ -70,9 +78,12 @@ export function classifyMistralError(error: unknown): ClassifiedError {
       facts.name === 'ResponseValidationError' ||
       facts.name === 'ZodError':
       return plain(facts, 'server');
-    // HTTP answers, most specific first.
+    // HTTP answers, most specific first. A 2xx the SDK could not read (plain text, HTML, a cut stream) is the
+    // server's fault: another key or provider may answer properly.
     case status === undefined:
       return plain(facts, 'server');
+    case status >= 200 && status < 300:
+      return http('server');
     case status === 401 || status === 403:
       return http('auth');
     case CAPACITY.test(text):

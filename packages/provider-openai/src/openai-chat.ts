@@ -1,4 +1,11 @@
-import type { AttemptContext, ChatRequest, ChatResult, ChatStreamPart, ChatUsage } from '@keypool/core';
+import {
+  type AttemptContext,
+  type ChatRequest,
+  type ChatResult,
+  type ChatStreamPart,
+  type ChatUsage,
+  IncompleteAnswerError,
+} from '@keypool/core';
 import type OpenAI from 'openai';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason';
 
@@ -16,7 +23,10 @@ export function toOpenAIChatParams(request: ChatRequest): ChatParams {
   };
 }
 
-/** One unified chat call: `chat.completions.create` on the key's client, with the attempt's signal. */
+/**
+ * One unified chat call: `chat.completions.create` on the key's client, with the attempt's signal. A 200 without a
+ * choice, a message or a finish reason throws an `IncompleteAnswerError` (classified `server`), never an empty success.
+ */
 export async function openAIChat(
   client: OpenAI,
   request: ChatRequest,
@@ -25,10 +35,13 @@ export async function openAIChat(
   const { data, request_id } = await client.chat.completions
     .create(toOpenAIChatParams(request), { signal: context.signal, maxRetries: 0 })
     .withResponse();
-  const choice = data.choices[0];
+  const choice = Array.isArray(data.choices) ? data.choices[0] : undefined;
+  if (!choice) throw new IncompleteAnswerError('openai', 'no choices');
+  if (!choice.finish_reason) throw new IncompleteAnswerError('openai', 'no finish_reason');
+  if (!choice.message) throw new IncompleteAnswerError('openai', 'a choice without a message');
   return {
-    text: choice?.message.content ?? '',
-    finishReason: mapOpenAIFinishReason(choice?.finish_reason),
+    text: choice.message.content ?? '',
+    finishReason: mapOpenAIFinishReason(choice.finish_reason),
     usage: toUsage(data.usage),
     model: data.model || request.model,
     ...(request_id ? { requestId: request_id } : data.id ? { requestId: data.id } : {}),
