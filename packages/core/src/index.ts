@@ -53,6 +53,7 @@ export {
   type PoolEvents,
   TypedEmitter,
 } from './events';
+export { IncompleteAnswerError } from './incomplete-answer-error';
 export {
   type AttemptKey,
   type AttemptOutcome,
@@ -64,7 +65,6 @@ export {
   type StreamCallOptions,
 } from './key-pool';
 export type { KeySnapshot } from './key-snapshot';
-export { IncompleteAnswerError } from './incomplete-answer-error';
 export { maskKeyLike } from './mask-key-like';
 export { MemoryStateStore } from './memory-store';
 export {

@@ -33,7 +33,10 @@ describe('a 200 without a real answer is a server failure, never a success', () 
     ['an empty object', '{}'],
     ['no candidates', '{"candidates":[]}'],
     ['an unrelated object', '{"hello":"world"}'],
-    ['a candidate without finishReason', '{"candidates":[{"content":{"role":"model","parts":[{"text":"part"}]}}]}'],
+    [
+      'a candidate without finishReason',
+      '{"candidates":[{"content":{"role":"model","parts":[{"text":"part"}]}}]}',
+    ],
     ['a STOP without any content', '{"candidates":[{"finishReason":"STOP"}]}'],
   ])('%s', async (_name, body) => {
     expect(await categoryOf(body)).toBe('server');

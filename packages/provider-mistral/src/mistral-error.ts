@@ -82,7 +82,7 @@ export function classifyMistralError(error: unknown): ClassifiedError {
     // server's fault: another key or provider may answer properly.
     case status === undefined:
       return plain(facts, 'server');
-    case status >= 200 && status < 300:
+    case status !== undefined && status >= 200 && status < 300:
       return http('server');
     case status === 401 || status === 403:
       return http('auth');

@@ -28,7 +28,8 @@ async function categoryOf(body: string, contentType = 'application/json'): Promi
   return `success: ${JSON.stringify(error)}`;
 }
 
-const CHOICELESS = '{"id":"x","object":"chat.completion","model":"m","created":1,"usage":{"prompt_tokens":1,"completion_tokens":0,"total_tokens":1}';
+const CHOICELESS =
+  '{"id":"x","object":"chat.completion","model":"m","created":1,"usage":{"prompt_tokens":1,"completion_tokens":0,"total_tokens":1}';
 
 describe('a 200 without a real answer is a server failure, never a success', () => {
   it.each([
