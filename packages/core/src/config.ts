@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ERROR_CATEGORIES } from './categories';
 import { didYouMean } from './did-you-mean';
 import { ConfigError, type ConfigIssue } from './errors';
+import { headerUnsafe } from './header-unsafe';
 
 const nonNegative = (field: string) =>
   z
@@ -51,21 +52,6 @@ export const keyConfigSchema = z
       });
     }
   });
-
-/**
- * What makes a secret unfit for an HTTP header, or `undefined` when it is fit: control characters (a line break
- * would split the header), whitespace inside it, or characters outside printable ASCII. Leading and trailing
- * whitespace is reported by the schema's own rule. Never returns the secret or a piece of it.
- */
-export function headerUnsafe(secret: string): string | undefined {
-  const trimmed = secret.trim();
-  if (trimmed.length === 0) return undefined;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is looked for.
-  if (/[\u0000-\u001f\u007f]/.test(secret)) return 'holds a line break or another control character';
-  if (/\s/.test(trimmed)) return 'holds whitespace inside it';
-  if (/[^\u0021-\u007e]/.test(trimmed)) return 'holds characters outside printable ASCII';
-  return undefined;
-}
 
 /** Limits per key. */
 export type KeyLimits = z.infer<typeof keyLimitsSchema>;

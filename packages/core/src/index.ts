@@ -21,7 +21,6 @@ export {
 export type { ClassifiedError } from './classified-error';
 export {
   type CooldownOptions,
-  headerUnsafe,
   KEY_EFFECTS,
   type KeyConfig,
   type KeyLimits,
@@ -53,6 +52,7 @@ export {
   type PoolEvents,
   TypedEmitter,
 } from './events';
+export { headerUnsafe } from './header-unsafe';
 export { IncompleteAnswerError } from './incomplete-answer-error';
 export {
   type AttemptKey,
