@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { inspect } from 'node:util';
 import { createAnthropicPool } from '@keypool/anthropic';
 import { type KeyPool, type ModelBehaviour, sha256Hex } from '@keypool/core';
-import { type Emulator, startEmulator } from '@keypool/emulator';
+import { type Emulator, startEmulator, startRawAnswerServer } from '@keypool/emulator';
 import { createFallbackChain } from '@keypool/fallback';
 import { createGeminiPool } from '@keypool/gemini';
 import { createMistralPool } from '@keypool/mistral';
@@ -204,6 +204,58 @@ function nativeCall(provider: Provider, pool: KeyPool, model: string): Promise<u
   }
 }
 
+/** The key a request carried, whatever the provider's header. */
+function keyOf(headers: Headers): string {
+  return (
+    headers.get('x-goog-api-key') ??
+    headers.get('x-api-key') ??
+    (headers.get('authorization') ?? '').replace(/^Bearer /, '')
+  );
+}
+
+/**
+ * A fetch like a misbehaving proxy library's: it fails with an error whose cause quotes the request's key in its
+ * message, a `headers` record and a plain field.
+ */
+async function quotingFetch(input: unknown, init?: { headers?: unknown }): Promise<Response> {
+  const headers = new Headers(
+    (init?.headers as HeadersInit | undefined) ?? (input instanceof Request ? input.headers : undefined),
+  );
+  const key = keyOf(headers);
+  throw new TypeError('fetch failed', {
+    cause: Object.assign(new Error(`proxy refused the request with key ${key}`), {
+      key,
+      headers: Object.fromEntries(headers),
+    }),
+  });
+}
+
+/** A pool of `provider` with its canaries, pointed at `baseURL` (and at `fetch` when given). */
+function hostilePool(provider: Provider, baseURL: string, fetch?: typeof quotingFetch): KeyPool {
+  const keys = Object.entries(CANARIES[provider]).map(([id, secret]) => ({ id, secret }));
+  const common = { keys, maxAttempts: 2, maxWaitMs: 0, retryBaseMs: 1, deadlineMs: 2_000 };
+  const withFetch = fetch ? { fetch: fetch as never } : {};
+  switch (provider) {
+    case 'openai':
+      return createOpenAIPool({ ...common, clientOptions: { baseURL, ...withFetch } }) as unknown as KeyPool;
+    case 'anthropic':
+      return createAnthropicPool({
+        ...common,
+        clientOptions: { baseURL, ...withFetch },
+      }) as unknown as KeyPool;
+    case 'gemini':
+      return createGeminiPool({
+        ...common,
+        clientOptions: { httpOptions: { baseUrl: baseURL, ...withFetch } },
+      }) as unknown as KeyPool;
+    case 'mistral':
+      return createMistralPool({
+        ...common,
+        clientOptions: { serverURL: baseURL, ...withFetch },
+      }) as unknown as KeyPool;
+  }
+}
+
 let emulator: Emulator;
 let redis: ChildProcess;
 let redisPort: number;
@@ -357,5 +409,54 @@ describe('no canary leaks through any failure of the catalogue', () => {
     expect(seen.length).toBeGreaterThan(300);
     // Every step of the CLI's chain fails: both runs exit 1 (failed), after trying all four providers.
     expect(codes).toEqual([1, 1]);
+  });
+  it('hostile upstreams: a server that echoes the key in its headers and body, a fetch that quotes it', async () => {
+    const echo = await startRawAnswerServer((request) => {
+      const key = keyOf(new Headers(request.headers as Record<string, string>));
+      return {
+        status: 401,
+        headers: {
+          'content-type': 'application/json',
+          'x-echo-key': key,
+          'www-authenticate': `Bearer ${key}`,
+        },
+        body: JSON.stringify({
+          error: { message: `invalid key ${key}`, key, code: 401, status: 'UNAUTHENTICATED' },
+        }),
+      };
+    });
+    const leaks: string[] = [];
+    try {
+      for (const provider of PROVIDERS) {
+        for (const [name, pool] of [
+          ['echo', hostilePool(provider, provider === 'openai' ? `${echo.url}/v1` : echo.url)],
+          ['quoting fetch', hostilePool(provider, emulator.baseURLs[provider], quotingFetch)],
+        ] as const) {
+          const events: unknown[] = [];
+          pool.onAny((event) => events.push(event));
+          const request = {
+            model: 'ok',
+            messages: [{ role: 'user' as const, content: 'hi' }],
+            maxTokens: 20,
+          };
+          const chat = await pool.chat(request).catch((error: unknown) => error);
+          let streamed: unknown;
+          try {
+            for await (const _ of pool.stream(request)) {
+              // drain
+            }
+          } catch (error) {
+            streamed = error;
+          }
+          expect(chat).toBeInstanceOf(Error);
+          leaks.push(
+            ...leaksIn(`${provider} ${name}`, everythingOf([chat, streamed, events, pool.snapshot()])),
+          );
+        }
+      }
+    } finally {
+      await echo.close();
+    }
+    expect(leaks).toEqual([]);
   });
 });
