@@ -3,8 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { inspect } from 'node:util';
 import { createAnthropicPool } from '@keypool/anthropic';
-import { type KeyPool, type ModelBehaviour, sha256Hex } from '@keypool/core';
-import { type Emulator, startEmulator, startRawAnswerServer } from '@keypool/emulator';
+import { type KeyPool, sha256Hex } from '@keypool/core';
+import { type Emulator, type ModelBehaviour, startEmulator, startRawAnswerServer } from '@keypool/emulator';
 import { createFallbackChain } from '@keypool/fallback';
 import { createGeminiPool } from '@keypool/gemini';
 import { createMistralPool } from '@keypool/mistral';
@@ -183,24 +183,22 @@ function poolFor(provider: Provider, emulator: Emulator, store: RedisStateStore)
 
 /** One native SDK call through `pool.client`, per provider. */
 function nativeCall(provider: Provider, pool: KeyPool, model: string): Promise<unknown> {
-  const client = (pool as KeyPool & { client: never }).client as Record<
-    string,
-    Record<string, Record<string, (a: unknown) => Promise<unknown>>>
-  >;
+  type Call = (body: unknown) => Promise<unknown>;
+  const client = (pool as KeyPool & { client: unknown }).client as {
+    chat: { completions: { create: Call }; complete: Call };
+    messages: { create: Call };
+    models: { generateContent: Call };
+  };
   const messages = [{ role: 'user', content: 'native call' }];
   switch (provider) {
     case 'openai':
-      return client.chat!.completions!.create!({ model, messages });
+      return client.chat.completions.create({ model, messages });
     case 'anthropic':
-      return (client.messages as unknown as { create: (a: unknown) => Promise<unknown> }).create({
-        model,
-        max_tokens: 20,
-        messages,
-      });
+      return client.messages.create({ model, max_tokens: 20, messages });
     case 'gemini':
-      return client.models!.generateContent!({ model, contents: 'native call' } as never) as never;
+      return client.models.generateContent({ model, contents: 'native call' });
     case 'mistral':
-      return client.chat!.complete!({ model, messages });
+      return client.chat.complete({ model, messages });
   }
 }
 
