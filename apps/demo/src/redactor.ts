@@ -9,17 +9,19 @@ import { createSecretScrubber, maskKeyLike, maskSecret, type TextScrubber } from
  */
 export class Redactor {
   private readonly secrets = new Set<string>();
-  private scrubber: TextScrubber = maskKeyLike;
+  /** Built from `secrets` when first needed after a change (a vault registers its keys one by one). */
+  private scrubber: TextScrubber | undefined = maskKeyLike;
 
   /** Registers secrets to scrub from all later output. */
   add(...secrets: readonly (string | undefined)[]): void {
     const before = this.secrets.size;
     for (const secret of secrets) if (secret && secret.length >= 4) this.secrets.add(secret);
-    if (this.secrets.size !== before) this.scrubber = createSecretScrubber(this.secrets);
+    if (this.secrets.size !== before) this.scrubber = undefined;
   }
 
   /** The text with every registered secret, and anything key-like, replaced by its masked form. */
   scrub(text: string): string {
+    this.scrubber ??= createSecretScrubber(this.secrets);
     return this.scrubber(text);
   }
 
