@@ -48,15 +48,21 @@ export { chatStreamEvents, type StreamAttemptFacts, withoutToolCallDeltas } from
 export type { ClassifiedError } from './classified-error';
 export {
   type CooldownOptions,
+  KEY_EFFECTS,
   type KeyConfig,
   type KeyLimits,
   keyConfigSchema,
   keyListSchema,
+  POLICY_ROW_FIELDS,
+  POOL_OPTION_NAMES,
   parseKeys,
+  policyOverridesSchema,
+  REQUEST_EFFECTS,
   STRATEGY_NAMES,
   type StrategyName,
 } from './config';
 export { CONTEXT_WINDOWS, contextWindowOf } from './context-windows';
+export { didYouMean } from './did-you-mean';
 export {
   ConfigError,
   type ConfigIssue,
@@ -75,6 +81,8 @@ export {
   type PoolEvents,
   TypedEmitter,
 } from './events';
+export { headerUnsafe } from './header-unsafe';
+export { IncompleteAnswerError } from './incomplete-answer-error';
 export {
   createFailureHistory,
   type FailureHistory,
@@ -110,6 +118,7 @@ export {
   type StreamCallOptions,
 } from './key-pool';
 export type { KeySnapshot } from './key-snapshot';
+export { maskKeyLike } from './mask-key-like';
 export { MemoryStateStore } from './memory-store';
 export { eventTime, type ObservedEvent, observe } from './observed-event';
 export { type Outcome, OutcomeWindow, quantile } from './outcome-window';
@@ -140,7 +149,9 @@ export {
   readRateLimitBudget,
 } from './retry-hints';
 export { RingBuffer } from './ring-buffer';
+export { scrubbedError } from './scrubbed-error';
 export { fingerprintSecret, maskSecret, scrubSecrets, sha256Hex } from './secret';
+export { createSecretScrubber, scrubberFor, type TextScrubber } from './secret-scrubber';
 export {
   createSelector,
   healthSelector,

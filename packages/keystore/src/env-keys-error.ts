@@ -6,7 +6,10 @@ export interface EnvKeyIssue {
   message: string;
 }
 
-/** Thrown by `keysFromEnv` when a key variable is set but empty (or a list has an empty item). */
+/**
+ * Thrown by `keysFromEnv` when a key variable is set but empty, a list has an empty item, or a value cannot be sent
+ * in an HTTP header (a line break, a control character, whitespace inside it). Never holds a value.
+ */
 export class EnvKeysError extends KeystoreError {
   readonly issues: EnvKeyIssue[];
 

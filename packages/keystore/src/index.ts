@@ -45,6 +45,7 @@ export {
   type VaultRekeyOptions,
   type VaultStatus,
 } from './vault';
+export { asVaultAccessError, VaultAccessError } from './vault-access-error';
 export { DEFAULT_SCRYPT_PARAMS, type ScryptParams } from './vault-cipher';
 export { VaultCorruptError } from './vault-corrupt-error';
 export type { VaultEntry, VaultEntryInfo, VaultEntryInput } from './vault-entry';

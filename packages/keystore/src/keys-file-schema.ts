@@ -1,3 +1,4 @@
+import { headerUnsafe } from '@keypool/core';
 import { z } from 'zod';
 import { POOL_STRATEGIES } from './pool-options';
 import { PROVIDER_IDS } from './provider-id';
@@ -76,6 +77,14 @@ export const keysFileKeySchema = z
           key.from === undefined
             ? 'needs "from" (a reference like "env:NAME" or "vault:id") or an inline "secret"'
             : 'has both "from" and "secret"; keep one',
+      });
+    }
+    const unsafe = typeof key.secret === 'string' ? headerUnsafe(key.secret.trim()) : undefined;
+    if (unsafe) {
+      context.addIssue({
+        code: 'custom',
+        path: ['secret'],
+        message: `the secret of key "${key.id}" ${unsafe}; a secret is sent in an HTTP header, which cannot carry it`,
       });
     }
   });

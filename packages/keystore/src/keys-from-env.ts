@@ -1,3 +1,4 @@
+import { headerUnsafe } from '@keypool/core';
 import { type EnvKeyIssue, EnvKeysError } from './env-keys-error';
 import { emptyProviderKeys, type KeyConfig, type ProviderKeys } from './key-config';
 import { protectSecret } from './protect-secret';
@@ -63,6 +64,14 @@ export function keysFromEnv(env: Record<string, string | undefined> = process.en
   for (const provider of PROVIDER_IDS) {
     const seen = new Set<string>();
     const add = (id: string, secret: string) => {
+      const unsafe = headerUnsafe(secret);
+      if (unsafe) {
+        issues.push({
+          variable: id.slice('env:'.length),
+          message: `key "${id}": the secret ${unsafe}; a secret is sent in an HTTP header, which cannot carry it`,
+        });
+        return;
+      }
       if (seen.has(secret)) return;
       seen.add(secret);
       result[provider].push(protectSecret<KeyConfig>({ id, secret }, 'key'));
