@@ -20,6 +20,13 @@ export {
 } from './chat';
 export type { ClassifiedError } from './classified-error';
 export {
+  type ClientErrorFactory,
+  type KeypoolErrorView,
+  scrubSdkError,
+  toClientError,
+  type WithKeypoolView,
+} from './client-error';
+export {
   type CooldownOptions,
   type KeyConfig,
   type KeyLimits,
@@ -46,6 +53,7 @@ export {
   type PoolEvents,
   TypedEmitter,
 } from './events';
+export { EmptyEventStreamError, firstEventResponse, rebuiltResponse } from './first-event-response';
 export {
   type AttemptKey,
   type AttemptOutcome,
@@ -84,6 +92,14 @@ export {
   parseRetryAfter,
   readRateLimitBudget,
 } from './retry-hints';
+export {
+  type RequestRoutableClient,
+  type RequestRoutingParts,
+  ROUTED_CLIENT_API_KEY,
+  routeClientRequests,
+  type SdkRequestOptions,
+  type SdkResponseProps,
+} from './route-client-requests';
 export { fingerprintSecret, maskSecret, scrubSecrets, sha256Hex } from './secret';
 export {
   createSelector,

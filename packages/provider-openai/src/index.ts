@@ -10,4 +10,3 @@ export { openAIChat, openAIStream, toOpenAIChatParams } from './openai-chat';
 export { classifyOpenAIError } from './openai-error';
 export { createOpenAIPool, type OpenAIPool, type OpenAIPoolOptions } from './openai-pool';
 export { parseOpenAIRateLimitHeaders } from './openai-rate-limit';
-export { OPENAI_ROUTES } from './openai-routes';
