@@ -4,6 +4,12 @@ import type { AttemptOutcome } from './key-pool';
 import { maskSecret } from './secret';
 
 /**
+ * What `pool.client.apiKey` reads before any call has been served (afterwards: the masked form of the key that served
+ * the last call). Never a secret.
+ */
+export const ROUTED_CLIENT_API_KEY = 'keypool:no-call-yet';
+
+/**
  * Keypool's view of a failed `pool.client` call, attached to the SDK's own error as its `keypool` property. It never
  * holds a secret: keys are named by id and masked form.
  */

@@ -22,6 +22,7 @@ export type { ClassifiedError } from './classified-error';
 export {
   type ClientErrorFactory,
   type KeypoolErrorView,
+  ROUTED_CLIENT_API_KEY,
   scrubSdkError,
   toClientError,
   type WithKeypoolView,
@@ -95,7 +96,6 @@ export {
 export {
   type RequestRoutableClient,
   type RequestRoutingParts,
-  ROUTED_CLIENT_API_KEY,
   routeClientRequests,
   type SdkRequestOptions,
   type SdkResponseProps,

@@ -1,4 +1,4 @@
-import { type ClientErrorFactory, scrubSdkError, toClientError } from './client-error';
+import { type ClientErrorFactory, ROUTED_CLIENT_API_KEY, scrubSdkError, toClientError } from './client-error';
 import { firstEventResponse, rebuiltResponse } from './first-event-response';
 import type { AttemptKey, AttemptOutcome, CallOptions, KeyPool } from './key-pool';
 import type { PoolClientOptions } from './pool-client';
@@ -56,9 +56,6 @@ export interface RequestRoutingParts<TClient> {
   /** Options of `withOptions()` that the pool owns and refuses (the key, the fetch that scrubs secrets). */
   ownedOptions?: readonly string[];
 }
-
-/** What `client.apiKey` answers on a routed client before any call has been served. */
-export const ROUTED_CLIENT_API_KEY = 'keypool:no-call-yet';
 
 interface RoutingState {
   lastMasked: string | undefined;
