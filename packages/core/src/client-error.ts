@@ -1,5 +1,5 @@
 import type { ErrorCategory, ProviderName } from './categories';
-import { KeypoolError, PoolExhaustedError, ProviderError } from './errors';
+import { KeypoolError, PoolExhaustedError, ProviderError, StreamInterruptedError } from './errors';
 import type { AttemptOutcome } from './key-pool';
 import { maskSecret } from './secret';
 
@@ -99,6 +99,13 @@ function sdkErrorOf(error: ProviderError, factory: ClientErrorFactory): Error {
   if (error.category === 'aborted') return factory.isSdkError(cause) ? cause : factory.abortError();
   if (error.category === 'timeout') return factory.isSdkError(cause) ? cause : factory.timeoutError();
   if (factory.isSdkError(cause)) return cause;
+  // A stream that broke after its first chunk: whatever the SDK's iteration threw is what the raw SDK throws too
+  // (e.g. Mistral's raw ZodError for a malformed chunk). A stream that merely ended without its terminator has no
+  // such error: it gets `otherError` below.
+  if (StreamInterruptedError.isInstance(error) && error.interruptedBy !== 'stream_interrupted') {
+    const raw = ProviderError.isInstance(cause) ? cause.cause : cause;
+    if (raw instanceof Error && !KeypoolError.isInstance(raw)) return raw;
+  }
   if (ProviderError.isInstance(cause)) return sdkErrorOf(cause, factory);
   return factory.otherError(error.message, error.status);
 }
