@@ -11,4 +11,9 @@ export {
   type FakeOutcome,
   FakeProviderError,
 } from './testing/fake-adapter';
+export {
+  createRecordingFetch,
+  type RecordedRequest,
+  type RecordingFetch,
+} from './testing/recording-fetch';
 export { runStoreConformance, type StoreConformanceOptions } from './testing/store-conformance';
