@@ -53,3 +53,41 @@ describe('GET .../models', () => {
     await none.body?.cancel();
   });
 });
+
+describe('POST count tokens', () => {
+  it('counts the prompt for Anthropic and Gemini, and refuses a bad key', async () => {
+    const post = (path: string, headers: Record<string, string>, body: unknown) =>
+      fetch(`${emulator.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      }).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as Record<string, unknown>,
+      }));
+    const anthropic = await post(
+      '/anthropic/v1/messages/count_tokens',
+      { 'x-api-key': GOOD },
+      {
+        model: 'm-one',
+        messages: [{ role: 'user', content: 'count these words please' }],
+      },
+    );
+    expect(anthropic.status).toBe(200);
+    expect(anthropic.body.input_tokens).toBeGreaterThan(0);
+    const gemini = await post(
+      '/gemini/v1beta/models/m-one:countTokens',
+      { 'x-goog-api-key': GOOD },
+      {
+        contents: [{ role: 'user', parts: [{ text: 'count these words please' }] }],
+      },
+    );
+    expect(gemini.body.totalTokens).toBe(anthropic.body.input_tokens);
+    const refused = await post(
+      '/anthropic/v1/messages/count_tokens',
+      { 'x-api-key': BAD },
+      { model: 'm', messages: [] },
+    );
+    expect(refused.status).toBe(401);
+  });
+});

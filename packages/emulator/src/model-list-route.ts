@@ -5,6 +5,7 @@ import { geminiDialect } from './gemini-route.ts';
 import { mistralDialect } from './mistral-route.ts';
 import { openaiDialect } from './openai-route.ts';
 import type { ProviderDialect, RenderContext } from './provider-dialect.ts';
+import type { RequestLogEntry } from './request-log.ts';
 
 /** Models every list names, besides those the emulator's config gives behaviours to. */
 const LISTED_MODELS = ['emulated-model'];
@@ -31,11 +32,57 @@ export function handleModelList(state: EmulatorState, req: IncomingMessage, res:
   if (match === undefined) return false;
   const dialect = match[1];
   const query = new URLSearchParams(queryStart < 0 ? '' : req.url.slice(queryStart + 1));
+  req.resume();
+  const entry = authorizeSimpleRequest(state, dialect, req, res, path, query, '');
+  if (entry === undefined) return true;
+  const names = [...new Set([...LISTED_MODELS, ...Object.keys(state.config.models)])];
+  entry.status = 200;
+  entry.outcome = 'ok';
+  writeJson(
+    res,
+    200,
+    dialect.commonHeaders(simpleContext(entry.seq)),
+    JSON.stringify(listBody(dialect.provider, names)),
+  );
+  return true;
+}
+
+/**
+ * Logs a request to a simple (non-chat) endpoint and checks its key like a chat call: an unknown, invalid, revoked or
+ * leaked key gets the provider's auth error (written here, returning undefined). Otherwise returns the log entry,
+ * for the caller to answer.
+ */
+export function authorizeSimpleRequest(
+  state: EmulatorState,
+  dialect: ProviderDialect,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  query: URLSearchParams,
+  model: string,
+): RequestLogEntry | undefined {
   const key = dialect.readKey(req.headers, query);
-  const entry = state.log.open({ provider: dialect.provider, path, model: '', stream: false, key });
+  const entry = state.log.open({ provider: dialect.provider, path, model, stream: false, key });
   const keyState = key === undefined ? undefined : state.keyState(key);
   const behaviour = keyState?.behaviour;
-  const context: RenderContext = {
+  const revoked =
+    behaviour?.revokeAfter !== undefined && keyState !== undefined && keyState.calls > behaviour.revokeAfter;
+  if (key !== undefined && keyState !== undefined && !behaviour?.invalid && !behaviour?.leaked && !revoked) {
+    return entry;
+  }
+  const failure =
+    behaviour?.leaked && key ? { kind: 'leaked_key' as const, key } : { kind: 'invalid_key' as const, key };
+  const context = simpleContext(entry.seq);
+  const rendered = dialect.renderFailure(failure, context);
+  entry.status = rendered.status;
+  entry.outcome = failure.kind;
+  writeJson(res, rendered.status, { ...dialect.commonHeaders(context), ...rendered.headers }, rendered.body);
+  return undefined;
+}
+
+/** The render context of a simple request (no chat request behind it). */
+export function simpleContext(seq: number): RenderContext {
+  return {
     request: {
       model: '',
       stream: false,
@@ -44,27 +91,10 @@ export function handleModelList(state: EmulatorState, req: IncomingMessage, res:
       maxTokens: undefined,
       includeUsage: false,
     },
-    requestId: `req_${entry.seq.toString(16).padStart(24, '0')}`,
+    requestId: `req_${seq.toString(16).padStart(24, '0')}`,
     now: Date.now(),
     rateLimits: { queryCost: 0 },
   };
-  req.resume();
-  const revoked =
-    behaviour?.revokeAfter !== undefined && keyState !== undefined && keyState.calls > behaviour.revokeAfter;
-  if (key === undefined || keyState === undefined || behaviour?.invalid || behaviour?.leaked || revoked) {
-    const failure =
-      behaviour?.leaked && key ? { kind: 'leaked_key' as const, key } : { kind: 'invalid_key' as const, key };
-    const rendered = dialect.renderFailure(failure, context);
-    entry.status = rendered.status;
-    entry.outcome = failure.kind;
-    write(res, rendered.status, { ...dialect.commonHeaders(context), ...rendered.headers }, rendered.body);
-    return true;
-  }
-  const names = [...new Set([...LISTED_MODELS, ...Object.keys(state.config.models)])];
-  entry.status = 200;
-  entry.outcome = 'ok';
-  write(res, 200, dialect.commonHeaders(context), JSON.stringify(listBody(dialect.provider, names)));
-  return true;
 }
 
 function listBody(provider: ProviderDialect['provider'], names: readonly string[]): unknown {
@@ -106,7 +136,13 @@ function listBody(provider: ProviderDialect['provider'], names: readonly string[
   }
 }
 
-function write(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+/** Writes a JSON answer (unless the client already went away). */
+export function writeJson(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: string,
+): void {
   if (res.destroyed) return;
   res.writeHead(status, {
     ...headers,
