@@ -165,7 +165,7 @@ export function scrubSdkError<T>(error: T, secrets: readonly string[]): T {
       const clean = visit(current, depth + 1);
       if (clean !== current) setField(value, field, clean);
     }
-    if (!(value instanceof Error) && !Array.isArray(value)) {
+    if (!(value instanceof Error)) {
       for (const [field, current] of Object.entries(value)) {
         if (typeof current === 'string') {
           const clean = scrubText(current);
