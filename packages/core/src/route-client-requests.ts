@@ -53,6 +53,8 @@ export interface RequestRoutingParts<TClient> {
   callOptions?: PoolClientOptions['callOptions'];
   /** Longest silence between two parts of a stream after its first event; then it fails with the SDK's timeout error. */
   streamIdleTimeoutMs?: number;
+  /** Longest wait for a stream's first event, per attempt (instead of the attempt timeout). */
+  streamFirstEventTimeoutMs?: number;
   /** Options of `withOptions()` that the pool owns and refuses (the key, the fetch that scrubs secrets). */
   ownedOptions?: readonly string[];
 }
@@ -104,6 +106,9 @@ function install<TClient extends object>(
       ...(options.signal ? { signal: options.signal } : {}),
       ...(estimatedTokens !== undefined ? { estimatedTokens } : {}),
       ...(maxRetries !== undefined ? { maxAttempts: cappedAttempts(pool, parts, maxRetries) } : {}),
+      ...(options.stream && parts.streamFirstEventTimeoutMs !== undefined
+        ? { attemptTimeoutMs: parts.streamFirstEventTimeoutMs }
+        : {}),
       onAttempt: (attempt) => {
         attempts.push(attempt);
         parts.callOptions?.onAttempt?.(attempt);

@@ -26,7 +26,8 @@ export interface AnthropicPoolOptions extends Omit<KeyPoolOptions<Anthropic>, 'a
   /**
    * Options of every `pool.client` request: `callOptions` (deadline, attempt timeout, attempt budget) and
    * `streamOptions.idleTimeoutMs` (default: the pool's `streamIdleTimeoutMs`), after which a stream that stalls past
-   * its first event fails with the SDK's `APIConnectionTimeoutError`.
+   * its first event fails with the SDK's `APIConnectionTimeoutError`, and `streamOptions.firstChunkTimeoutMs` (each
+   * attempt's wait for the first event, default the attempt timeout).
    */
   routing?: PoolClientOptions;
 }
@@ -61,6 +62,9 @@ export function createAnthropicPool(options: AnthropicPoolOptions): AnthropicPoo
         ownedOptions: OWNED_OPTIONS,
         ...(routing?.callOptions ? { callOptions: routing.callOptions } : {}),
         ...(streamIdleTimeoutMs !== undefined ? { streamIdleTimeoutMs } : {}),
+        ...(routing?.streamOptions?.firstChunkTimeoutMs !== undefined
+          ? { streamFirstEventTimeoutMs: routing.streamOptions.firstChunkTimeoutMs }
+          : {}),
       }),
     routes: [],
     // The template itself is the routed client: every request it makes already goes through the pool.

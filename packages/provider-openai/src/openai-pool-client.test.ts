@@ -7,12 +7,13 @@ import { createOpenAIPool, type OpenAIPoolOptions } from './openai-pool';
 const GOOD = 'sk-client-good-000000000000000000001';
 const BAD = 'sk-client-bad-0000000000000000000002';
 const WORSE = 'sk-client-worse-00000000000000000003';
+const SLOW = 'sk-client-slow-000000000000000000004';
 let emulator: Emulator;
 
 beforeAll(async () => {
   emulator = await startEmulator({
     logRawKeys: true,
-    keys: { [GOOD]: {}, [BAD]: { invalid: true }, [WORSE]: { invalid: true } },
+    keys: { [GOOD]: {}, [BAD]: { invalid: true }, [WORSE]: { invalid: true }, [SLOW]: { latencyMs: 2_000 } },
     models: { 'gpt-slow': { firstTokenDelayMs: 3_000 }, 'gpt-stall': { streamStallAfterChunks: 2 } },
   });
 });
@@ -86,6 +87,19 @@ describe('pool.client honours per-request options', () => {
     expect(() => {
       target.client.apiKey = 'sk-new';
     }).toThrow(/read-only/);
+  });
+});
+
+describe('pool.client streams', () => {
+  it('a stream whose first event does not come within streamOptions.firstChunkTimeoutMs times out then', async () => {
+    const target = pool([SLOW], { streamOptions: { firstChunkTimeoutMs: 200 } });
+    const started = Date.now();
+    const error = await target.client.chat.completions
+      .create({ model: 'gpt-4o', messages, stream: true })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(target.snapshot()[0]?.counts.failures).toMatchObject({ timeout: 1 });
   });
 });
 

@@ -18,8 +18,8 @@ export interface OpenAIPoolOptions extends Omit<KeyPoolOptions<OpenAI>, 'adapter
   callOptions?: PoolClientOptions['callOptions'];
   /**
    * Stream options of `pool.client`: `idleTimeoutMs` (default: the pool's `streamIdleTimeoutMs`) fails a stream that
-   * stalls after its first event with the SDK's `APIConnectionTimeoutError`. Before the first event the attempt
-   * timeout applies, and a failure rotates keys.
+   * stalls after its first event with the SDK's `APIConnectionTimeoutError`; `firstChunkTimeoutMs` (default: the
+   * attempt timeout) bounds each attempt's wait for the first event (then the timeout policy applies).
    */
   streamOptions?: PoolClientOptions['streamOptions'];
 }
@@ -53,6 +53,9 @@ export function createOpenAIPool(options: OpenAIPoolOptions): OpenAIPool {
         ownedOptions: OWNED_OPTIONS,
         ...(callOptions ? { callOptions } : {}),
         ...(streamIdleTimeoutMs !== undefined ? { streamIdleTimeoutMs } : {}),
+        ...(streamOptions?.firstChunkTimeoutMs !== undefined
+          ? { streamFirstEventTimeoutMs: streamOptions.firstChunkTimeoutMs }
+          : {}),
       }),
     routes: [],
     // The template itself is the routed client: every request it makes already goes through the pool.
