@@ -5,7 +5,15 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { createKeyPool, type ProviderAdapter } from '@keypool/core';
+import type { ProviderAdapter } from '@keypool/core';
+import * as current from '@keypool/core';
+
+type CreateKeyPool = typeof current.createKeyPool;
+// The engine before the split (built by bench/build-baseline.sh), measured in the same run for a fair comparison.
+const baselineUrl = new URL('./.baseline/dist/index.js', import.meta.url);
+const baseline = (await import(baselineUrl.href).catch(() => undefined)) as
+  | { createKeyPool: CreateKeyPool }
+  | undefined;
 
 const adapter: ProviderAdapter<{ id: number }> = {
   provider: 'bench',
@@ -32,6 +40,7 @@ function makeKeys(count: number, limited: boolean) {
 const operation = async (client: { id: number }) => client.id;
 
 async function nsPerCall(
+  createKeyPool: CreateKeyPool,
   keyCount: number,
   strategy: 'health' | 'round-robin',
   limited: boolean,
@@ -58,7 +67,7 @@ function bytesPerKey(keyCount: number, limited: boolean): number {
   const keys = makeKeys(keyCount, limited);
   gc();
   const before = process.memoryUsage().heapUsed;
-  const pool = createKeyPool({ adapter, keys, strategy: 'health' });
+  const pool = current.createKeyPool({ adapter, keys, strategy: 'health' });
   gc();
   const after = process.memoryUsage().heapUsed;
   if (pool.keyIds().length !== keyCount) throw new Error('pool lost keys');
@@ -74,13 +83,24 @@ const rows: Record<string, number | string>[] = [];
 for (const keyCount of [10, 1_000, 10_000]) {
   for (const strategy of ['health', 'round-robin'] as const) {
     for (const limited of [false, true]) {
-      const ns = await nsPerCall(keyCount, strategy, limited);
-      rows.push({
+      // Alternate the two engines round by round so drift on a shared machine hits both alike.
+      const now: number[] = [];
+      const before: number[] = [];
+      for (let pass = 0; pass < 3; pass++) {
+        now.push(await nsPerCall(current.createKeyPool, keyCount, strategy, limited));
+        if (baseline) before.push(await nsPerCall(baseline.createKeyPool, keyCount, strategy, limited));
+      }
+      const row: Record<string, number | string> = {
         keys: keyCount,
         strategy,
         limits: limited ? 'rpm+tpm+rpd' : 'none',
-        cpuNsPerCall: Math.round(ns),
-      });
+        cpuNsPerCall: Math.round(median(now)),
+      };
+      if (baseline) {
+        row.baselineNsPerCall = Math.round(median(before));
+        row.ratio = Math.round((median(now) / median(before)) * 100) / 100;
+      }
+      rows.push(row);
     }
   }
 }
@@ -99,5 +119,5 @@ console.table(memory);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(
   new URL('./results/cycle.json', import.meta.url),
-  `${JSON.stringify({ date: new Date().toISOString(), machine, unit: 'CPU ns per call (median of 7 rounds of 50,000)', cycle: rows, memory }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), machine, unit: 'CPU ns per call (median of 3 passes, each the median of 7 rounds of 50,000); baseline = the engine before the split, same run', cycle: rows, memory }, null, 2)}\n`,
 );

@@ -42,6 +42,11 @@ export interface ProviderAdapter<TClient = unknown> {
    * `hooks` (given by the pool) lets the client report rate-limit headers; a client built without hooks skips that.
    */
   createClient(secret: string, hooks?: ClientHooks): TClient;
+  /**
+   * The model scope a model's rate limits belong to: providers limit per key and model (or model class). Default: the
+   * model itself. Anthropic, for example, limits per model class.
+   */
+  modelScope?(model: string): string;
   /** Classifies anything a call threw. Pure; the message it returns holds no secret. */
   classifyError(error: unknown): ClassifiedError;
   /** Reads rate-limit info from response headers; undefined when there is none. */

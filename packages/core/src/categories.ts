@@ -14,6 +14,7 @@ export const ERROR_CATEGORIES = [
   'content_filter',
   'invalid_request',
   'aborted',
+  'invalid_response',
   'stream_interrupted',
 ] as const;
 

@@ -102,6 +102,10 @@ export const poolNumericOptionsSchema = z
     maxWaitMs: nonNegative('maxWaitMs').optional(),
     windowMs: z.number().gt(0, { error: 'windowMs must be > 0' }).optional(),
     dayMs: z.number().gt(0, { error: 'dayMs must be > 0' }).optional(),
+    firstByteTimeoutMs: z.number().gt(0, { error: 'firstByteTimeoutMs must be > 0' }).optional(),
+    retryBaseMs: nonNegative('retryBaseMs').optional(),
+    streamIdleTimeoutMs: z.number().gt(0, { error: 'streamIdleTimeoutMs must be > 0' }).optional(),
+    adaptiveLimits: z.boolean({ error: 'adaptiveLimits must be true or false' }).optional(),
     cooldown: cooldownOptionsSchema.optional(),
   })
   .passthrough();

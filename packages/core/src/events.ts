@@ -6,8 +6,16 @@ export interface KeyRef {
   masked: string;
 }
 
-/** Every event a pool emits, by name. */
-export interface PoolEvents {
+/** What every pool event carries besides its own fields. */
+export interface EventStamp {
+  /** When it happened (epoch ms, the pool's clock). */
+  at: number;
+  /** The model of the call it belongs to, when the call named one. */
+  model?: string;
+}
+
+/** Every event a pool emits, by name, without the stamp every one of them carries (see `PoolEvents`). */
+export interface PoolEventFields {
   'key.selected': KeyRef & { provider: ProviderName; attempt: number; probe: boolean };
   'key.cooldown': KeyRef & {
     provider: ProviderName;
@@ -21,7 +29,21 @@ export interface PoolEvents {
   'key.recovered': KeyRef & { provider: ProviderName };
   'key.added': KeyRef & { provider: ProviderName };
   'key.removed': KeyRef & { provider: ProviderName };
-  'request.success': KeyRef & { provider: ProviderName; attempts: number; latencyMs: number };
+  'request.success': KeyRef & {
+    provider: ProviderName;
+    attempts: number;
+    latencyMs: number;
+    /** Tokens used, when the answer reported them. */
+    totalTokens?: number;
+  };
+  /** A call's next attempt goes to another key than its last one, and why. */
+  'key.rotated': {
+    provider: ProviderName;
+    fromKeyId: string;
+    toKeyId: string;
+    reason: ErrorCategory;
+    attempt: number;
+  };
   'request.failure': KeyRef & {
     provider: ProviderName;
     attempt: number;
@@ -36,11 +58,16 @@ export interface PoolEvents {
     delayMs: number;
     fromKeyId: string;
   };
-  'request.wait': { provider: ProviderName; waitMs: number };
+  'request.wait': { provider: ProviderName; waitMs: number; scope?: string };
+  /** A key's request rate learned from 429s alone changed (see `adaptiveLimits`). */
+  'limits.adapted': KeyRef & { provider: ProviderName; scope: string; limit: number };
   'pool.exhausted': { provider: ProviderName; retryAfterMs: number | undefined; reason: string };
   'limits.learned': KeyRef & { provider: ProviderName; requestsRemaining?: number; tokensRemaining?: number };
   'store.error': { provider: ProviderName; operation: string; message: string };
 }
+
+/** Every event a pool emits, by name: its fields and the stamp (`at`, `model`). */
+export type PoolEvents = { [K in keyof PoolEventFields]: PoolEventFields[K] & EventStamp };
 
 /** The name of a pool event. */
 export type PoolEventName = keyof PoolEvents;

@@ -37,6 +37,7 @@ export {
   STRATEGY_NAMES,
   type StrategyName,
 } from './config';
+export { CONTEXT_WINDOWS, contextWindowOf } from './context-windows';
 export {
   ConfigError,
   type ConfigIssue,

@@ -31,4 +31,32 @@ export interface KeySnapshot {
   consecutiveFailures: number;
   latencyEwmaMs?: number;
   learned?: RateLimitInfo;
+  /**
+   * Its state per model scope it served: providers limit per key and model, so a key may be cooling for one model and
+   * free for another. The key's `status` above is the best of these (and `disabled` or `cooling` for a key-level
+   * cause: a revoked key, a spent quota).
+   */
+  scopes?: ScopeSnapshot[];
+}
+
+/** A key's state for one model scope. */
+export interface ScopeSnapshot {
+  scope: string;
+  status: KeySnapshot['status'];
+  reason?: string;
+  category?: ErrorCategory;
+  cooldownUntil?: number;
+  cooldownRemainingMs?: number;
+  /** Its window (configured, learned from headers, or learned from 429s) is full until then. */
+  blockedUntil?: number;
+  /** Not used before then: it kept failing with server errors (a short health penalty). */
+  penaltyUntil?: number;
+  /** The request rate per window learned from 429s alone, when no limit is configured or sent. */
+  adaptiveLimit?: number;
+  inFlight: number;
+  usage: { requests: number; tokens: number; day: number };
+  counts: { requests: number; successes: number; failures: Partial<Record<ErrorCategory, number>> };
+  consecutiveFailures: number;
+  latencyEwmaMs?: number;
+  learned?: RateLimitInfo;
 }

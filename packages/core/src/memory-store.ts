@@ -77,6 +77,11 @@ export class MemoryStateStore implements StateStore {
       rpd !== undefined ? (entry.dayWindow ?? new SlidingWindow(this.windows.dayMs)) : undefined;
   }
 
+  /** The live view of a key's state (created fresh for a key it has not seen). */
+  viewOf(key: StoreKey): KeyStateView {
+    return this.entry(key).view;
+  }
+
   async reserve(key: StoreKey, cost: ReserveCost, now: number): Promise<ReserveResult> {
     return this.reserveNow(key, cost, now);
   }

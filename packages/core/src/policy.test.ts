@@ -27,6 +27,7 @@ const EXPECTED: Record<ErrorCategory, { keyStatus: string; callsOnA: number; ser
     content_filter: { keyStatus: 'active', callsOnA: 1, served: 'throws' },
     invalid_request: { keyStatus: 'active', callsOnA: 1, served: 'throws' },
     aborted: { keyStatus: 'active', callsOnA: 1, served: 'throws' },
+    invalid_response: { keyStatus: 'active', callsOnA: 1, served: 'throws' },
     stream_interrupted: { keyStatus: 'active', callsOnA: 1, served: 'throws' },
   };
 
@@ -74,12 +75,36 @@ describe('the policy table', () => {
     },
   );
 
-  it('retries a busy provider after a short jittered delay, then gives up after the row’s budget', async () => {
+  it('retries a busy provider on another key at once, then gives up after the row’s budget', async () => {
     const adapter = new FakeAdapter();
     adapter.always(A, { type: 'error', category: 'overloaded' });
     adapter.always(B, { type: 'error', category: 'overloaded' });
     const retries: number[] = [];
-    const pool = createKeyPool({ adapter, keys, random: () => 0.5, retryBaseMs: 200 });
+    const pool = createKeyPool({
+      adapter,
+      keys,
+      strategy: 'round-robin',
+      random: () => 0.5,
+      retryBaseMs: 200,
+    });
+    pool.on('request.retry', (event) => retries.push(event.delayMs));
+    const error = await pool.chat(request).catch((caught: unknown) => caught);
+    expect((error as ProviderError).category).toBe('overloaded');
+    expect(adapter.calls.map((call) => call.secret)).toEqual([A, B]);
+    expect(retries).toEqual([0]);
+  });
+
+  it('retries a busy provider after a short jittered delay when no other key is usable', async () => {
+    const adapter = new FakeAdapter();
+    adapter.always(A, { type: 'error', category: 'overloaded' });
+    const retries: number[] = [];
+    const pool = createKeyPool({
+      adapter,
+      keys: [keys[0]!],
+      random: () => 0.5,
+      retryBaseMs: 200,
+      maxWaitMs: 0,
+    });
     pool.on('request.retry', (event) => retries.push(event.delayMs));
     const call = pool.chat(request).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(1_000);

@@ -45,6 +45,9 @@ export const DEFAULT_POLICY: Readonly<PolicyTable> = Object.freeze({
   content_filter: { key: 'none', request: 'fail' },
   invalid_request: { key: 'none', request: 'fail' },
   aborted: { key: 'none', request: 'fail' },
+  // The answer arrived (and was billed) but the SDK could not parse or validate it: sending it again bills again
+  // for an answer that would most likely fail the same way.
+  invalid_response: { key: 'none', request: 'fail' },
   stream_interrupted: { key: 'none', request: 'fail' },
 });
 

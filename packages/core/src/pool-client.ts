@@ -154,6 +154,7 @@ export function createPoolClient<TClient extends object>(
         ...options.callOptions,
         ...(userSignal ? { signal: userSignal } : {}),
         ...(estimatedTokens !== undefined ? { estimatedTokens } : {}),
+        ...modelOption(args),
         onAttempt,
       },
     );
@@ -248,6 +249,7 @@ async function openStream<TClient extends object>(
       ...options.streamOptions,
       signal,
       ...(estimatedTokens !== undefined ? { estimatedTokens } : {}),
+      ...modelOption(args),
       ...(route.textOf ? { textOf: route.textOf } : {}),
       ...(route.chunkUsageOf ? { usageOf: route.chunkUsageOf } : {}),
       ...(route.isTerminal ? { isTerminal: route.isTerminal } : {}),
@@ -355,4 +357,12 @@ function findSignal(args: readonly unknown[]): AbortSignal | undefined {
     }
   }
   return undefined;
+}
+
+/** The model a routed call names (its first argument's `model`), so the pool applies that model scope's state. */
+function modelOption(args: readonly unknown[]): { model?: string } {
+  const params = args[0];
+  if (params && typeof params === 'object' && typeof (params as { model?: unknown }).model === 'string')
+    return { model: (params as { model: string }).model };
+  return {};
 }

@@ -51,6 +51,8 @@ export interface RequestRoutingParts<TClient> {
   usageOf?(body: unknown): number | undefined;
   /** Per-call options of every routed request (deadline, attempt timeout, attempt budget...). */
   callOptions?: PoolClientOptions['callOptions'];
+  /** The pool's `maxAttempts` option, if set: the most attempts a caller's `maxRetries` can ask for. */
+  poolMaxAttempts?: number;
   /** Longest silence between two parts of a stream after its first event; then it fails with the SDK's timeout error. */
   streamIdleTimeoutMs?: number;
   /** Longest wait for a stream's first event, per attempt (instead of the attempt timeout). */
@@ -101,8 +103,11 @@ function install<TClient extends object>(
     const attempts: AttemptOutcome[] = [];
     const maxRetries = options.maxRetries ?? defaultMaxRetries;
     const estimatedTokens = parts.estimateTokens?.(options);
+    const model = (options.body as { model?: unknown } | undefined)?.model;
     const callOptions: CallOptions = {
       ...parts.callOptions,
+      // The model's scope decides which rate-limit state applies.
+      ...(typeof model === 'string' ? { model } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(estimatedTokens !== undefined ? { estimatedTokens } : {}),
       ...(maxRetries !== undefined ? { maxAttempts: cappedAttempts(pool, parts, maxRetries) } : {}),
@@ -230,15 +235,8 @@ function cappedAttempts<TClient>(
   maxRetries: number,
 ): number {
   const wanted = Math.max(1, Math.floor(maxRetries) + 1);
-  const budget = parts.callOptions?.maxAttempts ?? poolAttemptBudget(pool);
-  return budget === undefined ? wanted : Math.min(wanted, budget);
-}
-
-/**
- * The pool's default attempt budget. The engine keeps it private; until it exposes one (see the report to the lead),
- * this reads the method it uses, and falls back to no cap merging when that is gone.
- */
-function poolAttemptBudget<TClient>(pool: KeyPool<TClient>): number | undefined {
-  const reader = (pool as unknown as { defaultMaxAttempts?: () => number }).defaultMaxAttempts;
-  return typeof reader === 'function' ? reader.call(pool) : undefined;
+  // The pool's own budget: its `maxAttempts` option, else the documented default (keys + 2, at most 10).
+  const budget =
+    parts.callOptions?.maxAttempts ?? parts.poolMaxAttempts ?? Math.min(pool.keyIds().length + 2, 10);
+  return Math.min(wanted, budget);
 }

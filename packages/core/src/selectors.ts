@@ -8,6 +8,11 @@ export interface SelectableKey {
   readonly index: number;
   readonly weight: number;
   readonly view: KeyStateView;
+  /**
+   * A stable, increasing position in the pool (the pool's own keys have one; the list a selector gets is sorted by
+   * it). Lets round-robin resume after the last key it picked even when the list of usable keys changed.
+   */
+  readonly order?: number;
 }
 
 /** What a selector may ask about the moment of selection. */
@@ -60,14 +65,33 @@ function comparing(name: string, better: Better): KeySelector {
 /** Each usable key in turn. */
 export function roundRobinSelector(): KeySelector {
   let cursor = 0;
+  let lastOrder: number | undefined;
   return {
     name: 'round-robin',
     select(keys, context) {
       const count = keys.length;
+      const previous = keys[(cursor + count - 1) % count];
+      if (
+        lastOrder !== undefined &&
+        count > 0 &&
+        previous?.order !== lastOrder &&
+        keys[0]!.order !== undefined
+      ) {
+        // Resume after the last key picked, wherever it is now in the list of usable keys.
+        let low = 0;
+        let high = count;
+        while (low < high) {
+          const middle = (low + high) >> 1;
+          if ((keys[middle]!.order ?? 0) <= lastOrder) low = middle + 1;
+          else high = middle;
+        }
+        cursor = low % count;
+      }
       for (let step = 0; step < count; step++) {
         const key = keys[(cursor + step) % count]!;
         if (context.usable(key)) {
           cursor = (cursor + step + 1) % count;
+          lastOrder = key.order;
           return key;
         }
       }

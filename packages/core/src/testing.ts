@@ -17,3 +17,4 @@ export {
   type RecordingFetch,
 } from './testing/recording-fetch';
 export { runStoreConformance, type StoreConformanceOptions } from './testing/store-conformance';
+export { type SimulatedKey, type SimulatedRequest, WindowProvider } from './testing/window-provider';

@@ -32,11 +32,17 @@ function splitIntoChunks(text: string): string[] {
 }
 
 /**
- * Builds the answer: `Echo: <lastUserText>`, truncated to `maxTokens` tokens (4 characters each), with token counts
- * from {@link estimateTokens} applied to the whole prompt text and to the completion.
+ * Builds the answer: `Echo: <lastUserText>` (or `fullText` when given, e.g. structured output), truncated to
+ * `maxTokens` tokens (4 characters each), with token counts from {@link estimateTokens} applied to the whole prompt
+ * text and to the completion.
  */
-export function buildAnswer(promptText: string, lastUserText: string, maxTokens: number): Answer {
-  const full = `Echo: ${lastUserText}`;
+export function buildAnswer(
+  promptText: string,
+  lastUserText: string,
+  maxTokens: number,
+  fullText?: string,
+): Answer {
+  const full = fullText ?? `Echo: ${lastUserText}`;
   const budget = Math.max(0, maxTokens) * 4;
   const truncated = full.length > budget;
   const text = truncated ? full.slice(0, budget) : full;

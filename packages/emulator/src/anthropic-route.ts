@@ -110,6 +110,9 @@ function parseMessagesBody(body: unknown): ChatRequest | string {
     promptText += text;
     if (message.role === 'user') lastUserText = text;
   }
+  // Structured output: `output_config.format` (or the older `output_format`) of type json_schema.
+  const outputConfig = isRecord(body.output_config) ? body.output_config : undefined;
+  const format = outputConfig?.format ?? body.output_format;
   return {
     model: body.model,
     stream: body.stream === true,
@@ -117,6 +120,9 @@ function parseMessagesBody(body: unknown): ChatRequest | string {
     lastUserText,
     maxTokens,
     includeUsage: true,
+    ...(isRecord(format) && format.type === 'json_schema'
+      ? { structuredOutput: { schema: format.schema } }
+      : {}),
   };
 }
 

@@ -3,7 +3,7 @@ import { contentText, isRecord, numberField } from './provider-dialect.ts';
 
 /**
  * Parses the chat-completions body shared by OpenAI and Mistral (`{model, messages:[{role, content}], max_tokens,
- * max_completion_tokens, stream, stream_options}`). Returns a description of the first problem instead when the
+ * max_completion_tokens, stream, stream_options, response_format}`). Returns a description of the first problem instead when the
  * body lacks `model` or `messages`.
  */
 export function parseChatCompletionsBody(body: unknown): ChatRequest | string {
@@ -21,6 +21,8 @@ export function parseChatCompletionsBody(body: unknown): ChatRequest | string {
     if (message.role === 'user') lastUserText = text;
   }
   const streamOptions = body.stream_options;
+  const format = body.response_format;
+  const wantsJson = isRecord(format) && (format.type === 'json_schema' || format.type === 'json_object');
   return {
     model: body.model,
     stream: body.stream === true,
@@ -28,5 +30,8 @@ export function parseChatCompletionsBody(body: unknown): ChatRequest | string {
     lastUserText,
     maxTokens: numberField(body.max_completion_tokens) ?? numberField(body.max_tokens),
     includeUsage: isRecord(streamOptions) && streamOptions.include_usage === true,
+    ...(wantsJson
+      ? { structuredOutput: { schema: isRecord(format.json_schema) ? format.json_schema.schema : undefined } }
+      : {}),
   };
 }

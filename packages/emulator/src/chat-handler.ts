@@ -43,6 +43,18 @@ function send(res: ServerResponse, status: number, headers: HeaderMap, body: str
   res.end(body);
 }
 
+/**
+ * A success body that breaks the provider's response schema: `created` (a number in the chat-completions formats) as
+ * a string, else `id`/`responseId` as a number. SDKs that validate answers (Mistral) reject it.
+ */
+function breakResponseBody(body: string): string {
+  const parsed = JSON.parse(body) as Record<string, unknown>;
+  if (typeof parsed.created === 'number') parsed.created = new Date(parsed.created * 1000).toISOString();
+  else if ('responseId' in parsed) parsed.responseId = 42;
+  else parsed.id = 42;
+  return JSON.stringify(parsed);
+}
+
 /** The request as routed: which dialect, the path (without query) and the query, and what the URL told. */
 export interface RoutedRequest {
   dialect: ProviderDialect;
@@ -102,7 +114,7 @@ export async function handleChat(
     request,
     requestId: `req_${entry.seq.toString(16).padStart(24, '0')}`,
     now,
-    rateLimits: authenticated ? keyState.snapshot(now, cost) : { queryCost: cost },
+    rateLimits: authenticated ? keyState.snapshot(now, cost, request.model) : { queryCost: cost },
   };
   entry.promptTokens = answer?.promptTokens ?? 0;
 
@@ -112,7 +124,9 @@ export async function handleChat(
     return signal;
   };
   const latencyMs = keyState?.behaviour.latencyMs ?? 0;
-  if (latencyMs > 0 && decision.type !== 'no_response') await delay(latencyMs, lazySignal());
+  if (latencyMs > 0 && decision.type !== 'no_response' && decision.type !== 'hang_up') {
+    await delay(latencyMs, lazySignal());
+  }
 
   switch (decision.type) {
     case 'reset':
@@ -121,6 +135,12 @@ export async function handleChat(
       return;
     case 'no_response':
       entry.outcome = 'no_response';
+      return;
+    case 'hang_up':
+      entry.outcome = 'hang_up';
+      await delay(decision.afterMs, lazySignal());
+      if (res.destroyed) entry.outcome = 'client_closed';
+      req.socket.destroy();
       return;
     case 'fail': {
       const rendered = dialect.renderFailure(decision.failure, context);
@@ -164,7 +184,9 @@ export async function handleChat(
         res,
         200,
         { ...JSON_HEADERS, ...dialect.commonHeaders(context) },
-        dialect.renderSuccess(decision.answer, context),
+        behaviour?.invalidResponseBody
+          ? breakResponseBody(dialect.renderSuccess(decision.answer, context))
+          : dialect.renderSuccess(decision.answer, context),
       );
       return;
     }

@@ -22,14 +22,48 @@ export interface KeyBehaviour {
   latencyMs?: number;
   /** Probability (0..1) that a request fails with a 500, drawn from the seeded PRNG. */
   faultRate?: number;
+  /**
+   * What one rate window counts: the whole key (`'key'`, default) or each (key, model) pair (`'model'`), as OpenAI,
+   * Anthropic, Gemini and Mistral scope their limits, so a spent window for one model leaves the others served.
+   */
+  windowScope?: 'key' | 'model';
+  /**
+   * When a window opens: at the first request after the previous one ran out (`'first_request'`, default) or on
+   * fixed boundaries every `windowMs` since the emulator started or was reset (`'fixed'`): once a fixed window is
+   * spent, every request that arrives before the boundary, however many are in flight, gets a 429 that names the
+   * same boundary.
+   */
+  window?: 'first_request' | 'fixed';
+  /**
+   * Send rate-limit headers and retry hints (default true). `false` plays the many OpenAI-compatible servers and
+   * proxies that send none: no `x-ratelimit-*`/`anthropic-ratelimit-*` headers, and 429s carry no `retry-after`,
+   * `retry-after-ms` or Gemini RetryInfo (unless `retryAfterMs` is set).
+   */
+  rateLimitHeaders?: boolean;
+  /**
+   * A fixed retry-after for the per-minute 429s (rpm, tpm), in ms, sent even with `rateLimitHeaders: false`. The
+   * limit does lift after it: the spent window restarts `retryAfterMs` after the refusal (e.g. Mistral's
+   * `retry-after: 1` while `x-ratelimit-remaining-req-minute` still says 0).
+   */
+  retryAfterMs?: number;
 }
 
-/** A flapping outage: the model answers overloaded for `downMs`, then is healthy again. */
+/**
+ * A flapping outage: the model fails for `downMs`, then is healthy again (for good, or for `upMs` before the next
+ * outage). `setModelBehaviour` and `reset()` re-arm it.
+ */
 export interface OutageBehaviour {
   /** How long the outage lasts, in milliseconds. */
   downMs: number;
   /** When the outage clock starts: at the first request after it is armed (default) or when it is set. */
   from?: 'first_request' | 'set';
+  /**
+   * How the model fails meanwhile: `'overloaded'` (default; Anthropic 529 overloaded_error, the others 503) or
+   * `'server_error'` (500).
+   */
+  kind?: 'overloaded' | 'server_error';
+  /** Repeats the outage: after `downMs` down the model is up for `upMs`, then down again, and so on. */
+  upMs?: number;
 }
 
 /** How one model behaves, whichever provider receives it. Keyed in the config by model name. */
@@ -44,6 +78,8 @@ export interface ModelBehaviour {
   resetBeforeHeaders?: boolean;
   /** Accepts the request and never answers (until the client gives up or the emulator closes). */
   noResponse?: boolean;
+  /** Accepts the request, sends nothing for this many ms, then closes the socket without an answer. */
+  hangUpAfterMs?: number;
   /** Delay before the first byte of the answer (plain) or before the first content chunk (stream), in ms. */
   firstTokenDelayMs?: number;
   /** Streams only: the socket is destroyed after N content chunks. */
@@ -66,6 +102,18 @@ export interface ModelBehaviour {
   notFound?: boolean;
   /** A flapping outage (see {@link OutageBehaviour}). */
   outage?: OutageBehaviour;
+  /**
+   * Structured output that the SDK cannot use. When a request asks for JSON (OpenAI/Mistral `response_format`
+   * json_schema or json_object) the emulator normally answers a JSON value that fits the schema; with this set it
+   * answers JSON cut short (`'malformed_json'`) or a valid JSON object missing every required field
+   * (`'schema_mismatch'`), whether or not JSON was asked for.
+   */
+  invalidStructuredOutput?: 'malformed_json' | 'schema_mismatch';
+  /**
+   * Plain answers break the provider's response schema (a required field of the wrong type), so SDKs that validate
+   * responses (Mistral's `ResponseValidationError`) throw on a 200.
+   */
+  invalidResponseBody?: boolean;
 }
 
 /** The emulator's configuration as given to `startEmulator` or the CLI's `--config` file. */
@@ -129,6 +177,10 @@ export const keyBehaviourSchema = z.strictObject({
   revokeAfter: nonNegativeInt.optional(),
   latencyMs: nonNegativeNumber.optional(),
   faultRate: nonNegativeNumber.max(1, { error: 'must be <= 1' }).optional(),
+  windowScope: z.enum(['key', 'model'], { error: 'must be "key" or "model"' }).optional(),
+  window: z.enum(['first_request', 'fixed'], { error: 'must be "first_request" or "fixed"' }).optional(),
+  rateLimitHeaders: flag.optional(),
+  retryAfterMs: nonNegativeNumber.optional(),
 }) satisfies z.ZodType<KeyBehaviour>;
 
 /** Zod schema of {@link ModelBehaviour}. */
@@ -138,6 +190,7 @@ export const modelBehaviourSchema = z.strictObject({
   serverError: flag.optional(),
   resetBeforeHeaders: flag.optional(),
   noResponse: flag.optional(),
+  hangUpAfterMs: nonNegativeNumber.optional(),
   firstTokenDelayMs: nonNegativeNumber.optional(),
   streamCutAfterChunks: nonNegativeInt.optional(),
   streamStallAfterChunks: nonNegativeInt.optional(),
@@ -152,8 +205,16 @@ export const modelBehaviourSchema = z.strictObject({
     .strictObject({
       downMs: nonNegativeNumber,
       from: z.enum(['first_request', 'set'], { error: 'must be "first_request" or "set"' }).optional(),
+      kind: z
+        .enum(['overloaded', 'server_error'], { error: 'must be "overloaded" or "server_error"' })
+        .optional(),
+      upMs: positiveNumber.optional(),
     })
     .optional(),
+  invalidStructuredOutput: z
+    .enum(['malformed_json', 'schema_mismatch'], { error: 'must be "malformed_json" or "schema_mismatch"' })
+    .optional(),
+  invalidResponseBody: flag.optional(),
 }) satisfies z.ZodType<ModelBehaviour>;
 
 /** Zod schema of {@link EmulatorConfig}. */

@@ -4,12 +4,14 @@ import type { EmulatorState } from './emulator-state.ts';
 import type { Failure } from './failure.ts';
 import type { KeyState } from './key-state.ts';
 import type { ChatRequest } from './provider-dialect.ts';
+import { structuredOutputText } from './structured-output.ts';
 
 /** What the emulator will do with a request. */
 export type Decision =
   | { type: 'fail'; failure: Failure; answer?: Answer }
   | { type: 'reset' }
   | { type: 'no_response' }
+  | { type: 'hang_up'; afterMs: number }
   | { type: 'answer'; answer: Answer };
 
 /**
@@ -46,9 +48,13 @@ export function decideOutcome(
     if (modelBehaviour.notFound) return { type: 'fail', failure: { kind: 'not_found' } };
     if (modelBehaviour.resetBeforeHeaders) return { type: 'reset' };
     if (modelBehaviour.noResponse) return { type: 'no_response' };
-    if (model.inOutage(now) || modelBehaviour.overloaded)
+    if (modelBehaviour.hangUpAfterMs !== undefined) {
+      return { type: 'hang_up', afterMs: modelBehaviour.hangUpAfterMs };
+    }
+    const outage = model.outageAt(now);
+    if (outage === 'overloaded' || modelBehaviour.overloaded)
       return { type: 'fail', failure: { kind: 'overloaded' } };
-    if (modelBehaviour.serverError || model.takeServerErrorOnce()) {
+    if (outage === 'server_error' || modelBehaviour.serverError || model.takeServerErrorOnce()) {
       return { type: 'fail', failure: { kind: 'server_error' } };
     }
   }
@@ -64,6 +70,7 @@ export function decideOutcome(
     request.promptText,
     request.lastUserText,
     request.maxTokens ?? state.config.defaultMaxTokens,
+    structuredOutputText(request, modelBehaviour),
   );
   const contextWindow = modelBehaviour?.contextWindow;
   if (contextWindow !== undefined && answer.promptTokens > contextWindow) {
@@ -74,9 +81,9 @@ export function decideOutcome(
     };
   }
   const tokens = answer.promptTokens + answer.completionTokens;
-  const refusal = keyState.check(now, tokens);
+  const refusal = keyState.check(now, tokens, request.model);
   if (refusal !== undefined) return { type: 'fail', failure: { kind: 'rate_limited', ...refusal }, answer };
-  keyState.consume(now, tokens);
+  keyState.consume(now, tokens, request.model);
   if (modelBehaviour?.contentFilter) return { type: 'fail', failure: { kind: 'content_filter' }, answer };
   return { type: 'answer', answer };
 }

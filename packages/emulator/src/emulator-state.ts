@@ -15,6 +15,8 @@ export class EmulatorState {
   /** Aborted when the emulator closes: ends every delay and stall at once. */
   readonly closing = new AbortController();
   random: RandomSource;
+  /** Start of the emulator's clock (start or last reset): fixed rate windows are aligned to it. */
+  epoch = Date.now();
 
   constructor(config: ResolvedEmulatorConfig) {
     this.config = config;
@@ -31,7 +33,7 @@ export class EmulatorState {
   keyState(key: string): KeyState | undefined {
     const known = this.keys.get(key);
     if (known !== undefined || !this.config.acceptAnyKey) return known;
-    const created = new KeyState({}, this.config.windowMs, this.config.dayMs);
+    const created = new KeyState({}, this.config.windowMs, this.config.dayMs, this.epoch);
     this.keys.set(key, created);
     return created;
   }
@@ -40,7 +42,7 @@ export class EmulatorState {
   setKey(key: string, behaviour: KeyBehaviour): void {
     const existing = this.keys.get(key);
     if (existing) existing.behaviour = behaviour;
-    else this.keys.set(key, new KeyState(behaviour, this.config.windowMs, this.config.dayMs));
+    else this.keys.set(key, new KeyState(behaviour, this.config.windowMs, this.config.dayMs, this.epoch));
   }
 
   /** Sets (or replaces) a model's behaviour and re-arms its one-shot and outage clocks. */
@@ -57,8 +59,9 @@ export class EmulatorState {
   /** Clears the log, every window and call count, re-arms one-shot states and re-seeds the PRNG. */
   reset(): void {
     const now = Date.now();
+    this.epoch = now;
     this.log.clear();
-    for (const key of this.keys.values()) key.resetCounters();
+    for (const key of this.keys.values()) key.resetCounters(now);
     for (const model of this.models.values()) model.arm(now);
     this.random = createSeededRandom(this.config.seed);
   }

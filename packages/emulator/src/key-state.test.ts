@@ -35,4 +35,31 @@ describe('KeyState', () => {
     state.resetCounters();
     expect(state.check(3500, 1)).toBeUndefined();
   });
+
+  it("windowScope 'model' keeps one window per model", () => {
+    const state = new KeyState({ rpm: 1, windowScope: 'model' }, 1000, 86_400_000);
+    state.consume(0, 1, 'a');
+    expect(state.check(1, 1, 'a')).toMatchObject({ dimension: 'requests', retryAfterMs: 999 });
+    expect(state.check(1, 1, 'b')).toBeUndefined();
+    expect(state.snapshot(1, 1, 'b').requests).toEqual({ limit: 1, remaining: 1, resetMs: 0 });
+  });
+
+  it("window 'fixed' aligns to the epoch; retryAfterMs lifts the window when it says", () => {
+    const fixed = new KeyState({ rpm: 1, window: 'fixed' }, 1000, 86_400_000, 0);
+    fixed.consume(700, 1);
+    expect(fixed.check(800, 1)).toMatchObject({ retryAfterMs: 200 });
+    expect(fixed.check(1000, 1)).toBeUndefined();
+    const lifted = new KeyState({ rpm: 1, retryAfterMs: 50 }, 60_000, 86_400_000, 0);
+    lifted.consume(0, 1);
+    expect(lifted.check(10, 1)).toMatchObject({ retryAfterMs: 50 });
+    expect(lifted.check(59, 1)).toMatchObject({ retryAfterMs: 50 });
+    expect(lifted.check(109, 1)).toBeUndefined();
+  });
+
+  it('rateLimitHeaders false: refusals announce no wait and snapshots carry no limits', () => {
+    const state = new KeyState({ rpm: 1, rateLimitHeaders: false }, 1000, 86_400_000);
+    state.consume(0, 1);
+    expect(state.check(1, 1)).toMatchObject({ retryAfterMs: undefined });
+    expect(state.snapshot(1, 3)).toEqual({ queryCost: 3 });
+  });
 });

@@ -17,12 +17,17 @@ export class ModelState {
     this.outageStartedAt = this.behaviour.outage?.from === 'set' ? now : undefined;
   }
 
-  /** True if this request falls inside the outage; the first request starts the clock unless `from: 'set'`. */
-  inOutage(now: number): boolean {
+  /**
+   * How this request fails if it falls inside the outage (`'overloaded'` or `'server_error'`), else undefined. The
+   * first request starts the clock unless `from: 'set'`; with `upMs` the outage repeats every `downMs + upMs`.
+   */
+  outageAt(now: number): 'overloaded' | 'server_error' | undefined {
     const outage = this.behaviour.outage;
-    if (outage === undefined) return false;
+    if (outage === undefined) return undefined;
     if (this.outageStartedAt === undefined) this.outageStartedAt = now;
-    return now - this.outageStartedAt < outage.downMs;
+    let elapsed = now - this.outageStartedAt;
+    if (outage.upMs !== undefined && elapsed >= 0) elapsed %= outage.downMs + outage.upMs;
+    return elapsed < outage.downMs ? (outage.kind ?? 'overloaded') : undefined;
   }
 
   /** True the first time it is asked after arming when `serverErrorOnce` is set. */

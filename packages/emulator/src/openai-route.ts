@@ -68,7 +68,7 @@ export function renderOpenAIFailure(failure: Failure, context: RenderContext): H
       return errorAnswer(
         429,
         {
-          message: `Rate limit reached for ${model} in organization org-emulator on ${unit}: Limit ${failure.limit}, Used ${failure.used}, Requested ${failure.requested}. Please try again in ${formatGoDuration(failure.retryAfterMs)}. Visit https://platform.openai.com/account/rate-limits to learn more.`,
+          message: `Rate limit reached for ${model} in organization org-emulator on ${unit}: Limit ${failure.limit}, Used ${failure.used}, Requested ${failure.requested}.${failure.retryAfterMs === undefined ? '' : ` Please try again in ${formatGoDuration(failure.retryAfterMs)}.`} Visit https://platform.openai.com/account/rate-limits to learn more.`,
           type: failure.dimension,
           param: null,
           code: 'rate_limit_exceeded',

@@ -18,6 +18,8 @@ export interface ChatRequest {
   maxTokens: number | undefined;
   /** OpenAI `stream_options.include_usage`: send the usage chunk at the end of the stream. */
   includeUsage: boolean;
+  /** Present when the request asked for JSON output (`response_format` json_schema/json_object), with its schema. */
+  structuredOutput?: { schema: unknown };
 }
 
 /** What the route parsed out of the URL before the body (Gemini puts the model and the stream flag there). */

@@ -77,9 +77,10 @@ export function mistralRateLimitHeaders(snapshot: RateLimitSnapshot): HeaderMap 
 
 /**
  * `retry-after` (whole seconds, rounded up) and, when `withMs`, `retry-after-ms` (OpenAI and Anthropic read it
- * first) for a wait of `ms` milliseconds.
+ * first) for a wait of `ms` milliseconds; no header at all when `ms` is undefined (the 429 announces no wait).
  */
-export function retryAfterHeaders(ms: number, withMs: boolean): HeaderMap {
+export function retryAfterHeaders(ms: number | undefined, withMs: boolean): HeaderMap {
+  if (ms === undefined) return {};
   const headers: HeaderMap = { 'retry-after': String(retryAfterSeconds(ms)) };
   if (withMs) headers['retry-after-ms'] = String(Math.ceil(Math.max(0, ms)));
   return headers;

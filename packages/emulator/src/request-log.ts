@@ -12,6 +12,7 @@ export type RequestOutcome =
   | 'server_error'
   | 'reset'
   | 'no_response'
+  | 'hang_up'
   | 'context_length'
   | 'content_filter'
   | 'not_found'

@@ -34,13 +34,67 @@ describe('ConsecutiveFailureBreaker', () => {
     expect(breaker.allow(1_002)).toBe(true);
   });
 
-  it('half-open: a failed probe opens it again for a full break', () => {
+  it('half-open: a failed probe opens it again for a longer break (times breakGrowth)', () => {
     const breaker = new ConsecutiveFailureBreaker({ threshold: 3, breakMs: 1_000 });
     for (let i = 0; i < 3; i++) breaker.failure(0);
     expect(breaker.allow(1_000)).toBe(true);
     breaker.failure(1_200);
     expect(breaker.state).toBe('open');
-    expect(breaker.remainingMs(1_200)).toBe(1_000);
+    expect(breaker.remainingMs(1_200)).toBe(1_250);
+  });
+
+  it('defaults follow the step: 1 s first break, growing x1.25 per failed probe, back to 1 s after a success', () => {
+    const breaker = new ConsecutiveFailureBreaker();
+    for (let i = 0; i < 3; i++) breaker.failure(0);
+    expect(breaker.remainingMs(0)).toBe(1_000);
+    // Calls in flight when it opened fail late: they do not grow the break.
+    breaker.failure(10);
+    breaker.failure(20);
+    expect(breaker.remainingMs(20)).toBe(980);
+    expect(breaker.allow(20)).toBe(false);
+    const probes: number[] = [];
+    let now = 0;
+    for (let round = 0; round < 4; round++) {
+      now += breaker.remainingMs(now) ?? 0;
+      expect(breaker.allow(now)).toBe(true);
+      probes.push(now);
+      breaker.failure(now);
+    }
+    // A step down for 3 s is probed at 1 s, 2.25 s, 3.81 s: back in use within about 0.8 s of its recovery.
+    expect(probes).toEqual([1_000, 2_250, 3_812.5, 5_765.625]);
+    now += breaker.remainingMs(now) ?? 0;
+    expect(breaker.allow(now)).toBe(true);
+    breaker.success();
+    for (let i = 0; i < 3; i++) breaker.failure(now);
+    expect(breaker.remainingMs(now)).toBe(1_000);
+  });
+
+  it('growth is capped by maxBreakMs; breakGrowth 1 keeps every break at breakMs', () => {
+    const capped = new ConsecutiveFailureBreaker({ threshold: 1, breakMs: 1_000, maxBreakMs: 2_000 });
+    let now = 0;
+    capped.failure(now);
+    for (let round = 0; round < 5; round++) {
+      now += capped.remainingMs(now) ?? 0;
+      capped.allow(now);
+      capped.failure(now);
+    }
+    expect(capped.remainingMs(now)).toBe(2_000);
+    const flat = new ConsecutiveFailureBreaker({ threshold: 1, breakMs: 1_000, breakGrowth: 1 });
+    flat.failure(0);
+    flat.allow(1_000);
+    flat.failure(1_000);
+    expect(flat.remainingMs(1_000)).toBe(1_000);
+  });
+
+  it('a short pool estimate opens it for exactly that long, even on a failed probe, without growing', () => {
+    const breaker = new ConsecutiveFailureBreaker({ threshold: 1, breakMs: 1_000 });
+    breaker.failure(0);
+    breaker.allow(1_000);
+    breaker.failure(1_000, { retryAfterMs: 300 });
+    expect(breaker.remainingMs(1_000)).toBe(300);
+    breaker.allow(1_300);
+    breaker.failure(1_300);
+    expect(breaker.remainingMs(1_300)).toBe(1_250);
   });
 
   it('a released probe (no verdict) lets the next caller probe', () => {
@@ -89,6 +143,7 @@ describe('ConsecutiveFailureBreaker', () => {
   it('rejects bad options', () => {
     expect(() => new ConsecutiveFailureBreaker({ threshold: 0 })).toThrow(/threshold/);
     expect(() => new ConsecutiveFailureBreaker({ breakMs: 10, maxBreakMs: 5 })).toThrow(/maxBreakMs/);
+    expect(() => new ConsecutiveFailureBreaker({ breakGrowth: 0.5 })).toThrow(/breakGrowth/);
   });
 });
 

@@ -5,14 +5,24 @@ import type { BreakerFailureHint, BreakerState, StepBreaker } from './step-break
 export interface ConsecutiveFailureBreakerOptions {
   /** Consecutive step failures that open the breaker. Default 3. */
   threshold?: number;
-  /** How long the breaker stays open before it lets one probe through. Default 10,000 ms. */
+  /**
+   * The first break: how long the breaker stays open before it lets one probe through. Default 1,000 ms, so a step
+   * that recovers is used again within about a second of its recovery.
+   */
   breakMs?: number;
+  /**
+   * How much the break grows each time a half-open probe fails again (`breakMs`, then `breakMs * growth`, ...,
+   * capped by `maxBreakMs`); a success starts again from `breakMs`. Default 1.25: a step down for 3 s is probed about
+   * 1, 2.25 and 3.8 s after its breaker opened, so it serves again within about 1.5 s of its recovery, while a step
+   * down for minutes is probed every 10-60 s. `1` keeps every break at `breakMs`.
+   */
+  breakGrowth?: number;
   /**
    * Open at once, for the step's own estimate, when a failure comes with `retryAfterMs > 0` (a pool that says no key
    * is usable for that long). Default true.
    */
   openOnRetryAfter?: boolean;
-  /** The longest break, whatever the step's estimate. Default 300,000 ms. */
+  /** The longest break, grown or estimated. Default 60,000 ms. */
   maxBreakMs?: number;
   /** State saved by `toJSON()` to start from. */
   initialState?: ConsecutiveFailureBreakerState;
@@ -25,32 +35,42 @@ export interface ConsecutiveFailureBreakerState {
   consecutiveFailures: number;
   /** When the break ends (epoch ms); 0 when closed. */
   openUntil: number;
+  /** Half-open probes that failed since the breaker last closed (how far the break has grown). */
+  failedProbes?: number;
 }
 
 /**
- * The default step breaker: opens after `threshold` consecutive step failures (or at once when the step says when it
- * will be usable again), stays open for `breakMs` (or that estimate, capped by `maxBreakMs`), then lets ONE probe
- * through (half-open): its success closes the breaker, its failure opens it again.
+ * The default step breaker, built to follow the step: it opens after `threshold` consecutive step failures for a
+ * short first break (`breakMs`, 1 s), then lets ONE probe through (half-open). The probe's success closes the breaker;
+ * its failure opens it again for a longer break (times `breakGrowth`, capped by `maxBreakMs`), so a step that is back
+ * within seconds takes traffic again within about a second or two, and a step that stays down is probed less and less
+ * often. When the step says when it will be usable again (a `PoolExhaustedError.retryAfterMs`), the breaker opens at
+ * once for exactly that long (capped), never longer, and that break does not grow.
  */
 export class ConsecutiveFailureBreaker implements StepBreaker {
   private current: BreakerState;
   private consecutiveFailures: number;
   private openUntil: number;
   private probeInFlight = false;
+  private failedProbes: number;
   private readonly threshold: number;
   private readonly breakMs: number;
+  private readonly breakGrowth: number;
   private readonly maxBreakMs: number;
   private readonly openOnRetryAfter: boolean;
 
   constructor(options: ConsecutiveFailureBreakerOptions = {}) {
     this.threshold = options.threshold ?? 3;
-    this.breakMs = options.breakMs ?? 10_000;
-    this.maxBreakMs = options.maxBreakMs ?? 300_000;
+    this.breakMs = options.breakMs ?? 1_000;
+    this.breakGrowth = options.breakGrowth ?? 1.25;
+    this.maxBreakMs = options.maxBreakMs ?? Math.max(60_000, this.breakMs);
     this.openOnRetryAfter = options.openOnRetryAfter ?? true;
     const issues: { path: string; message: string }[] = [];
     if (!Number.isInteger(this.threshold) || this.threshold < 1)
       issues.push({ path: 'threshold', message: 'must be an integer >= 1' });
     if (!(this.breakMs >= 0)) issues.push({ path: 'breakMs', message: 'must be >= 0' });
+    if (!(this.breakGrowth >= 1 && Number.isFinite(this.breakGrowth)))
+      issues.push({ path: 'breakGrowth', message: 'must be a finite number >= 1' });
     if (!(this.maxBreakMs >= this.breakMs))
       issues.push({ path: 'maxBreakMs', message: 'must be >= breakMs' });
     if (issues.length > 0) throw new ConfigError('breaker options', issues);
@@ -58,6 +78,7 @@ export class ConsecutiveFailureBreaker implements StepBreaker {
     this.current = initial?.state === 'open' ? 'open' : 'closed';
     this.consecutiveFailures = initial?.consecutiveFailures ?? 0;
     this.openUntil = initial?.state === 'open' ? initial.openUntil : 0;
+    this.failedProbes = initial?.failedProbes ?? 0;
   }
 
   get state(): BreakerState {
@@ -83,6 +104,7 @@ export class ConsecutiveFailureBreaker implements StepBreaker {
     if (this.current === 'open') return;
     this.current = 'closed';
     this.consecutiveFailures = 0;
+    this.failedProbes = 0;
     this.openUntil = 0;
     this.probeInFlight = false;
   }
@@ -91,13 +113,23 @@ export class ConsecutiveFailureBreaker implements StepBreaker {
     this.consecutiveFailures++;
     const estimate = hint?.retryAfterMs;
     const hinted = this.openOnRetryAfter && estimate !== undefined && estimate > 0;
-    if (this.current === 'half_open' || hinted || this.consecutiveFailures >= this.threshold) {
-      const length = hinted ? Math.min(estimate, this.maxBreakMs) : this.breakMs;
+    const probeFailed = this.current === 'half_open';
+    // A call let through before the break began fails late: it says nothing new, so it never extends the break.
+    if (this.current === 'open' && !hinted) return;
+    if (probeFailed || hinted || this.consecutiveFailures >= this.threshold) {
+      // Only a failed probe grows the break: failures of calls already in flight when it opened say nothing new.
+      if (probeFailed && !hinted) this.failedProbes++;
+      const length = hinted ? Math.min(estimate, this.maxBreakMs) : this.currentBreakMs();
       // A later estimate never shortens a break already running.
       this.openUntil = Math.max(this.current === 'open' ? this.openUntil : 0, now + length);
       this.current = 'open';
     }
     this.probeInFlight = false;
+  }
+
+  /** The break the breaker opens for now: `breakMs` grown once per failed probe, capped by `maxBreakMs`. */
+  private currentBreakMs(): number {
+    return Math.min(this.maxBreakMs, this.breakMs * this.breakGrowth ** this.failedProbes);
   }
 
   release(): void {
@@ -118,6 +150,7 @@ export class ConsecutiveFailureBreaker implements StepBreaker {
       state: this.current === 'closed' ? 'closed' : 'open',
       consecutiveFailures: this.consecutiveFailures,
       openUntil: this.current === 'closed' ? 0 : this.openUntil,
+      ...(this.failedProbes > 0 ? { failedProbes: this.failedProbes } : {}),
     };
   }
 }

@@ -117,19 +117,23 @@ describe('FallbackChain: per-step circuit breaking', () => {
   it('every step open: exhausted at once, retryAfterMs is the earliest break end', async () => {
     const primary = fakePool('anthropic');
     const secondary = fakePool('openai');
-    primary.always({ type: 'error', category: 'rate_limit', hints: { retryAfterMs: 8_000 } });
-    secondary.always({ type: 'error', category: 'rate_limit', hints: { retryAfterMs: 3_000 } });
-    const chain = createFallbackChain([
-      { pool: primary.pool, model: 'a' },
-      { pool: secondary.pool, model: 'b' },
-    ]);
+    // Waits longer than the pools' own wait-in-place bound (3 s), and the chain does not wait either.
+    primary.always({ type: 'error', category: 'rate_limit', hints: { retryAfterMs: 18_000 } });
+    secondary.always({ type: 'error', category: 'rate_limit', hints: { retryAfterMs: 13_000 } });
+    const chain = createFallbackChain(
+      [
+        { pool: primary.pool, model: 'a' },
+        { pool: secondary.pool, model: 'b' },
+      ],
+      { waitInPlaceMs: 0 },
+    );
     await settle(chain.chat(request));
     await vi.advanceTimersByTimeAsync(1_000);
     const before = primary.calls() + secondary.calls();
     const { error } = await settle(chain.chat(request));
     expect(primary.calls() + secondary.calls()).toBe(before);
     expect(ChainExhaustedError.isInstance(error)).toBe(true);
-    expect((error as ChainExhaustedError).retryAfterMs).toBe(2_000);
+    expect((error as ChainExhaustedError).retryAfterMs).toBe(12_000);
     expect((error as ChainExhaustedError).steps.map((step) => step.skipped)).toEqual([
       'breaker_open',
       'breaker_open',

@@ -313,10 +313,13 @@ describe('fallback chain end to end (real SDKs, emulator)', () => {
   });
 
   it('every step spent: ChainExhaustedError with each step error and the earliest retry estimate', async () => {
-    const chain = createFallbackChain([
-      { pool: pools.openai([OAI_QUOTA]), model: 'gpt-ok' },
-      { pool: pools.anthropic([ANT_LIMITED]), model: 'claude-ok' },
-    ]);
+    const chain = createFallbackChain(
+      [
+        { pool: pools.openai([OAI_QUOTA]), model: 'gpt-ok' },
+        { pool: pools.anthropic([ANT_LIMITED]), model: 'claude-ok' },
+      ],
+      { waitInPlaceMs: 0 },
+    );
     await pools.anthropic([ANT_LIMITED]).chat({ ...ask(), model: 'claude-ok' });
     const error = await chain.chat(ask()).catch((caught: unknown) => caught);
     expect(ChainExhaustedError.isInstance(error)).toBe(true);

@@ -155,40 +155,6 @@ describe('FallbackChain.chat: the decision table', () => {
     expect(steps[0]?.reason).toBe('model_not_found');
   });
 
-  it('context_length: moves only to a step with a larger context window', async () => {
-    const small = fakePool('anthropic');
-    const smaller = fakePool('mistral');
-    const unknown = fakePool('openai');
-    const large = fakePool('gemini');
-    small.always({ type: 'error', category: 'context_length' });
-    const chain = createFallbackChain(
-      [
-        { pool: small.pool, model: 'small', contextWindow: 8_000 },
-        { pool: smaller.pool, model: 'smaller', contextWindow: 4_000 },
-        { pool: unknown.pool, model: 'unknown' },
-        { pool: large.pool, model: 'large', contextWindow: 1_000_000 },
-      ],
-      { breaker: false },
-    );
-    const steps = record(chain, 'fallback.step');
-    const { value } = await settle(chain.chat(request));
-    expect(value?.served.model).toBe('large');
-    expect(small.calls()).toBe(1);
-    expect(smaller.calls()).toBe(0);
-    expect(unknown.calls()).toBe(0);
-    expect(steps.map((step) => [step.from.index, step.reason])).toEqual([
-      [0, 'context_length'],
-      [1, 'context_length'],
-      [2, 'context_length'],
-    ]);
-    expect(value?.attempts.map((attempt) => [attempt.step, attempt.outcome, attempt.reason])).toEqual([
-      [0, 'failure', undefined],
-      [1, 'skipped', 'context_length'],
-      [2, 'skipped', 'context_length'],
-      [3, 'success', undefined],
-    ]);
-  });
-
   it('context_length with no larger step: ChainExhaustedError no_larger_context', async () => {
     const first = fakePool('anthropic');
     const second = fakePool('openai');
@@ -257,6 +223,19 @@ describe('FallbackChain.chat: the decision table', () => {
     expect(primary.calls()).toBe(1);
     expect(secondary.calls()).toBe(0);
     expect(exhausted).toHaveLength(0);
+  });
+
+  it('invalid_response: stops at once (the answer was billed), unless the policy says next', async () => {
+    const { chain, primary, secondary } = threeSteps();
+    primary.always({ type: 'error', category: 'invalid_response' });
+    const { error } = await settle(chain.chat(request));
+    expect((error as ProviderError).category).toBe('invalid_response');
+    expect(primary.calls()).toBe(1);
+    expect(secondary.calls()).toBe(0);
+    const moving = threeSteps({ policy: { invalid_response: 'next' } });
+    moving.primary.always({ type: 'error', category: 'invalid_response' });
+    const { value } = await settle(moving.chain.chat(request));
+    expect(value?.served.index).toBe(1);
   });
 
   it('aborted: the caller abort stops the chain at once, no fallback', async () => {

@@ -1,100 +1,45 @@
 import {
   type ChatRequest,
   type ChatResult,
-  ConfigError,
-  type ConfigIssue,
+  contextWindowOf,
   estimateRequestTokens,
   KeypoolError,
   PoolExhaustedError,
   ProviderError,
   StreamInterruptedError,
+  sleep,
   TypedEmitter,
 } from '@keypool/core';
 import { AttemptLog, type StepSkipReason } from './attempt-log';
-import { ChainExhaustedError, type ChainExhaustedReason, type StepFailure } from './chain-exhausted-error';
-import { type ChainStep, type StepRef, stepRequest } from './chain-step';
 import {
-  ConsecutiveFailureBreaker,
-  type ConsecutiveFailureBreakerOptions,
-  type ConsecutiveFailureBreakerState,
-} from './consecutive-failure-breaker';
+  type CallState,
+  hintOf,
+  type ResolvedStep,
+  type StepStatus,
+  stepRetryAfter,
+  type Verdict,
+  verdictOf,
+} from './chain-call-state';
+import { ChainExhaustedError, type ChainExhaustedReason } from './chain-exhausted-error';
+import { breakerFor, validateChain } from './chain-setup';
+import { type ChainStep, type StepRef, stepRequest } from './chain-step';
+import type { FallbackChainOptions, FallbackChainState } from './fallback-chain-options';
 import type { FallbackEventName, FallbackEvents, FallbackReason } from './fallback-events';
 import {
   type FallbackAction,
   type FallbackPolicy,
-  type FallbackPolicyOverrides,
-  type FallbackTrigger,
   resolveFallbackPolicy,
   triggerOf,
 } from './fallback-policy';
 import type { FallbackChatResult, FallbackStreamEvent } from './fallback-result';
-import type { BreakerState, StepBreaker } from './step-breaker';
 import { callStepChat, callStepStream, type StepCallBudget } from './step-call';
+import { waitInPlaceMs } from './wait-in-place';
 
-/** Options of a fallback chain. All optional. */
-export interface FallbackChainOptions {
-  /** The whole call's deadline, every step, attempt and wait included. Each step gets what is left. Default 60 s. */
-  deadlineMs?: number;
-  /** One attempt's timeout, for every step that does not set its own. Default: each pool's own. */
-  attemptTimeoutMs?: number;
-  /** Streams: the longest wait for the first chunk on a step before moving on. Default: the attempt timeout. */
-  firstChunkTimeoutMs?: number;
-  /** Streams: the longest silence between chunks; a longer stall interrupts the stream. Default: the pool's own. */
-  idleTimeoutMs?: number;
-  /** Overrides of the decision table (see `DEFAULT_FALLBACK_POLICY`). */
-  policy?: FallbackPolicyOverrides;
-  /**
-   * Each step's breaker: options of the default `ConsecutiveFailureBreaker`, a factory, or `false` for none.
-   * A step's own `breaker` wins. Default: `ConsecutiveFailureBreaker` with its defaults.
-   */
-  breaker?: ConsecutiveFailureBreakerOptions | ((step: StepRef) => StepBreaker) | false;
-  /**
-   * Streams: hold each step's deltas back until that step's stream has ended properly, so that an interrupted step
-   * has shown the caller nothing and the whole answer restarts on the next step. The caller then receives every delta
-   * at once, just before `done` (no incremental output). Default false: deltas flow as they arrive, and an interruption
-   * after the first one throws `StreamInterruptedError` with the partial text.
-   */
-  restartOnInterrupt?: boolean;
-  /** Breaker state saved by `toJSON()` (for default breakers; matched by step name). */
-  initialState?: FallbackChainState;
-  /** The clock (epoch ms). Default `Date.now`. */
-  now?: () => number;
-}
-
-/** A chain's state to save and restore: each step's breaker. */
-export interface FallbackChainState {
-  version: 1;
-  steps: { index: number; name: string; breaker: unknown }[];
-}
-
-/** A step's health as the chain sees it now. */
-export interface StepStatus extends StepRef {
-  breaker: BreakerState | 'none';
-  /** Ms until an open breaker lets a probe through. */
-  breakerRemainingMs?: number;
-}
-
-interface ResolvedStep {
-  config: ChainStep;
-  ref: StepRef;
-  breaker: StepBreaker | undefined;
-}
-
-interface CallState {
-  request: ChatRequest;
-  started: number;
-  deadline: number;
-  log: AttemptLog;
-  failures: StepFailure[];
-  /** After a context-length failure: a later step must have a larger window than this. */
-  minimumContext: number | undefined;
-  /** True while every step since a context-length failure was skipped for its window. */
-  contextPending: boolean;
-}
-
-type Verdict = 'success' | 'failure' | 'release';
+export type { StepStatus } from './chain-call-state';
+export type { FallbackChainOptions, FallbackChainState } from './fallback-chain-options';
 
 const DEFAULT_DEADLINE_MS = 60_000;
+const DEFAULT_WAIT_IN_PLACE_MS = 3_000;
 
 /**
  * A chain of models across providers. `chat` and `stream` try the steps in order: each step's pool runs the call with
@@ -114,16 +59,20 @@ export class FallbackChain {
   private readonly firstChunkTimeoutMs: number | undefined;
   private readonly idleTimeoutMs: number | undefined;
   private readonly restartOnInterrupt: boolean;
+  private readonly contextWindows: Readonly<Record<string, number>> | undefined;
+  private readonly waitInPlaceMs: number;
   private readonly now: () => number;
 
   constructor(steps: readonly ChainStep[], options: FallbackChainOptions = {}) {
-    validate(steps, options);
+    validateChain(steps, options);
     this.policy = Object.freeze(resolveFallbackPolicy(options.policy));
     this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.attemptTimeoutMs = options.attemptTimeoutMs;
     this.firstChunkTimeoutMs = options.firstChunkTimeoutMs;
     this.idleTimeoutMs = options.idleTimeoutMs;
     this.restartOnInterrupt = options.restartOnInterrupt ?? false;
+    this.contextWindows = options.contextWindows ? { ...options.contextWindows } : undefined;
+    this.waitInPlaceMs = options.waitInPlaceMs ?? DEFAULT_WAIT_IN_PLACE_MS;
     this.now = options.now ?? Date.now;
     this.resolved = steps.map((config, index) => {
       const ref: StepRef = Object.freeze({
@@ -162,26 +111,28 @@ export class FallbackChain {
    */
   async chat(request: ChatRequest): Promise<FallbackChatResult> {
     const state = this.begin(request);
-    for (const step of this.resolved) {
-      const budget = this.beforeStep(state, step);
-      if (!budget) continue;
-      const stepStarted = this.now();
-      let result: ChatResult;
-      try {
-        result = await callStepChat(
-          step.config.pool,
-          step.ref,
-          stepRequest(step.config, request),
-          budget,
-          state.log,
-        );
-      } catch (error) {
-        this.afterFailure(state, step, error, stepStarted);
-        continue;
+    for (;;) {
+      for (const step of this.resolved) {
+        const budget = this.beforeStep(state, step);
+        if (!budget) continue;
+        const stepStarted = this.now();
+        let result: ChatResult;
+        try {
+          result = await callStepChat(
+            step.config.pool,
+            step.ref,
+            stepRequest(step.config, request),
+            budget,
+            state.log,
+          );
+        } catch (error) {
+          this.afterFailure(state, step, error, stepStarted);
+          continue;
+        }
+        return this.served(state, step, result, false);
       }
-      return this.served(state, step, result, false);
+      await this.waitOrGiveUp(state);
     }
-    throw this.exhausted(state);
   }
 
   /**
@@ -194,68 +145,70 @@ export class FallbackChain {
    */
   async *stream(request: ChatRequest): AsyncGenerator<FallbackStreamEvent, void, undefined> {
     const state = this.begin(request);
-    for (const step of this.resolved) {
-      const budget = this.beforeStep(state, step);
-      if (!budget) continue;
-      const stepStarted = this.now();
-      let forwarded = false;
-      let verdictGiven = false;
-      const held: { type: 'delta'; text: string }[] = [];
-      try {
-        let result: ChatResult | undefined;
-        const events = callStepStream(
-          step.config.pool,
-          step.ref,
-          stepRequest(step.config, request),
-          budget,
-          state.log,
-        );
-        for await (const event of events) {
-          if (event.type === 'done') result = event.result;
-          else if (this.restartOnInterrupt) held.push(event);
-          else {
-            forwarded = true;
-            yield event;
-          }
-        }
-        if (!result) {
-          // The pool already guarantees a `done`; this keeps "never a truncated success" true whatever the pool.
-          throw new StreamInterruptedError(
-            {
-              category: 'server',
-              message: 'the stream ended without its result',
-              provider: step.ref.provider,
-            },
-            held.map((event) => event.text).join(''),
+    for (;;) {
+      for (const step of this.resolved) {
+        const budget = this.beforeStep(state, step);
+        if (!budget) continue;
+        const stepStarted = this.now();
+        let forwarded = false;
+        let verdictGiven = false;
+        const held: { type: 'delta'; text: string }[] = [];
+        try {
+          let result: ChatResult | undefined;
+          const events = callStepStream(
+            step.config.pool,
+            step.ref,
+            stepRequest(step.config, request),
+            budget,
+            state.log,
           );
+          for await (const event of events) {
+            if (event.type === 'done') result = event.result;
+            else if (this.restartOnInterrupt) held.push(event);
+            else {
+              forwarded = true;
+              yield event;
+            }
+          }
+          if (!result) {
+            // The pool already guarantees a `done`; this keeps "never a truncated success" true whatever the pool.
+            throw new StreamInterruptedError(
+              {
+                category: 'server',
+                message: 'the stream ended without its result',
+                provider: step.ref.provider,
+              },
+              held.map((event) => event.text).join(''),
+            );
+          }
+          verdictGiven = true;
+          const final = this.served(state, step, result, true);
+          for (const event of held) yield event;
+          yield { type: 'done', result: final };
+          return;
+        } catch (error) {
+          if (verdictGiven) throw error;
+          verdictGiven = true;
+          if (forwarded) {
+            // Output reached the caller: no failover. The route broke, so the breaker hears of it.
+            this.verdict(step, request.signal?.aborted ? 'release' : 'failure');
+            throw error;
+          }
+          const restart = StreamInterruptedError.isInstance(error) && !request.signal?.aborted;
+          this.afterFailure(
+            state,
+            step,
+            error,
+            stepStarted,
+            restart ? { reason: 'stream_interrupted', action: 'next' } : undefined,
+          );
+        } finally {
+          // The consumer stopped early (or threw into the stream): no verdict on the step.
+          if (!verdictGiven) this.verdict(step, 'release');
         }
-        verdictGiven = true;
-        const final = this.served(state, step, result, true);
-        for (const event of held) yield event;
-        yield { type: 'done', result: final };
-        return;
-      } catch (error) {
-        if (verdictGiven) throw error;
-        verdictGiven = true;
-        if (forwarded) {
-          // Output reached the caller: no failover. The route broke, so the breaker hears of it.
-          this.verdict(step, request.signal?.aborted ? 'release' : 'failure');
-          throw error;
-        }
-        const restart = StreamInterruptedError.isInstance(error) && !request.signal?.aborted;
-        this.afterFailure(
-          state,
-          step,
-          error,
-          stepStarted,
-          restart ? { reason: 'stream_interrupted', action: 'next' } : undefined,
-        );
-      } finally {
-        // The consumer stopped early (or threw into the stream): no verdict on the step.
-        if (!verdictGiven) this.verdict(step, 'release');
       }
+      await this.waitOrGiveUp(state);
     }
-    throw this.exhausted(state);
   }
 
   // ---------------------------------------------------------------- state
@@ -297,7 +250,40 @@ export class FallbackChain {
       failures: [],
       minimumContext: undefined,
       contextPending: false,
+      roundStart: 0,
+      waitedMs: 0,
     };
+  }
+
+  /**
+   * After a round in which no step served: waits in place for the earliest known wait and returns (the caller tries
+   * the steps again), or throws the `ChainExhaustedError` when waiting cannot help (see `waitInPlaceMs`).
+   */
+  private async waitOrGiveUp(state: CallState): Promise<void> {
+    const waitMs = waitInPlaceMs({
+      round: state.failures.slice(state.roundStart),
+      boundMs: this.waitInPlaceMs,
+      waitedMs: state.waitedMs,
+      remainingMs: state.deadline - this.now(),
+    });
+    if (waitMs === undefined || state.contextPending) throw this.exhausted(state);
+    this.emit('fallback.wait', { waitMs, waitedMs: state.waitedMs });
+    try {
+      await sleep(waitMs, state.request.signal);
+    } catch {
+      throw new ProviderError({
+        category: 'aborted',
+        message: 'the caller aborted the call',
+        provider: this.resolved[0]?.ref.provider ?? 'unknown',
+      });
+    }
+    state.waitedMs += waitMs;
+    state.roundStart = state.failures.length;
+  }
+
+  /** A step's context window: its own `contextWindow`, else the known window of its model (undefined if unknown). */
+  private windowOf(step: ResolvedStep): number | undefined {
+    return step.config.contextWindow ?? contextWindowOf(step.config.model, this.contextWindows);
   }
 
   /** Decides whether to call a step now; returns its budget, or undefined after recording a skip. */
@@ -310,9 +296,13 @@ export class FallbackChain {
       });
     }
     const { config } = step;
-    if (state.minimumContext !== undefined && !((config.contextWindow ?? 0) > state.minimumContext)) {
-      this.skip(state, step, 'context_length', undefined);
-      return undefined;
+    if (state.minimumContext !== undefined) {
+      // Only a larger window can help; a step whose window is unknown is tried (once: each step is called once).
+      const window = this.windowOf(step);
+      if (window !== undefined && !(window > state.minimumContext)) {
+        this.skip(state, step, 'context_length', undefined);
+        return undefined;
+      }
     }
     const now = this.now();
     const remaining = state.deadline - now;
@@ -381,12 +371,12 @@ export class FallbackChain {
 
     if (PoolExhaustedError.isInstance(error) && state.log.attemptsOf(step.ref.index).length === 0)
       state.log.unavailable(step.ref, stepStarted);
-    const retryAfterMs = action === 'larger_context' ? undefined : this.retryAfterOf(step, error);
+    const retryAfterMs = action === 'larger_context' ? undefined : stepRetryAfter(step, error, this.now());
     state.failures.push({ step: step.ref, error, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
     // The chain's deadline cut this step: there is no time left for another one.
     if (this.now() >= state.deadline) throw this.exhausted(state, 'deadline');
     if (action === 'larger_context') {
-      const window = step.config.contextWindow ?? estimateRequestTokens(state.request);
+      const window = this.windowOf(step) ?? estimateRequestTokens(state.request);
       state.minimumContext = Math.max(state.minimumContext ?? 0, window);
       state.contextPending = true;
     }
@@ -459,21 +449,6 @@ export class FallbackChain {
     return error;
   }
 
-  /** When a failed step expects to serve again: its open breaker's remaining break, else its pool's estimate. */
-  private retryAfterOf(step: ResolvedStep, error: KeypoolError): number | undefined {
-    const now = this.now();
-    const broken = step.breaker?.remainingMs?.(now);
-    if (broken !== undefined) return broken;
-    // 0 means the pool has free keys but the step failed anyway (its attempts ran out): no estimate.
-    if (PoolExhaustedError.isInstance(error))
-      return error.retryAfterMs !== undefined && error.retryAfterMs > 0 ? error.retryAfterMs : undefined;
-    if (ProviderError.isInstance(error)) {
-      if (error.retryAfterMs !== undefined) return error.retryAfterMs;
-      if (error.resetAt !== undefined) return Math.max(0, error.resetAt - now);
-    }
-    return undefined;
-  }
-
   /** Reports a step's verdict to its breaker and emits the transitions it causes. */
   private verdict(step: ResolvedStep, verdict: Verdict, hint?: { retryAfterMs?: number }): void {
     const breaker = step.breaker;
@@ -508,85 +483,4 @@ export function createFallbackChain(
   options?: FallbackChainOptions,
 ): FallbackChain {
   return new FallbackChain(steps, options);
-}
-
-/** What a failure says about the step's health: request errors mean the step answered properly. */
-function verdictOf(trigger: FallbackTrigger | undefined, interrupted: boolean): Verdict {
-  if (interrupted) return 'failure';
-  if (trigger === undefined || trigger === 'aborted') return 'release';
-  if (trigger === 'context_length' || trigger === 'content_filter' || trigger === 'invalid_request')
-    return 'success';
-  return 'failure';
-}
-
-function hintOf(error: unknown): { retryAfterMs?: number } | undefined {
-  if (PoolExhaustedError.isInstance(error) && error.retryAfterMs !== undefined)
-    return { retryAfterMs: error.retryAfterMs };
-  return undefined;
-}
-
-function breakerFor(config: ChainStep, ref: StepRef, options: FallbackChainOptions): StepBreaker | undefined {
-  if (config.breaker === false) return undefined;
-  if (config.breaker) return config.breaker;
-  const chainOption = options.breaker;
-  if (chainOption === false) return undefined;
-  if (typeof chainOption === 'function') return chainOption(ref);
-  const saved = options.initialState?.steps.find((entry) => entry.name === ref.name)?.breaker;
-  return new ConsecutiveFailureBreaker({
-    ...chainOption,
-    ...(isBreakerState(saved) ? { initialState: saved } : {}),
-  });
-}
-
-function isBreakerState(value: unknown): value is ConsecutiveFailureBreakerState {
-  if (typeof value !== 'object' || value === null) return false;
-  const state = value as Record<string, unknown>;
-  return (
-    (state.state === 'closed' || state.state === 'open') &&
-    typeof state.consecutiveFailures === 'number' &&
-    typeof state.openUntil === 'number'
-  );
-}
-
-function validate(steps: readonly ChainStep[], options: FallbackChainOptions): void {
-  const issues: ConfigIssue[] = [];
-  if (!Array.isArray(steps) || steps.length === 0) {
-    throw new ConfigError('fallback chain', [{ path: 'steps', message: 'at least one step is required' }]);
-  }
-  steps.forEach((step, index) => {
-    const path = `steps[${index}]`;
-    if (!step || typeof step !== 'object') {
-      issues.push({ path, message: 'must be an object { pool, model }' });
-      return;
-    }
-    const pool = step.pool as Partial<ChainStep['pool']> | undefined;
-    if (!pool || typeof pool.chat !== 'function' || typeof pool.stream !== 'function')
-      issues.push({
-        path: `${path}.pool`,
-        message: 'must be a key pool (createKeyPool or a provider package)',
-      });
-    if (typeof step.model !== 'string' || step.model.length === 0)
-      issues.push({ path: `${path}.model`, message: 'must be a non-empty string' });
-    for (const field of [
-      'maxTokens',
-      'contextWindow',
-      'maxAttempts',
-      'attemptTimeoutMs',
-      'deadlineMs',
-      'firstChunkTimeoutMs',
-      'idleTimeoutMs',
-    ] as const) {
-      const value = step[field];
-      if (value !== undefined && !(typeof value === 'number' && value > 0))
-        issues.push({ path: `${path}.${field}`, message: 'must be a number > 0' });
-    }
-  });
-  for (const field of ['deadlineMs', 'attemptTimeoutMs', 'firstChunkTimeoutMs', 'idleTimeoutMs'] as const) {
-    const value = options[field];
-    if (value !== undefined && !(typeof value === 'number' && value > 0))
-      issues.push({ path: field, message: 'must be a number > 0' });
-  }
-  if (options.deadlineMs !== undefined && !Number.isFinite(options.deadlineMs))
-    issues.push({ path: 'deadlineMs', message: 'must be finite: a chain never waits forever' });
-  if (issues.length > 0) throw new ConfigError('fallback chain', issues);
 }

@@ -40,6 +40,11 @@ export interface FallbackEvents {
     steps: number;
     message: string;
   };
+  /**
+   * Every step is cooling with a known, short wait: the chain sleeps `waitMs` in place, then tries the steps again
+   * (`waitedMs`: what this call had already waited).
+   */
+  'fallback.wait': { waitMs: number; waitedMs: number };
   /** A step's breaker opened: the step is skipped for `durationMs`. */
   'breaker.open': { step: StepRef; durationMs: number | undefined; until: number | undefined };
   /** A step's break ended: one probe call goes to it. */

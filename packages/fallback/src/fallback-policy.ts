@@ -47,6 +47,7 @@ export const FALLBACK_TRIGGERS: readonly FallbackTrigger[] = Object.freeze([
   'context_length',
   'content_filter',
   'invalid_request',
+  'invalid_response',
   'aborted',
 ]);
 
@@ -68,6 +69,8 @@ export const DEFAULT_FALLBACK_POLICY: Readonly<FallbackPolicy> = Object.freeze({
   context_length: 'larger_context',
   content_filter: 'stop',
   invalid_request: 'stop',
+  // The step answered and was billed; the SDK could not use the answer. Another step bills again, so only on request.
+  invalid_response: 'stop',
   aborted: 'stop',
 });
 

@@ -16,6 +16,7 @@ import {
 import type { AnthropicClientOptions } from './anthropic-client-options.ts';
 import { classifyAnthropicError } from './anthropic-error.ts';
 import { createAnthropicFetch } from './anthropic-fetch.ts';
+import { anthropicModelScope } from './anthropic-model-scope.ts';
 import { parseAnthropicRateLimitHeaders } from './anthropic-rate-limit.ts';
 import { mapAnthropicFinishReason } from './map-anthropic-finish-reason.ts';
 
@@ -73,6 +74,7 @@ export function createAnthropicAdapter(
       return currentClient;
     },
     createClient,
+    modelScope: anthropicModelScope,
     classifyError: classifyAnthropicError,
     parseRateLimitHeaders: parseAnthropicRateLimitHeaders,
 

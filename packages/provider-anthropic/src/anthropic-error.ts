@@ -32,6 +32,7 @@ const SPEND_LIMIT_CODES = new Set([
   'linked_organization_billing_unavailable',
 ]);
 const CONTEXT_LENGTH = /prompt is too long|exceed context limit|context window|too many (input )?tokens/i;
+const STRUCTURED_OUTPUT_FAILURE = /failed to parse structured output/i;
 const CONTENT_FILTER = /content filtering policy|output blocked/i;
 const CREDIT_TOO_LOW = /credit balance is too low/i;
 const ORGANIZATION_DISABLED = /organization has been disabled|organization_on_hold|organization is on hold/i;
@@ -77,6 +78,9 @@ export function classifyAnthropicError(error: unknown): ClassifiedError {
     case status !== undefined && status >= 500:
     case facts.origin === 'api' && status === undefined:
       return classified(facts, 'server', retryHint(facts));
+    // `messages.parse()` received the answer (billed) but its structured output does not parse or fit the schema.
+    case facts.origin === 'sdk' && STRUCTURED_OUTPUT_FAILURE.test(facts.text):
+      return classified(facts, 'invalid_response');
     case status !== undefined && status >= 400:
     case facts.origin === 'sdk':
       return classified(facts, 'invalid_request');

@@ -62,6 +62,7 @@ export function createAnthropicPool(options: AnthropicPoolOptions): AnthropicPoo
         ownedOptions: OWNED_OPTIONS,
         ...(routing?.callOptions ? { callOptions: routing.callOptions } : {}),
         ...(streamIdleTimeoutMs !== undefined ? { streamIdleTimeoutMs } : {}),
+        ...(poolOptions.maxAttempts !== undefined ? { poolMaxAttempts: poolOptions.maxAttempts } : {}),
         ...(routing?.streamOptions?.firstChunkTimeoutMs !== undefined
           ? { streamFirstEventTimeoutMs: routing.streamOptions.firstChunkTimeoutMs }
           : {}),

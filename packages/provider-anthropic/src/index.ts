@@ -11,6 +11,7 @@ export {
 export type { AnthropicClientOptions, AnthropicFetch } from './anthropic-client-options.ts';
 export { classifyAnthropicError } from './anthropic-error.ts';
 export { type AnthropicFetchOptions, createAnthropicFetch } from './anthropic-fetch.ts';
+export { anthropicModelScope } from './anthropic-model-scope.ts';
 export {
   ANTHROPIC_PLACEHOLDER_KEY,
   type AnthropicPool,

@@ -62,13 +62,15 @@ export function classifyMistralError(error: unknown): ClassifiedError {
       return plain(facts, 'timeout');
     case facts.name === 'ConnectionError' || isNetworkLike(facts):
       return plain(facts, 'network');
-    // Validation: a request the SDK refused to send is the caller's; a response it could not parse is the server's.
+    // Validation: a request the SDK refused to send is the caller's; an answer it received (and was billed for) but
+    // could not validate is `invalid_response`, not sent again; a raw ZodError comes from a broken stream event.
     case facts.name === 'SDKValidationError' && /^input validation/i.test(facts.rawMessage ?? ''):
     case facts.name === 'InvalidRequestError':
       return plain(facts, 'invalid_request');
-    case facts.name === 'SDKValidationError' ||
-      facts.name === 'ResponseValidationError' ||
-      facts.name === 'ZodError':
+    case (facts.name === 'SDKValidationError' || facts.name === 'ResponseValidationError') &&
+      (facts.status === undefined || facts.status < 400):
+      return plain(facts, 'invalid_response');
+    case facts.name === 'ZodError':
       return plain(facts, 'server');
     // HTTP answers, most specific first.
     case status === undefined:

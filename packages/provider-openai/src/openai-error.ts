@@ -25,7 +25,9 @@ const MESSAGE_LIMIT = 500;
 /**
  * Classifies anything an `openai` SDK call threw into the shared categories, with the hints OpenAI gave:
  * retry-after (`retry-after-ms`, `retry-after`, the message's "Please try again in 1.4s", else the reset headers),
- * quota scope, request id, rate-limit headers, model-not-found and the content filter's reason. Pure: it reads the
+ * quota scope, request id, rate-limit headers, model-not-found and the content filter's reason. Structured output
+ * that `parse()` cannot parse or validate is `invalid_response`; a cut or filtered answer (LengthFinishReasonError,
+ * ContentFilterFinishReasonError) stays `invalid_request` / `content_filter`. Pure: it reads the
  * error and returns a new object; every message is masked of anything that looks like a key.
  */
 export function classifyOpenAIError(error: unknown, now: number = Date.now()): ClassifiedError {
@@ -82,6 +84,9 @@ export function classifyOpenAIError(error: unknown, now: number = Date.now()): C
     case api !== undefined:
       // A response-less APIError: an `error` event in the middle of a stream.
       return { ...base, category: 'server' };
+    case isUnusableAnswer(error):
+      // `parse()` received the answer (billed) but its structured output does not parse or fit the schema.
+      return { ...base, category: 'invalid_response', message: describeUnusableAnswer(error, base.message) };
     case error instanceof OpenAIError:
       // Raised by the SDK itself, not the API (bad parameters, a parse or length failure): another key cannot help.
       return { ...base, category: 'invalid_request' };
@@ -176,6 +181,25 @@ function describe(error: unknown, status: number | undefined): string {
   }
   const masked = maskKeyLikeSecrets(text);
   return masked.length > MESSAGE_LIMIT ? `${masked.slice(0, MESSAGE_LIMIT)}...` : masked;
+}
+
+/** The failures of the SDK's structured-output parsing: its SyntaxError, or the schema's ZodError (v3 or v4). */
+function isUnusableAnswer(error: unknown): boolean {
+  if (error instanceof SyntaxError) return /invalid structured output/i.test(error.message);
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, issues } = error as { name?: unknown; issues?: unknown };
+  return (name === 'ZodError' || name === '$ZodError') && Array.isArray(issues);
+}
+
+/** A ZodError as `ZodError: path: problem; ...` (its own message is a JSON dump of the issues). */
+function describeUnusableAnswer(error: unknown, fallback: string): string {
+  const issues = (error as { issues?: unknown }).issues;
+  if (!Array.isArray(issues)) return fallback;
+  const parts = issues.slice(0, 5).map((issue: { path?: unknown; message?: unknown }) => {
+    const path = Array.isArray(issue.path) && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    return `${path}${String(issue.message ?? 'invalid')}`;
+  });
+  return maskKeyLikeSecrets(`ZodError: structured output does not fit the schema (${parts.join('; ')})`);
 }
 
 function isDomError(error: unknown, name: 'AbortError' | 'TimeoutError'): boolean {

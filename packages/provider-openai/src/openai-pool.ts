@@ -53,6 +53,7 @@ export function createOpenAIPool(options: OpenAIPoolOptions): OpenAIPool {
         ownedOptions: OWNED_OPTIONS,
         ...(callOptions ? { callOptions } : {}),
         ...(streamIdleTimeoutMs !== undefined ? { streamIdleTimeoutMs } : {}),
+        ...(poolOptions.maxAttempts !== undefined ? { poolMaxAttempts: poolOptions.maxAttempts } : {}),
         ...(streamOptions?.firstChunkTimeoutMs !== undefined
           ? { streamFirstEventTimeoutMs: streamOptions.firstChunkTimeoutMs }
           : {}),

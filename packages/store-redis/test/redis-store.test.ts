@@ -61,10 +61,11 @@ describe('data layout', () => {
       adapter.call(client, { signal: new AbortController().signal, reportRateLimit() {}, reportUsage() {} }),
     );
     const fingerprint = fingerprintSecret(secret);
-    // One Redis key per API key: JSON { s: state fields, w: { requests, tokens, day windows } }.
-    expect(await admin.keys('*layout*')).toEqual([`{layout}:key:${fingerprint}`]);
+    // One Redis key per API key and model scope (this call named no model: scope `*`), JSON { s: state fields,
+    // w: { requests, tokens, day windows } }. The key-level entry (disabled, spent quota) is written when one happens.
+    expect(await admin.keys('*layout*')).toEqual([`{layout}:key:${fingerprint}~*`]);
     // The pool writes its record through after the call returns: wait for it.
-    const readStored = async () => (await admin.get(`{layout}:key:${fingerprint}`))!;
+    const readStored = async () => (await admin.get(`{layout}:key:${fingerprint}~*`))!;
     await expect.poll(async () => JSON.parse(await readStored()).s.successes, { timeout: 2_000 }).toBe(1);
     const stored = await readStored();
     const doc = JSON.parse(stored) as { s: Record<string, unknown>; w: Record<string, number[]> };

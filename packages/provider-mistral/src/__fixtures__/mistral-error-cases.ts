@@ -219,14 +219,14 @@ export const MISTRAL_ERROR_CASES: readonly ErrorCase[] = [
     expected: { category: 'server' },
   },
   {
-    name: 'SDKValidationError on a response -> server',
+    name: 'SDKValidationError on a response -> invalid_response',
     error: () =>
       new SDKValidationError(
         'Response validation failed',
         zodErrorOf(() => ChatCompletionResponse$inboundSchema.parse({ id: 'x' })),
         { id: 'x' },
       ),
-    expected: { category: 'server' },
+    expected: { category: 'invalid_response' },
   },
   {
     name: 'SDKValidationError on the input (the SDK refused to send it) -> invalid_request',

@@ -1,0 +1,229 @@
+import type { ProviderAdapter } from './adapter';
+import type { CooldownBounds } from './backoff';
+import type { ErrorCategory, ProviderName } from './categories';
+import type { KeyConfig } from './config';
+import type { ProviderError } from './errors';
+import type { EventStamp, PoolEventFields, PoolEventName, PoolEvents } from './events';
+import { TypedEmitter } from './events';
+import type { KeyScope } from './key-scope';
+import type { MemoryStateStore } from './memory-store';
+import type { PolicyTable } from './policy';
+import { PoolKey } from './pool-key';
+import type { AttemptOutcome } from './pool-options';
+import type { RateLimitInfo } from './rate-limit-info';
+import { ScopeIndex } from './scope-index';
+import type { KeySelector, SelectableKey, SelectionContext } from './selectors';
+import type { StateStore, WindowLengths } from './state-store';
+
+/** The pool's options after defaults. */
+export interface PoolSettings {
+  policy: PolicyTable;
+  cooldown: CooldownBounds;
+  windows: WindowLengths;
+  maxAttempts: number | undefined;
+  attemptTimeoutMs: number | undefined;
+  deadlineMs: number;
+  maxWaitMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  streamIdleTimeoutMs: number | undefined;
+  firstByteTimeoutMs: number;
+  adaptiveLimits: boolean;
+  modelScope: ((model: string) => string) | undefined;
+  now: () => number;
+  random: () => number;
+}
+
+/** What one call keeps across its attempts. */
+export interface CallState {
+  deadline: number;
+  maxAttempts: number;
+  cost: { requests: number; tokens: number };
+  errors: ProviderError[];
+  retriesUsed: Partial<Record<ErrorCategory, number>>;
+  /** The model of the call, if it named one, and its scope's index. */
+  model: string | undefined;
+  index: ScopeIndex;
+  /** Keys that failed this call with a retryable fault: a retry goes elsewhere when it can. */
+  avoid: Set<PoolKey> | undefined;
+  /** The key of the last attempt and why it failed (for `key.rotated`). */
+  last: { key: PoolKey; category: ErrorCategory } | undefined;
+  /** Time spent waiting in place so far; bounded by `maxWaitMs`. */
+  waitedMs: number;
+}
+
+/** One attempt's hold on a key and scope. */
+export interface Lease {
+  key: PoolKey;
+  item: KeyScope;
+  probe: boolean;
+  reservedTokens: number;
+  attempt: number;
+  startedAt: number;
+  model: string | undefined;
+  learned: RateLimitInfo | undefined;
+  usedTokens: number | undefined;
+  onAttempt: ((attempt: AttemptOutcome) => void) | undefined;
+}
+
+/**
+ * The state one pool's parts share: its keys, their indexes per model scope, the store, the settings and the event
+ * emitter. `KeyPool` is the public face; `lease.ts`, `settle.ts`, `execute.ts`, `admin.ts` and `pool-state.ts` each do
+ * one part of the work on this.
+ */
+export class PoolCore<TClient> {
+  readonly provider: ProviderName;
+  readonly adapter: ProviderAdapter<TClient>;
+  readonly store: StateStore;
+  /** Set when the store is the in-memory one: reservations and records are then synchronous. */
+  readonly memoryStore: MemoryStateStore | undefined;
+  readonly settings: PoolSettings;
+  readonly selector: KeySelector;
+  readonly events = new TypedEmitter<PoolEvents>();
+  /** Keys by id, in pool order. */
+  readonly keys = new Map<string, PoolKey>();
+  /** Keys by affinity slot (order changes when keys are removed). */
+  readonly slots: PoolKey[] = [];
+  /** Keys by quota group. */
+  readonly groups = new Map<string, PoolKey[]>();
+  /** Keys by fingerprint, for store updates from other processes. */
+  readonly byFingerprint = new Map<string, PoolKey>();
+  private nextOrder = 0;
+  /** The latest end of any key's health penalty: before it, selection first looks for an unpenalised key. */
+  penaltiesUntil = 0;
+  /** One index per model scope the pool has been called with. */
+  readonly indices = new Map<string, ScopeIndex>();
+  /**
+   * The selector's view of the moment; `usable` reads `now` from here and, when `strict`, also rules out the keys the
+   * call avoids and keys under a health penalty.
+   */
+  readonly selection: SelectionContext & { avoid: Set<PoolKey> | undefined; strict: boolean };
+
+  constructor(
+    adapter: ProviderAdapter<TClient>,
+    store: StateStore,
+    memoryStore: MemoryStateStore | undefined,
+    selector: KeySelector,
+    settings: PoolSettings,
+  ) {
+    this.adapter = adapter;
+    this.provider = adapter.provider;
+    this.store = store;
+    this.memoryStore = memoryStore;
+    this.selector = selector;
+    this.settings = settings;
+    const selection = {
+      now: 0,
+      avoid: undefined as Set<PoolKey> | undefined,
+      strict: false,
+      random: settings.random,
+      // A key in a ready list is usable: the index re-places a key whenever its state changes (the pick is checked
+      // in full afterwards), so the selector's scan costs one field read per key.
+      usable: (candidate: SelectableKey) => {
+        const item = candidate as KeyScope;
+        if (item.parked !== 'ready') return false;
+        if (!selection.strict) return true;
+        return item.penaltyUntil <= selection.now && !selection.avoid?.has(item.key);
+      },
+    };
+    this.selection = selection;
+  }
+
+  now(): number {
+    return this.settings.now();
+  }
+
+  /** The model scope of a call's model (`*` when it names none). */
+  scopeName(model: string | undefined): string {
+    if (model === undefined || model === '') return '*';
+    const rule = this.settings.modelScope ?? this.adapter.modelScope?.bind(this.adapter);
+    return rule ? rule(model) : model;
+  }
+
+  /** The index of one model scope, built over every key on its first use. */
+  index(scope: string): ScopeIndex {
+    let index = this.indices.get(scope);
+    if (!index) {
+      index = new ScopeIndex(scope, this.keys.values(), this.now());
+      this.indices.set(scope, index);
+    }
+    return index;
+  }
+
+  /** Re-evaluates where one key-and-scope belongs after its state changed. */
+  place(item: KeyScope): void {
+    if (item.key.removed) return;
+    this.indices.get(item.scope)?.place(item, this.now());
+  }
+
+  /** Re-evaluates every scope of a key after a key-level change (disable, enable, spent quota). */
+  placeKey(key: PoolKey): void {
+    const now = this.now();
+    for (const index of this.indices.values()) index.place(key.scope(index.scope), now);
+  }
+
+  /** Adds a key to the maps and to every existing scope index. O(1) plus O(log n) per index. */
+  insertKey(config: KeyConfig): PoolKey {
+    const key = new PoolKey(config, this.slots.length, this.nextOrder++);
+    this.keys.set(key.id, key);
+    this.slots.push(key);
+    this.byFingerprint.set(key.fingerprint, key);
+    if (key.quotaGroup !== undefined) {
+      const members = this.groups.get(key.quotaGroup);
+      if (members) members.push(key);
+      else this.groups.set(key.quotaGroup, [key]);
+    }
+    this.placeKey(key);
+    return key;
+  }
+
+  /** Takes a key out of every map and index. Calls in flight on it finish. */
+  deleteKey(key: PoolKey): void {
+    key.removed = true;
+    this.keys.delete(key.id);
+    const last = this.slots.pop()!;
+    if (last !== key) {
+      this.slots[key.slot] = last;
+      last.slot = key.slot;
+    }
+    this.byFingerprint.delete(key.fingerprint);
+    if (key.quotaGroup !== undefined) {
+      const members = this.groups.get(key.quotaGroup)?.filter((member) => member !== key) ?? [];
+      if (members.length > 0) this.groups.set(key.quotaGroup, members);
+      else this.groups.delete(key.quotaGroup);
+    }
+    for (const index of this.indices.values()) {
+      const item = key.scopes.get(index.scope);
+      if (item) index.drop(item);
+    }
+  }
+
+  /** The key's SDK client, built on its first call. */
+  clientOf(key: PoolKey): TClient {
+    return key.client(
+      (secret, hooks) => this.adapter.createClient(secret, hooks),
+      (learnedKey) => {
+        if (!this.events.hasListeners('limits.learned')) return;
+        const info = learnedKey.pendingLearned;
+        this.emit('limits.learned', {
+          ...learnedKey.ref(),
+          provider: this.provider,
+          requestsRemaining: info?.requests?.remaining,
+          tokensRemaining: info?.tokens?.remaining,
+        });
+      },
+    );
+  }
+
+  /** Emits an event stamped with the time (and the call's model), if anyone listens. */
+  emit<K extends PoolEventName>(name: K, fields: PoolEventFields[K], model?: string): void {
+    if (!this.events.hasListeners(name)) return;
+    const stamp: EventStamp = { at: this.now() };
+    if (model !== undefined) stamp.model = model;
+    this.events.emit(name, { ...fields, ...stamp } as PoolEvents[K]);
+  }
+
+  hasListeners(name: PoolEventName): boolean {
+    return this.events.hasListeners(name);
+  }
+}

@@ -1,0 +1,114 @@
+import type { KeyScope } from './key-scope';
+import { MinHeap } from './min-heap';
+import type { PoolKey } from './pool-key';
+
+/**
+ * The keys of one model scope, split by whether they can take a call: a `ready` list the selector picks from (in pool
+ * order), and a heap of the others ordered by when they become usable. A call therefore costs the same whatever the number of
+ * cooling, limited or disabled keys: it looks at ready keys only, and waking a key is O(log n).
+ * A key's place is re-evaluated whenever its state changes (reservation, outcome, administration, another process).
+ */
+export class ScopeIndex {
+  readonly scope: string;
+  /** Keys usable when last placed. A selector picks among these (each may have changed since: check `usable`). */
+  readonly ready: KeyScope[] = [];
+  private readonly waiting = new MinHeap<KeyScope>();
+
+  constructor(scope: string, keys: Iterable<PoolKey>, now: number) {
+    this.scope = scope;
+    for (const key of keys) this.place(key.scope(scope), now);
+  }
+
+  /** Puts a scope where its state says: ready, waiting until its available time, or off (disabled or removed). */
+  place(item: KeyScope, now: number): void {
+    if (item.parked === 'ready' && item.usable(now)) return;
+    const at = item.availableAt(now);
+    if (at <= now) {
+      if (item.parked !== 'ready') {
+        item.parked = 'ready';
+        item.readyList = this.ready;
+        const ready = this.ready;
+        const order = item.key.order;
+        if (ready.length === 0 || ready[ready.length - 1]!.key.order < order) ready.push(item);
+        else ready.splice(positionOf(ready, order), 0, item);
+      }
+      return;
+    }
+    this.unready(item);
+    if (at === Number.POSITIVE_INFINITY) {
+      item.parked = 'off';
+      return;
+    }
+    if (item.parked === 'waiting' && item.heapAt <= at && item.heapAt > now) {
+      // Its entry wakes it no later than needed; it is re-placed then.
+      return;
+    }
+    item.parked = 'waiting';
+    item.heapAt = at;
+    this.waiting.push(item, at);
+  }
+
+  /** Removes a scope from the index for good (its key was removed from the pool). */
+  drop(item: KeyScope): void {
+    this.unready(item);
+    item.parked = 'off';
+  }
+
+  /** Moves every waiting scope whose time has come back to its place. O(k log n) for k woken. */
+  release(now: number): void {
+    const waiting = this.waiting;
+    while (waiting.size > 0 && waiting.peekPriority() <= now) {
+      const at = waiting.peekPriority();
+      const item = waiting.pop()!;
+      if (item.parked !== 'waiting' || item.heapAt !== at) continue;
+      item.parked = 'new';
+      this.place(item, now);
+    }
+  }
+
+  /** The earliest time a waiting scope may be usable (+Infinity when none will be). */
+  earliest(now: number): number {
+    this.release(now);
+    if (this.ready.length > 0) return now;
+    const waiting = this.waiting;
+    while (waiting.size > 0) {
+      const at = waiting.peekPriority();
+      const item = waiting.peek()!;
+      if (item.parked !== 'waiting' || item.heapAt !== at) {
+        waiting.pop();
+        continue;
+      }
+      // An entry may wake its key earlier than needed (its state got worse since): correct it before answering.
+      const actual = item.availableAt(now);
+      if (actual <= at) return at;
+      waiting.pop();
+      item.parked = 'new';
+      this.place(item, now);
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+
+  private unready(item: KeyScope): void {
+    if (item.parked !== 'ready') return;
+    const ready = this.ready;
+    const at = positionOf(ready, item.key.order);
+    if (ready[at] === item) ready.splice(at, 1);
+    item.readyList = undefined;
+    item.parked = 'new';
+  }
+}
+
+/**
+ * Where a key of this insertion order is (or would go) in a ready list sorted by insertion order. O(log n). The
+ * list stays in pool order so round-robin and the rotating windows of the comparing strategies take keys in turn.
+ */
+export function positionOf(ready: readonly KeyScope[], order: number): number {
+  let low = 0;
+  let high = ready.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (ready[middle]!.key.order < order) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}

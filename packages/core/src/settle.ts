@@ -1,0 +1,422 @@
+import { AdaptiveLimit } from './adaptive-limit';
+import { cooldownDuration } from './backoff';
+import type { ErrorCategory } from './categories';
+import type { ClassifiedError } from './classified-error';
+import { ProviderError } from './errors';
+import type { KeyScope } from './key-scope';
+import type { PolicyRow } from './policy';
+import type { Lease, PoolCore } from './pool-core';
+import type { AttemptOutcome } from './pool-options';
+import type { RateLimitInfo } from './rate-limit-info';
+import { scrubSecrets } from './secret';
+import type { AttemptRecord, RecordResult, StoreKey } from './state-store';
+
+/** The longest health penalty for a key that keeps failing with server, overloaded or network errors. */
+const MAX_PENALTY_MS = 10_000;
+/** The first health penalty. */
+const BASE_PENALTY_MS = 500;
+
+/** Raised for a stream that ended before its first chunk (a `server` failure). */
+export class EmptyStreamError extends Error {
+  constructor() {
+    super('the stream ended before its first chunk');
+  }
+}
+
+/** Raised for a stream that ended without its terminator (`stream_interrupted`). */
+export class MissingTerminatorError extends Error {
+  constructor() {
+    super('the stream ended without its terminator');
+  }
+}
+
+/** Records a successful attempt: usage, latency, learned limits; resets the scope's failure counts. */
+export function settleSuccess<T>(core: PoolCore<T>, lease: Lease): void {
+  const now = core.now();
+  const item = lease.item;
+  item.strikes = 0;
+  item.faultStrikes = 0;
+  item.penaltyUntil = 0;
+  item.adaptive?.onSuccess(now);
+  const result = record(core, lease, { outcome: 'success' });
+  if (result?.recovered)
+    core.emit('key.recovered', { ...lease.key.ref(), provider: core.provider }, lease.model);
+  if (core.hasListeners('request.success')) {
+    const event: Parameters<typeof core.emit<'request.success'>>[1] = {
+      ...lease.key.ref(),
+      provider: core.provider,
+      attempts: lease.attempt,
+      latencyMs: now - lease.startedAt,
+    };
+    if (lease.usedTokens !== undefined) event.totalTokens = lease.usedTokens;
+    core.emit('request.success', event, lease.model);
+  }
+}
+
+/**
+ * Classifies a failed attempt and applies the policy table to its key: a rate limit cools the key for this model
+ * scope (once per burst), a spent quota cools the whole key and its quota group, an auth failure disables the key,
+ * and repeated server faults earn the scope a short health penalty. Returns the error and the policy row for the
+ * request.
+ */
+export function settleFailure<T>(
+  core: PoolCore<T>,
+  lease: Lease,
+  raw: unknown,
+  timedOut: boolean,
+  callerSignal: AbortSignal | undefined,
+): { error: ProviderError; row: PolicyRow } {
+  const now = core.now();
+  let classified = classify(core, raw, timedOut, callerSignal);
+  const silentMs = now - lease.startedAt;
+  if (classified.category === 'network' && silentMs >= core.settings.firstByteTimeoutMs) {
+    // A connection closed after a long silence is a silent route, not a flaky one: retrying it doubles the wait.
+    classified = {
+      ...classified,
+      category: 'timeout',
+      message: `no answer for ${silentMs} ms: ${classified.message}`,
+    };
+  }
+  if (classified.rateLimit) lease.learned = { ...lease.learned, ...classified.rateLimit };
+  if (classified.category === 'rate_limit' && classified.retryAfterMs !== undefined)
+    lease.learned = capLearnedReset(lease.learned, now + classified.retryAfterMs);
+  const error = new ProviderError(
+    {
+      ...classified,
+      message: scrubSecrets(classified.message, [lease.key.secret()]),
+      provider: core.provider,
+      keyId: lease.key.id,
+    },
+    { cause: raw },
+  );
+  const row = core.settings.policy[classified.category];
+  const reason = error.message.slice(0, 300);
+  let scopeCooldownUntil: number | undefined;
+  if (row.key === 'cooldown') scopeCooldownUntil = rateLimitCooldown(core, lease, classified, now);
+  else if (row.key === 'none' && isFault(classified.category)) penalise(core, lease, now);
+
+  const members =
+    scopeCooldownUntil !== undefined && lease.key.quotaGroup !== undefined
+      ? (core.groups.get(lease.key.quotaGroup) ?? []).filter((member) => member !== lease.key)
+      : [];
+  record(core, lease, {
+    outcome: 'failure',
+    category: classified.category,
+    ...(scopeCooldownUntil !== undefined ? { cooldownUntil: scopeCooldownUntil } : {}),
+    reason,
+    ...(members.length > 0 ? { group: members.map((member) => member.scope(lease.item.scope)) } : {}),
+  });
+  core.emit(
+    'request.failure',
+    {
+      ...lease.key.ref(),
+      provider: core.provider,
+      attempt: lease.attempt,
+      category: classified.category,
+      ...(classified.status !== undefined ? { status: classified.status } : {}),
+      message: error.message,
+    },
+    lease.model,
+  );
+  if (scopeCooldownUntil !== undefined)
+    for (const key of [lease.key, ...members])
+      core.emit(
+        'key.cooldown',
+        {
+          ...key.ref(),
+          provider: core.provider,
+          category: classified.category,
+          until: scopeCooldownUntil,
+          durationMs: scopeCooldownUntil - now,
+          reason: key === lease.key ? reason : `quota group ${key.quotaGroup}: ${reason}`,
+        },
+        lease.model,
+      );
+  if (row.key === 'quota') coolWholeKey(core, lease, classified, reason, now);
+  else if (row.key === 'disable') disableWholeKey(core, lease, classified.category, reason);
+  core.place(lease.item);
+  return { error, row };
+}
+
+/**
+ * When a rate-limited scope is tried again. Failures of one rate window count once: a 429 on an attempt that started
+ * before the scope's current cooldown began only honours its hint. With no limit configured or learned from headers,
+ * the scope's request rate is learned from the 429 (AIMD) and that rate, not a cooldown, paces the next calls.
+ * Otherwise the cooldown escalates with how often the scope is limited again after its release.
+ */
+function rateLimitCooldown<T>(
+  core: PoolCore<T>,
+  lease: Lease,
+  classified: ClassifiedError,
+  now: number,
+): number | undefined {
+  const item = lease.item;
+  const bounds = core.settings.cooldown;
+  const hint =
+    classified.retryAfterMs ?? (classified.resetAt !== undefined ? classified.resetAt - now : undefined);
+  const hinted = hint !== undefined && hint > 0 ? now + Math.min(hint, bounds.maxMs) : undefined;
+  if (lease.startedAt < item.limitedAt) return hinted;
+  item.limitedAt = now;
+  if (
+    core.settings.adaptiveLimits &&
+    item.key.limits.rpm === undefined &&
+    !item.view.learned?.requests?.limit
+  ) {
+    item.adaptive ??= new AdaptiveLimit(core.settings.windows.minuteMs);
+    const outcome = item.adaptive.onLimited(lease.startedAt, now);
+    if (outcome === 'decreased') {
+      core.emit(
+        'limits.adapted',
+        { ...item.key.ref(), provider: core.provider, scope: item.scope, limit: item.adaptive.limit ?? 1 },
+        lease.model,
+      );
+      return hinted;
+    }
+  }
+  item.strikes++;
+  return now + cooldownDuration(item.strikes, hint, bounds, core.settings.random);
+}
+
+/** A short escalating penalty for a key that keeps failing with server, overloaded or network errors. */
+function penalise<T>(core: PoolCore<T>, lease: Lease, now: number): void {
+  const item = lease.item;
+  item.faultStrikes++;
+  const step = Math.min(BASE_PENALTY_MS * 2 ** Math.min(item.faultStrikes - 1, 20), MAX_PENALTY_MS);
+  item.penaltyUntil = now + Math.round(step * (0.8 + 0.2 * core.settings.random()));
+  if (item.penaltyUntil > core.penaltiesUntil) core.penaltiesUntil = item.penaltyUntil;
+}
+
+function isFault(category: ErrorCategory): boolean {
+  return category === 'server' || category === 'overloaded' || category === 'network';
+}
+
+/** A spent quota: the whole key (and its quota group) cools until the reset, else `cooldown.quotaMs`. */
+function coolWholeKey<T>(
+  core: PoolCore<T>,
+  lease: Lease,
+  classified: ClassifiedError,
+  reason: string,
+  now: number,
+): void {
+  const hint = classified.resetAt !== undefined ? classified.resetAt - now : classified.retryAfterMs;
+  const until = now + (hint !== undefined && hint > 0 ? hint : core.settings.cooldown.quotaMs);
+  const key = lease.key;
+  const members = key.quotaGroup !== undefined ? (core.groups.get(key.quotaGroup) ?? [key]) : [key];
+  const group: StoreKey[] = members.map((member) => member.storeKey);
+  const attempt: AttemptRecord = {
+    now,
+    outcome: 'failure',
+    category: classified.category,
+    reservedTokens: 0,
+    latencyMs: 0,
+    probe: false,
+    cooldownUntil: until,
+    reason,
+    group,
+  };
+  for (const member of members) {
+    if (until > member.view.cooldownUntil && !core.memoryStore) {
+      member.view = { ...member.view, cooldownUntil: until, reason, category: classified.category };
+    }
+  }
+  writeKeyLevel(core, key, attempt, () => {
+    for (const member of members) core.placeKey(member);
+  });
+  for (const member of members) {
+    core.placeKey(member);
+    core.emit(
+      'key.cooldown',
+      {
+        ...member.ref(),
+        provider: core.provider,
+        category: classified.category,
+        until,
+        durationMs: until - now,
+        reason: member === key ? reason : `quota group ${member.quotaGroup}: ${reason}`,
+      },
+      lease.model,
+    );
+  }
+}
+
+/** An auth failure: the whole key is disabled, with the reason, until re-enabled. */
+function disableWholeKey<T>(core: PoolCore<T>, lease: Lease, category: ErrorCategory, reason: string): void {
+  const key = lease.key;
+  key.view = { ...key.view, status: 'disabled', reason, category };
+  const written = core.store.setStatus(key.storeKey, { enabled: false, reason }, core.now());
+  written.then(
+    (view) => {
+      key.view = { ...view, category };
+      core.placeKey(key);
+    },
+    (failure: unknown) => storeError(core, 'setStatus', failure),
+  );
+  core.placeKey(key);
+  core.emit('key.disabled', { ...key.ref(), provider: core.provider, category, reason }, lease.model);
+}
+
+function writeKeyLevel<T>(
+  core: PoolCore<T>,
+  key: Lease['key'],
+  attempt: AttemptRecord,
+  afterWrite: () => void,
+): void {
+  if (core.memoryStore) {
+    core.memoryStore.recordNow(key.storeKey, attempt);
+    for (const member of attempt.group ?? []) {
+      const other = core.byFingerprint.get(member.fingerprint);
+      if (other) other.view = core.memoryStore.viewOf(member);
+    }
+    key.view = core.memoryStore.viewOf(key.storeKey);
+    return;
+  }
+  core.store.record(key.storeKey, attempt).then(
+    (result) => {
+      key.view = result.view;
+      afterWrite();
+    },
+    (failure: unknown) => storeError(core, 'record', failure),
+  );
+}
+
+/** Writes an attempt's end to its scope's store entry (synchronously with the in-memory store). */
+export function record<T>(
+  core: PoolCore<T>,
+  lease: Lease,
+  outcome: {
+    outcome: 'success' | 'failure';
+    category?: ErrorCategory;
+    cooldownUntil?: number;
+    reason?: string;
+    /** The same scope of the other keys of its quota group, cooled with it. */
+    group?: KeyScope[];
+  },
+): RecordResult | undefined {
+  const now = core.now();
+  if (lease.onAttempt) {
+    const ended: AttemptOutcome = {
+      keyId: lease.key.id,
+      masked: lease.key.masked,
+      attempt: lease.attempt,
+      outcome: outcome.outcome,
+      startedAt: lease.startedAt,
+      durationMs: now - lease.startedAt,
+    };
+    if (outcome.category) ended.category = outcome.category;
+    try {
+      lease.onAttempt(ended);
+    } catch {
+      // A caller's hook must not break the call.
+    }
+  }
+  const key = lease.key;
+  const learned =
+    key.pendingLearned || lease.learned ? { ...key.pendingLearned, ...lease.learned } : undefined;
+  key.pendingLearned = undefined;
+  const attempt: AttemptRecord = {
+    now,
+    outcome: outcome.outcome,
+    reservedTokens: lease.reservedTokens,
+    latencyMs: now - lease.startedAt,
+    probe: lease.probe,
+  };
+  if (lease.usedTokens !== undefined) attempt.actualTokens = lease.usedTokens;
+  if (outcome.category) attempt.category = outcome.category;
+  if (outcome.cooldownUntil !== undefined) attempt.cooldownUntil = outcome.cooldownUntil;
+  if (outcome.reason) attempt.reason = outcome.reason;
+  if (learned) attempt.learned = learned;
+  const group = outcome.group ?? [];
+  if (group.length > 0) attempt.group = [lease.item.storeKey, ...group.map((member) => member.storeKey)];
+  const item = lease.item;
+  if (core.memoryStore) {
+    const result = core.memoryStore.recordNow(item.storeKey, attempt);
+    item.view = result.view;
+    core.place(item);
+    for (const member of group) {
+      member.view = core.memoryStore.viewOf(member.storeKey);
+      core.place(member);
+    }
+    return result;
+  }
+  for (const member of group) {
+    if (attempt.cooldownUntil !== undefined && attempt.cooldownUntil > member.view.cooldownUntil)
+      member.view = { ...member.view, cooldownUntil: attempt.cooldownUntil, halfOpen: false };
+    core.place(member);
+  }
+  // A networked store: apply locally at once (so this process never reuses a key it just cooled) and write through.
+  const local = { ...item.view };
+  local.inFlight = Math.max(0, local.inFlight - 1);
+  if (lease.probe) local.probeInFlight = false;
+  if (attempt.cooldownUntil !== undefined && attempt.cooldownUntil > local.cooldownUntil) {
+    local.cooldownUntil = attempt.cooldownUntil;
+    local.halfOpen = false;
+  }
+  item.view = local;
+  core.place(item);
+  core.store.record(item.storeKey, attempt).then(
+    (result) => {
+      item.view = result.view;
+      core.place(item);
+      if (result.recovered)
+        core.emit('key.recovered', { ...key.ref(), provider: core.provider }, lease.model);
+    },
+    (failure: unknown) => storeError(core, 'record', failure),
+  );
+  return undefined;
+}
+
+/** What an attempt's failure was: the caller's abort, our timeout, a stream fault, or the adapter's verdict. */
+function classify<T>(
+  core: PoolCore<T>,
+  raw: unknown,
+  timedOut: boolean,
+  callerSignal: AbortSignal | undefined,
+): ClassifiedError {
+  if (callerSignal?.aborted) return { category: 'aborted', message: 'the caller aborted the call' };
+  if (timedOut) return { category: 'timeout', message: 'the attempt timed out' };
+  if (raw instanceof EmptyStreamError) return { category: 'server', message: raw.message };
+  if (raw instanceof MissingTerminatorError) return { category: 'stream_interrupted', message: raw.message };
+  if (ProviderError.isInstance(raw)) return classifiedFrom(raw);
+  try {
+    return core.adapter.classifyError(raw);
+  } catch {
+    return { category: 'server', message: 'the adapter could not classify the error' };
+  }
+}
+
+/**
+ * An explicit retry-after decides when a rate-limited key is tried again: a window counter that says "0 left" with no
+ * reset time of its own must not park the key for the rest of the window.
+ */
+function capLearnedReset(learned: RateLimitInfo | undefined, retryAt: number): RateLimitInfo | undefined {
+  if (!learned) return learned;
+  const capped: RateLimitInfo = { ...learned };
+  for (const name of ['requests', 'tokens'] as const) {
+    const budget = capped[name];
+    if (budget?.remaining !== undefined && budget.remaining <= 0)
+      capped[name] = { ...budget, resetAt: Math.min(budget.resetAt ?? retryAt, retryAt) };
+  }
+  return capped;
+}
+
+/** A ProviderError thrown by an adapter keeps every hint it carries. */
+function classifiedFrom(error: ProviderError): ClassifiedError {
+  const classified: ClassifiedError = { category: error.category, message: error.message };
+  if (error.status !== undefined) classified.status = error.status;
+  if (error.providerCode !== undefined) classified.code = error.providerCode;
+  if (error.retryAfterMs !== undefined) classified.retryAfterMs = error.retryAfterMs;
+  if (error.resetAt !== undefined) classified.resetAt = error.resetAt;
+  if (error.quotaScope !== undefined) classified.quotaScope = error.quotaScope;
+  if (error.requestId !== undefined) classified.requestId = error.requestId;
+  if (error.modelNotFound) classified.modelNotFound = true;
+  if (error.filterReason !== undefined) classified.filterReason = error.filterReason;
+  return classified;
+}
+
+function storeError<T>(core: PoolCore<T>, operation: string, failure: unknown): void {
+  core.emit('store.error', {
+    provider: core.provider,
+    operation,
+    message: failure instanceof Error ? failure.message : String(failure),
+  });
+}
