@@ -47,6 +47,14 @@ export {
 export { chatStreamEvents, type StreamAttemptFacts, withoutToolCallDeltas } from './chat-stream-events';
 export type { ClassifiedError } from './classified-error';
 export {
+  type ClientErrorFactory,
+  type KeypoolErrorView,
+  ROUTED_CLIENT_API_KEY,
+  scrubSdkError,
+  toClientError,
+  type WithKeypoolView,
+} from './client-error';
+export {
   type CooldownOptions,
   KEY_EFFECTS,
   type KeyConfig,
@@ -107,6 +115,7 @@ export {
   resolveHealthRules,
   type WindowRuleOptions,
 } from './health-rules';
+export { EmptyEventStreamError, firstEventResponse, rebuiltResponse } from './first-event-response';
 export {
   type AttemptKey,
   type AttemptOutcome,
@@ -150,6 +159,13 @@ export {
 } from './retry-hints';
 export { RingBuffer } from './ring-buffer';
 export { scrubbedError } from './scrubbed-error';
+export {
+  type RequestRoutableClient,
+  type RequestRoutingParts,
+  routeClientRequests,
+  type SdkRequestOptions,
+  type SdkResponseProps,
+} from './route-client-requests';
 export { fingerprintSecret, maskSecret, scrubSecrets, sha256Hex } from './secret';
 export { createSecretScrubber, scrubberFor, type TextScrubber } from './secret-scrubber';
 export {

@@ -10,4 +10,3 @@ export { openAIChat, openAIStream, openAIStreamWithTools, toOpenAIChatParams } f
 export { classifyOpenAIError } from './openai-error';
 export { createOpenAIPool, type OpenAIPool, type OpenAIPoolOptions } from './openai-pool';
 export { parseOpenAIRateLimitHeaders } from './openai-rate-limit';
-export { OPENAI_ROUTES } from './openai-routes';
