@@ -89,8 +89,6 @@ export {
   type PoolEvents,
   TypedEmitter,
 } from './events';
-export { headerUnsafe } from './header-unsafe';
-export { IncompleteAnswerError } from './incomplete-answer-error';
 export {
   createFailureHistory,
   type FailureHistory,
@@ -98,6 +96,8 @@ export {
   type FailureRecord,
   type HistorySource,
 } from './failure-history';
+export { EmptyEventStreamError, firstEventResponse, rebuiltResponse } from './first-event-response';
+export { headerUnsafe } from './header-unsafe';
 export {
   createHealthMonitor,
   type HealthAlert,
@@ -115,7 +115,7 @@ export {
   resolveHealthRules,
   type WindowRuleOptions,
 } from './health-rules';
-export { EmptyEventStreamError, firstEventResponse, rebuiltResponse } from './first-event-response';
+export { IncompleteAnswerError } from './incomplete-answer-error';
 export {
   type AttemptKey,
   type AttemptOutcome,
@@ -158,7 +158,6 @@ export {
   readRateLimitBudget,
 } from './retry-hints';
 export { RingBuffer } from './ring-buffer';
-export { scrubbedError } from './scrubbed-error';
 export {
   type RequestRoutableClient,
   type RequestRoutingParts,
@@ -166,6 +165,7 @@ export {
   type SdkRequestOptions,
   type SdkResponseProps,
 } from './route-client-requests';
+export { scrubbedError } from './scrubbed-error';
 export { fingerprintSecret, maskSecret, scrubSecrets, sha256Hex } from './secret';
 export { createSecretScrubber, scrubberFor, type TextScrubber } from './secret-scrubber';
 export {
@@ -195,11 +195,11 @@ export {
   type StoreKey,
   type WindowLengths,
 } from './state-store';
+export { streamChat } from './stream-chat';
+export { UnsupportedFeatureError } from './unsupported-feature-error';
 export {
   createWebhookNotifier,
   type WebhookBody,
   type WebhookNotifier,
   type WebhookNotifierOptions,
 } from './webhook-notifier';
-export { streamChat } from './stream-chat';
-export { UnsupportedFeatureError } from './unsupported-feature-error';

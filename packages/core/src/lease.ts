@@ -130,7 +130,7 @@ function pick<T>(
     const preferred = core.selector.select(index.ready, selection) as KeyScope | undefined;
     selection.strict = false;
     selection.avoid = undefined;
-    if (preferred && preferred.usable(now)) return preferred;
+    if (preferred?.usable(now)) return preferred;
     if (preferred) index.place(preferred, now);
   }
   const item = core.selector.select(index.ready, selection) as KeyScope | undefined;

@@ -135,3 +135,15 @@ describe('the pool keeps only scrubbed causes', () => {
     expect(shown).toContain('leaked: cana...8c0e and cana...6d7e');
   });
 });
+
+describe('scrubbedError on platform errors', () => {
+  it('copies a DOMException into a real one: SDKs read its name, which a prototype copy would throw on', () => {
+    const secret = 'sk-dom-abcdefghijklmnopqrstu';
+    const raw = new DOMException(`timed out calling ?key=${secret}`, 'TimeoutError');
+    const copy = scrubbedError(raw, [secret]);
+    expect(copy).toBeInstanceOf(DOMException);
+    expect(copy.name).toBe('TimeoutError');
+    expect(copy.message).not.toContain(secret);
+    expect(inspect(copy)).not.toContain(secret);
+  });
+});

@@ -61,8 +61,29 @@ function copy(value: unknown, scrub: TextScrubber, depth: number, seen: Map<obje
     for (const item of value) out.add(next(item));
     return out;
   }
+  if (typeof DOMException !== 'undefined' && value instanceof DOMException)
+    return copyDomException(value, next, seen);
   if (value instanceof Error) return copyError(value, next, seen);
   return copyObject(value, next, seen);
+}
+
+/**
+ * A DOMException (an abort or a timeout) keeps its name and code in internal slots, so a copy made from its prototype
+ * would throw on `name`: build a real one with the scrubbed message (SDKs test `error.name === 'AbortError'`).
+ */
+function copyDomException(
+  error: DOMException,
+  next: (inner: unknown) => unknown,
+  seen: Map<object, unknown>,
+): DOMException {
+  const out = new DOMException(String(next(error.message)), error.name);
+  seen.set(error, out);
+  if (typeof error.stack === 'string')
+    Object.defineProperty(out, 'stack', { value: next(error.stack), writable: true, configurable: true });
+  const cause = readSafely(error, 'cause');
+  if (cause !== undefined)
+    Object.defineProperty(out, 'cause', { value: next(cause), writable: true, configurable: true });
+  return out;
 }
 
 /** Copies an error with its prototype, every own property (enumerable or not) scrubbed, and its stack scrubbed. */

@@ -314,9 +314,16 @@ export function record<T>(
     }
   }
   const key = lease.key;
-  const learned =
-    key.pendingLearned || lease.learned ? { ...key.pendingLearned, ...lease.learned } : undefined;
+  let learned = key.pendingLearned || lease.learned ? { ...key.pendingLearned, ...lease.learned } : undefined;
   key.pendingLearned = undefined;
+  const gate = lease.item.probeGate;
+  if (gate?.probing && now >= gate.at) lease.item.probeGate = undefined;
+  if (learned && lease.startedAt <= lease.item.limitedAt && lease.item.retryAt > now) {
+    // An answer to a request sent before the provider's explicit retry-after describes the window that retry-after
+    // replaced: its "0 left" lasts until the retry time, not the rest of the minute.
+    learned = capLearnedReset(learned, lease.item.retryAt);
+  }
+  if (learned) learned = gateUnknownReset(lease.item, learned, now, core.settings.windows.minuteMs);
   const attempt: AttemptRecord = {
     now,
     outcome: outcome.outcome,

@@ -17,10 +17,10 @@ export {
   type RecordingFetch,
 } from './testing/recording-fetch';
 export { runStoreConformance, type StoreConformanceOptions } from './testing/store-conformance';
-export { type SimulatedKey, type SimulatedRequest, WindowProvider } from './testing/window-provider';
 export {
   CONFORMANCE_TOOLS,
   collectToolStream,
   runToolConformance,
   type ToolConformanceOptions,
 } from './testing/tool-conformance';
+export { type SimulatedKey, type SimulatedRequest, WindowProvider } from './testing/window-provider';

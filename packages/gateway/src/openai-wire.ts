@@ -31,7 +31,8 @@ export function textOfContent(content: unknown, where: string): string {
   throw new GatewayError('invalid_request', `${where}: must be a string or a list of text parts`);
 }
 
-function roleOf(role: unknown, where: string): ChatMessage['role'] {
+/** The roles a text-only message can have in the gateway's translation (tool messages are not translated). */
+function roleOf(role: unknown, where: string): 'system' | 'user' | 'assistant' {
   if (role === 'system' || role === 'developer') return 'system';
   if (role === 'user' || role === 'assistant') return role;
   throw new GatewayError('invalid_request', `${where}.role: "${String(role)}" cannot be sent to this model`);
@@ -42,10 +43,12 @@ export function openAIToChatRequest(body: OpenAIChatBody, model: string): ChatRe
   if (!Array.isArray(body.messages) || body.messages.length === 0) {
     throw new GatewayError('invalid_request', 'messages: must be a non-empty list');
   }
-  const messages = body.messages.map((message: { role?: unknown; content?: unknown }, index) => ({
-    role: roleOf(message?.role, `messages[${index}]`),
-    content: textOfContent(message?.content, `messages[${index}].content`),
-  }));
+  const messages: ChatMessage[] = body.messages.map(
+    (message: { role?: unknown; content?: unknown }, index) => ({
+      role: roleOf(message?.role, `messages[${index}]`),
+      content: textOfContent(message?.content, `messages[${index}].content`),
+    }),
+  );
   const request: ChatRequest = { model, messages };
   const maxTokens = body.max_completion_tokens ?? body.max_tokens;
   if (typeof maxTokens === 'number') request.maxTokens = maxTokens;

@@ -1,9 +1,10 @@
-import type {
-  AttemptContext,
-  ChatRequest,
-  ChatResult,
-  ChatToolCall,
-  ChatToolStreamPart,
+import {
+  type AttemptContext,
+  type ChatRequest,
+  type ChatResult,
+  type ChatToolCall,
+  type ChatToolStreamPart,
+  IncompleteAnswerError,
 } from '@keypool/core';
 import type { Mistral } from '@mistralai/mistralai';
 import type { ToolCall, UsageInfo } from '@mistralai/mistralai/models/components';
