@@ -1,0 +1,218 @@
+import { createKeyPool, fingerprintSecret, type StoreKey } from '@keypool/core';
+import { FakeAdapter } from '@keypool/core/testing';
+import { Cluster } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisStore, type RedisStateStore } from '../src/index';
+import { clusterMasters, startCluster, type TestCluster } from './redis-cluster.ts';
+
+// A real Redis Cluster (3 masters, 3 replicas) on 127.0.0.1, started and stopped here. Never skipped: without
+// redis-server the suite fails and says so (CI installs Redis).
+
+const WINDOWS = { minuteMs: 1_000, dayMs: 10_000 };
+const PREFIXES = ['openai', 'anthropic', 'gemini', 'groq', 'mistral', 'cohere'];
+
+let cluster: TestCluster;
+let client: Cluster;
+const stores: RedisStateStore[] = [];
+
+function store(prefix: string): RedisStateStore {
+  // The timeout is above a failover's length: the store waits for the promoted replica instead of serving locally.
+  const created = createRedisStore({ redis: client, prefix, timeoutMs: 10_000, pubsub: false });
+  stores.push(created);
+  return created;
+}
+
+function secrets(prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, index) => `sk-${prefix}-cluster-secret-${index}-abcdefghijklmnop`);
+}
+
+function pool(prefix: string, redisStore: RedisStateStore, keys: number) {
+  const adapter = new FakeAdapter();
+  const created = createKeyPool({
+    adapter,
+    keys: secrets(prefix, keys).map((secret, index) => ({ id: `${prefix}-${index}`, secret })),
+    store: redisStore,
+    windowMs: 1_000,
+  });
+  const call = () =>
+    created.execute((sdk) =>
+      adapter.call(sdk, { signal: new AbortController().signal, reportRateLimit() {}, reportUsage() {} }),
+    );
+  return { pool: created, call };
+}
+
+/** The requests and successes Redis holds for a pool's keys (calls name no model: scope `*`), summed. */
+async function storedCounts(prefix: string, redisStore: RedisStateStore, keys: number) {
+  let requests = 0;
+  let successes = 0;
+  for (const secret of secrets(prefix, keys)) {
+    const stored = await client.get(redisStore.names.key(`${fingerprintSecret(secret)}~*`));
+    if (!stored) continue;
+    const state = (JSON.parse(stored) as { s: { requests?: number; successes?: number } }).s;
+    requests += state.requests ?? 0;
+    successes += state.successes ?? 0;
+  }
+  return { requests, successes };
+}
+
+async function slotOf(name: string): Promise<number> {
+  return (await client.cluster('KEYSLOT', name)) as number;
+}
+
+async function ownerOf(slot: number) {
+  const masters = await clusterMasters(cluster, cluster.nodes[0]!.port);
+  const owner = masters.find((master) => master.slots.some(([from, to]) => slot >= from && slot <= to));
+  if (!owner) throw new Error(`no master serves slot ${slot}`);
+  return owner;
+}
+
+/** Runs `call` from `workers` concurrent loops until `stop()` resolves; returns how many calls succeeded. */
+async function load(call: () => Promise<unknown>, workers: number, until: Promise<void>): Promise<number> {
+  let done = false;
+  void until.then(() => {
+    done = true;
+  });
+  let calls = 0;
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (!done) {
+        await call();
+        calls++;
+      }
+    }),
+  );
+  return calls;
+}
+
+beforeAll(async () => {
+  cluster = await startCluster();
+  client = new Cluster([...cluster.startupNodes], { retryDelayOnFailover: 50, retryDelayOnClusterDown: 50 });
+  await new Promise<void>((resolve, reject) => {
+    client.once('ready', () => resolve());
+    client.once('error', reject);
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(stores.map((created) => created.close()));
+  client?.disconnect();
+  await cluster?.stop();
+});
+
+describe('one hash tag per pool on a Redis Cluster', () => {
+  it('keeps every key of a pool in its own slot, and spreads pools with different prefixes over the shards', async () => {
+    const slots = new Map<string, number>();
+    for (const prefix of PREFIXES) {
+      const names = store(prefix).names;
+      const pool = await Promise.all(
+        secrets(prefix, 3).map((secret) => slotOf(names.key(fingerprintSecret(secret)))),
+      );
+      expect(new Set(pool).size, prefix).toBe(1);
+      expect(names.base).toBe(`{${prefix}}`);
+      slots.set(prefix, pool[0]!);
+    }
+    expect(new Set(slots.values()).size).toBe(PREFIXES.length);
+    const shards = new Set(
+      await Promise.all([...slots.values()].map(async (slot) => (await ownerOf(slot)).port)),
+    );
+    expect(shards.size).toBe(3);
+  });
+
+  it('counts every call through pools on the cluster exactly, each pool on the master that owns its slot', async () => {
+    const prefixes = ['openai', 'anthropic', 'gemini'];
+    const pools = prefixes.map((prefix) => ({ prefix, store: store(prefix) }));
+    const running = pools.map(({ prefix, store: redisStore }) => ({
+      prefix,
+      redisStore,
+      ...pool(prefix, redisStore, 4),
+    }));
+    const perPool = 60;
+    await Promise.all(
+      running.map(async ({ call }) => {
+        for (let batch = 0; batch < perPool / 6; batch++) await Promise.all(Array.from({ length: 6 }, call));
+      }),
+    );
+    for (const { prefix, redisStore, pool: keyPool } of running) {
+      // The pool writes its record after the call returns: wait for the last ones.
+      await expect
+        .poll(() => storedCounts(prefix, redisStore, 4), { timeout: 5_000 })
+        .toEqual({
+          requests: perPool,
+          successes: perPool,
+        });
+      const slot = await slotOf(redisStore.names.key('x'));
+      const owner = await ownerOf(slot);
+      expect(Number(await cluster.cli(owner.port, 'cluster', 'countkeysinslot', String(slot)))).toBe(4);
+      expect(redisStore.degraded).toBe(false);
+      await keyPool.close();
+    }
+  });
+
+  it('cools a whole quota group in one script: several keys, one slot', async () => {
+    const redisStore = store('grouped');
+    const group: StoreKey[] = ['a', 'b', 'c'].map((name) => ({ fingerprint: `group-${name}`, limits: {} }));
+    await redisStore.register(group, WINDOWS);
+    const now = Date.now();
+    const reserved = await redisStore.reserve(group[0]!, { requests: 1, tokens: 0 }, now);
+    expect(reserved.ok).toBe(true);
+    await redisStore.record(group[0]!, {
+      now,
+      outcome: 'failure',
+      category: 'quota',
+      reservedTokens: 0,
+      latencyMs: 1,
+      probe: false,
+      cooldownUntil: now + 60_000,
+      group,
+    });
+    const views = await redisStore.read(group, now + 1);
+    expect(views.map((view) => view.cooldownUntil)).toEqual([now + 60_000, now + 60_000, now + 60_000]);
+    expect(redisStore.degraded).toBe(false);
+  });
+});
+
+describe('failover', () => {
+  it('promotes a replica during load: nothing lost, nothing counted twice', async () => {
+    const prefix = 'failover';
+    const redisStore = store(prefix);
+    const degraded: string[] = [];
+    redisStore.on('store.degraded', (event) => degraded.push(event.message));
+    const { pool: keyPool, call } = pool(prefix, redisStore, 4);
+    const slot = await slotOf(redisStore.names.key('x'));
+    const before = await ownerOf(slot);
+    const replica = before.replicas[0]!;
+    let stop!: () => void;
+    const until = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    const running = load(call, 8, until);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const callsBefore = (await storedCounts(prefix, redisStore, 4)).requests;
+    expect(callsBefore).toBeGreaterThan(0);
+    // The replica takes over its master's slots (a manual failover: the master hands over, clients get MOVED).
+    expect((await cluster.cli(replica, 'cluster', 'failover')).trim()).toBe('OK');
+    await expect
+      .poll(async () => (await cluster.cli(replica, 'role')).split('\n')[0], {
+        timeout: 15_000,
+        interval: 100,
+      })
+      .toBe('master');
+    await expect
+      .poll(async () => (await ownerOf(slot)).port, { timeout: 15_000, interval: 100 })
+      .toBe(replica);
+    // Keep calling on the new master for a while, then stop.
+    const afterPromotion = (await storedCounts(prefix, redisStore, 4)).requests;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    stop();
+    const calls = await running;
+    expect(calls).toBeGreaterThan(afterPromotion);
+    await expect
+      .poll(() => storedCounts(prefix, redisStore, 4), { timeout: 5_000 })
+      .toEqual({
+        requests: calls,
+        successes: calls,
+      });
+    expect(degraded).toEqual([]);
+    await keyPool.close();
+  });
+});
