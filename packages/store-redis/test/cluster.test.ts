@@ -15,9 +15,9 @@ let cluster: TestCluster;
 let client: Cluster;
 const stores: RedisStateStore[] = [];
 
-function store(prefix: string): RedisStateStore {
+function store(prefix: string, options: Parameters<typeof createRedisStore>[0] = {}): RedisStateStore {
   // The timeout is above a failover's length: the store waits for the promoted replica instead of serving locally.
-  const created = createRedisStore({ redis: client, prefix, timeoutMs: 10_000, pubsub: false });
+  const created = createRedisStore({ redis: client, prefix, timeoutMs: 10_000, pubsub: false, ...options });
   stores.push(created);
   return created;
 }
@@ -116,6 +116,50 @@ describe('one hash tag per pool on a Redis Cluster', () => {
       await Promise.all([...slots.values()].map(async (slot) => (await ownerOf(slot)).port)),
     );
     expect(shards.size).toBe(3);
+  });
+
+  it('spreads pools with explicit tags under one shared prefix over the shards too', async () => {
+    const slots = await Promise.all(
+      PREFIXES.map(async (tag) => {
+        const names = store('keypool', { hashTag: tag }).names;
+        expect(names.key('f')).toBe(`keypool:{${tag}}:key:f`);
+        return slotOf(names.key('f'));
+      }),
+    );
+    expect(new Set(slots).size).toBe(PREFIXES.length);
+    const shards = new Set(await Promise.all(slots.map(async (slot) => (await ownerOf(slot)).port)));
+    expect(shards.size).toBeGreaterThan(1);
+  });
+
+  it("tells another process's store about a cooled key over the cluster's pub/sub", async () => {
+    const watcher = store('pubsub', { pubsub: true });
+    const writer = store('pubsub', { pubsub: true });
+    const key: StoreKey = { fingerprint: 'pubsub-a', limits: {} };
+    await watcher.register([key], WINDOWS);
+    await writer.register([key], WINDOWS);
+    const seen: { fingerprint: string; cooldownUntil: number }[] = [];
+    watcher.subscribe((fingerprint, view) => seen.push({ fingerprint, cooldownUntil: view.cooldownUntil }));
+    const now = Date.now();
+    // The subscription is asynchronous: keep cooling until the watcher hears one.
+    await expect
+      .poll(
+        async () => {
+          await writer.reserve(key, { requests: 1, tokens: 0 }, now);
+          await writer.record(key, {
+            now,
+            outcome: 'failure',
+            category: 'rate_limit',
+            reservedTokens: 0,
+            latencyMs: 1,
+            probe: false,
+            cooldownUntil: now + 30_000,
+          });
+          return seen.length;
+        },
+        { timeout: 5_000, interval: 100 },
+      )
+      .toBeGreaterThan(0);
+    expect(seen[0]).toEqual({ fingerprint: 'pubsub-a', cooldownUntil: now + 30_000 });
   });
 
   it('counts every call through pools on the cluster exactly, each pool on the master that owns its slot', async () => {
