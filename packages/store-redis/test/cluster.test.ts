@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { createKeyPool, fingerprintSecret, type StoreKey } from '@keypool/core';
 import { FakeAdapter } from '@keypool/core/testing';
+import { startEmulator } from '@keypool/emulator';
+import { createOpenAIPool } from '@keypool/openai';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore, type RedisStateStore } from '../src/index';
@@ -258,5 +261,65 @@ describe('failover', () => {
       });
     expect(degraded).toEqual([]);
     await keyPool.close();
+  });
+});
+
+describe('README', () => {
+  it('runs the Redis Cluster example as written there (console.log collected)', async () => {
+    const emulator = await startEmulator({ acceptAnyKey: true });
+    process.env.REDIS_CLUSTER = cluster.startupNodes.map((node) => `${node.host}:${node.port}`).join(',');
+    process.env.OPENAI_BASE_URL = emulator.baseURLs.openai;
+    process.env.OPENAI_API_KEY = 'sk-readme-cluster-0000000000000000';
+    const log: unknown[] = [];
+    try {
+      // --- README example start
+      // REDIS_CLUSTER: some of the cluster's nodes, `host:port,host:port`.
+      const nodes = (process.env.REDIS_CLUSTER ?? '127.0.0.1:7000').split(',').map((node) => {
+        const [host, port] = node.split(':');
+        return { host: host ?? '127.0.0.1', port: Number(port) };
+      });
+      const redis = new Cluster(nodes);
+      // One store per pool, one hash tag per store: this pool lives in the slot of `{openai-prod}`.
+      const store = createRedisStore({ redis, prefix: 'openai-prod', timeoutMs: 5_000 });
+      const pool = createOpenAIPool({
+        keys: [{ id: 'main', secret: process.env.OPENAI_API_KEY ?? '' }],
+        store,
+        clientOptions: { baseURL: process.env.OPENAI_BASE_URL },
+      });
+      const completion = await pool.client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'Hello from a cluster' }],
+      });
+      log.push(completion.choices[0]?.message.content, store.names.key('<fingerprint>'));
+      await pool.close();
+      await store.close();
+      redis.disconnect();
+      // --- README example end
+    } finally {
+      delete process.env.REDIS_CLUSTER;
+      delete process.env.OPENAI_BASE_URL;
+      delete process.env.OPENAI_API_KEY;
+      await emulator.close();
+    }
+    expect(log).toEqual(['Echo: Hello from a cluster', '{openai-prod}:key:<fingerprint>']);
+    // The code above is the README's, line for line (imports aside, console.log as log.push).
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Redis Cluster'));
+    const block = /```ts\n([\s\S]*?)```/.exec(section)![1]!;
+    const readmeLines = block
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('import '))
+      .map((line) => line.trim().replace('console.log(', 'log.push('));
+    const source = readFileSync(new URL(import.meta.url), 'utf8');
+    const example = source.slice(
+      source.indexOf('// --- README example start\n'),
+      source.indexOf('// --- README example end'),
+    );
+    const testLines = example
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim())
+      .filter((line) => line !== '');
+    expect(testLines).toEqual(readmeLines);
   });
 });
