@@ -205,7 +205,7 @@ describe('one hash tag per pool on a Redis Cluster', () => {
     await redisStore.record(group[0]!, {
       now,
       outcome: 'failure',
-      category: 'quota',
+      category: 'quota_exhausted',
       reservedTokens: 0,
       latencyMs: 1,
       probe: false,
