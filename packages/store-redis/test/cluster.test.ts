@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createKeyPool, fingerprintSecret, type StoreKey } from '@keypool/core';
 import { FakeAdapter } from '@keypool/core/testing';
@@ -6,6 +7,7 @@ import { createOpenAIPool } from '@keypool/openai';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore, type RedisStateStore } from '../src/index';
+import { RECORD_SCRIPT } from '../src/scripts/record-script';
 import { clusterMasters, startCluster, type TestCluster } from './redis-cluster.ts';
 
 // A real Redis Cluster (3 masters, 3 replicas) on 127.0.0.1, started and stopped here. Never skipped: without
@@ -215,6 +217,35 @@ describe('one hash tag per pool on a Redis Cluster', () => {
     const views = await redisStore.read(group, now + 1);
     expect(views.map((view) => view.cooldownUntil)).toEqual([now + 60_000, now + 60_000, now + 60_000]);
     expect(redisStore.degraded).toBe(false);
+  });
+});
+
+describe('the latency path', () => {
+  it('awaits one round trip per call (reserve): the record is written after the call returns', async () => {
+    // The real cluster client, with every record script held back 2 s on its way to Redis.
+    const recordSha = createHash('sha1').update(RECORD_SCRIPT).digest('hex');
+    const slowRecords = new Proxy(client, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target);
+        if (property !== 'evalsha') return typeof value === 'function' ? value.bind(target) : value;
+        return async (sha: string, ...rest: (string | number)[]) => {
+          if (sha === recordSha) await new Promise((resolve) => setTimeout(resolve, 2_000));
+          return target.evalsha(sha, ...rest);
+        };
+      },
+    });
+    const prefix = 'latency';
+    const redisStore = store(prefix, { redis: slowRecords });
+    const { pool: keyPool, call } = pool(prefix, redisStore, 2);
+    const started = performance.now();
+    for (let index = 0; index < 10; index++) await call();
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect((await storedCounts(prefix, redisStore, 2)).successes).toBeLessThan(10);
+    // Nothing is lost for being late.
+    await expect
+      .poll(() => storedCounts(prefix, redisStore, 2), { timeout: 8_000 })
+      .toEqual({ requests: 10, successes: 10 });
+    await keyPool.close();
   });
 });
 
