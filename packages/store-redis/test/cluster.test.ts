@@ -228,9 +228,9 @@ describe('the latency path', () => {
       get(target, property) {
         const value = Reflect.get(target, property, target);
         if (property !== 'evalsha') return typeof value === 'function' ? value.bind(target) : value;
-        return async (sha: string, ...rest: (string | number)[]) => {
+        return async (sha: string, keyCount: number, ...rest: (string | number)[]) => {
           if (sha === recordSha) await new Promise((resolve) => setTimeout(resolve, 2_000));
-          return target.evalsha(sha, ...rest);
+          return target.evalsha(sha, keyCount, ...rest);
         };
       },
     });
