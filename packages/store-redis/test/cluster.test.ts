@@ -71,32 +71,50 @@ async function ownerOf(slot: number) {
   return owner;
 }
 
-/** Runs `call` from `workers` concurrent loops until `stop()` resolves; returns how many calls succeeded. */
-async function load(call: () => Promise<unknown>, workers: number, until: Promise<void>): Promise<number> {
+/** Runs `call` from `workers` concurrent loops until `until` resolves; counts the calls that succeeded and failed. */
+async function load(
+  call: () => Promise<unknown>,
+  workers: number,
+  until: Promise<void>,
+): Promise<{ calls: number; failures: number }> {
   let done = false;
   void until.then(() => {
     done = true;
   });
   let calls = 0;
+  let failures = 0;
   await Promise.all(
     Array.from({ length: workers }, async () => {
       while (!done) {
-        await call();
-        calls++;
+        try {
+          await call();
+          calls++;
+        } catch {
+          failures++;
+        }
       }
     }),
   );
-  return calls;
+  return { calls, failures };
 }
 
 beforeAll(async () => {
   cluster = await startCluster();
   client = new Cluster([...cluster.startupNodes], { retryDelayOnFailover: 50, retryDelayOnClusterDown: 50 });
+  // A young cluster may refuse the first slot refresh: ioredis retries; only no 'ready' within 30 s fails the suite.
+  const errors: string[] = [];
+  client.on('error', (error: Error) => errors.push(error.message));
   await new Promise<void>((resolve, reject) => {
-    client.once('ready', () => resolve());
-    client.once('error', reject);
+    const timer = setTimeout(
+      () => reject(new Error(`the cluster client was not ready after 30 s: ${errors.join('; ')}`)),
+      30_000,
+    );
+    client.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
-}, 60_000);
+}, 90_000);
 
 afterAll(async () => {
   await Promise.all(stores.map((created) => created.close()));
@@ -264,25 +282,31 @@ describe('failover', () => {
       stop = resolve;
     });
     const running = load(call, 8, until);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const callsBefore = (await storedCounts(prefix, redisStore, 4)).requests;
-    expect(callsBefore).toBeGreaterThan(0);
-    // The replica takes over its master's slots (a manual failover: the master hands over, clients get MOVED).
-    expect((await cluster.cli(replica, 'cluster', 'failover')).trim()).toBe('OK');
-    await expect
-      .poll(async () => (await cluster.cli(replica, 'role')).split('\n')[0], {
-        timeout: 15_000,
-        interval: 100,
-      })
-      .toBe('master');
-    await expect
-      .poll(async () => (await ownerOf(slot)).port, { timeout: 15_000, interval: 100 })
-      .toBe(replica);
-    // Keep calling on the new master for a while, then stop.
-    const afterPromotion = (await storedCounts(prefix, redisStore, 4)).requests;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    stop();
-    const calls = await running;
+    // A failed step stops the load too, so the test fails instead of hanging.
+    let afterPromotion = 0;
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const callsBefore = (await storedCounts(prefix, redisStore, 4)).requests;
+      expect(callsBefore).toBeGreaterThan(0);
+      // The replica takes over its master's slots (a manual failover: the master hands over, clients get MOVED).
+      expect((await cluster.cli(replica, 'cluster', 'failover')).trim()).toBe('OK');
+      await expect
+        .poll(async () => (await cluster.cli(replica, 'role')).split('\n')[0], {
+          timeout: 15_000,
+          interval: 100,
+        })
+        .toBe('master');
+      await expect
+        .poll(async () => (await ownerOf(slot)).port, { timeout: 15_000, interval: 100 })
+        .toBe(replica);
+      // Keep calling on the new master for a while, then stop.
+      afterPromotion = (await storedCounts(prefix, redisStore, 4)).requests;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      stop();
+    }
+    const { calls, failures } = await running;
+    expect(failures).toBe(0);
     expect(calls).toBeGreaterThan(afterPromotion);
     await expect
       .poll(() => storedCounts(prefix, redisStore, 4), { timeout: 5_000 })
@@ -292,7 +316,7 @@ describe('failover', () => {
       });
     expect(degraded).toEqual([]);
     await keyPool.close();
-  });
+  }, 60_000);
 });
 
 describe('README', () => {
