@@ -37,10 +37,13 @@ export interface RedisStoreOptions {
   /** Prefix of every key name and of the events channel (`<prefix>:events`). Default `keypool`. */
   prefix?: string;
   /**
-   * Wrap the prefix in a Redis Cluster hash tag (`{keypool}:...`) so all of a pool's keys live in one slot and every
-   * script can touch them together. Default true; harmless on a single node.
+   * The pool's Redis Cluster hash tag: every key of the pool hashes to one slot (so each script, a quota group's
+   * cooling included, stays atomic on one shard) and pools with different tags spread over the shards. `true` (the
+   * default) derives it from the prefix (`{openai}:key:...`, or the `{tag}` the prefix already holds); a string is the
+   * tag under the prefix (`keypool:{openai}:key:...`); `false` uses none (a single node or primary only). Give each
+   * pool its own prefix or tag.
    */
-  hashTag?: boolean;
+  hashTag?: boolean | string;
   /** A Redis call slower than this (ms) counts as a failure: the store serves the call locally. Default 50. */
   timeoutMs?: number;
   /** Publish key changes on `<prefix>:events` and deliver other processes' changes to `subscribe`. Default true. */
