@@ -6,16 +6,17 @@ export interface EnvKeyIssue {
   message: string;
 }
 
-/** Thrown by `keysFromEnv` when a key variable is set but empty (or a list has an empty item). */
+/**
+ * Thrown by `keysFromEnv` when a key variable is set but empty (or a list has an empty item), with code
+ * `env_empty_value`; or when a value is malformed (a secret with whitespace or control characters inside, an unknown
+ * `KEYPOOL_STRATEGY`), with code `env_invalid_value`.
+ */
 export class EnvKeysError extends KeystoreError {
   readonly issues: EnvKeyIssue[];
 
-  constructor(issues: EnvKeyIssue[]) {
+  constructor(issues: EnvKeyIssue[], code: 'env_empty_value' | 'env_invalid_value' = 'env_empty_value') {
     const lines = issues.map((issue) => `${issue.variable}: ${issue.message}`);
-    super(
-      'env_empty_value',
-      lines.length === 1 ? lines[0]! : `${lines.length} problems:\n${lines.join('\n')}`,
-    );
+    super(code, lines.length === 1 ? lines[0]! : `${lines.length} problems:\n${lines.join('\n')}`);
     this.brand('EnvKeysError');
     this.issues = issues;
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { POOL_STRATEGIES } from './pool-options';
 import { PROVIDER_IDS } from './provider-id';
+import { secretProblem } from './secret-problem';
 
 /** A reference to a secret held elsewhere: `scheme:reference`, e.g. `env:OPENAI_PROD_KEY` or `vault:openai/main`. */
 export const SECRET_REF_PATTERN = /^[a-z][a-z0-9+.-]*:\S+$/;
@@ -44,6 +45,11 @@ export const keysFileKeySchema = z
     secret: z
       .string({ error: 'must be a string' })
       .regex(/\S/, { error: 'must not be empty or whitespace' })
+      .superRefine((secret, context) => {
+        const problem = secretProblem(secret.trim());
+        if (problem !== undefined && secret.trim() !== '')
+          context.addIssue({ code: 'custom', message: problem });
+      })
       .optional()
       .describe('The secret inline. Allowed, but reported as a warning: prefer "from".'),
     weight: z

@@ -1,6 +1,7 @@
 /** Every `code` a keystore error can carry. */
 export type KeystoreErrorCode =
   | 'env_empty_value'
+  | 'env_invalid_value'
   | 'keys_file_unreadable'
   | 'keys_file_invalid'
   | 'secret_unresolved'

@@ -8,6 +8,7 @@ import type { LoadedKeysFile } from './parse-keys-file';
 import type { PoolOptions } from './pool-options';
 import { protectSecret } from './protect-secret';
 import { PROVIDER_IDS, type ProviderId } from './provider-id';
+import { secretProblem } from './secret-problem';
 import { SecretResolveError, type SecretResolveFailure } from './secret-resolve-error';
 import { parseSecretRef, type SecretSource } from './secret-source';
 import { vaultSource } from './vault-source';
@@ -104,6 +105,11 @@ export async function resolveKeysFile(
         }
         if (typeof secret !== 'string' || secret.trim() === '') {
           failures.push({ ref, provider, keyId: key.id, reason: 'the source returned an empty secret' });
+          continue;
+        }
+        const problem = secretProblem(secret.trim());
+        if (problem !== undefined) {
+          failures.push({ ref, provider, keyId: key.id, reason: `the secret ${problem}` });
           continue;
         }
       }
