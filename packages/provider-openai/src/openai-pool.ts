@@ -2,6 +2,7 @@ import {
   createProviderPool,
   type KeyPoolOptions,
   type PoolClientOptions,
+  type ProviderName,
   type ProviderPool,
 } from '@keypool/core';
 import type OpenAI from 'openai';
@@ -17,6 +18,8 @@ export interface OpenAIPoolOptions extends Omit<KeyPoolOptions<OpenAI>, 'adapter
   callOptions?: PoolClientOptions['callOptions'];
   /** Stream options applied to every stream opened through `pool.client` (idle and first-chunk timeouts). */
   streamOptions?: PoolClientOptions['streamOptions'];
+  /** The provider label in events, snapshots and errors (default `openai`); presets set their own, e.g. `groq`. */
+  provider?: ProviderName;
 }
 
 /**
@@ -32,9 +35,9 @@ export type OpenAIPool = ProviderPool<OpenAI>;
  * `const { client } = createOpenAIPool({ keys })` then `client.chat.completions.create(...)`.
  */
 export function createOpenAIPool(options: OpenAIPoolOptions): OpenAIPool {
-  const { clientOptions, callOptions, streamOptions, ...poolOptions } = options;
+  const { clientOptions, callOptions, streamOptions, provider, ...poolOptions } = options;
   return createProviderPool<OpenAI>({
-    pool: { ...poolOptions, adapter: createOpenAIAdapter(clientOptions) },
+    pool: { ...poolOptions, adapter: createOpenAIAdapter(clientOptions, provider) },
     template: () => createOpenAITemplateClient(clientOptions),
     routes: OPENAI_ROUTES,
     clientOptions: { callOptions, streamOptions },
