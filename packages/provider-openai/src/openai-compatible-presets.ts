@@ -88,7 +88,9 @@ export function presetKeysFromEnv(
       if (value !== undefined) add(`env:${variable}`, variable, value);
     }
     const list = env[`${name}S`];
-    list?.split(/[,\n]/).forEach((item, index) => add(`env:${name}S#${index + 1}`, `${name}S`, item));
+    list?.split(/[,\n]/).forEach((item, index) => {
+      add(`env:${name}S#${index + 1}`, `${name}S`, item);
+    });
   }
   if (problems.length > 0) throw new ConfigError(`${preset.provider} keys from the environment`, problems);
   return keys;
@@ -106,14 +108,13 @@ export function createOpenAICompatiblePool(
   preset: OpenAICompatiblePresetName | OpenAICompatiblePreset,
   options: OpenAICompatiblePoolOptions = {},
 ): OpenAIPool {
-  const known =
-    typeof preset === 'string'
-      ? (OPENAI_COMPATIBLE_PRESETS as Record<string, OpenAICompatiblePreset>)[preset]
-      : preset;
-  if (
-    known === undefined ||
-    (typeof preset === 'string' && !Object.hasOwn(OPENAI_COMPATIBLE_PRESETS, preset))
-  ) {
+  const known: OpenAICompatiblePreset | undefined =
+    typeof preset !== 'string'
+      ? preset
+      : Object.hasOwn(OPENAI_COMPATIBLE_PRESETS, preset)
+        ? OPENAI_COMPATIBLE_PRESETS[preset]
+        : undefined;
+  if (known === undefined) {
     throw new ConfigError('OpenAI-compatible preset', [
       {
         path: 'preset',
