@@ -1,5 +1,11 @@
 import { PoolExhaustedError } from '@keypool/core';
-import { VaultCorruptError, VaultEntryError, VaultLockError, VaultPassphraseError } from '@keypool/keystore';
+import {
+  VaultAccessError,
+  VaultCorruptError,
+  VaultEntryError,
+  VaultLockError,
+  VaultPassphraseError,
+} from '@keypool/keystore';
 import { describe, expect, it } from 'vitest';
 import { CliError } from './cli-error';
 import { errorReport } from './error-report';
@@ -17,6 +23,14 @@ describe('errorReport', () => {
     expect(errorReport(new VaultEntryError('vault_entry_exists', 'openai', 'x', 'taken')).exitCode).toBe(5);
     expect(errorReport(new VaultEntryError('vault_entry_invalid', 'openai', 'x', 'bad id')).exitCode).toBe(2);
     expect(errorReport(new VaultLockError('/v.lock', 30_000, undefined)).exitCode).toBe(6);
+    expect(errorReport(new VaultAccessError('/v', 'read', 'EISDIR'))).toMatchObject({
+      code: 'vault_unreadable',
+      exitCode: 3,
+    });
+    expect(errorReport(new VaultAccessError('/v', 'write', 'EACCES'))).toMatchObject({
+      code: 'vault_unwritable',
+      exitCode: 3,
+    });
     const exhausted = new PoolExhaustedError({
       provider: 'openai',
       retryAfterMs: 10,

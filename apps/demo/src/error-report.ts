@@ -14,6 +14,8 @@ const KEYSTORE_EXIT_CODES: Record<string, ExitCodeValue> = {
   vault_passphrase_missing: ExitCode.vault,
   vault_passphrase_wrong: ExitCode.vault,
   vault_corrupt: ExitCode.vault,
+  vault_unreadable: ExitCode.vault,
+  vault_unwritable: ExitCode.vault,
   vault_mode_mismatch: ExitCode.vault,
   vault_entry_not_found: ExitCode.notFound,
   vault_entry_exists: ExitCode.conflict,

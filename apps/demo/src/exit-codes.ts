@@ -6,7 +6,8 @@
  *   simulation left calls unserved.
  * - 2 `usage`: bad arguments or configuration (unknown option, unknown provider, bad keys file, a secret on the
  *   command line without `--force-argv`, no keys to use).
- * - 3 `vault`: the vault cannot be opened: no passphrase, a wrong one, or a corrupt / truncated / tampered file.
+ * - 3 `vault`: the vault cannot be opened: no passphrase, a wrong one, a corrupt / truncated / tampered file, or a
+ *   path that cannot be read or written (a directory, a symlink loop, a read-only folder).
  * - 4 `notFound`: the named key (or state file) does not exist.
  * - 5 `conflict`: the key id is taken, or the same secret is already stored for the provider.
  * - 6 `busy`: the vault is locked by another process for longer than the lock timeout.

@@ -45,10 +45,58 @@ export function openCliVault(io: CliIo, options: VaultCommandOptions): Vault {
       return first;
     };
   }
-  return openVault({
+  const vault = openVault({
     path,
     env: io.env,
     ...(passphrase === undefined ? {} : { passphrase }),
     ...(scrypt ? { scrypt } : {}),
   });
+  return registeringSecrets(vault, io);
+}
+
+/** The vault methods that read or change entries: before the first of them runs, every secret is registered. */
+const ENTRY_METHODS = [
+  'list',
+  'get',
+  'getSecret',
+  'keys',
+  'add',
+  'remove',
+  'enable',
+  'disable',
+  'setPrimary',
+] as const;
+
+/**
+ * Makes every command that opens the vault feed all of its secrets to the redactor before it reads or changes an
+ * entry (before a `remove`, so the removed key is known too): whatever a command prints afterwards (a reason, a
+ * label, an id, a library message) cannot carry a stored secret. The vault decrypts once; the secrets come from
+ * that same read.
+ */
+function registeringSecrets(vault: Vault, io: CliIo): Vault {
+  let registered: Promise<void> | undefined;
+  const register = () => {
+    registered ??= (async () => {
+      for (const entry of await original.list()) {
+        io.redactor.add(await original.getSecret(entry.provider, entry.id));
+      }
+    })();
+    return registered;
+  };
+  const original = {
+    list: vault.list.bind(vault),
+    getSecret: vault.getSecret.bind(vault),
+  };
+  for (const name of ENTRY_METHODS) {
+    const method = (vault[name] as (...args: unknown[]) => Promise<unknown>).bind(vault);
+    Object.defineProperty(vault, name, {
+      value: async (...args: unknown[]) => {
+        await register();
+        return method(...args);
+      },
+      configurable: true,
+      writable: true,
+    });
+  }
+  return vault;
 }

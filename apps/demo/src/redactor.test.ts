@@ -15,4 +15,17 @@ describe('Redactor', () => {
     expect(redactor.mask('sk-other-0123456789abcdef')).toBe('sk-o...cdef');
     expect(redactor.scrub('sk-other-0123456789abcdef')).toBe('sk-o...cdef');
   });
+
+  it('masks anything key-like, registered or not (a key pasted where an id or a URL belongs)', () => {
+    const redactor = new Redactor();
+    expect(redactor.scrub('no key "sk-ant-api03-Hq2Wz7Rk4Ty9Uo1Ip6As3Df8Gj" in openai')).toBe(
+      'no key "sk-a...f8Gj" in openai',
+    );
+    expect(redactor.scrub('bad URL http://h/v1?key=AIzaSyA1234567890abcdefghij')).toBe(
+      'bad URL http://h/v1?key=***',
+    );
+    expect(redactor.scrub('model gpt-4o-mini, key main (sk-p...N5g4)')).toBe(
+      'model gpt-4o-mini, key main (sk-p...N5g4)',
+    );
+  });
 });

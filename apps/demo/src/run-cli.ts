@@ -15,8 +15,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
   const configure = (command: Command): void => {
     command.exitOverride();
     command.configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      // Commander echoes what was typed (an unknown command or option): it goes through the redactor like the rest.
+      writeOut: (text) => io.stdout.write(io.redactor.scrub(text)),
+      writeErr: (text) => io.stderr.write(io.redactor.scrub(text)),
     });
     for (const sub of command.commands) configure(sub);
   };

@@ -22,9 +22,11 @@ export async function enableKey<T>(core: PoolCore<T>, id: string): Promise<void>
 /** Disables a key until `enableKey`. */
 export async function disableKey<T>(core: PoolCore<T>, id: string, reason: string): Promise<void> {
   const key = requireKey(core, id);
-  key.view = await core.store.setStatus(key.storeKey, { enabled: false, reason }, core.now());
+  // User-given text is scrubbed like provider text: a pasted key never reaches the store, a snapshot or an event.
+  const scrubbed = core.scrub(reason, key);
+  key.view = await core.store.setStatus(key.storeKey, { enabled: false, reason: scrubbed }, core.now());
   core.placeKey(key);
-  core.emit('key.disabled', { ...key.ref(), provider: core.provider, category: 'manual', reason });
+  core.emit('key.disabled', { ...key.ref(), provider: core.provider, category: 'manual', reason: scrubbed });
 }
 
 /** Adds a key at run time: O(1) plus O(log n) per model scope. Throws a `ConfigError` for a bad config or a duplicate. */

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ERROR_CATEGORIES } from './categories';
+import { didYouMean } from './did-you-mean';
 import { ConfigError, type ConfigIssue } from './errors';
+import { headerUnsafe } from './header-unsafe';
 
 const nonNegative = (field: string) =>
   z
@@ -39,7 +41,17 @@ export const keyConfigSchema = z
     quotaGroup: z.string().trim().min(1, { error: 'quotaGroup must not be empty' }).optional(),
     enabled: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((key, context) => {
+    const problem = typeof key.secret === 'string' ? headerUnsafe(key.secret) : undefined;
+    if (problem) {
+      context.addIssue({
+        code: 'custom',
+        path: ['secret'],
+        message: `the secret of key "${key.id}" ${problem}; a secret is sent in an HTTP header, which cannot carry it`,
+      });
+    }
+  });
 
 /** Limits per key. */
 export type KeyLimits = z.infer<typeof keyLimitsSchema>;
@@ -52,6 +64,7 @@ export const keyListSchema = z
   .min(1, { error: 'keys must hold at least one key' })
   .superRefine((keys, context) => {
     const seen = new Map<string, number>();
+    const secrets = new Map<string, number>();
     keys.forEach((key, index) => {
       const first = seen.get(key.id);
       if (first !== undefined) {
@@ -61,6 +74,14 @@ export const keyListSchema = z
           message: `duplicate key id "${key.id}" (also keys[${first}])`,
         });
       } else seen.set(key.id, index);
+      const sameSecret = secrets.get(key.secret);
+      if (sameSecret !== undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: [index, 'secret'],
+          message: `key "${key.id}" has the same secret as keys[${sameSecret}] ("${keys[sameSecret]?.id}"); each secret belongs to one key`,
+        });
+      } else secrets.set(key.secret, index);
     });
   });
 
@@ -93,6 +114,69 @@ export const STRATEGY_NAMES = [
 /** A built-in selection strategy's name. */
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
+/**
+ * Every option a key pool accepts, by name. Any other name is a `ConfigError` ("did you mean ...?"). When you add an
+ * option to `KeyPoolOptions`, add its name here (and a rule to `poolNumericOptionsSchema` if it is a plain value).
+ * Names listed ahead of their implementation are the engine's options being added in parallel.
+ */
+export const POOL_OPTION_NAMES: readonly string[] = [
+  'adapter',
+  'keys',
+  'strategy',
+  'policy',
+  'cooldown',
+  'maxAttempts',
+  'attemptTimeoutMs',
+  'deadlineMs',
+  'maxWaitMs',
+  'retryBaseMs',
+  'streamIdleTimeoutMs',
+  'windowMs',
+  'dayMs',
+  'store',
+  'initialState',
+  'now',
+  'random',
+  'firstByteTimeoutMs',
+  'modelScope',
+  'adaptiveLimits',
+];
+
+/** What a failure may do to its key in a policy row (see `KeyEffect`). */
+export const KEY_EFFECTS = ['cooldown', 'quota', 'disable', 'none'] as const;
+/** What a failure may do to its request in a policy row (see `RequestEffect`). */
+export const REQUEST_EFFECTS = ['next_key', 'retry', 'fail'] as const;
+/** The fields of a policy row. */
+export const POLICY_ROW_FIELDS = ['key', 'request', 'retries'] as const;
+
+/** A policy override row key must be a real category. */
+export const policyCategorySchema = z.enum(ERROR_CATEGORIES);
+
+const oneOf = (field: string, values: readonly string[]) =>
+  z.unknown().superRefine((value, context) => {
+    if (typeof value === 'string' && values.includes(value)) return;
+    const hint = typeof value === 'string' ? didYouMean(value, values) : undefined;
+    context.addIssue({
+      code: 'custom',
+      message: `${field} must be one of ${values.join(', ')}${typeof value === 'string' ? `, not "${value}"` : ''}${hint ? ` (did you mean ${hint}?)` : ''}`,
+    });
+  });
+
+/** One policy override row: known fields with known values. */
+export const policyRowSchema = z
+  .object({
+    key: oneOf('key', KEY_EFFECTS).optional(),
+    request: oneOf('request', REQUEST_EFFECTS).optional(),
+    retries: z.number().int().min(0, { error: 'retries must be an integer >= 0' }).optional(),
+  })
+  .passthrough()
+  .superRefine(unknownNames('policy row field', POLICY_ROW_FIELDS));
+
+/** Policy overrides: rows for known categories only. */
+export const policyOverridesSchema = z
+  .record(z.string(), policyRowSchema, { error: 'policy must be an object of rows by category' })
+  .superRefine(unknownNames('error category', ERROR_CATEGORIES));
+
 /** The serialisable part of the pool options (functions and objects are checked by the pool itself). */
 export const poolNumericOptionsSchema = z
   .object({
@@ -100,18 +184,32 @@ export const poolNumericOptionsSchema = z
     attemptTimeoutMs: z.number().gt(0, { error: 'attemptTimeoutMs must be > 0' }).optional(),
     deadlineMs: z.number().gt(0, { error: 'deadlineMs must be > 0' }).optional(),
     maxWaitMs: nonNegative('maxWaitMs').optional(),
+    retryBaseMs: nonNegative('retryBaseMs').optional(),
+    streamIdleTimeoutMs: z.number().gt(0, { error: 'streamIdleTimeoutMs must be > 0' }).optional(),
     windowMs: z.number().gt(0, { error: 'windowMs must be > 0' }).optional(),
     dayMs: z.number().gt(0, { error: 'dayMs must be > 0' }).optional(),
     firstByteTimeoutMs: z.number().gt(0, { error: 'firstByteTimeoutMs must be > 0' }).optional(),
-    retryBaseMs: nonNegative('retryBaseMs').optional(),
-    streamIdleTimeoutMs: z.number().gt(0, { error: 'streamIdleTimeoutMs must be > 0' }).optional(),
     adaptiveLimits: z.boolean({ error: 'adaptiveLimits must be true or false' }).optional(),
     cooldown: cooldownOptionsSchema.optional(),
+    policy: policyOverridesSchema.optional(),
   })
-  .passthrough();
+  .passthrough()
+  .superRefine(unknownNames('pool option', POOL_OPTION_NAMES));
 
-/** A policy override row key must be a real category. */
-export const policyCategorySchema = z.enum(ERROR_CATEGORIES);
+/** A check that reports every own property not in `known`, suggesting the nearest known name. */
+function unknownNames(what: string, known: readonly string[]) {
+  return (value: Record<string, unknown>, context: z.RefinementCtx) => {
+    for (const name of Object.keys(value)) {
+      if (known.includes(name)) continue;
+      const hint = didYouMean(name, known);
+      context.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `unknown ${what} "${name}"${hint ? ` (did you mean ${hint}?)` : ` (known: ${known.join(', ')})`}`,
+      });
+    }
+  };
+}
 
 /** Turns zod issues into Keypool's own `ConfigIssue`s, with readable paths like `keys[2].limits.rpm`. */
 export function toConfigIssues(error: z.ZodError, prefix = ''): ConfigIssue[] {

@@ -1,6 +1,7 @@
 import type { ErrorCategory, ProviderName } from './categories';
 import type { ClassifiedError } from './classified-error';
 import type { KeySnapshot } from './key-snapshot';
+import { maskKeyLike } from './mask-key-like';
 
 const BRAND = Symbol.for('keypool.error');
 
@@ -202,13 +203,25 @@ export interface ConfigIssue {
 export class ConfigError extends KeypoolError {
   readonly issues: readonly ConfigIssue[];
 
-  constructor(subject: string, issues: readonly ConfigIssue[]) {
+  /**
+   * `subject` names what was checked; `issues` say what is wrong where. Both may quote user input (an id, a field
+   * name), so anything in them that looks like a key is masked (`maskKeyLike`): a secret pasted in the wrong place is
+   * never echoed.
+   */
+  constructor(subject: string, issues: readonly ConfigIssue[], options?: { cause?: unknown }) {
+    const masked = issues.map((issue) => ({
+      path: maskKeyLike(issue.path),
+      message: maskKeyLike(issue.message),
+    }));
     super(
       'config_invalid',
-      `Invalid ${subject}: ${issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ')}`,
+      maskKeyLike(
+        `Invalid ${subject}: ${masked.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ')}`,
+      ),
+      options,
     );
     this.name = 'ConfigError';
-    this.issues = issues;
+    this.issues = masked;
   }
 
   /** True for a ConfigError from any copy of the package. */

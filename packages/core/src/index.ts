@@ -47,16 +47,30 @@ export {
 export { chatStreamEvents, type StreamAttemptFacts, withoutToolCallDeltas } from './chat-stream-events';
 export type { ClassifiedError } from './classified-error';
 export {
+  type ClientErrorFactory,
+  type KeypoolErrorView,
+  ROUTED_CLIENT_API_KEY,
+  scrubSdkError,
+  toClientError,
+  type WithKeypoolView,
+} from './client-error';
+export {
   type CooldownOptions,
+  KEY_EFFECTS,
   type KeyConfig,
   type KeyLimits,
   keyConfigSchema,
   keyListSchema,
+  POLICY_ROW_FIELDS,
+  POOL_OPTION_NAMES,
   parseKeys,
+  policyOverridesSchema,
+  REQUEST_EFFECTS,
   STRATEGY_NAMES,
   type StrategyName,
 } from './config';
 export { CONTEXT_WINDOWS, contextWindowOf } from './context-windows';
+export { didYouMean } from './did-you-mean';
 export {
   ConfigError,
   type ConfigIssue,
@@ -75,6 +89,8 @@ export {
   type PoolEvents,
   TypedEmitter,
 } from './events';
+export { headerUnsafe } from './header-unsafe';
+export { IncompleteAnswerError } from './incomplete-answer-error';
 export {
   createFailureHistory,
   type FailureHistory,
@@ -99,6 +115,7 @@ export {
   resolveHealthRules,
   type WindowRuleOptions,
 } from './health-rules';
+export { EmptyEventStreamError, firstEventResponse, rebuiltResponse } from './first-event-response';
 export {
   type AttemptKey,
   type AttemptOutcome,
@@ -110,6 +127,7 @@ export {
   type StreamCallOptions,
 } from './key-pool';
 export type { KeySnapshot } from './key-snapshot';
+export { maskKeyLike } from './mask-key-like';
 export { MemoryStateStore } from './memory-store';
 export { eventTime, type ObservedEvent, observe } from './observed-event';
 export { type Outcome, OutcomeWindow, quantile } from './outcome-window';
@@ -140,7 +158,16 @@ export {
   readRateLimitBudget,
 } from './retry-hints';
 export { RingBuffer } from './ring-buffer';
+export { scrubbedError } from './scrubbed-error';
+export {
+  type RequestRoutableClient,
+  type RequestRoutingParts,
+  routeClientRequests,
+  type SdkRequestOptions,
+  type SdkResponseProps,
+} from './route-client-requests';
 export { fingerprintSecret, maskSecret, scrubSecrets, sha256Hex } from './secret';
+export { createSecretScrubber, scrubberFor, type TextScrubber } from './secret-scrubber';
 export {
   createSelector,
   healthSelector,

@@ -10,7 +10,7 @@ import {
   STRATEGY_NAMES,
   toConfigIssues,
 } from './config';
-import { ConfigError } from './errors';
+import { ConfigError, ProviderError } from './errors';
 import type { PoolEventName, PoolEvents, TypedEmitter } from './events';
 import { execute, executeStream } from './execute';
 import type { KeySnapshot } from './key-snapshot';
@@ -174,6 +174,7 @@ export class KeyPool<TClient = unknown> {
 
   /** The unified chat call (the fallback chain's entry point). */
   async chat(request: ChatRequest, options: Omit<CallOptions, 'signal'> = {}): Promise<ChatResult> {
+    this.validate(request);
     return this.execute(
       async (client, key) => {
         const answer = await this.adapter.chat(
@@ -194,9 +195,36 @@ export class KeyPool<TClient = unknown> {
   }
 
   /** The unified streaming call: text deltas, then one `done` event with the whole result. */
-  stream(
+  async *stream(
     request: ChatRequest,
     options: Omit<StreamCallOptions<ChatStreamEvent>, 'signal' | 'textOf' | 'usageOf' | 'isTerminal'> = {},
+  ): AsyncGenerator<ChatStreamEvent, void, undefined> {
+    this.validate(request);
+    yield* this.streamOnce(request, options);
+  }
+
+  /**
+   * A feature the provider lacks (e.g. a seed on Anthropic) is refused before any key is reserved or any request sent,
+   * as an `invalid_request` error naming the feature.
+   */
+  private validate(request: ChatRequest): void {
+    try {
+      this.adapter.validateRequest?.(request);
+    } catch (cause) {
+      throw new ProviderError(
+        {
+          category: 'invalid_request',
+          message: cause instanceof Error ? cause.message : String(cause),
+          provider: this.provider,
+        },
+        { cause },
+      );
+    }
+  }
+
+  private streamOnce(
+    request: ChatRequest,
+    options: Omit<StreamCallOptions<ChatStreamEvent>, 'signal' | 'textOf' | 'usageOf' | 'isTerminal'>,
   ): AsyncGenerator<ChatStreamEvent, void, undefined> {
     const provider = this.provider;
     const adapter = this.adapter;
@@ -219,6 +247,7 @@ export class KeyPool<TClient = unknown> {
                 model: part.model ?? request.model,
                 keyId: key.id,
                 ...(part.requestId ? { requestId: part.requestId } : {}),
+                ...(part.toolCalls && part.toolCalls.length > 0 ? { toolCalls: part.toolCalls } : {}),
               };
               yield { type: 'done', result };
             }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ProviderAdapter } from './adapter';
+import { ROUTED_CLIENT_API_KEY } from './client-error';
 import { ProviderError, StreamInterruptedError } from './errors';
 import { createKeyPool } from './key-pool';
-import { createPoolClient } from './pool-client';
+import { createPoolClient, type RoutedStream } from './pool-client';
 import { FakeAdapter } from './testing/fake-adapter';
 
 /** A tiny SDK-shaped client: `chat.create` (plain or streaming), a helper, and a getter. */
@@ -100,6 +101,77 @@ describe('createPoolClient', () => {
     expect(StreamInterruptedError.isInstance(error)).toBe(true);
     expect((error as StreamInterruptedError).partialText).toBe('2:');
     expect(ProviderError.isInstance(error)).toBe(true);
+  });
+});
+
+describe('createPoolClient as the SDK: errors, every method, apiKey, stream shape and quiet abort', () => {
+  class TinyError extends Error {}
+  const keys = [
+    { id: 'one', secret: 'sk-tiny-000000000000000001' },
+    { id: 'two', secret: 'sk-tiny-000000000000000002' },
+  ];
+  const route = {
+    path: 'chat.create',
+    streams: (args: readonly unknown[]) => (args[0] as { stream?: boolean }).stream === true,
+    withSignal: (args: readonly unknown[], signal: AbortSignal) => [
+      args[0],
+      { ...(args[1] as object), signal },
+    ],
+  };
+  const options = {
+    errors: {
+      isSdkError: (error: unknown): error is Error => error instanceof TinyError,
+      abortError: () => new TinyError('aborted'),
+      timeoutError: () => new TinyError('timed out'),
+      otherError: (message: string) => new TinyError(message),
+    },
+    lastKeyProperty: 'apiKey',
+  };
+
+  it('throws the SDK error with a keypool view, and reads the masked key of the last call as apiKey', async () => {
+    TinyClient.failures = new Map([['sk-tiny-000000000000000001', 'rate']]);
+    const pool = createKeyPool({
+      adapter: tinyAdapter(),
+      keys,
+      strategy: 'round-robin',
+      maxAttempts: 1,
+      random: () => 0,
+    });
+    const client = createPoolClient(pool, new TinyClient('placeholder'), [route], options);
+    expect(client.apiKey).toBe(ROUTED_CLIENT_API_KEY);
+    const error = await client.chat.create({ prompt: 'x' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TinyError);
+    expect((error as { keypool: { keyId: string; exhausted: string } }).keypool).toMatchObject({
+      keyId: 'one',
+    });
+    await client.chat.create({ prompt: 'y' });
+    expect(client.apiKey).toBe(pool.snapshot()[1]?.masked);
+  });
+
+  it('routes every function under routeAll resources, and shapes streams; controller.abort() ends quietly', async () => {
+    TinyClient.failures = new Map();
+    const pool = createKeyPool({ adapter: tinyAdapter(), keys, strategy: 'round-robin', random: () => 0 });
+    const shaped = {
+      ...route,
+      shapeStream: (stream: RoutedStream<unknown>) => Object.assign(stream, { shaped: true }),
+    };
+    const client = createPoolClient(pool, new TinyClient('placeholder'), [shaped], {
+      ...options,
+      routeAll: { under: ['chat'], route: { withSignal: route.withSignal } },
+    });
+    const stream = (await client.chat.create({ prompt: 'hi', stream: true })) as RoutedStream<{
+      text: string;
+    }> & {
+      shaped: boolean;
+    };
+    expect(stream.shaped).toBe(true);
+    const seen: string[] = [];
+    for await (const chunk of stream) {
+      seen.push(chunk.text);
+      stream.controller.abort();
+    }
+    expect(seen).toHaveLength(1);
+    expect(pool.snapshot().reduce((sum, key) => sum + key.counts.requests, 0)).toBe(1);
   });
 });
 

@@ -1,4 +1,5 @@
-import type { AttemptKey, CallOptions, KeyPool, StreamCallOptions } from './key-pool';
+import { type ClientErrorFactory, ROUTED_CLIENT_API_KEY, scrubSdkError, toClientError } from './client-error';
+import type { AttemptKey, AttemptOutcome, CallOptions, KeyPool, StreamCallOptions } from './key-pool';
 
 /**
  * How one SDK method is routed through the pool. `path` is the dotted path from the client (`chat.completions.create`).
@@ -33,6 +34,11 @@ export interface RoutedMethod<TChunk = unknown> {
   chunkUsageOf?(chunk: TChunk): number | undefined;
   /** Stream chunks: true for the chunk that ends the answer properly. */
   isTerminal?(chunk: TChunk): boolean;
+  /**
+   * Optional: gives a routed stream the shape of the SDK's own stream (e.g. a `ReadableStream` for an SDK whose
+   * streams are one). Receives the routed stream, already open (its first chunk arrived).
+   */
+  shapeStream?(stream: RoutedStream<TChunk>): unknown;
 }
 
 /**
@@ -50,6 +56,23 @@ export interface PoolClientOptions {
   callOptions?: Omit<CallOptions, 'signal' | 'estimatedTokens'>;
   /** Stream options applied to every routed stream (idle timeout, first-chunk timeout). */
   streamOptions?: Pick<StreamCallOptions<unknown>, 'idleTimeoutMs' | 'firstChunkTimeoutMs'>;
+  /**
+   * Turns Keypool's errors into the SDK's own (see `toClientError`). Without it, routed calls throw Keypool's typed
+   * errors.
+   */
+  errors?: ClientErrorFactory;
+  /**
+   * Routes every other function found under these resource paths (e.g. `files`, `batches`) with `route`, so methods
+   * that reach the network never run on the key-less template. Paths listed in `except` stay unrouted.
+   */
+  routeAll?: { under: readonly string[]; except?: readonly string[]; route: Omit<RoutedMethod, 'path'> };
+  /**
+   * A property of the client that reads the masked form of the key that served the last routed call (e.g. `apiKey`);
+   * before any call it reads `ROUTED_CLIENT_API_KEY`.
+   */
+  lastKeyProperty?: string;
+  /** The secret a per-key client holds, to scrub it from the SDK errors its calls throw (headers and body too). */
+  secretOf?: (client: never) => string | undefined;
 }
 
 /**
@@ -81,10 +104,22 @@ export function createPoolClient<TClient extends object>(
     for (let length = 1; length < parts.length; length++) prefixes.add(parts.slice(0, length).join('.'));
   }
 
+  let lastMasked: string | undefined;
   const call = (route: RoutedMethod, args: unknown[]): Promise<unknown> => {
     const userSignal = findSignal(args);
     const estimatedTokens = route.estimateTokens?.(args);
-    if (route.streams?.(args)) return openStream(pool, route, args, userSignal, estimatedTokens, options);
+    const attempts: AttemptOutcome[] = [];
+    const onAttempt = (attempt: AttemptOutcome) => {
+      attempts.push(attempt);
+      if (attempt.outcome === 'success') lastMasked = attempt.masked;
+      options.callOptions?.onAttempt?.(attempt);
+    };
+    const convert = (error: unknown): never => {
+      throw options.errors ? toClientError(error, attempts, options.errors) : error;
+    };
+    if (route.streams?.(args)) {
+      return openStream(pool, route, args, userSignal, estimatedTokens, options, onAttempt, convert);
+    }
     const settled = pool.execute(
       async (client, key) => {
         const method = resolvePath(client, route.path);
@@ -94,15 +129,22 @@ export function createPoolClient<TClient extends object>(
           (!userSignal || route.timeoutKeepsCallerSignal)
             ? route.withTimeout(args, Math.max(1, Math.ceil(key.timeoutMs)))
             : route.withSignal(args, key.signal);
-        const pending = (method.fn as (...input: unknown[]) => Promise<unknown>).apply(
-          method.owner,
-          input,
-        ) as Promise<unknown> & {
-          withResponse?: () => Promise<WithResponse>;
-        };
-        // Keep the raw response when the SDK offers it, so `withResponse()` still works on the routed call.
-        const answer: WithResponse =
-          typeof pending.withResponse === 'function' ? await pending.withResponse() : { data: await pending };
+        let answer: WithResponse;
+        try {
+          const pending = (method.fn as (...input: unknown[]) => Promise<unknown>).apply(
+            method.owner,
+            input,
+          ) as Promise<unknown> & {
+            withResponse?: () => Promise<WithResponse>;
+          };
+          // Keep the raw response when the SDK offers it, so `withResponse()` still works on the routed call.
+          answer =
+            typeof pending.withResponse === 'function'
+              ? await pending.withResponse()
+              : { data: await pending };
+        } catch (error) {
+          throw scrubbed(error, client, options);
+        }
         const used = route.usageOf?.(answer.data);
         if (used !== undefined) key.reportUsage(used);
         route.afterCall?.(answer.data, key);
@@ -113,10 +155,26 @@ export function createPoolClient<TClient extends object>(
         ...(userSignal ? { signal: userSignal } : {}),
         ...(estimatedTokens !== undefined ? { estimatedTokens } : {}),
         ...modelOption(args),
+        onAttempt,
       },
     );
-    return routedPromise(settled);
+    return routedPromise(settled.catch(convert));
   };
+
+  const routeAll = options.routeAll;
+  const routeOf = (path: string): RoutedMethod | undefined => {
+    const listed = routes.get(path);
+    if (listed || !routeAll || routeAll.except?.includes(path)) return listed;
+    const parent = path.slice(0, path.lastIndexOf('.'));
+    if (!routeAll.under.some((prefix) => parent === prefix || parent.startsWith(`${prefix}.`)))
+      return undefined;
+    const generic = { ...routeAll.route, path };
+    routes.set(path, generic);
+    return generic;
+  };
+  const routedPrefix = (path: string): boolean =>
+    prefixes.has(path) ||
+    (routeAll?.under.some((prefix) => path === prefix || path.startsWith(`${prefix}.`)) ?? false);
 
   // One proxy per (object, path) and one member per property, made once: property access stays cheap.
   const proxies = new Map<string, WeakMap<object, object>>();
@@ -131,6 +189,7 @@ export function createPoolClient<TClient extends object>(
     const members = new Map<string, { value: unknown; member: unknown }>();
     const proxy = new Proxy(target, {
       get(object, property, receiver) {
+        if (path === '' && property === options.lastKeyProperty) return lastMasked ?? ROUTED_CLIENT_API_KEY;
         const value = Reflect.get(object, property, receiver);
         if (
           typeof property !== 'string' ||
@@ -141,10 +200,10 @@ export function createPoolClient<TClient extends object>(
         const known = members.get(property);
         if (known && known.value === value) return known.member;
         const childPath = path ? `${path}.${property}` : property;
-        const route = routes.get(childPath);
+        const route = typeof value === 'function' ? routeOf(childPath) : undefined;
         let member: unknown;
         if (route && typeof value === 'function') member = (...args: unknown[]) => call(route, args);
-        else if (prefixes.has(childPath) && typeof value === 'object') member = wrap(value, childPath);
+        else if (routedPrefix(childPath) && typeof value === 'object') member = wrap(value, childPath);
         else if (typeof value === 'function') member = value.bind(object);
         else return value;
         members.set(property, { value, member });
@@ -165,18 +224,25 @@ async function openStream<TClient extends object>(
   userSignal: AbortSignal | undefined,
   estimatedTokens: number | undefined,
   options: PoolClientOptions,
-): Promise<RoutedStream<unknown>> {
+  onAttempt: (attempt: AttemptOutcome) => void,
+  convert: (error: unknown) => never,
+): Promise<unknown> {
   const controller = new AbortController();
   const signal = userSignal ? AbortSignal.any([userSignal, controller.signal]) : controller.signal;
   const generator = pool.executeStream<unknown>(
     async (client, key) => {
       const method = resolvePath(client, route.path);
-      const stream = await (method.fn as (...input: unknown[]) => Promise<AsyncIterable<unknown>>).apply(
-        method.owner,
-        route.withSignal(args, key.signal),
-      );
+      let stream: AsyncIterable<unknown>;
+      try {
+        stream = await (method.fn as (...input: unknown[]) => Promise<AsyncIterable<unknown>>).apply(
+          method.owner,
+          route.withSignal(args, key.signal),
+        );
+      } catch (error) {
+        throw scrubbed(error, client, options);
+      }
       route.afterCall?.(stream, key);
-      return stream;
+      return options.secretOf ? scrubbing(stream, client, options) : stream;
     },
     {
       ...options.callOptions,
@@ -187,23 +253,56 @@ async function openStream<TClient extends object>(
       ...(route.textOf ? { textOf: route.textOf } : {}),
       ...(route.chunkUsageOf ? { usageOf: route.chunkUsageOf } : {}),
       ...(route.isTerminal ? { isTerminal: route.isTerminal } : {}),
+      onAttempt,
     },
   );
   // Wait for the first chunk so that every error before it rotates keys and surfaces at `await`, as the SDKs do.
-  const first = await generator.next();
-  return routedStream(first, generator, controller);
+  const first = await generator.next().catch(convert);
+  const stream = routedStream(first, generator, controller, convert);
+  return route.shapeStream ? route.shapeStream(stream) : stream;
+}
+
+function scrubbed(error: unknown, client: object, options: PoolClientOptions): unknown {
+  const secret = options.secretOf?.(client as never);
+  return secret ? scrubSdkError(error, [secret]) : error;
+}
+
+/** The chunks of `stream`, with any error it throws scrubbed of the client's secret. */
+async function* scrubbing<TChunk>(
+  stream: AsyncIterable<TChunk>,
+  client: object,
+  options: PoolClientOptions,
+): AsyncGenerator<TChunk, void, undefined> {
+  try {
+    yield* stream;
+  } catch (error) {
+    throw scrubbed(error, client, options);
+  }
 }
 
 async function* replay<TChunk>(
   first: IteratorResult<TChunk, void>,
   rest: AsyncGenerator<TChunk, void, undefined>,
+  controller: AbortController,
+  convert: (error: unknown) => never,
 ): AsyncGenerator<TChunk, void, undefined> {
   try {
     if (first.done) return;
     yield first.value;
-    yield* rest;
+    for (;;) {
+      let next: IteratorResult<TChunk, void>;
+      try {
+        next = await rest.next();
+      } catch (error) {
+        // `stream.controller.abort()` ends the loop quietly, as the SDKs' own streams do.
+        if (controller.signal.aborted) return;
+        return convert(error);
+      }
+      if (next.done) return;
+      yield next.value;
+    }
   } finally {
-    await rest.return(undefined);
+    await rest.return(undefined).catch(() => undefined);
   }
 }
 
@@ -211,8 +310,9 @@ function routedStream<TChunk>(
   first: IteratorResult<TChunk, void>,
   rest: AsyncGenerator<TChunk, void, undefined>,
   controller: AbortController,
+  convert: (error: unknown) => never,
 ): RoutedStream<TChunk> {
-  return Object.assign(replay(first, rest), { controller });
+  return Object.assign(replay(first, rest, controller, convert), { controller });
 }
 
 interface WithResponse {

@@ -12,6 +12,7 @@ import { PoolKey } from './pool-key';
 import type { AttemptOutcome } from './pool-options';
 import type { RateLimitInfo } from './rate-limit-info';
 import { ScopeIndex } from './scope-index';
+import { createSecretScrubber, type TextScrubber } from './secret-scrubber';
 import type { KeySelector, SelectableKey, SelectionContext } from './selectors';
 import type { StateStore, WindowLengths } from './state-store';
 
@@ -89,6 +90,7 @@ export class PoolCore<TClient> {
   /** Keys by fingerprint, for store updates from other processes. */
   readonly byFingerprint = new Map<string, PoolKey>();
   private nextOrder = 0;
+  private scrubber: TextScrubber | undefined;
   /** The latest end of any key's health penalty: before it, selection first looks for an unpenalised key. */
   penaltiesUntil = 0;
   /** One index per model scope the pool has been called with. */
@@ -165,6 +167,7 @@ export class PoolCore<TClient> {
   /** Adds a key to the maps and to every existing scope index. O(1) plus O(log n) per index. */
   insertKey(config: KeyConfig): PoolKey {
     const key = new PoolKey(config, this.slots.length, this.nextOrder++);
+    this.scrubber = undefined;
     this.keys.set(key.id, key);
     this.slots.push(key);
     this.byFingerprint.set(key.fingerprint, key);
@@ -180,6 +183,7 @@ export class PoolCore<TClient> {
   /** Takes a key out of every map and index. Calls in flight on it finish. */
   deleteKey(key: PoolKey): void {
     key.removed = true;
+    this.scrubber = undefined;
     this.keys.delete(key.id);
     const last = this.slots.pop()!;
     if (last !== key) {
@@ -213,6 +217,21 @@ export class PoolCore<TClient> {
         });
       },
     );
+  }
+
+  /**
+   * Scrubs every secret of the pool out of a text (and the secret of `key`, if it was removed while its attempt ran).
+   * The scrubber is built once per set of keys: a failure costs a scan of its text, not of the keys.
+   */
+  scrub(text: string, key?: PoolKey): string {
+    this.scrubber ??= createSecretScrubber([...this.keys.values()].map((each) => each.secret()));
+    const out = this.scrubber(text);
+    return key?.removed ? createSecretScrubber([key.secret()])(out) : out;
+  }
+
+  /** The same, as a function (for scrubbing an error's whole cause chain). */
+  scrubberFor(key?: PoolKey): TextScrubber {
+    return (text) => this.scrub(text, key);
   }
 
   /** Emits an event stamped with the time (and the call's model), if anyone listens. */

@@ -8,7 +8,7 @@ import type { PolicyRow } from './policy';
 import type { Lease, PoolCore } from './pool-core';
 import type { AttemptOutcome } from './pool-options';
 import type { RateLimitInfo } from './rate-limit-info';
-import { scrubSecrets } from './secret';
+import { scrubbedError } from './scrubbed-error';
 import type { AttemptRecord, RecordResult, StoreKey } from './state-store';
 
 /** The longest health penalty for a key that keeps failing with server, overloaded or network errors. */
@@ -80,14 +80,16 @@ export function settleFailure<T>(
   if (classified.rateLimit) lease.learned = { ...lease.learned, ...classified.rateLimit };
   if (classified.category === 'rate_limit' && classified.retryAfterMs !== undefined)
     lease.learned = capLearnedReset(lease.learned, now + classified.retryAfterMs);
+  // One scrubbing point: the message and a scrubbed copy of the whole cause chain (headers, URLs, nested causes), so
+  // neither `console.log(error)` nor `util.inspect` can show a secret of this pool.
   const error = new ProviderError(
     {
       ...classified,
-      message: scrubSecrets(classified.message, [lease.key.secret()]),
+      message: core.scrub(classified.message, lease.key),
       provider: core.provider,
       keyId: lease.key.id,
     },
-    { cause: raw },
+    { cause: scrubbedError(raw, core.scrubberFor(lease.key)) },
   );
   const row = core.settings.policy[classified.category];
   const reason = error.message.slice(0, 300);

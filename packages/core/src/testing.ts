@@ -11,6 +11,11 @@ export {
   type FakeOutcome,
   FakeProviderError,
 } from './testing/fake-adapter';
+export {
+  createRecordingFetch,
+  type RecordedRequest,
+  type RecordingFetch,
+} from './testing/recording-fetch';
 export { runStoreConformance, type StoreConformanceOptions } from './testing/store-conformance';
 export { type SimulatedKey, type SimulatedRequest, WindowProvider } from './testing/window-provider';
 export {

@@ -19,6 +19,7 @@ export { estimateTokens } from './estimate-tokens.ts';
 export type { LimitStatus, RateLimitSnapshot } from './key-state.ts';
 export type { ProviderName } from './provider-dialect.ts';
 export { formatGoDuration } from './rate-limit-headers.ts';
+export { type RawAnswer, type RawAnswerServer, startRawAnswerServer } from './raw-answer-server.ts';
 export type { RequestLogEntry, RequestOutcome } from './request-log.ts';
 export type { Emulator, EmulatorBaseURLs } from './server.ts';
 export { startEmulator } from './server.ts';

@@ -50,8 +50,9 @@ describe('startEmulator', () => {
 
   it('answers 404 for unknown paths and methods', async () => {
     const emu = await start();
-    expect((await fetch(`${emu.url}/openai/v1/models`)).status).toBe(404);
+    expect((await fetch(`${emu.url}/openai/v1/assistants`)).status).toBe(404);
     expect((await fetch(`${emu.url}/nope`, { method: 'POST', body: '{}' })).status).toBe(404);
+    expect((await fetch(`${emu.url}/openai/v1/models`, { method: 'DELETE' })).status).toBe(404);
   });
 
   it('rejects unknown keys unless acceptAnyKey', async () => {

@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { handleChat } from './chat-handler.ts';
 import type { EmulatorConfig, KeyBehaviour, ModelBehaviour, ResolvedEmulatorConfig } from './config.ts';
 import { parseEmulatorConfig, parseKeyBehaviour, parseModelBehaviour } from './config.ts';
+import { handleCountTokens } from './count-tokens-route.ts';
 import { EmulatorState } from './emulator-state.ts';
+import { handleModelList } from './model-list-route.ts';
 import type { ProviderName } from './provider-dialect.ts';
 import type { RequestLogEntry } from './request-log.ts';
 import { routeRequest } from './route-table.ts';
@@ -48,6 +50,7 @@ function notFound(res: ServerResponse): void {
 }
 
 function onRequest(state: EmulatorState, req: IncomingMessage, res: ServerResponse): void {
+  if (handleModelList(state, req, res) || handleCountTokens(state, req, res)) return;
   const routed = routeRequest(req.method, req.url);
   if (routed === undefined) {
     req.resume();

@@ -7,9 +7,9 @@ export interface EnvKeyIssue {
 }
 
 /**
- * Thrown by `keysFromEnv` when a key variable is set but empty (or a list has an empty item), with code
- * `env_empty_value`; or when a value is malformed (a secret with whitespace or control characters inside, an unknown
- * `KEYPOOL_STRATEGY`), with code `env_invalid_value`.
+ * Thrown by `keysFromEnv` when a key variable is set but empty or a list has an empty item (code `env_empty_value`),
+ * or a value cannot be sent in an HTTP header (a line break, a control character, whitespace inside it) or
+ * `KEYPOOL_STRATEGY` is unknown (code `env_invalid_value`). Never holds a value.
  */
 export class EnvKeysError extends KeystoreError {
   readonly issues: EnvKeyIssue[];

@@ -36,7 +36,6 @@ export {
 export { type CooldownBounds, POOL_STRATEGIES, type PoolOptions, type PoolStrategy } from './pool-options';
 export { isProviderId, PROVIDER_IDS, type ProviderId } from './provider-id';
 export { type ResolvedKeys, type ResolveKeysFileOptions, resolveKeysFile } from './resolve-keys-file';
-export { secretProblem } from './secret-problem';
 export { SecretResolveError, type SecretResolveFailure } from './secret-resolve-error';
 export {
   type ParsedSecretRef,
@@ -53,6 +52,7 @@ export {
   type VaultRekeyOptions,
   type VaultStatus,
 } from './vault';
+export { asVaultAccessError, VaultAccessError } from './vault-access-error';
 export { DEFAULT_SCRYPT_PARAMS, type ScryptParams } from './vault-cipher';
 export { VaultCorruptError } from './vault-corrupt-error';
 export type { VaultEntry, VaultEntryInfo, VaultEntryInput } from './vault-entry';

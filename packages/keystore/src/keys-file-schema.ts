@@ -1,7 +1,7 @@
+import { headerUnsafe } from '@keypool/core';
 import { z } from 'zod';
 import { POOL_STRATEGIES } from './pool-options';
 import { PROVIDER_IDS } from './provider-id';
-import { secretProblem } from './secret-problem';
 
 /** A reference to a secret held elsewhere: `scheme:reference`, e.g. `env:OPENAI_PROD_KEY` or `vault:openai/main`. */
 export const SECRET_REF_PATTERN = /^[a-z][a-z0-9+.-]*:\S+$/;
@@ -45,11 +45,6 @@ export const keysFileKeySchema = z
     secret: z
       .string({ error: 'must be a string' })
       .regex(/\S/, { error: 'must not be empty or whitespace' })
-      .superRefine((secret, context) => {
-        const problem = secretProblem(secret.trim());
-        if (problem !== undefined && secret.trim() !== '')
-          context.addIssue({ code: 'custom', message: problem });
-      })
       .optional()
       .describe('The secret inline. Allowed, but reported as a warning: prefer "from".'),
     weight: z
@@ -82,6 +77,14 @@ export const keysFileKeySchema = z
           key.from === undefined
             ? 'needs "from" (a reference like "env:NAME" or "vault:id") or an inline "secret"'
             : 'has both "from" and "secret"; keep one',
+      });
+    }
+    const unsafe = typeof key.secret === 'string' ? headerUnsafe(key.secret.trim()) : undefined;
+    if (unsafe) {
+      context.addIssue({
+        code: 'custom',
+        path: ['secret'],
+        message: `the secret of key "${key.id}" ${unsafe}; a secret is sent in an HTTP header, which cannot carry it`,
       });
     }
   });

@@ -72,15 +72,19 @@ describe('keysFromEnv conventions beyond <PROVIDER>_API_KEY', () => {
       }),
     );
     expect(error.code).toBe('env_invalid_value');
+    const tail = '; a secret is sent in an HTTP header, which cannot carry it';
     expect(error.issues).toEqual([
       {
         variable: 'OPENAI_API_KEY',
-        message: 'contains whitespace inside the value (two keys pasted together?)',
+        message: `key "env:OPENAI_API_KEY": the secret holds whitespace inside it${tail}`,
       },
-      { variable: 'ANTHROPIC_API_KEYS', message: 'item 2 of 2 contains a control character' },
+      {
+        variable: 'ANTHROPIC_API_KEYS',
+        message: `key "env:ANTHROPIC_API_KEYS#2": the secret holds a line break or another control character${tail}`,
+      },
       {
         variable: 'GEMINI_KEY_MAIN',
-        message: 'contains a line break (a value pasted over two lines?)',
+        message: `key "env:GEMINI_KEY_MAIN": the secret holds a line break or another control character${tail}`,
       },
     ]);
     const shown = `${error.message} ${JSON.stringify(error)}`;

@@ -1,8 +1,8 @@
+import { headerUnsafe } from '@keypool/core';
 import { type EnvKeyIssue, EnvKeysError } from './env-keys-error';
 import { emptyProviderKeys, type KeyConfig, type ProviderKeys } from './key-config';
 import { protectSecret } from './protect-secret';
 import { PROVIDER_IDS, type ProviderId } from './provider-id';
-import { secretProblem } from './secret-problem';
 
 /** The variable-name stems read for each provider, in priority order (`CLAUDE_` and `GOOGLE_` are aliases). */
 export const ENV_PROVIDER_NAMES: Readonly<Record<ProviderId, readonly string[]>> = {
@@ -83,11 +83,14 @@ export function keysFromEnv(env: Record<string, string | undefined> = process.en
 
   for (const provider of PROVIDER_IDS) {
     const seen = new Set<string>();
-    const add = (id: string, variable: string, secret: string, where = '') => {
-      const problem = secretProblem(secret);
-      if (problem !== undefined) {
+    const add = (id: string, variable: string, secret: string) => {
+      const unsafe = headerUnsafe(secret);
+      if (unsafe) {
         malformed = true;
-        issues.push({ variable, message: `${where}${problem}` });
+        issues.push({
+          variable,
+          message: `key "${id}": the secret ${unsafe}; a secret is sent in an HTTP header, which cannot carry it`,
+        });
         return;
       }
       if (seen.has(secret)) return;
@@ -112,12 +115,7 @@ export function keysFromEnv(env: Record<string, string | undefined> = process.en
             message: `item ${index + 1} of ${items.length} is empty (a stray comma?)`,
           });
         } else {
-          add(
-            `env:${candidate.variable}#${index + 1}`,
-            candidate.variable,
-            item,
-            `item ${index + 1} of ${items.length} `,
-          );
+          add(`env:${candidate.variable}#${index + 1}`, candidate.variable, item);
         }
       });
     }

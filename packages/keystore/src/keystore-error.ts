@@ -1,3 +1,5 @@
+import { maskKeyLike } from '@keypool/core';
+
 /** Every `code` a keystore error can carry. */
 export type KeystoreErrorCode =
   | 'env_empty_value'
@@ -9,6 +11,8 @@ export type KeystoreErrorCode =
   | 'vault_passphrase_wrong'
   | 'vault_mode_mismatch'
   | 'vault_corrupt'
+  | 'vault_unreadable'
+  | 'vault_unwritable'
   | 'vault_locked'
   | 'vault_entry_invalid'
   | 'vault_entry_not_found'
@@ -32,8 +36,9 @@ export function keystoreErrorMarker(name: string): symbol {
 export class KeystoreError extends Error {
   readonly code: KeystoreErrorCode;
 
+  /** Anything in `message` that looks like a key (a secret pasted as an id or a reference) is masked. */
   constructor(code: KeystoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(maskKeyLike(message), options);
     this.name = 'KeystoreError';
     this.code = code;
     Object.defineProperty(this, BASE_MARKER, { value: true });

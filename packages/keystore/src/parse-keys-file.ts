@@ -55,6 +55,9 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
   return { line, column: offset - before.lastIndexOf('\n') };
 }
 
+/** The most alias expansions a keys file may use. */
+const MAX_ALIAS_COUNT = 100;
+
 function parseText(text: string, file: string, format: KeysFileFormat): unknown {
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (source.trim() === '') {
@@ -94,7 +97,18 @@ function parseText(text: string, file: string, format: KeysFileFormat): unknown 
       }),
     );
   }
-  return document.toJS({ maxAliasCount: 100 });
+  try {
+    return document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // yaml throws a ReferenceError when aliases expand beyond the count (a "billion laughs" file).
+    if (!(error instanceof ReferenceError)) throw error;
+    throw new KeysFileError('keys_file_invalid', file, [
+      {
+        path: '(root)',
+        message: `not valid YAML: aliases expand more than ${MAX_ALIAS_COUNT} times (a file that grows without bound)`,
+      },
+    ]);
+  }
 }
 
 /**

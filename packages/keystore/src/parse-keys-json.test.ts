@@ -76,7 +76,7 @@ describe('parseKeysJson', () => {
     ]);
     expect(error.code).toBe('keys_file_invalid');
     expect(error.issues.map((issue) => `${issue.path}: ${issue.message}`)).toEqual([
-      '[0].api_key: contains whitespace inside the value (two keys pasted together?)',
+      '[0].api_key: the secret holds whitespace inside it',
       '[1].provider: must be one of openai, anthropic, claude, gemini, google, mistral',
       '[1].rpm: must be a non-negative number',
       '[1].tags: must be an object of labels, e.g. {"team": "search"}',
@@ -84,7 +84,7 @@ describe('parseKeysJson', () => {
       '[2].active: must be true or false',
       '[2].created_at: must be a date (ISO 8601 text or epoch milliseconds)',
       expect.stringMatching(/^\[3\]: unknown field "sk_p.*"$/),
-      '[3].api_key: contains a line break (a value pasted over two lines?)',
+      '[3].api_key: the secret holds a line break or another control character',
       '[5].key_id: duplicate key id "d" for mistral (also at [4])',
     ]);
     expect(error.message.startsWith('keys.json: 10 problems\nkeys.json: [0].api_key: ')).toBe(true);

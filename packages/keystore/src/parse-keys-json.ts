@@ -1,10 +1,9 @@
-import { maskSecret } from '@keypool/core';
+import { headerUnsafe, maskSecret } from '@keypool/core';
 import { jsonErrorOffset } from './json-error-offset';
 import { emptyProviderKeys, type KeyConfig, type KeyLimits, type ProviderKeys } from './key-config';
 import { KeysFileError, type KeysFileIssue } from './keys-file-error';
 import { protectSecret } from './protect-secret';
 import type { ProviderId } from './provider-id';
-import { secretProblem } from './secret-problem';
 
 /** Provider names accepted in a `keys.json` entry (case-insensitive), and the provider each one means. */
 export const KEYS_JSON_PROVIDER_NAMES: Readonly<Record<string, ProviderId>> = {
@@ -79,8 +78,9 @@ function readEntry(raw: unknown, path: string, issues: KeysFileIssue[]): KeysJso
   if (typeof secret !== 'string') {
     problem('api_key', secret === undefined ? 'is required' : 'must be a string');
   } else {
-    const secretIssue = secretProblem(secret.trim());
-    if (secretIssue !== undefined) problem('api_key', secretIssue);
+    const trimmed = secret.trim();
+    const unsafe = trimmed === '' ? 'is empty' : headerUnsafe(trimmed);
+    if (unsafe) problem('api_key', trimmed === '' ? 'must not be empty' : `the secret ${unsafe}`);
   }
   const providerName = typeof raw.provider === 'string' ? raw.provider.trim().toLowerCase() : undefined;
   const provider = providerName === undefined ? undefined : KEYS_JSON_PROVIDER_NAMES[providerName];

@@ -1,3 +1,4 @@
+import { headerUnsafe } from '@keypool/core';
 import { envSource } from './env-source';
 import type { FallbackChains } from './fallback-chain';
 import { emptyProviderKeys, type KeyConfig, type KeyLimits, type ProviderKeys } from './key-config';
@@ -8,7 +9,6 @@ import type { LoadedKeysFile } from './parse-keys-file';
 import type { PoolOptions } from './pool-options';
 import { protectSecret } from './protect-secret';
 import { PROVIDER_IDS, type ProviderId } from './provider-id';
-import { secretProblem } from './secret-problem';
 import { SecretResolveError, type SecretResolveFailure } from './secret-resolve-error';
 import { parseSecretRef, type SecretSource } from './secret-source';
 import { vaultSource } from './vault-source';
@@ -107,9 +107,14 @@ export async function resolveKeysFile(
           failures.push({ ref, provider, keyId: key.id, reason: 'the source returned an empty secret' });
           continue;
         }
-        const problem = secretProblem(secret.trim());
-        if (problem !== undefined) {
-          failures.push({ ref, provider, keyId: key.id, reason: `the secret ${problem}` });
+        const unsafe = headerUnsafe(secret.trim());
+        if (unsafe) {
+          failures.push({
+            ref,
+            provider,
+            keyId: key.id,
+            reason: `the secret ${unsafe}; a secret is sent in an HTTP header, which cannot carry it`,
+          });
           continue;
         }
       }

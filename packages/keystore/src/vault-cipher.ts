@@ -42,7 +42,9 @@ export function scryptMaxmem(params: ScryptParams): number {
 /** Why scrypt parameters are unacceptable, or `undefined` when they are fine. */
 export function scryptParamsProblem(params: ScryptParams): string | undefined {
   const { N, r, p } = params;
-  if (!Number.isInteger(N) || N < 2 || N > 2 ** 24 || (N & (N - 1)) !== 0) return 'N must be a power of two';
+  if (!Number.isInteger(N) || N < 2 || (N & (N - 1)) !== 0) return 'N must be a power of two from 2 to 2^24';
+  if (N > 2 ** 24)
+    return `N is 2^${Math.log2(N)}, above the limit of 2^24 (it would take minutes and gigabytes)`;
   if (!Number.isInteger(r) || r < 1 || r > 64) return 'r must be an integer from 1 to 64';
   if (!Number.isInteger(p) || p < 1 || p > 16) return 'p must be an integer from 1 to 16';
   if (scryptMaxmem(params) > MAX_SCRYPT_MEMORY) return 'the parameters need more than 1 GiB of memory';

@@ -1,4 +1,4 @@
-import { fingerprintSecret, maskSecret } from '@keypool/core';
+import { createSecretScrubber, fingerprintSecret, maskSecret, type TextScrubber } from '@keypool/core';
 import { z } from 'zod';
 import type { KeyLimits } from './key-config';
 import { PROVIDER_IDS, type ProviderId } from './provider-id';
@@ -47,8 +47,20 @@ export interface VaultEntryInput {
   quotaGroup?: string;
 }
 
-/** The masked view of a vault entry, safe to print. */
-export function vaultEntryInfo(entry: VaultEntry): VaultEntryInfo {
+/**
+ * The masked view of a vault entry, safe to print. Its free texts (`disabledReason`, `label`) are scrubbed with
+ * `scrub` (pass one built from every secret of the vault; by default the entry's own secret and anything key-like),
+ * so a reason pasted with a key in it (or written by an older version) never comes back out.
+ */
+export function vaultEntryInfo(entry: VaultEntry, scrub?: TextScrubber): VaultEntryInfo {
   const { secret, ...rest } = entry;
-  return { ...structuredClone(rest), masked: maskSecret(secret), fingerprint: fingerprintSecret(secret) };
+  const info: VaultEntryInfo = {
+    ...structuredClone(rest),
+    masked: maskSecret(secret),
+    fingerprint: fingerprintSecret(secret),
+  };
+  const scrubText = scrub ?? createSecretScrubber([secret]);
+  if (info.disabledReason !== undefined) info.disabledReason = scrubText(info.disabledReason);
+  if (info.label !== undefined) info.label = scrubText(info.label);
+  return info;
 }

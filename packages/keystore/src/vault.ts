@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fingerprintSecret } from '@keypool/core';
+import { createSecretScrubber, fingerprintSecret, headerUnsafe, type TextScrubber } from '@keypool/core';
 import { removeStaleTempFiles, writeFileAtomic } from './atomic-write';
 import { type FileLockOptions, isProcessAlive, withFileLock } from './file-lock';
 import { formatIssuePath } from './format-issue-path';
@@ -9,6 +9,7 @@ import { emptyProviderKeys, type KeyConfig, type ProviderKeys } from './key-conf
 import { readMachineIdentity } from './machine-identity';
 import { protectSecret } from './protect-secret';
 import { isProviderId, PROVIDER_IDS, type ProviderId } from './provider-id';
+import { asVaultAccessError } from './vault-access-error';
 import {
   DEFAULT_SCRYPT_PARAMS,
   decryptVault,
@@ -106,12 +107,17 @@ export function defaultVaultPath(env: Record<string, string | undefined> = proce
   return fromEnv ? fromEnv : join(homedir(), '.keypool', 'vault.json');
 }
 
+/** A scrubber that masks every secret of the vault (and anything key-like) in a text. */
+function scrubberOf(entries: readonly VaultEntry[]): TextScrubber {
+  return createSecretScrubber(entries.map((entry) => entry.secret));
+}
+
 async function readIfExists(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    throw asVaultAccessError(path, 'read', error);
   }
 }
 
@@ -189,9 +195,10 @@ export class Vault {
   /** Every entry, masked (no secrets), optionally of one provider. An absent file is an empty vault. */
   async list(provider?: ProviderId): Promise<VaultEntryInfo[]> {
     const entries = await this.#read();
+    const scrub = scrubberOf(entries);
     return entries
       .filter((entry) => provider === undefined || entry.provider === provider)
-      .map(vaultEntryInfo);
+      .map((entry) => vaultEntryInfo(entry, scrub));
   }
 
   /**
@@ -200,7 +207,8 @@ export class Vault {
    * @throws {VaultEntryError} `vault_entry_not_found` or `vault_entry_ambiguous`.
    */
   async get(provider: ProviderId | undefined, id: string): Promise<VaultEntryInfo> {
-    return vaultEntryInfo(this.#find(await this.#read(), provider, id));
+    const entries = await this.#read();
+    return vaultEntryInfo(this.#find(entries, provider, id), scrubberOf(entries));
   }
 
   /**
@@ -264,6 +272,15 @@ export class Vault {
         'a key id must be 1 to 200 characters without spaces',
       );
     }
+    const unsafe = headerUnsafe(secret);
+    if (unsafe) {
+      throw new VaultEntryError(
+        'vault_entry_invalid',
+        provider,
+        id,
+        `${provider} key "${id}": the secret ${unsafe}; a secret is sent in an HTTP header, which cannot carry it`,
+      );
+    }
     const badField = invalidEntryField(input);
     if (badField)
       throw new VaultEntryError('vault_entry_invalid', provider, id, `${provider} key "${id}": ${badField}`);
@@ -297,7 +314,7 @@ export class Vault {
         entry.primary = true;
       }
       entries.push(entry);
-      return vaultEntryInfo(entry);
+      return vaultEntryInfo(entry, scrubberOf(entries));
     });
   }
 
@@ -310,7 +327,7 @@ export class Vault {
     return this.#mutate((entries) => {
       const entry = this.#find(entries, provider, id);
       entries.splice(entries.indexOf(entry), 1);
-      return vaultEntryInfo(entry);
+      return vaultEntryInfo(entry, scrubberOf(entries));
     });
   }
 
@@ -325,7 +342,7 @@ export class Vault {
       delete entry.disabled;
       delete entry.disabledReason;
       entry.updatedAt = new Date().toISOString();
-      return vaultEntryInfo(entry);
+      return vaultEntryInfo(entry, scrubberOf(entries));
     });
   }
 
@@ -338,10 +355,11 @@ export class Vault {
     return this.#mutate((entries) => {
       const entry = this.#find(entries, provider, id);
       entry.disabled = true;
-      if (reason !== undefined) entry.disabledReason = reason;
+      // The reason is stored scrubbed: a key pasted into it never reaches the file or any output.
+      if (reason !== undefined) entry.disabledReason = scrubberOf(entries)(reason);
       else delete entry.disabledReason;
       entry.updatedAt = new Date().toISOString();
-      return vaultEntryInfo(entry);
+      return vaultEntryInfo(entry, scrubberOf(entries));
     });
   }
 
@@ -356,7 +374,7 @@ export class Vault {
       for (const other of entries) if (other.provider === provider && other !== entry) delete other.primary;
       entry.primary = true;
       entry.updatedAt = new Date().toISOString();
-      return vaultEntryInfo(entry);
+      return vaultEntryInfo(entry, scrubberOf(entries));
     });
   }
 
@@ -578,6 +596,17 @@ export class Vault {
    * throws, the file is untouched.
    */
   async #mutate<T>(
+    change: (entries: VaultEntry[]) => T,
+    target?: { material: KeyMaterial; params: ScryptParams; requireMode: false },
+  ): Promise<T> {
+    try {
+      return await this.#mutateUnderLock(change, target);
+    } catch (error) {
+      throw asVaultAccessError(this.path, 'write', error);
+    }
+  }
+
+  async #mutateUnderLock<T>(
     change: (entries: VaultEntry[]) => T,
     target?: { material: KeyMaterial; params: ScryptParams; requireMode: false },
   ): Promise<T> {

@@ -35,6 +35,9 @@ export interface AnthropicAdapter extends ProviderAdapter<Anthropic> {
   readonly client: Anthropic;
 }
 
+/** A logger that drops everything: the SDK's messages never reach the console. */
+const SILENT_LOGGER = { error() {}, warn() {}, info() {}, debug() {} };
+
 /**
  * Builds the adapter Keypool uses for `@anthropic-ai/sdk`: one client per key, with the SDK's retries off and the
  * user's base URL, timeout, fetch and headers passed through; the fetch is wrapped to report rate-limit headers and
@@ -52,6 +55,9 @@ export function createAnthropicAdapter(
   const createClient = (secret: string, hooks?: ClientHooks): Anthropic =>
     new Anthropic({
       ...stripCredentials(clientOptions),
+      // The SDK logs to the console by default (e.g. "Could not parse message into JSON" and the raw chunk on a
+      // malformed stream); a library never writes there, so its logger is silent unless the user gives one.
+      logger: clientOptions.logger ?? SILENT_LOGGER,
       apiKey: secret,
       maxRetries: 0,
       fetch: createAnthropicFetch({

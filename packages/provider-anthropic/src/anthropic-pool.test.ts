@@ -1,11 +1,9 @@
-import type Anthropic from '@anthropic-ai/sdk';
-import { AnthropicError, APIUserAbortError } from '@anthropic-ai/sdk';
+import Anthropic, { AnthropicError, APIUserAbortError } from '@anthropic-ai/sdk';
 import {
   fingerprintSecret,
   KeypoolError,
   type PoolEvent,
   PoolExhaustedError,
-  ProviderError,
   StreamInterruptedError,
 } from '@keypool/core';
 import { type Emulator, startEmulator } from '@keypool/emulator';
@@ -70,6 +68,15 @@ async function spendLimitedKey(): Promise<void> {
   });
   expect(response.status).toBe(200);
 }
+
+/** The raw SDK on one key, retries off: what pool.client must behave like. */
+const rawClient = (secret: string) =>
+  new Anthropic({ apiKey: secret, baseURL: emu.baseURLs.anthropic, maxRetries: 0 });
+
+/** Keypool's view on an SDK error thrown by pool.client. */
+const viewOf = (error: unknown) =>
+  (error as { keypool: { category: string; exhausted?: string; error: unknown; attempts: unknown[] } })
+    .keypool;
 
 function textOf(message: Anthropic.Message): string {
   return message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
@@ -188,7 +195,8 @@ describe('createAnthropicPool: failover', () => {
     const error = await pool.client.messages
       .create(ask('x', BROKEN), { maxRetries: 5 })
       .catch((caught) => caught);
-    expect(ProviderError.isInstance(error) && error.category).toBe('server');
+    expect(error).toBeInstanceOf(Anthropic.InternalServerError);
+    expect(viewOf(error).category).toBe('server');
     // One attempt and the engine's one retry for `server`; none from the SDK.
     expect(emu.requestsFor(HEALTHY)).toHaveLength(2);
     await pool.close();
@@ -204,21 +212,25 @@ describe('createAnthropicPool: failover', () => {
       retryBaseMs: 1,
     });
     const error = await pool.client.messages.create(ask('x', OVERLOADED)).catch((caught) => caught);
-    expect(ProviderError.isInstance(error) && error.category).toBe('overloaded');
-    expect(ProviderError.isInstance(error) && error.status).toBe(529);
+    expect(error).toBeInstanceOf(Anthropic.InternalServerError);
+    expect((error as InstanceType<typeof Anthropic.APIError>).status).toBe(529);
+    expect(viewOf(error).category).toBe('overloaded');
+    expect(viewOf(error).attempts).toHaveLength(2);
     expect(emu.requests).toHaveLength(2);
     expect(pool.snapshot().every((key) => key.status === 'active')).toBe(true);
     await pool.close();
   });
 
-  it('throws PoolExhaustedError when every key is refused', async () => {
+  it('throws the last upstream SDK error, with the exhausted pool in its keypool view, when every key is refused', async () => {
     const pool = createAnthropicPool({
       keys: [{ id: 'invalid', secret: INVALID }],
       clientOptions: { baseURL: emu.baseURLs.anthropic },
     });
     const error = await pool.client.messages.create(ask('x')).catch((caught) => caught);
-    expect(PoolExhaustedError.isInstance(error)).toBe(true);
-    expect((error as PoolExhaustedError).lastError?.category).toBe('auth');
+    expect(error).toBeInstanceOf(Anthropic.AuthenticationError);
+    expect(viewOf(error).category).toBe('auth');
+    expect(PoolExhaustedError.isInstance(viewOf(error).error)).toBe(true);
+    expect(viewOf(error).exhausted).toBeDefined();
     await pool.close();
   });
 });
@@ -303,34 +315,31 @@ describe('createAnthropicPool: streaming', () => {
     await pool.close();
   });
 
-  it('raises StreamInterruptedError with the partial text when the stream breaks after its first event', async () => {
+  it('ends a stream that breaks after its first event, or has a mid-stream error event, exactly as the SDK does', async () => {
     const pool = streamingPool([{ id: 'healthy', secret: HEALTHY }]);
-    const stream = await pool.client.messages.create({
-      ...ask('one two three four five six', CUT),
-      stream: true,
-    });
-    let text = '';
-    const error = await (async () => {
-      for await (const event of stream)
-        if (event.type === 'content_block_delta' && event.delta.type === 'text_delta')
-          text += event.delta.text;
-    })().catch((caught) => caught);
-    expect(StreamInterruptedError.isInstance(error)).toBe(true);
-    expect((error as StreamInterruptedError).partialText).toBe(text);
-    expect(text.length).toBeGreaterThan(0);
-    expect(emu.requests).toHaveLength(1);
-    await pool.close();
-  });
-
-  it('treats a mid-stream `event: error` after the first event as an interruption, and no message_stop too', async () => {
-    const pool = streamingPool([{ id: 'healthy', secret: HEALTHY }]);
-    for (const model of [MID_ERROR, NO_STOP]) {
-      const stream = await pool.client.messages.create({ ...ask('hello there world', model), stream: true });
+    const read = async (client: Anthropic, model: string) => {
+      let text = '';
+      const types: string[] = [];
       const error = await (async () => {
-        for await (const _event of stream);
-      })().catch((caught) => caught);
-      expect(StreamInterruptedError.isInstance(error)).toBe(true);
-      if (model === MID_ERROR) expect((error as StreamInterruptedError).interruptedBy).toBe('overloaded');
+        const stream = await client.messages.create({
+          ...ask('one two three four five six', model),
+          stream: true,
+        });
+        for await (const event of stream) {
+          types.push(event.type);
+          if (event.type === 'content_block_delta' && event.delta.type === 'text_delta')
+            text += event.delta.text;
+        }
+      })().catch((caught: unknown) => caught);
+      return { text, types, error };
+    };
+    for (const model of [CUT, MID_ERROR, NO_STOP]) {
+      const pooled = await read(pool.client, model);
+      const raw = await read(rawClient(HEALTHY), model);
+      expect(pooled.text).toBe(raw.text);
+      expect(pooled.types).toEqual(raw.types);
+      expect(pooled.error?.constructor).toBe(raw.error?.constructor);
+      if (model !== NO_STOP) expect(pooled.error).toBeInstanceOf(Error);
     }
     await pool.close();
   });
@@ -384,11 +393,15 @@ describe('createAnthropicPool: streaming', () => {
     expect(emu.requestsFor(LIMITED).map((entry) => entry.status)).toEqual([200, 429]);
     expect(emu.requestsFor(HEALTHY).map((entry) => entry.status)).toEqual([200]);
 
-    // As with any error that is not the SDK's, MessageStream wraps it in an AnthropicError whose cause it is.
+    // A stream cut after its first event fails the MessageStream as it does on the raw SDK.
     const broken = pool.client.messages.stream(ask('one two three four five six', CUT));
     const error = await broken.finalMessage().catch((caught) => caught);
+    const rawError = await rawClient(HEALTHY)
+      .messages.stream(ask('one two three four five six', CUT))
+      .finalMessage()
+      .catch((caught) => caught);
     expect(error).toBeInstanceOf(AnthropicError);
-    expect(StreamInterruptedError.isInstance((error as Error).cause)).toBe(true);
+    expect((error as Error).constructor).toBe((rawError as Error).constructor);
     expect(broken.errored).toBe(true);
     await pool.close();
   });
@@ -425,7 +438,12 @@ describe('createAnthropicPool: secrets', () => {
       for await (const _event of pool.stream({ model: MODEL, messages: [{ role: 'user', content: 'x' }] }));
     })().catch((error) => errors.push(error));
     expect(errors).toHaveLength(3);
-    for (const error of errors) {
+    // pool.client throws the SDK's error (scrubbed, headers too); the unified API throws Keypool's.
+    const native = errors[0] as InstanceType<typeof Anthropic.APIError>;
+    expect(native).toBeInstanceOf(Anthropic.AuthenticationError);
+    const nativeShown = `${native.message} ${JSON.stringify(native.error)} ${[...(native.headers?.values() ?? [])].join()} ${JSON.stringify(viewOf(native))}`;
+    expect(nativeShown).not.toContain(CANARY);
+    for (const error of errors.slice(1)) {
       expect(KeypoolError.isInstance(error)).toBe(true);
       const shown = `${String(error)} ${(error as Error).message} ${JSON.stringify(error)}`;
       expect(shown).not.toContain(CANARY);

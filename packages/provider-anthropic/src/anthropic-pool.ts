@@ -4,16 +4,16 @@ import {
   type KeyPoolOptions,
   type PoolClientOptions,
   type ProviderPool,
+  routeClientRequests,
 } from '@keypool/core';
 import { type AnthropicAdapterOptions, createAnthropicAdapter } from './anthropic-adapter.ts';
+import { anthropicClientErrors } from './anthropic-client-errors.ts';
 import type { AnthropicClientOptions } from './anthropic-client-options.ts';
-import { anthropicRoutes } from './anthropic-routes.ts';
-import { routeMessageStreams } from './route-message-streams.ts';
+import { anthropicUsageOf, estimateAnthropicRequestTokens } from './anthropic-request-tokens.ts';
 
 /**
- * The key the template client is built with. It is never a real key and never sent by a routed call; a method that is
- * not routed (e.g. `models.list`) passes through to the template and would be refused with it: call such methods
- * with a pool key through `pool.run((client) => client.models.list())`.
+ * The key the template client behind `pool.client` is built with. It is never a real key and never sent: every
+ * request of `pool.client` runs on a client of one of the pool's keys.
  */
 export const ANTHROPIC_PLACEHOLDER_KEY = 'sk-ant-keypool-placeholder-not-a-real-key';
 
@@ -23,17 +23,24 @@ export interface AnthropicPoolOptions extends Omit<KeyPoolOptions<Anthropic>, 'a
   clientOptions?: AnthropicClientOptions;
   /** How the unified `chat`/`stream` build their requests (default `max_tokens`, temperature opt-in). */
   chatOptions?: AnthropicAdapterOptions;
-  /** Per-call options of every routed native call (deadline, attempt timeout, stream idle timeouts). */
+  /**
+   * Options of every `pool.client` request: `callOptions` (deadline, attempt timeout, attempt budget) and
+   * `streamOptions.idleTimeoutMs` (default: the pool's `streamIdleTimeoutMs`), after which a stream that stalls past
+   * its first event fails with the SDK's `APIConnectionTimeoutError`, and `streamOptions.firstChunkTimeoutMs` (each
+   * attempt's wait for the first event, default the attempt timeout).
+   */
   routing?: PoolClientOptions;
 }
 
 /**
- * A key pool over `@anthropic-ai/sdk`, with `client`: the SDK client whose model calls run through the pool. `client`
- * is a drop-in `Anthropic` client: `messages.create` (plain and `stream: true`), `messages.stream`, `messages.parse`,
- * `messages.countTokens` and their `beta.messages` twins rotate over the pool's keys; everything else passes through
- * untouched.
+ * A key pool over `@anthropic-ai/sdk`, with `client`: the SDK's own client whose every request runs through the
+ * pool. `messages.create` (plain and streaming), `messages.stream()`, `parse`, `countTokens`, `models`, batches,
+ * files and the `beta` twins rotate over the pool's keys and return the SDK's own promises, streams and errors.
  */
 export type AnthropicPool = ProviderPool<Anthropic>;
+
+/** Options of `pool.client.withOptions()` the pool owns: the credentials, and the fetch that scrubs them. */
+const OWNED_OPTIONS = ['apiKey', 'authToken', 'credentials', 'fetch', 'profile', 'config'] as const;
 
 /**
  * Builds a key pool for Anthropic. Existing code keeps its calls and only changes how the client is built:
@@ -43,14 +50,25 @@ export type AnthropicPool = ProviderPool<Anthropic>;
 export function createAnthropicPool(options: AnthropicPoolOptions): AnthropicPool {
   const { clientOptions, chatOptions, routing, ...poolOptions } = options;
   const adapter = createAnthropicAdapter(clientOptions, chatOptions);
+  const streamIdleTimeoutMs = routing?.streamOptions?.idleTimeoutMs ?? poolOptions.streamIdleTimeoutMs;
   return createProviderPool<Anthropic>({
     pool: { ...poolOptions, adapter },
-    template: (pool) => {
-      const template = adapter.createClient(ANTHROPIC_PLACEHOLDER_KEY);
-      routeMessageStreams(template, pool, routing);
-      return template;
-    },
-    routes: anthropicRoutes(),
-    clientOptions: routing,
+    template: (pool) =>
+      routeClientRequests(pool, adapter.createClient(ANTHROPIC_PLACEHOLDER_KEY), {
+        errors: anthropicClientErrors,
+        secretOf: (client) => (typeof client.apiKey === 'string' ? client.apiKey : undefined),
+        estimateTokens: estimateAnthropicRequestTokens,
+        usageOf: anthropicUsageOf,
+        ownedOptions: OWNED_OPTIONS,
+        ...(routing?.callOptions ? { callOptions: routing.callOptions } : {}),
+        ...(streamIdleTimeoutMs !== undefined ? { streamIdleTimeoutMs } : {}),
+        ...(poolOptions.maxAttempts !== undefined ? { poolMaxAttempts: poolOptions.maxAttempts } : {}),
+        ...(routing?.streamOptions?.firstChunkTimeoutMs !== undefined
+          ? { streamFirstEventTimeoutMs: routing.streamOptions.firstChunkTimeoutMs }
+          : {}),
+      }),
+    routes: [],
+    // The template itself is the routed client: every request it makes already goes through the pool.
+    afterClient: (_proxy, template) => template,
   });
 }

@@ -7,6 +7,7 @@ import {
   type ChatToolCall,
   type ChatToolStreamPart,
   type FinishReason,
+  IncompleteAnswerError,
   withoutToolCallDeltas,
 } from '@keypool/core';
 import { GeminiContentBlockedError } from './gemini-content-blocked-error.ts';
@@ -18,7 +19,8 @@ import { toGeminiRequest } from './to-gemini-request.ts';
 /**
  * One unified chat call on a key's client. A blocked prompt, or a response withheld by a filter with no text, throws
  * a `GeminiContentBlockedError` (classified `content_filter`, with the reason); a partial answer a filter cut short
- * is returned with `finishReason: 'content_filter'`.
+ * is returned with `finishReason: 'content_filter'`. A 200 without a real answer (no candidate, no finish reason, no
+ * content) throws an `IncompleteAnswerError` (classified `server`), never an empty success.
  */
 export async function geminiChat(
   client: GoogleGenAI,
@@ -28,9 +30,16 @@ export async function geminiChat(
   const response = await client.models.generateContent(toGeminiRequest(request, context.signal));
   throwIfPromptBlocked(response);
   const candidate = response.candidates?.[0];
+  if (!candidate) throw new IncompleteAnswerError('gemini', 'no candidates');
   const text = geminiResponseText(response);
-  if (text === '' && isGeminiFilterFinish(candidate?.finishReason)) {
-    throw new GeminiContentBlockedError('response', candidate!.finishReason!, candidate?.safetyRatings);
+  if (text === '' && isGeminiFilterFinish(candidate.finishReason)) {
+    throw new GeminiContentBlockedError('response', candidate.finishReason!, candidate.safetyRatings);
+  }
+  // A candidate without a finish reason is a cut answer; one with no parts at all is no answer, unless the token
+  // budget ran out before any visible text (a thinking model can spend it all on thoughts).
+  if (candidate.finishReason === undefined) throw new IncompleteAnswerError('gemini', 'no finishReason');
+  if ((candidate.content?.parts?.length ?? 0) === 0 && candidate.finishReason !== 'MAX_TOKENS') {
+    throw new IncompleteAnswerError('gemini', 'a candidate without content');
   }
   const toolCalls = geminiToolCalls(response);
   return {

@@ -1,4 +1,4 @@
-import { type ClassifiedError, UnsupportedFeatureError } from '@keypool/core';
+import { type ClassifiedError, IncompleteAnswerError, UnsupportedFeatureError } from '@keypool/core';
 import { GeminiContentBlockedError } from './gemini-content-blocked-error.ts';
 import { findGeminiErrorDetail, type GeminiErrorBody, parseGeminiErrorBody } from './gemini-error-body.ts';
 import { geminiQuotaScope } from './gemini-quota-failure.ts';
@@ -73,6 +73,8 @@ export function classifyGeminiError(error: unknown, now: number = Date.now()): C
         code: error.reason,
         filterReason: error.filterReason,
       };
+    case IncompleteAnswerError.isInstance(error):
+      return { category: 'server', message: error.message, code: 'incomplete_answer' };
     case nameOf(error) === 'TimeoutError':
       return { category: 'timeout', message: 'the request to Gemini timed out' };
     case nameOf(error) === 'AbortError':

@@ -1,4 +1,4 @@
-import { GoogleGenAI } from '@google/genai';
+import { ApiError, GoogleGenAI } from '@google/genai';
 import {
   type ChatStreamEvent,
   fingerprintSecret,
@@ -12,6 +12,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FixtureServer, startFixtureServer } from '../test/fixture-server.ts';
 import { createGeminiPool, type GeminiPool } from './gemini-pool.ts';
 import { nextGeminiDailyReset } from './gemini-quota-reset.ts';
+
+/** Keypool's view on an error thrown by pool.client. */
+const viewOf = (error: unknown) => (error as { keypool: { category: string; error: unknown } }).keypool;
 
 const MODEL = 'gemini-2.5-flash';
 const WINDOW_MS = 1000;
@@ -352,8 +355,11 @@ describe('streaming', () => {
     const native = await (async () => {
       for await (const chunk of stream) text += chunk.text ?? '';
     })().catch((caught: unknown) => caught);
-    expect(StreamInterruptedError.isInstance(native)).toBe(true);
-    const interrupted = native as StreamInterruptedError;
+    // pool.client throws what genai threw (never a quiet, truncated end); Keypool's view holds the partial text.
+    expect(KeypoolError.isInstance(native)).toBe(false);
+    expect(native).toBeInstanceOf(Error);
+    const interrupted = viewOf(native).error as StreamInterruptedError;
+    expect(StreamInterruptedError.isInstance(interrupted)).toBe(true);
     expect(interrupted.partialText).toBe(text);
     expect(text.length).toBeGreaterThan(0);
     expect(interrupted.interruptedBy).toBe('network');
@@ -382,8 +388,8 @@ describe('streaming', () => {
         // drain
       }
     })().catch((caught: unknown) => caught);
-    expect(StreamInterruptedError.isInstance(native)).toBe(true);
-    expect((native as StreamInterruptedError).interruptedBy).toBe('stream_interrupted');
+    expect(viewOf(native).category).toBe('stream_interrupted');
+    expect((viewOf(native).error as StreamInterruptedError).interruptedBy).toBe('stream_interrupted');
     const unified = await (async () => {
       for await (const _event of pool.stream({
         model: 'unterminated',
@@ -437,7 +443,10 @@ describe('the native client surface', () => {
       })
       .catch((caught: unknown) => caught);
     expect(Date.now() - started).toBeLessThan(2_000);
-    expect(ProviderError.isInstance(error) && error.category).toBe('aborted');
+    // What genai itself throws for an abort: fetch's AbortError.
+    expect(error).toBeInstanceOf(DOMException);
+    expect((error as DOMException).name).toBe('AbortError');
+    expect(viewOf(error).category).toBe('aborted');
     expect(emu.requests).toHaveLength(1);
   });
 
@@ -453,7 +462,9 @@ describe('the native client surface', () => {
     const error = await pool.client.models
       .generateContent({ model: 'silent', contents: 'x' })
       .catch((e: unknown) => e);
-    expect(ProviderError.isInstance(error) && error.category).toBe('timeout');
+    // genai's own timeout aborts the fetch: the caller sees fetch's AbortError, Keypool's view says timeout.
+    expect((error as DOMException).name).toBe('AbortError');
+    expect(viewOf(error).category).toBe('timeout');
     expect(emu.requests).toHaveLength(1);
   });
 
@@ -465,7 +476,8 @@ describe('the native client surface', () => {
     const error = await pool.client.models
       .generateContent({ model: 'silent', contents: 'x' })
       .catch((e: unknown) => e);
-    expect(ProviderError.isInstance(error) && error.category).toBe('timeout');
+    expect((error as DOMException).name).toBe('AbortError');
+    expect(viewOf(error).category).toBe('timeout');
   });
 });
 
@@ -511,12 +523,12 @@ describe('calls the emulator does not serve: countTokens, embedContent, pass-thr
     expect(JSON.stringify(hops[1]!.body)).toContain('checkpoint-1');
   });
 
-  it('passes other methods through to the template client, which holds no real key', async () => {
+  it('routes every other method that reaches the network through the pool, on a pool key', async () => {
     await pool.client.models.get({ model: 'some-model' }).catch(() => undefined);
     const request = server.seen.at(-1)!;
     expect(request.method).toBe('GET');
-    expect(request.headers['x-goog-api-key']).toBe('keypool-placeholder-not-a-real-key');
-    expect(pool.snapshot().reduce((sum, key) => sum + key.counts.requests, 0)).toBe(3);
+    expect([KEYS.stream1, KEYS.stream2]).toContain(request.headers['x-goog-api-key']);
+    expect(pool.snapshot().reduce((sum, key) => sum + key.counts.requests, 0)).toBe(4);
   });
 });
 
@@ -543,7 +555,11 @@ describe('secrets', () => {
       })().catch((e: unknown) => e),
     );
     expect(emu.requestsFor(KEYS.canary)).toHaveLength(1);
-    for (const error of errors) {
+    // pool.client throws genai's ApiError (message: the body as JSON, scrubbed); the unified API throws Keypool's.
+    expect(errors[0]).toBeInstanceOf(ApiError);
+    expect(JSON.parse((errors[0] as ApiError).message).error.status).toBeDefined();
+    expect(`${(errors[0] as Error).message} ${JSON.stringify(viewOf(errors[0]))}`).not.toContain(KEYS.canary);
+    for (const error of errors.slice(1)) {
       expect(KeypoolError.isInstance(error)).toBe(true);
       let current: unknown = error;
       while (current instanceof Error) {

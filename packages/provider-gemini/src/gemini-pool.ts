@@ -7,8 +7,25 @@ import {
 } from '@keypool/core';
 import { createGeminiAdapter } from './gemini-adapter.ts';
 import type { GeminiClientOptions } from './gemini-client.ts';
+import { geminiClientErrors } from './gemini-client-errors.ts';
 import { withRoutedChats } from './gemini-pool-client.ts';
-import { GEMINI_ROUTES } from './gemini-routes.ts';
+import { GEMINI_ROUTES, withGeminiSignal } from './gemini-routes.ts';
+
+/**
+ * The `GoogleGenAI` resources whose every method reaches the network: a method not listed in `GEMINI_ROUTES` (model
+ * listing, files, caches, batches, tunings, operations, file search stores, auth tokens) runs through the pool too,
+ * with rotation and no limits of its own.
+ */
+const ROUTED_RESOURCES = [
+  'models',
+  'files',
+  'caches',
+  'batches',
+  'tunings',
+  'operations',
+  'fileSearchStores',
+  'authTokens',
+] as const;
 
 /** Options of a Gemini pool: every key-pool option except `adapter`, plus the options of the clients it builds. */
 export interface GeminiPoolOptions extends Omit<KeyPoolOptions<GoogleGenAI>, 'adapter'> {
@@ -23,8 +40,9 @@ export interface GeminiPoolOptions extends Omit<KeyPoolOptions<GoogleGenAI>, 'ad
 /**
  * A key pool over `GoogleGenAI` clients, with `client`: a drop-in `GoogleGenAI` whose model calls use the pool. Use
  * `client` like the `GoogleGenAI` you had: `models.generateContent`, `generateContentStream`, `countTokens`,
- * `embedContent`, the image calls and `chats.create()` sessions run through the pool (rotation, cooldowns, limits);
- * everything else passes through to a template client that holds no real key.
+ * `embedContent`, the image calls, `chats.create()` sessions and every other method that reaches the network (model
+ * listing, files, caches, batches...) run through the pool (rotation, cooldowns, limits). Errors are genai's own
+ * (`ApiError`, fetch's `AbortError`) with a `keypool` view attached.
  */
 export type GeminiPool = ProviderPool<GoogleGenAI>;
 
@@ -49,6 +67,11 @@ export function createGeminiPool(options: GeminiPoolOptions): GeminiPool {
     clientOptions: {
       ...(callOptions ? { callOptions } : {}),
       ...(streamOptions ? { streamOptions } : {}),
+      errors: geminiClientErrors,
+      routeAll: { under: ROUTED_RESOURCES, route: { withSignal: withGeminiSignal } },
+      lastKeyProperty: 'apiKey',
+      // genai keeps the key in a field it marks private; it is the secret to scrub from errors.
+      secretOf: (client: GoogleGenAI) => (client as unknown as { apiKey?: string }).apiKey,
     },
     afterClient: withRoutedChats,
   });

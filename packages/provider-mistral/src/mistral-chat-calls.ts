@@ -21,7 +21,10 @@ export async function mistralChat(
 ): Promise<Omit<ChatResult, 'keyId' | 'provider'>> {
   const body = toMistralChatRequest(request);
   const response = await client.chat.complete(body, withAttemptSignal(undefined, context.signal, timeoutMs));
-  const choice = response.choices[0];
+  const choice = response.choices?.[0];
+  // The SDK validates the body, but an empty `choices` passes: a 200 without an answer is the server's failure.
+  if (!choice) throw new IncompleteAnswerError('mistral', 'no choices');
+  if (!choice.finishReason) throw new IncompleteAnswerError('mistral', 'no finish_reason');
   const toolCalls = (choice?.message?.toolCalls ?? []).map(toToolCall);
   return {
     text: mistralContentText(choice?.message?.content),

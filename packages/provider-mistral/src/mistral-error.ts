@@ -2,6 +2,7 @@ import {
   type ClassifiedError,
   firstHeader,
   type HeaderSource,
+  IncompleteAnswerError,
   parseRetryAfter,
   UnsupportedFeatureError,
 } from '@keypool/core';
@@ -64,6 +65,8 @@ export function classifyMistralError(error: unknown): ClassifiedError {
     httpClassification(facts, category, extra);
 
   switch (true) {
+    case IncompleteAnswerError.isInstance(error):
+      return { category: 'server', message: error.message, code: 'incomplete_answer' };
     // Client side: the caller's abort, the SDK's own timeout, the connection.
     case facts.name === 'RequestAbortedError' || facts.name === 'AbortError':
       return plain(facts, 'aborted');
@@ -81,9 +84,12 @@ export function classifyMistralError(error: unknown): ClassifiedError {
       return plain(facts, 'invalid_response');
     case facts.name === 'ZodError':
       return plain(facts, 'server');
-    // HTTP answers, most specific first.
+    // HTTP answers, most specific first. A 2xx the SDK could not read (plain text, HTML, a cut stream) is the
+    // server's fault: another key or provider may answer properly.
     case status === undefined:
       return plain(facts, 'server');
+    case status !== undefined && status >= 200 && status < 300:
+      return http('server');
     case status === 401 || status === 403:
       return http('auth');
     case CAPACITY.test(text):

@@ -58,7 +58,7 @@ describe('classifyMistralError: answers the SDK cannot use', () => {
 });
 
 describe('pool.client: an answer that fails validation is not sent again', () => {
-  it('throws invalid_response with the SDK error as cause after one request, keys left alone', async () => {
+  it('throws the SDK error with a keypool view (invalid_response) after one request, keys left alone', async () => {
     const pool = createMistralPool({
       keys: [
         { id: 'a', secret: A },
@@ -70,8 +70,10 @@ describe('pool.client: an answer that fails validation is not sent again', () =>
     const error = await pool.client.chat
       .complete({ model: 'mistral-broken-body', messages })
       .catch((caught: unknown) => caught);
-    expect(ProviderError.isInstance(error) && error.category).toBe('invalid_response');
-    expect((error as Error).cause).toBeInstanceOf(ResponseValidationError);
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    const view = (error as { keypool: { category: string; error: unknown } }).keypool;
+    expect(view.category).toBe('invalid_response');
+    expect(ProviderError.isInstance(view.error)).toBe(true);
     expect(emulator.requests.map((entry) => entry.status)).toEqual([200]);
     expect(pool.snapshot().map((key) => key.status)).toEqual(['active', 'active']);
   });

@@ -10,6 +10,7 @@ import {
 } from '@keypool/core';
 import { type Emulator, startEmulator } from '@keypool/emulator';
 import { Mistral } from '@mistralai/mistralai';
+import { RequestAbortedError, RequestTimeoutError, SDKError } from '@mistralai/mistralai/models/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rejection } from './__fixtures__/rejection';
 import { createMistralPool, type MistralPoolOptions } from './mistral-pool';
@@ -38,6 +39,14 @@ function model(label: string, behaviour: Parameters<Emulator['setModelBehaviour'
   emu.setModelBehaviour(name, behaviour);
   return name;
 }
+
+/** The raw SDK on one key, retries off: what pool.client must behave like. */
+function rawClient(secret: string): Mistral {
+  return new Mistral({ apiKey: secret, serverURL: emu.baseURLs.mistral });
+}
+
+/** Keypool's view on an error thrown by pool.client. */
+const viewOf = (error: unknown) => (error as { keypool: { category: string; error: unknown } }).keypool;
 
 function pool(secrets: string[], options: Partial<MistralPoolOptions> = {}) {
   return createMistralPool({
@@ -222,8 +231,9 @@ describe('createMistralPool: streaming', () => {
         for await (const event of native) text += event.data.choices[0]?.delta.content ?? '';
       })(),
     );
-    expect(StreamInterruptedError.isInstance(nativeError)).toBe(true);
-    expect(nativeError).toMatchObject({ partialText: 'Echo: hello', interruptedBy: 'network' });
+    // pool.client throws what the SDK's stream threw; Keypool's view holds the partial text.
+    expect(KeypoolError.isInstance(nativeError)).toBe(false);
+    expect(viewOf(nativeError).error).toMatchObject({ partialText: 'Echo: hello', interruptedBy: 'network' });
     expect(text).toBe('Echo: hello');
 
     const unifiedError = await rejection(
@@ -239,7 +249,7 @@ describe('createMistralPool: streaming', () => {
     expect(emu.requests.filter((entry) => entry.model === cut)).toHaveLength(2);
   });
 
-  it('reports a malformed chunk and an error event mid-stream as interrupted (server)', async () => {
+  it('throws what the raw SDK throws for a malformed chunk and an error event mid-stream', async () => {
     for (const behaviour of [{ malformedChunk: true }, { midStreamError: true }]) {
       const broken = model('broken', behaviour);
       const keypool = pool([key('broken')]);
@@ -251,7 +261,16 @@ describe('createMistralPool: streaming', () => {
           }
         })(),
       );
-      expect(error).toMatchObject({
+      const rawError = await rejection(
+        (async () => {
+          const raw = await rawClient(key('broken-raw')).chat.stream({ model: broken, messages });
+          for await (const _event of raw) {
+            // drain
+          }
+        })(),
+      );
+      expect((error as Error).constructor).toBe((rawError as Error).constructor);
+      expect(viewOf(error).error).toMatchObject({
         code: 'stream_interrupted',
         interruptedBy: 'server',
         partialText: 'Echo:',
@@ -273,7 +292,9 @@ describe('createMistralPool: errors, aborts and secrets', () => {
   it('throws PoolExhaustedError when every key is unusable, and a typed error for a bad model', async () => {
     const keypool = pool([key('dead-a', { invalid: true }), key('dead-b', { quotaExhausted: true })]);
     const error = await rejection(keypool.client.chat.complete({ model: MODEL, messages }));
-    expect(PoolExhaustedError.isInstance(error)).toBe(true);
+    // The last upstream error (the SDK's own class), with the exhausted pool in its keypool view.
+    expect(error).toBeInstanceOf(SDKError);
+    expect(PoolExhaustedError.isInstance(viewOf(error).error)).toBe(true);
     expect(keypool.snapshot().map((state) => [state.status, state.category])).toEqual([
       ['disabled', 'auth'],
       ['cooling', 'quota_exhausted'],
@@ -286,7 +307,9 @@ describe('createMistralPool: errors, aborts and secrets', () => {
     });
     const tooLong = model('small-window', { contextWindow: 2 });
     const context = await rejection(pool([key('ctx')]).client.chat.complete({ model: tooLong, messages }));
-    expect(context).toMatchObject({ category: 'context_length', status: 400 });
+    expect(context).toBeInstanceOf(SDKError);
+    expect(context).toMatchObject({ statusCode: 400 });
+    expect(viewOf(context).category).toBe('context_length');
   });
 
   it('stops at once on the caller abort (signal and fetchOptions.signal), without retrying', async () => {
@@ -299,7 +322,8 @@ describe('createMistralPool: errors, aborts and secrets', () => {
       const options =
         place === 'signal' ? { signal: controller.signal } : { fetchOptions: { signal: controller.signal } };
       const error = await rejection(keypool.client.chat.complete({ model: silent, messages }, options));
-      expect(ProviderError.isInstance(error) && error.category).toBe('aborted');
+      expect(error).toBeInstanceOf(RequestAbortedError);
+      expect(viewOf(error).category).toBe('aborted');
     }
     expect(emu.requests.filter((entry) => entry.model === silent)).toHaveLength(2);
   });
@@ -310,7 +334,8 @@ describe('createMistralPool: errors, aborts and secrets', () => {
     const started = Date.now();
     const error = await rejection(keypool.client.chat.complete({ model: silent, messages }));
     expect(Date.now() - started).toBeLessThan(2_000);
-    expect(ProviderError.isInstance(error) && error.category).toBe('timeout');
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect(viewOf(error).category).toBe('timeout');
   });
 
   it('never shows a secret in thrown errors, their JSON, or events', async () => {
@@ -340,7 +365,12 @@ describe('createMistralPool: errors, aborts and secrets', () => {
       await rejection(keypool.client.chat.complete({ model: MODEL, messages })),
       await rejection(keypool.chat({ model: MODEL, messages })),
     ];
-    for (const error of errors) {
+    // pool.client: the SDK's error, scrubbed (message, body, headers); the unified API: Keypool's typed error.
+    const native = errors[0] as SDKError;
+    expect(native).toBeInstanceOf(SDKError);
+    expect(`${native.message} ${native.body} ${JSON.stringify([...native.headers])}`).not.toContain(canary);
+    expect(JSON.stringify(viewOf(native))).not.toContain(canary);
+    for (const error of [viewOf(native).error, errors[1]]) {
       expect(KeypoolError.isInstance(error)).toBe(true);
       const typed = error as PoolExhaustedError;
       expect(typed.message).not.toContain(canary);

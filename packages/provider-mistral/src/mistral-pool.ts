@@ -7,7 +7,27 @@ import {
 import type { Mistral } from '@mistralai/mistralai';
 import { createMistralAdapter } from './mistral-adapter';
 import { createMistralTemplateClient, type MistralClientOptions } from './mistral-client';
-import { createMistralRoutes } from './mistral-routes';
+import { mistralClientErrors } from './mistral-client-errors';
+import { mistralRouteSet } from './mistral-routes';
+
+/**
+ * The `Mistral` resources whose methods reach the network: a method not in the routes table (model listing, files,
+ * batch jobs, workflows...) runs through the pool too, with rotation and no limits of its own.
+ */
+const ROUTED_RESOURCES = [
+  'models',
+  'files',
+  'batch',
+  'beta',
+  'audio',
+  'agents',
+  'chat',
+  'fim',
+  'embeddings',
+  'classifiers',
+  'ocr',
+  'workflows',
+] as const;
 
 /** Options of `createMistralPool`: the key pool's options (without the adapter) plus the clients' options. */
 export interface MistralPoolOptions extends Omit<KeyPoolOptions<Mistral>, 'adapter'> {
@@ -23,8 +43,9 @@ export interface MistralPoolOptions extends Omit<KeyPoolOptions<Mistral>, 'adapt
  * A key pool over Mistral keys, with `client`: a `Mistral` client whose model calls run through the pool. `client` is
  * a drop-in `Mistral` client: `chat.complete`, `chat.stream`, `fim.*`, `agents.*`, `embeddings.create`,
  * `classifiers.*`, `ocr.process`, `audio.transcriptions.*`, `audio.speech.complete` and `beta.conversations.*` rotate
- * over the pool's keys; other methods (models, files, batch...) are not calls to the model: they reach a client that
- * holds no key and fail locally without sending anything (run them with `pool.run((client) => ...)`).
+ * over the pool's keys, and so does every other method that reaches the network (models, files, batch...). Errors are
+ * the SDK's own (`SDKError`, `RequestAbortedError`, `RequestTimeoutError`...) with a `keypool` view attached, and
+ * streams are `ReadableStream`s like the SDK's `EventStream`.
  */
 export type MistralPool = ProviderPool<Mistral>;
 
@@ -40,11 +61,23 @@ export type MistralPool = ProviderPool<Mistral>;
  */
 export function createMistralPool(options: MistralPoolOptions): MistralPool {
   const { clientOptions = {}, callOptions, streamOptions, ...poolOptions } = options;
+  const { routes, generic } = mistralRouteSet({ timeoutMs: clientOptions.timeoutMs });
   return createProviderPool<Mistral>({
     pool: { ...poolOptions, adapter: createMistralAdapter(clientOptions) },
     // The template only answers what is not routed; it holds no real key and sends nothing.
     template: () => createMistralTemplateClient(clientOptions),
-    routes: createMistralRoutes({ timeoutMs: clientOptions.timeoutMs }),
-    clientOptions: { callOptions, streamOptions },
+    routes,
+    clientOptions: {
+      ...(callOptions ? { callOptions } : {}),
+      ...(streamOptions ? { streamOptions } : {}),
+      errors: mistralClientErrors,
+      routeAll: { under: ROUTED_RESOURCES, route: generic },
+      lastKeyProperty: 'apiKey',
+      // The SDK keeps its key in `_options`; it is the secret to scrub from errors.
+      secretOf: (client: Mistral) => {
+        const key = (client as unknown as { _options?: { apiKey?: unknown } })._options?.apiKey;
+        return typeof key === 'string' ? key : undefined;
+      },
+    },
   });
 }

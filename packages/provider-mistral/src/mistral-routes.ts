@@ -1,5 +1,6 @@
-import type { RoutedMethod } from '@keypool/core';
+import type { RoutedMethod, RoutedStream } from '@keypool/core';
 import { mistralContentText } from './mistral-content-text';
+import { toMistralEventStream } from './mistral-event-stream';
 import { withAttemptSignal, withAttemptTimeout } from './mistral-request-options';
 
 /** A streamed chat, FIM or agents event as the SDK yields it: `{ data: CompletionChunk }`. */
@@ -86,9 +87,20 @@ export interface MistralRouteOptions {
 /**
  * The Mistral client methods that call a model, and how each runs through the pool: chat (`complete`, `stream`,
  * `parse`, `parseStream`), FIM, agents, embeddings, classifiers, OCR, audio transcriptions and speech, and beta
- * conversations. Every other method (models, files, batch, fine-tuning...) passes through untouched.
+ * conversations. `mistralRouteSet` adds the generic route every other method (models, files, batch...) takes.
  */
 export function createMistralRoutes(options: MistralRouteOptions = {}): RoutedMethod[] {
+  return mistralRouteSet(options).routes;
+}
+
+/**
+ * The routes of `createMistralRoutes` plus the generic route every other method of the client's resources takes
+ * (model listing, files, batch jobs...): through the pool, with rotation and no token estimate.
+ */
+export function mistralRouteSet(options: MistralRouteOptions = {}): {
+  routes: RoutedMethod[];
+  generic: Omit<RoutedMethod, 'path'>;
+} {
   const timeoutMs = options.timeoutMs;
   const withSignal = (args: readonly unknown[], signal: AbortSignal): unknown[] => [
     args[0],
@@ -112,9 +124,11 @@ export function createMistralRoutes(options: MistralRouteOptions = {}): RoutedMe
     estimateTokens,
     usageOf,
   });
+  const shapeStream = (stream: RoutedStream<unknown>) => toMistralEventStream(stream);
   const completionStream = (path: string): RoutedMethod => ({
     path,
     streams: () => true,
+    shapeStream,
     withSignal,
     estimateTokens: estimate,
     textOf: completionText,
@@ -124,11 +138,12 @@ export function createMistralRoutes(options: MistralRouteOptions = {}): RoutedMe
   const otherStream = (path: string): RoutedMethod => ({
     path,
     streams: () => true,
+    shapeStream,
     withSignal,
     estimateTokens: estimate,
   });
 
-  return [
+  const routes: RoutedMethod[] = [
     plain('chat.complete'),
     completionStream('chat.stream'),
     plain('chat.parse'),
@@ -156,4 +171,5 @@ export function createMistralRoutes(options: MistralRouteOptions = {}): RoutedMe
     otherStream('beta.conversations.appendStream'),
     otherStream('beta.conversations.restartStream'),
   ];
+  return { routes, generic: { withSignal, withTimeout, usageOf } };
 }

@@ -18,4 +18,3 @@ export {
 export { classifyOpenAIError } from './openai-error';
 export { createOpenAIPool, type OpenAIPool, type OpenAIPoolOptions } from './openai-pool';
 export { parseOpenAIRateLimitHeaders } from './openai-rate-limit';
-export { OPENAI_ROUTES } from './openai-routes';

@@ -6,6 +6,7 @@ import {
   type ChatToolCall,
   type ChatToolStreamPart,
   type ChatUsage,
+  IncompleteAnswerError,
   withoutToolCallDeltas,
 } from '@keypool/core';
 import type OpenAI from 'openai';
@@ -16,7 +17,10 @@ type CompletionUsage = OpenAI.Completions.CompletionUsage;
 
 export { toOpenAIChatParams };
 
-/** One unified chat call: `chat.completions.create` on the key's client, with the attempt's signal. */
+/**
+ * One unified chat call: `chat.completions.create` on the key's client, with the attempt's signal. A 200 without a
+ * choice, a message or a finish reason throws an `IncompleteAnswerError` (classified `server`), never an empty success.
+ */
 export async function openAIChat(
   client: OpenAI,
   request: ChatRequest,
@@ -26,15 +30,18 @@ export async function openAIChat(
   const { data, request_id } = await client.chat.completions
     .create(params, { signal: context.signal, maxRetries: 0 })
     .withResponse();
-  const choice = data.choices[0];
+  const choice = Array.isArray(data.choices) ? data.choices[0] : undefined;
+  if (!choice) throw new IncompleteAnswerError('openai', 'no choices');
+  if (!choice.finish_reason) throw new IncompleteAnswerError('openai', 'no finish_reason');
+  if (!choice.message) throw new IncompleteAnswerError('openai', 'a choice without a message');
   const toolCalls: ChatToolCall[] = [];
-  for (const call of choice?.message.tool_calls ?? [])
+  for (const call of choice.message.tool_calls ?? [])
     if (call.type === 'function')
       toolCalls.push({ id: call.id, name: call.function.name, arguments: call.function.arguments });
   return {
-    text: choice?.message.content ?? '',
+    text: choice.message.content ?? '',
     ...(toolCalls.length > 0 ? { toolCalls } : {}),
-    finishReason: mapOpenAIFinishReason(choice?.finish_reason),
+    finishReason: mapOpenAIFinishReason(choice.finish_reason),
     usage: toUsage(data.usage),
     model: data.model || request.model,
     ...(request_id ? { requestId: request_id } : data.id ? { requestId: data.id } : {}),

@@ -1,4 +1,4 @@
-import { ConfigError, type KeyConfig, type ProviderName } from '@keypool/core';
+import { ConfigError, headerUnsafe, type KeyConfig, type ProviderName } from '@keypool/core';
 import { createOpenAIPool, type OpenAIPool, type OpenAIPoolOptions } from './openai-pool';
 
 /** An OpenAI-compatible service: where its API lives and which environment variables hold its keys. */
@@ -55,8 +55,8 @@ export interface OpenAICompatiblePoolOptions extends Omit<OpenAIPoolOptions, 'ke
  * numbered ones (`GROQ_API_KEY_2`, `GROQ_API_KEY3`...) by number, then the list `GROQ_API_KEYS=k1,k2`. Values are
  * trimmed; ids name the variable (`env:GROQ_API_KEY`, `env:GROQ_API_KEYS#2`); a repeated secret is kept once.
  *
- * @throws {ConfigError} when a value is blank or has whitespace or control characters inside (naming the variable,
- *   never the value).
+ * @throws {ConfigError} when a value is blank or cannot travel in an HTTP header (whitespace or control characters
+ *   inside), naming the variable and key id, never the value.
  */
 export function presetKeysFromEnv(
   preset: OpenAICompatiblePreset,
@@ -67,11 +67,11 @@ export function presetKeysFromEnv(
   const seen = new Set<string>();
   const add = (id: string, variable: string, value: string) => {
     const secret = value.trim();
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is rejected.
-    if (secret === '' || /[\s\u0000-\u001f\u007f-\u009f]/.test(secret)) {
+    const unsafe = secret === '' ? 'is set but empty' : headerUnsafe(secret);
+    if (unsafe) {
       problems.push({
         path: variable,
-        message: secret === '' ? 'is set but empty' : 'has whitespace or control characters inside',
+        message: secret === '' ? unsafe : `key "${id}": the secret ${unsafe}`,
       });
     } else if (!seen.has(secret)) {
       seen.add(secret);

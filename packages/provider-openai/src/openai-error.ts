@@ -2,6 +2,7 @@ import {
   type ClassifiedError,
   firstHeader,
   type HeaderSource,
+  IncompleteAnswerError,
   parseDuration,
   parseRetryAfter,
   UnsupportedFeatureError,
@@ -49,6 +50,8 @@ export function classifyOpenAIError(error: unknown, now: number = Date.now()): C
   if (rateLimit) base.rateLimit = rateLimit;
 
   switch (true) {
+    case IncompleteAnswerError.isInstance(error):
+      return { category: 'server', message: error.message, code: 'incomplete_answer' };
     case error instanceof APIUserAbortError || isDomError(error, 'AbortError'):
       return { ...base, category: 'aborted' };
     case error instanceof APIConnectionTimeoutError || isDomError(error, 'TimeoutError'):

@@ -6,6 +6,7 @@ import {
   StreamInterruptedError,
 } from '@keypool/core';
 import { type Emulator, startEmulator } from '@keypool/emulator';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenAIPool, type OpenAIPool, type OpenAIPoolOptions } from './openai-pool';
 
@@ -155,8 +156,11 @@ describe('createOpenAIPool: failover over bad keys', () => {
     const error = await target.client.chat.completions
       .create({ model: 'gpt-missing', messages })
       .catch((caught: unknown) => caught);
-    expect(ProviderError.isInstance(error) && error.modelNotFound).toBe(true);
-    expect(ProviderError.isInstance(error) && error.category).toBe('invalid_request');
+    // pool.client throws the SDK's own error, with Keypool's view attached.
+    expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+    const view = (error as { keypool: { category: string; error: unknown } }).keypool;
+    expect(view.category).toBe('invalid_request');
+    expect(ProviderError.isInstance(view.error) && view.error.modelNotFound).toBe(true);
   });
 });
 
@@ -211,21 +215,26 @@ describe('createOpenAIPool: streaming', () => {
     expect(interrupted.partialText.length).toBeGreaterThan(0);
     expect(interrupted.interruptedBy).toBe('network');
 
-    let nativeText = '';
-    const native = await (async () => {
-      const stream = await target.client.chat.completions.create({
-        model: 'gpt-cut',
-        messages,
-        stream: true,
-      });
-      for await (const chunk of stream) nativeText += chunk.choices[0]?.delta.content ?? '';
-    })().catch((caught: unknown) => caught);
-    expect(StreamInterruptedError.isInstance(native)).toBe(true);
-    expect((native as StreamInterruptedError).partialText).toBe(nativeText);
-    expect(nativeText.length).toBeGreaterThan(0);
+    // pool.client's stream is the SDK's own: a cut after the first chunk fails as the raw SDK's does, never quietly.
+    const read = async (client: OpenAI) => {
+      let text = '';
+      const error = await (async () => {
+        const stream = await client.chat.completions.create({ model: 'gpt-cut', messages, stream: true });
+        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      })().catch((caught: unknown) => caught);
+      return { text, error };
+    };
+    const pooled = await read(target.client);
+    const raw = await read(
+      new OpenAI({ apiKey: key('cut-raw'), baseURL: emulator.baseURLs.openai, maxRetries: 0 }),
+    );
+    expect(pooled.text.length).toBeGreaterThan(0);
+    expect(pooled.text).toBe(raw.text);
+    expect(pooled.error).toBeInstanceOf(Error);
+    expect((pooled.error as Error).constructor).toBe((raw.error as Error).constructor);
   });
 
-  it('treats a stream that stalls after its first chunk as interrupted (idle timeout)', async () => {
+  it('fails a pool.client stream that stalls after its first chunk with the SDK timeout error (idle timeout)', async () => {
     const target = pool([key('stall')], { streamIdleTimeoutMs: 150 });
     const error = await (async () => {
       const stream = await target.client.chat.completions.create({
@@ -236,8 +245,7 @@ describe('createOpenAIPool: streaming', () => {
       });
       for await (const _chunk of stream);
     })().catch((caught: unknown) => caught);
-    expect(StreamInterruptedError.isInstance(error)).toBe(true);
-    expect((error as StreamInterruptedError).interruptedBy).toBe('timeout');
+    expect(error).toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
   });
 });
 
@@ -261,8 +269,15 @@ describe('createOpenAIPool: secrets and aborts', () => {
     fresh.onAny((event) => events.push(event));
     errors.push(await fresh.chat({ model: 'gpt-4o', messages: [...messages] }).catch((e: unknown) => e));
 
-    expect(errors.every((error) => KeypoolError.isInstance(error))).toBe(true);
-    expect(errors.some((error) => PoolExhaustedError.isInstance(error))).toBe(true);
+    // pool.client: the SDK's own error, enriched; the unified API: Keypool's typed errors.
+    expect(errors[0]).toBeInstanceOf(OpenAI.AuthenticationError);
+    const view = (errors[0] as { keypool: { exhausted: string; error: unknown } }).keypool;
+    expect(PoolExhaustedError.isInstance(view.error)).toBe(true);
+    expect(JSON.stringify(view)).not.toContain(canary);
+    expect(
+      [...((errors[0] as InstanceType<typeof OpenAI.APIError>).headers?.values() ?? [])].join(),
+    ).not.toContain(canary);
+    expect(errors.slice(1).every((error) => KeypoolError.isInstance(error))).toBe(true);
     for (const error of errors) {
       let current: unknown = error;
       while (current instanceof Error) {
@@ -282,14 +297,20 @@ describe('createOpenAIPool: secrets and aborts', () => {
     const error = await target.client.chat.completions
       .create({ model: 'gpt-4o', messages }, { signal: controller.signal })
       .catch((caught: unknown) => caught);
-    expect(ProviderError.isInstance(error) && error.category).toBe('aborted');
+    expect(error).toBeInstanceOf(OpenAI.APIUserAbortError);
+    expect((error as { keypool: { category: string } }).keypool.category).toBe('aborted');
   });
 
-  it('fails locally, without sending a key, for a method that is not routed', async () => {
-    const target = pool([key('models')]);
-    const before = emulator.requests.length;
-    await expect(target.client.models.list()).rejects.toThrow(/not routed through the key pool/);
-    expect(emulator.requests.length).toBe(before);
+  it('sends every other method through the pool too, on a real key, never a placeholder', async () => {
+    const bad = key('models-bad', { invalid: true });
+    const secret = key('models');
+    const target = pool([bad, secret], { strategy: 'round-robin' });
+    const ids: string[] = [];
+    for await (const model of target.client.models.list()) ids.push(model.id);
+    expect(ids).toContain('gpt-slow');
+    expect(emulator.requestsFor(bad).map((entry) => entry.status)).toEqual([401]);
+    expect(emulator.requestsFor(secret).map((entry) => entry.path)).toEqual(['/openai/v1/models']);
+    expect(target.client.apiKey).toBe(emulator.requestsFor(secret)[0]?.keyMasked);
     expect(typeof target.client.baseURL).toBe('string');
   });
 });
@@ -302,7 +323,8 @@ describe('a routed call without a caller signal', () => {
     const error = await slow.client.chat.completions
       .create({ model: 'gpt-slow', messages: [{ role: 'user', content: 'hi' }] })
       .catch((caught: unknown) => caught);
-    expect(ProviderError.isInstance(error) && error.category).toBe('timeout');
+    expect(error).toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
+    expect((error as { keypool: { category: string } }).keypool.category).toBe('timeout');
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(emulator.requestsFor(secret)).toHaveLength(1);
   });

@@ -4,11 +4,12 @@ import {
   type PoolClientOptions,
   type ProviderName,
   type ProviderPool,
+  routeClientRequests,
 } from '@keypool/core';
 import type OpenAI from 'openai';
 import { createOpenAIAdapter, createOpenAITemplateClient, type OpenAIClientOptions } from './openai-adapter';
-import { OPENAI_ROUTES } from './openai-routes';
-import { routeOpenAIHelpers } from './route-openai-helpers';
+import { openAIClientErrors } from './openai-client-errors';
+import { estimateOpenAIRequestTokens, openAIUsageOf } from './openai-request-tokens';
 
 /** Options of `createOpenAIPool`: the key pool's options (without `adapter`) plus the clients' and routed calls'. */
 export interface OpenAIPoolOptions extends Omit<KeyPoolOptions<OpenAI>, 'adapter'> {
@@ -16,19 +17,26 @@ export interface OpenAIPoolOptions extends Omit<KeyPoolOptions<OpenAI>, 'adapter
   clientOptions?: OpenAIClientOptions;
   /** Per-call options applied to every call made through `pool.client` (deadline, attempt timeout...). */
   callOptions?: PoolClientOptions['callOptions'];
-  /** Stream options applied to every stream opened through `pool.client` (idle and first-chunk timeouts). */
+  /**
+   * Stream options of `pool.client`: `idleTimeoutMs` (default: the pool's `streamIdleTimeoutMs`) fails a stream that
+   * stalls after its first event with the SDK's `APIConnectionTimeoutError`; `firstChunkTimeoutMs` (default: the
+   * attempt timeout) bounds each attempt's wait for the first event (then the timeout policy applies).
+   */
   streamOptions?: PoolClientOptions['streamOptions'];
   /** The provider label in events, snapshots and errors (default `openai`); presets set their own, e.g. `groq`. */
   provider?: ProviderName;
 }
 
 /**
- * A key pool over `openai` clients, with `client`: a drop-in `OpenAI` whose calls to the model go through the pool.
- * Use `client` as your `OpenAI` client: `chat.completions.create`, `responses.create`, `embeddings.create`,
- * `completions.create` (plain and `stream: true`) and the `parse` helpers run on a key picked by the pool, with
- * rotation, cooldowns and limits. Other methods pass through to a client that holds no key.
+ * A key pool over `openai` clients, with `client`: a drop-in `OpenAI` whose every request goes through the pool.
+ * `client` is the SDK's own client: every method that reaches the network (chat, responses, embeddings, models,
+ * files, batches, the stream and tool helpers...) runs on a key picked by the pool, with rotation, cooldowns and
+ * limits, and returns the SDK's own promises, streams and errors (with a `keypool` view attached to errors).
  */
 export type OpenAIPool = ProviderPool<OpenAI>;
+
+/** Options of `pool.client.withOptions()` the pool owns: the key (and the fetch that scrubs it from errors). */
+const OWNED_OPTIONS = ['apiKey', 'fetch', 'adminAPIKey', 'workloadIdentity'] as const;
 
 /**
  * Creates a key pool for OpenAI. Existing code keeps its calls and changes only how the client is built:
@@ -36,14 +44,25 @@ export type OpenAIPool = ProviderPool<OpenAI>;
  */
 export function createOpenAIPool(options: OpenAIPoolOptions): OpenAIPool {
   const { clientOptions, callOptions, streamOptions, provider, ...poolOptions } = options;
+  const streamIdleTimeoutMs = streamOptions?.idleTimeoutMs ?? poolOptions.streamIdleTimeoutMs;
   return createProviderPool<OpenAI>({
     pool: { ...poolOptions, adapter: createOpenAIAdapter(clientOptions, provider) },
-    template: () => createOpenAITemplateClient(clientOptions),
-    routes: OPENAI_ROUTES,
-    clientOptions: { callOptions, streamOptions },
-    afterClient: (client, template) => {
-      routeOpenAIHelpers(template, client);
-      return client;
-    },
+    template: (pool) =>
+      routeClientRequests(pool, createOpenAITemplateClient(clientOptions), {
+        errors: openAIClientErrors,
+        secretOf: (client) => (typeof client.apiKey === 'string' ? client.apiKey : undefined),
+        estimateTokens: estimateOpenAIRequestTokens,
+        usageOf: openAIUsageOf,
+        ownedOptions: OWNED_OPTIONS,
+        ...(callOptions ? { callOptions } : {}),
+        ...(streamIdleTimeoutMs !== undefined ? { streamIdleTimeoutMs } : {}),
+        ...(poolOptions.maxAttempts !== undefined ? { poolMaxAttempts: poolOptions.maxAttempts } : {}),
+        ...(streamOptions?.firstChunkTimeoutMs !== undefined
+          ? { streamFirstEventTimeoutMs: streamOptions.firstChunkTimeoutMs }
+          : {}),
+      }),
+    routes: [],
+    // The template itself is the routed client: every request it makes already goes through the pool.
+    afterClient: (_proxy, template) => template,
   });
 }

@@ -1,10 +1,11 @@
 // Lets a plain `node` process run this package's TypeScript sources (Node 24 strips types itself): resolves
 // extensionless relative imports to `.ts` files and workspace packages to their sources. `@keypool/core` is
-// resolved to its `secret.ts` only: that is all this package uses from it, and loading (and type-stripping) the
-// whole engine in each of the 20 concurrent writer processes would make the test slow on a busy machine.
+// resolved to `core-secrets.mjs` (its masking and scrubbing files) only: that is all this package uses from it, and
+// loading (and type-stripping) the whole engine in each of the 20 concurrent writer processes would make the test slow
+// on a busy machine.
 import { registerHooks } from 'node:module';
 
-const CORE_SECRET = new URL('../../node_modules/@keypool/core/src/secret.ts', import.meta.url).href;
+const CORE_SECRET = new URL('./core-secrets.mjs', import.meta.url).href;
 
 registerHooks({
   resolve(specifier, context, nextResolve) {

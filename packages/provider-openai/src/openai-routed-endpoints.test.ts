@@ -2,63 +2,9 @@ import { type Emulator, startEmulator } from '@keypool/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAIServer, startFakeOpenAIServer } from './__fixtures__/fake-openai-server';
 import { createOpenAIPool, type OpenAIPool } from './openai-pool';
-import { OPENAI_ROUTES } from './openai-routes';
+import { estimateOpenAIRequestTokens } from './openai-request-tokens';
 
-const route = (path: string) => OPENAI_ROUTES.find((candidate) => candidate.path === path)!;
-const chat = route('chat.completions.create');
-const responses = route('responses.create');
-
-describe('OPENAI_ROUTES', () => {
-  it('routes every call to the model, plain and streaming', () => {
-    expect(OPENAI_ROUTES.map((candidate) => candidate.path)).toEqual([
-      'chat.completions.create',
-      'chat.completions.parse',
-      'responses.create',
-      'responses.parse',
-      'embeddings.create',
-      'completions.create',
-    ]);
-    expect(chat.streams?.([{ stream: true }])).toBe(true);
-    expect(chat.streams?.([{ stream: false }])).toBe(false);
-    expect(route('chat.completions.parse').streams?.([{ stream: true }])).toBe(false);
-  });
-
-  it('puts the attempt signal into the request options and keeps the caller options, SDK retries off', () => {
-    const signal = new AbortController().signal;
-    const callerSignal = new AbortController().signal;
-    const body = { model: 'm' };
-    const [sentBody, options] = chat.withSignal(
-      [body, { timeout: 5, signal: callerSignal, maxRetries: 3 }],
-      signal,
-    );
-    expect(sentBody).toBe(body);
-    expect(options).toEqual({ timeout: 5, signal, maxRetries: 0 });
-    expect(chat.withSignal([body], signal)[1]).toEqual({ signal, maxRetries: 0 });
-  });
-
-  it('ends a chat stream at the usage chunk when usage was asked for, else at the finished choice', () => {
-    const finished = { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] };
-    expect(chat.isTerminal?.(finished)).toBe(true);
-    expect(chat.isTerminal?.({ ...finished, usage: null })).toBe(false);
-    expect(chat.isTerminal?.({ choices: [], usage: { total_tokens: 9 } })).toBe(true);
-    expect(chat.isTerminal?.({ choices: [{ index: 0, delta: { content: 'x' }, finish_reason: null }] })).toBe(
-      false,
-    );
-    expect(chat.textOf?.({ choices: [{ delta: { content: 'abc' } }] })).toBe('abc');
-    expect(chat.chunkUsageOf?.({ choices: [], usage: { total_tokens: 9 } })).toBe(9);
-  });
-
-  it('ends a responses stream at response.completed, .incomplete or .failed', () => {
-    expect(responses.isTerminal?.({ type: 'response.completed' })).toBe(true);
-    expect(responses.isTerminal?.({ type: 'response.incomplete' })).toBe(true);
-    expect(responses.isTerminal?.({ type: 'response.failed' })).toBe(true);
-    expect(responses.isTerminal?.({ type: 'response.output_text.delta', delta: 'x' })).toBe(false);
-    expect(responses.textOf?.({ type: 'response.output_text.delta', delta: 'x' })).toBe('x');
-    expect(
-      responses.chunkUsageOf?.({ type: 'response.completed', response: { usage: { total_tokens: 4 } } }),
-    ).toBe(4);
-  });
-
+describe('estimateOpenAIRequestTokens', () => {
   it('estimates tokens from the text only, plus the completion budget', () => {
     const messages = [
       { role: 'user', content: 'abcdefgh' },
@@ -70,10 +16,19 @@ describe('OPENAI_ROUTES', () => {
         ],
       },
     ];
+    const chat = (body: object) =>
+      estimateOpenAIRequestTokens({ method: 'post', path: '/chat/completions', body });
     // Texts, roles and part types count (about four characters a token); the 4,000-character image URL does not.
-    expect(chat.estimateTokens?.([{ messages, max_completion_tokens: 10 }])).toBe(2 + 1 + 1 + 1 + 1 + 3 + 10);
-    expect(chat.estimateTokens?.([{ messages: [] }])).toBe(256);
-    expect(route('embeddings.create').estimateTokens?.([{ input: ['abcd', 'abcdefgh'] }])).toBe(3);
+    expect(chat({ messages, max_completion_tokens: 10 })).toBe(2 + 1 + 1 + 1 + 1 + 3 + 10);
+    expect(chat({ messages: [] })).toBe(256);
+    expect(
+      estimateOpenAIRequestTokens({
+        method: 'post',
+        path: '/embeddings',
+        body: { input: ['abcd', 'abcdefgh'] },
+      }),
+    ).toBe(3);
+    expect(estimateOpenAIRequestTokens({ method: 'get', path: '/models' })).toBeUndefined();
   });
 });
 
