@@ -51,7 +51,7 @@ describe('createOpenAICompatiblePool', () => {
     const view = (error as { keypool?: { provider: string; error: unknown } }).keypool;
     expect(view?.provider).toBe('groq');
     expect(PoolExhaustedError.isInstance(view?.error)).toBe(true);
-    expect((view?.error as Error).message).toMatch(/^groq pool exhausted \(no_usable_key\)/);
+    expect((view?.error as Error | undefined)?.message).toMatch(/^groq pool exhausted \(no_usable_key\)/);
     expect(JSON.stringify(view)).not.toContain(BAD);
     expect(`${(error as Error).message} ${JSON.stringify(error)}`).not.toContain(BAD);
   });
