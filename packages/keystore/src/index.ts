@@ -17,7 +17,7 @@ export {
   keysFileSchema,
   SECRET_REF_PATTERN,
 } from './keys-file-schema';
-export { ENV_KEY_PREFIXES, keysFromEnv } from './keys-from-env';
+export { ENV_KEY_PREFIXES, ENV_PROVIDER_NAMES, keysFromEnv } from './keys-from-env';
 export { KeystoreError, type KeystoreErrorCode } from './keystore-error';
 export type { KeystoreWarning, KeystoreWarningCode } from './keystore-warning';
 export { findKeysFile, KEYS_FILE_NAMES, loadKeysFile } from './load-keys-file';
@@ -27,6 +27,12 @@ export {
   type ParseKeysFileOptions,
   parseKeysFile,
 } from './parse-keys-file';
+export {
+  KEYS_JSON_PROVIDER_NAMES,
+  type KeysJsonEntry,
+  type LoadedKeysJson,
+  parseKeysJson,
+} from './parse-keys-json';
 export { type CooldownBounds, POOL_STRATEGIES, type PoolOptions, type PoolStrategy } from './pool-options';
 export { isProviderId, PROVIDER_IDS, type ProviderId } from './provider-id';
 export { type ResolvedKeys, type ResolveKeysFileOptions, resolveKeysFile } from './resolve-keys-file';
@@ -37,6 +43,7 @@ export {
   type SecretRefContext,
   type SecretSource,
 } from './secret-source';
+export { strategyFromEnv } from './strategy-from-env';
 export {
   defaultVaultPath,
   openVault,

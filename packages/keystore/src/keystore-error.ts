@@ -3,6 +3,7 @@ import { maskKeyLike } from '@keypool/core';
 /** Every `code` a keystore error can carry. */
 export type KeystoreErrorCode =
   | 'env_empty_value'
+  | 'env_invalid_value'
   | 'keys_file_unreadable'
   | 'keys_file_invalid'
   | 'secret_unresolved'

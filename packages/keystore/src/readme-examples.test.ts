@@ -7,6 +7,7 @@ import { envSource } from './env-source';
 import { keysFromEnv } from './keys-from-env';
 import { findKeysFile, loadKeysFile } from './load-keys-file';
 import { parseKeysFile } from './parse-keys-file';
+import { parseKeysJson } from './parse-keys-json';
 import { resolveKeysFile } from './resolve-keys-file';
 import { Vault } from './vault';
 import { vaultSource } from './vault-source';
@@ -93,5 +94,46 @@ describe('the README', () => {
     expect(
       await new Vault({ path: vault.path, passphrase: 'a new passphrase' }).getSecret('openai', 'main'),
     ).toBe('sk-main-0123456789abcdef');
+  });
+});
+
+describe('the README keys.json section', () => {
+  it('runs as written', () => {
+    // --- README keys.json start
+    const { keys, entries } = parseKeysJson([
+      {
+        key_id: 'prod-1',
+        api_key: 'sk-proj-0123456789abcdef',
+        provider: 'openai',
+        model_name: 'gpt-4o',
+        rpm: 500,
+        tpm: 30000,
+        active: true,
+        tags: { team: 'search' },
+        created_at: '2025-03-01T10:00:00Z',
+      },
+      { key_id: 'retired', api_key: 'sk-proj-fedcba9876543210', provider: 'openai', active: false },
+      { key_id: 'claude-1', api_key: 'sk-ant-0123456789abcdef', provider: 'claude' },
+    ]);
+    // --- README keys.json end
+    expect({ ...keys.openai[0] }).toEqual({
+      id: 'prod-1',
+      secret: 'sk-proj-0123456789abcdef',
+      limits: { rpm: 500, tpm: 30000 },
+      tags: ['team=search'],
+    });
+    expect(keys.anthropic.length).toBe(1);
+    expect(entries[0]?.model).toBe('gpt-4o');
+  });
+
+  it('is the README block, word for word', () => {
+    const source = readFileSync(new URL(import.meta.url), 'utf8');
+    const body = /\/\/ --- README keys\.json start\n([\s\S]*?)\n\s*\/\/ --- README keys\.json end/.exec(
+      source,
+    )![1]!;
+    const dedented = body.replace(/^ {4}/gm, '');
+    const block = blocks('ts').find((code) => code.includes('parseKeysJson('));
+    expect(block).toBeDefined();
+    expect(block!.startsWith(`${dedented}\n`)).toBe(true);
   });
 });

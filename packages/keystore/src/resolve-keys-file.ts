@@ -1,3 +1,4 @@
+import { headerUnsafe } from '@keypool/core';
 import { envSource } from './env-source';
 import type { FallbackChains } from './fallback-chain';
 import { emptyProviderKeys, type KeyConfig, type KeyLimits, type ProviderKeys } from './key-config';
@@ -104,6 +105,16 @@ export async function resolveKeysFile(
         }
         if (typeof secret !== 'string' || secret.trim() === '') {
           failures.push({ ref, provider, keyId: key.id, reason: 'the source returned an empty secret' });
+          continue;
+        }
+        const unsafe = headerUnsafe(secret.trim());
+        if (unsafe) {
+          failures.push({
+            ref,
+            provider,
+            keyId: key.id,
+            reason: `the secret ${unsafe}; a secret is sent in an HTTP header, which cannot carry it`,
+          });
           continue;
         }
       }

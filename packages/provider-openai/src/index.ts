@@ -7,6 +7,14 @@ export {
   type OpenAIClientOptions,
 } from './openai-adapter';
 export { openAIChat, openAIStream, openAIStreamWithTools, toOpenAIChatParams } from './openai-chat';
+export {
+  createOpenAICompatiblePool,
+  OPENAI_COMPATIBLE_PRESETS,
+  type OpenAICompatiblePoolOptions,
+  type OpenAICompatiblePreset,
+  type OpenAICompatiblePresetName,
+  presetKeysFromEnv,
+} from './openai-compatible-presets';
 export { classifyOpenAIError } from './openai-error';
 export { createOpenAIPool, type OpenAIPool, type OpenAIPoolOptions } from './openai-pool';
 export { parseOpenAIRateLimitHeaders } from './openai-rate-limit';

@@ -1,4 +1,4 @@
-import type { ClientHooks, ProviderAdapter } from '@keypool/core';
+import type { ClientHooks, ProviderAdapter, ProviderName } from '@keypool/core';
 import OpenAI, { type ClientOptions } from 'openai';
 import { openAIChat, openAIStream, openAIStreamWithTools } from './openai-chat';
 import { classifyOpenAIError } from './openai-error';
@@ -15,16 +15,21 @@ export type OpenAIClientOptions = Omit<ClientOptions, 'apiKey' | 'maxRetries'>;
 
 /** The OpenAI adapter: one `OpenAI` client per key, the error mapper, the rate-limit headers, the unified chat. */
 export interface OpenAIAdapter extends ProviderAdapter<OpenAI> {
-  readonly provider: 'openai';
+  /** `openai`, or an OpenAI-compatible provider's own label (`groq`, `deepseek`...): events, snapshots and errors use it. */
+  readonly provider: ProviderName;
   /** The client of the key last given to `setApiKey` (built lazily, one per key). Throws before any key is set. */
   readonly client: OpenAI;
 }
 
 /**
  * Creates the OpenAI adapter. Each key gets its own client, built with `maxRetries: 0`, the user's options, and a
- * fetch wrapped to report every response's rate-limit headers to the pool.
+ * fetch wrapped to report every response's rate-limit headers to the pool. `provider` (default `openai`) labels an
+ * OpenAI-compatible service in events, snapshots and errors.
  */
-export function createOpenAIAdapter(clientOptions: OpenAIClientOptions = {}): OpenAIAdapter {
+export function createOpenAIAdapter(
+  clientOptions: OpenAIClientOptions = {},
+  provider: ProviderName = 'openai',
+): OpenAIAdapter {
   const options = withoutKeyOptions(clientOptions);
   const createClient = (secret: string, hooks?: ClientHooks): OpenAI =>
     new OpenAI({
@@ -36,7 +41,7 @@ export function createOpenAIAdapter(clientOptions: OpenAIClientOptions = {}): Op
   let currentSecret: string | undefined;
   let currentClient: OpenAI | undefined;
   return {
-    provider: 'openai',
+    provider,
     setApiKey(secret: string) {
       if (secret === currentSecret) return;
       currentSecret = secret;

@@ -2,6 +2,7 @@ import {
   createProviderPool,
   type KeyPoolOptions,
   type PoolClientOptions,
+  type ProviderName,
   type ProviderPool,
   routeClientRequests,
 } from '@keypool/core';
@@ -22,6 +23,8 @@ export interface OpenAIPoolOptions extends Omit<KeyPoolOptions<OpenAI>, 'adapter
    * attempt timeout) bounds each attempt's wait for the first event (then the timeout policy applies).
    */
   streamOptions?: PoolClientOptions['streamOptions'];
+  /** The provider label in events, snapshots and errors (default `openai`); presets set their own, e.g. `groq`. */
+  provider?: ProviderName;
 }
 
 /**
@@ -40,10 +43,10 @@ const OWNED_OPTIONS = ['apiKey', 'fetch', 'adminAPIKey', 'workloadIdentity'] as 
  * `const { client } = createOpenAIPool({ keys })` then `client.chat.completions.create(...)`.
  */
 export function createOpenAIPool(options: OpenAIPoolOptions): OpenAIPool {
-  const { clientOptions, callOptions, streamOptions, ...poolOptions } = options;
+  const { clientOptions, callOptions, streamOptions, provider, ...poolOptions } = options;
   const streamIdleTimeoutMs = streamOptions?.idleTimeoutMs ?? poolOptions.streamIdleTimeoutMs;
   return createProviderPool<OpenAI>({
-    pool: { ...poolOptions, adapter: createOpenAIAdapter(clientOptions) },
+    pool: { ...poolOptions, adapter: createOpenAIAdapter(clientOptions, provider) },
     template: (pool) =>
       routeClientRequests(pool, createOpenAITemplateClient(clientOptions), {
         errors: openAIClientErrors,
