@@ -3,10 +3,11 @@
  * and writes bench/results/goodput-<date>.json and bench/results/goodput-latest.md.
  *
  * Environment: GOODPUT_KEYS (K, default 3), GOODPUT_RPS (R, default 20), GOODPUT_SECONDS (per variant, default 20),
- * GOODPUT_CONCURRENCY (default 30).
+ * GOODPUT_CONCURRENCY (default 30), GOODPUT_ONLY (variant ids, comma-separated: keypool-configured, keypool-headers,
+ * keypool-429s, round-robin).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { GOODPUT_VARIANTS, runGoodput } from './goodput.ts';
+import { GOODPUT_VARIANTS, type GoodputVariantId, runGoodput } from './goodput.ts';
 import { renderGoodputTable } from './goodput-table.ts';
 import { describeMachine, loadAverage } from './machine.ts';
 
@@ -14,6 +15,13 @@ const keys = Number(process.env.GOODPUT_KEYS ?? 3);
 const rps = Number(process.env.GOODPUT_RPS ?? 20);
 const durationMs = Number(process.env.GOODPUT_SECONDS ?? 20) * 1000;
 const concurrency = Number(process.env.GOODPUT_CONCURRENCY ?? 30);
+const only = process.env.GOODPUT_ONLY?.split(',').map((id) => id.trim() as GoodputVariantId);
+const unknown = only?.filter((id) => !GOODPUT_VARIANTS.some((variant) => variant.id === id));
+if (unknown !== undefined && unknown.length > 0) {
+  throw new Error(
+    `GOODPUT_ONLY: unknown variant ${unknown.join(', ')} (known: ${GOODPUT_VARIANTS.map(({ id }) => id).join(', ')})`,
+  );
+}
 const log = (message: string): void => console.log(message);
 
 const started = new Date();
@@ -23,7 +31,14 @@ log(`machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, load average ${loadAtS
 log(
   `goodput: K = ${keys} keys x R = ${rps} req/s (fixed 1 s windows), ${concurrency} in flight, ${durationMs} ms per variant`,
 );
-const results = await runGoodput({ keys, rps, concurrency, durationMs, log });
+const results = await runGoodput({
+  keys,
+  rps,
+  concurrency,
+  durationMs,
+  log,
+  ...(only ? { variants: only } : {}),
+});
 const machine = describeMachine(loadAtStart);
 const table = renderGoodputTable(results);
 const report = {

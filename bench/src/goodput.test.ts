@@ -12,6 +12,7 @@ describe('goodput summary', () => {
     expect(result.succeeded).toBe(4);
     expect(result.goodput).toBe(1);
     expect(result.goodputSecondHalf).toBe(0.5);
+    expect(result.perSecond).toEqual([3, 1]);
     expect(result.failed).toBe(1);
     expect(result.share429).toBe(0.25);
     expect(result.callsSaw429).toBeCloseTo(1 / 6, 3);

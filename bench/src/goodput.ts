@@ -80,6 +80,8 @@ export interface GoodputResult {
   goodputSecondHalf: number;
   /** Calls that succeeded within the run's duration. */
   succeeded: number;
+  /** Successful calls in each second of the run (shows how fast a learning variant converges). */
+  perSecond: number[];
   /** Calls that ended in an error (at any time, including the grace period). */
   failed: number;
   /** Calls still running when the grace period ended (aborted, not counted as failed). */
@@ -258,6 +260,11 @@ export function summarize(
     goodput: round(inRun.length / (options.durationMs / 1000) / capacityPerSecond),
     goodputSecondHalf: round(secondHalf.length / (options.durationMs / 2000) / capacityPerSecond),
     succeeded: inRun.length,
+    perSecond: Array.from(
+      { length: Math.ceil(options.durationMs / 1000) },
+      (_, second) =>
+        inRun.filter((outcome) => Math.floor((outcome.endedAt - startedAt - 1) / 1000) === second).length,
+    ),
     failed: failed.length,
     unfinished,
     upstreamRequests: log.length,
