@@ -13,6 +13,11 @@ export interface ChatRequest {
   maxTokens?: number;
   temperature?: number;
   stop?: readonly string[];
+  /**
+   * Continue this partial assistant answer instead of starting a new one (an assistant prefill, mapped by each
+   * provider's `*-prefill.ts`). Set by stream continuation for models that accept a prefill; never ends in whitespace.
+   */
+  continueFrom?: string;
   /** Cancels the call; an aborted call never retries and never falls back. */
   signal?: AbortSignal;
 }

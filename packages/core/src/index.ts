@@ -30,6 +30,22 @@ export {
   type StrategyName,
 } from './config';
 export {
+  ContinuationCapabilities,
+  type ContinuationMethod,
+  type ContinuationRule,
+  DEFAULT_CONTINUATION_RULES,
+  type StreamTarget,
+} from './continuation-capabilities';
+export type {
+  ContinuationReason,
+  ContinuationRecord,
+  ContinuedResult,
+  ContinuedStreamEvent,
+  StreamContinuationEvent,
+  StreamContinuationEvents,
+  StreamEndpoint,
+} from './continued-stream-event';
+export {
   ConfigError,
   type ConfigIssue,
   KeypoolError,
@@ -73,6 +89,7 @@ export {
   type RoutedMethod,
   type RoutedStream,
 } from './pool-client';
+export { isPrefillRejection } from './prefill-rejection';
 export { createProviderPool, type ProviderPool, type ProviderPoolParts } from './provider-pool';
 export type { RateLimitBudget, RateLimitInfo } from './rate-limit-info';
 export {
@@ -112,3 +129,19 @@ export {
   type StoreKey,
   type WindowLengths,
 } from './state-store';
+export {
+  continueStream,
+  type InterruptMode,
+  type OpenUnifiedStream,
+  type StreamAttempt,
+  type StreamContinuationOptions,
+  type UnifiedStreamEvent,
+} from './stream-continuation';
+export {
+  DEFAULT_MAX_OVERLAP_WORDS,
+  type JoinStep,
+  OverlapJoiner,
+  type PrefillPlan,
+  planPrefill,
+  trimOverlap,
+} from './trim-overlap';
