@@ -75,13 +75,21 @@ class Attempt implements StreamAttempt {
   plan: PrefillPlan | undefined;
   /** The last request handed out (for estimating an interrupted attempt's usage). */
   sent: ChatRequest;
+  readonly number: number;
+  readonly avoidKeyIds: readonly string[];
+  private readonly request: ChatRequest;
+  private readonly choose: ((target: StreamTarget) => PrefillPlan | undefined) | undefined;
 
   constructor(
-    readonly number: number,
-    readonly avoidKeyIds: readonly string[],
-    private readonly request: ChatRequest,
-    private readonly choose: ((target: StreamTarget) => PrefillPlan | undefined) | undefined,
+    number: number,
+    avoidKeyIds: readonly string[],
+    request: ChatRequest,
+    choose: ((target: StreamTarget) => PrefillPlan | undefined) | undefined,
   ) {
+    this.number = number;
+    this.avoidKeyIds = avoidKeyIds;
+    this.request = request;
+    this.choose = choose;
     this.sent = request;
   }
 

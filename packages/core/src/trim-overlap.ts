@@ -87,8 +87,11 @@ export class OverlapJoiner {
   private buffer = '';
   private matched = false;
   private failed = false;
+  private readonly plan: PrefillPlan;
 
-  constructor(private readonly plan: PrefillPlan) {}
+  constructor(plan: PrefillPlan) {
+    this.plan = plan;
+  }
 
   /** Feeds the next piece of the continuation. */
   push(text: string): JoinStep {

@@ -104,11 +104,16 @@ function parseMessagesBody(body: unknown): ChatRequest | string {
   if (!Array.isArray(body.messages)) return 'messages: Field required';
   let promptText = contentText(body.system);
   let lastUserText = '';
+  let prefill: string | undefined;
   for (const message of body.messages) {
     if (!isRecord(message)) continue;
     const text = contentText(message.content);
     promptText += text;
     if (message.role === 'user') lastUserText = text;
+    prefill = message.role === 'assistant' ? text : undefined;
+  }
+  if (prefill !== undefined && prefill !== prefill.trimEnd()) {
+    return 'messages: final assistant content cannot end with trailing whitespace';
   }
   return {
     model: body.model,
@@ -117,6 +122,7 @@ function parseMessagesBody(body: unknown): ChatRequest | string {
     lastUserText,
     maxTokens,
     includeUsage: true,
+    ...(prefill !== undefined ? { prefill } : {}),
   };
 }
 

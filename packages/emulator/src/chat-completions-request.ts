@@ -6,7 +6,10 @@ import { contentText, isRecord, numberField } from './provider-dialect.ts';
  * max_completion_tokens, stream, stream_options}`). Returns a description of the first problem instead when the
  * body lacks `model` or `messages`.
  */
-export function parseChatCompletionsBody(body: unknown): ChatRequest | string {
+export function parseChatCompletionsBody(
+  body: unknown,
+  dialect: 'openai' | 'mistral' = 'openai',
+): ChatRequest | string {
   if (!isRecord(body)) return 'body: expected a JSON object';
   if (typeof body.model !== 'string' || body.model === '') return 'you must provide a model parameter';
   if (!Array.isArray(body.messages) || body.messages.length === 0) {
@@ -14,11 +17,22 @@ export function parseChatCompletionsBody(body: unknown): ChatRequest | string {
   }
   let promptText = '';
   let lastUserText = '';
+  let trailing: Record<string, unknown> | undefined;
   for (const message of body.messages) {
     if (!isRecord(message)) continue;
     const text = contentText(message.content);
     promptText += text;
     if (message.role === 'user') lastUserText = text;
+    trailing = message;
+  }
+  // Mistral continues a trailing assistant message marked `prefix: true` and refuses one without it; OpenAI chat
+  // answers a trailing assistant message as a new turn (no prefill).
+  let prefill: string | undefined;
+  if (dialect === 'mistral' && trailing?.role === 'assistant') {
+    if (trailing.prefix !== true) {
+      return 'Expected last role User or Tool (or Assistant with prefix True) for serving but got assistant';
+    }
+    prefill = contentText(trailing.content);
   }
   const streamOptions = body.stream_options;
   return {
@@ -28,5 +42,6 @@ export function parseChatCompletionsBody(body: unknown): ChatRequest | string {
     lastUserText,
     maxTokens: numberField(body.max_completion_tokens) ?? numberField(body.max_tokens),
     includeUsage: isRecord(streamOptions) && streamOptions.include_usage === true,
+    ...(prefill !== undefined ? { prefill } : {}),
   };
 }

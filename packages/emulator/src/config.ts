@@ -58,6 +58,22 @@ export interface ModelBehaviour {
   noTerminator?: boolean;
   /** Streams only: an error event (Anthropic `event: error` overloaded_error; `data: {"error":...}` elsewhere). */
   midStreamError?: boolean;
+  /**
+   * Streams only: the stream faults above (cut, stall, malformed chunk, no terminator, error event) hit only the first
+   * N streamed answers of this model, then it streams cleanly (re-armed by `setModelBehaviour` and `reset`). Default:
+   * every streamed answer.
+   */
+  streamFaultTimes?: number;
+  /**
+   * Refuses a request that ends with an assistant message (a prefill) with a 400 "This model does not support
+   * assistant message prefill", as Claude Opus/Sonnet 4.6 and later do.
+   */
+  rejectPrefill?: boolean;
+  /**
+   * When continuing a prefill: the continuation first repeats this many of the prefill's last words (default 0: it
+   * goes on exactly where the prefill ends).
+   */
+  prefillRepeatWords?: number;
   /** Context window in tokens: a longer prompt gets the provider's context-length error. */
   contextWindow?: number;
   /** The provider's content-policy answer (OpenAI/Anthropic/Mistral 400; Gemini promptFeedback SAFETY). */
@@ -145,6 +161,9 @@ export const modelBehaviourSchema = z.strictObject({
   malformedChunk: flag.optional(),
   noTerminator: flag.optional(),
   midStreamError: flag.optional(),
+  streamFaultTimes: nonNegativeInt.optional(),
+  rejectPrefill: flag.optional(),
+  prefillRepeatWords: nonNegativeInt.optional(),
   contextWindow: nonNegativeInt.optional(),
   contentFilter: flag.optional(),
   notFound: flag.optional(),

@@ -222,11 +222,13 @@ function parseGenerateContentBody(body: unknown, facts: RouteFacts): ChatRequest
   }
   let promptText = isRecord(body.systemInstruction) ? contentText(body.systemInstruction.parts) : '';
   let lastUserText = '';
+  let prefill: string | undefined;
   for (const item of body.contents) {
     if (!isRecord(item)) continue;
     const text = contentText(item.parts);
     promptText += text;
     if (item.role === 'user' || item.role === undefined) lastUserText = text;
+    prefill = item.role === 'model' ? text : undefined;
   }
   const generationConfig = isRecord(body.generationConfig) ? body.generationConfig : {};
   return {
@@ -236,6 +238,7 @@ function parseGenerateContentBody(body: unknown, facts: RouteFacts): ChatRequest
     lastUserText,
     maxTokens: numberField(generationConfig.maxOutputTokens),
     includeUsage: true,
+    ...(prefill !== undefined ? { prefill } : {}),
   };
 }
 

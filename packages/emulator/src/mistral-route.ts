@@ -99,7 +99,7 @@ export const mistralDialect: ProviderDialect = {
     return bearerToken(headers.authorization);
   },
   parseRequest(body) {
-    return parseChatCompletionsBody(body);
+    return parseChatCompletionsBody(body, 'mistral');
   },
   commonHeaders(context) {
     return {

@@ -18,6 +18,11 @@ export interface ChatRequest {
   maxTokens: number | undefined;
   /** OpenAI `stream_options.include_usage`: send the usage chunk at the end of the stream. */
   includeUsage: boolean;
+  /**
+   * The trailing assistant message the model is asked to continue (Anthropic trailing `assistant`, Gemini trailing
+   * `model` content, Mistral `prefix: true`); OpenAI chat has none.
+   */
+  prefill?: string;
 }
 
 /** What the route parsed out of the URL before the body (Gemini puts the model and the stream flag there). */
