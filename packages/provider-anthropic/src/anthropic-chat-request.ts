@@ -1,5 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { ChatRequest } from '@keypool/core';
+import { anthropicPrefill } from './anthropic-prefill';
 
 /** How the unified chat turns a request into Anthropic's Messages parameters. */
 export interface AnthropicChatOptions {
@@ -31,6 +32,7 @@ export function toAnthropicMessageParams(
     if (message.role === 'system') system.push(message.content);
     else messages.push({ role: message.role, content: message.content });
   }
+  messages.push(...anthropicPrefill(request));
   const params: Anthropic.MessageCreateParamsNonStreaming = {
     model: request.model,
     max_tokens: request.maxTokens ?? options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS,

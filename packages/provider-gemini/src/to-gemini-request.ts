@@ -1,5 +1,6 @@
 import type { Content, GenerateContentParameters } from '@google/genai';
 import type { ChatRequest } from '@keypool/core';
+import { appendGeminiPrefill } from './gemini-prefill';
 
 /**
  * Turns a unified chat request into `models.generateContent` parameters: system messages become
@@ -19,6 +20,7 @@ export function toGeminiRequest(request: ChatRequest, abortSignal?: AbortSignal)
     if (last && last.role === role) last.parts!.push({ text: message.content });
     else contents.push({ role, parts: [{ text: message.content }] });
   }
+  appendGeminiPrefill(contents, request);
   return {
     model: request.model,
     contents,

@@ -1,5 +1,6 @@
 import type { ChatRequest, ChatUsage } from '@keypool/core';
 import type { ChatCompletionRequest, UsageInfo } from '@mistralai/mistralai/models/components';
+import { mistralPrefill } from './mistral-prefill';
 
 /**
  * The unified request as the Mistral SDK takes it (the SDK turns it into the snake_case body: `max_tokens`,
@@ -8,7 +9,10 @@ import type { ChatCompletionRequest, UsageInfo } from '@mistralai/mistralai/mode
 export function toMistralChatRequest(request: ChatRequest): ChatCompletionRequest {
   const body: ChatCompletionRequest = {
     model: request.model,
-    messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
+    messages: [
+      ...request.messages.map((message) => ({ role: message.role, content: message.content })),
+      ...mistralPrefill(request),
+    ],
   };
   if (request.maxTokens !== undefined) body.maxTokens = request.maxTokens;
   if (request.temperature !== undefined) body.temperature = request.temperature;

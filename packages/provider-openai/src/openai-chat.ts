@@ -1,6 +1,7 @@
 import type { AttemptContext, ChatRequest, ChatResult, ChatStreamPart, ChatUsage } from '@keypool/core';
 import type OpenAI from 'openai';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason';
+import { openAIPrefill } from './openai-prefill';
 
 type ChatParams = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
 type CompletionUsage = OpenAI.Completions.CompletionUsage;
@@ -9,7 +10,10 @@ type CompletionUsage = OpenAI.Completions.CompletionUsage;
 export function toOpenAIChatParams(request: ChatRequest): ChatParams {
   return {
     model: request.model,
-    messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
+    messages: [
+      ...request.messages.map((message) => ({ role: message.role, content: message.content })),
+      ...openAIPrefill(request),
+    ],
     ...(request.maxTokens !== undefined ? { max_completion_tokens: request.maxTokens } : {}),
     ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
     ...(request.stop !== undefined && request.stop.length > 0 ? { stop: [...request.stop] } : {}),
