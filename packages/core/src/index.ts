@@ -36,6 +36,11 @@ export {
   DEFAULT_CONTINUATION_RULES,
   type StreamTarget,
 } from './continuation-capabilities';
+export {
+  type ContinuablePool,
+  continuePoolStream,
+  type PoolStreamCallOptions,
+} from './continue-pool-stream';
 export type {
   ContinuationReason,
   ContinuationRecord,

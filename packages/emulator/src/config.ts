@@ -64,6 +64,8 @@ export interface ModelBehaviour {
    * every streamed answer.
    */
   streamFaultTimes?: number;
+  /** Streams only: after how many content chunks `malformedChunk` and `midStreamError` strike. Default 1. */
+  faultAfterChunks?: number;
   /**
    * Refuses a request that ends with an assistant message (a prefill) with a 400 "This model does not support
    * assistant message prefill", as Claude Opus/Sonnet 4.6 and later do.
@@ -162,6 +164,7 @@ export const modelBehaviourSchema = z.strictObject({
   noTerminator: flag.optional(),
   midStreamError: flag.optional(),
   streamFaultTimes: nonNegativeInt.optional(),
+  faultAfterChunks: nonNegativeInt.min(1, { error: 'must be >= 1' }).optional(),
   rejectPrefill: flag.optional(),
   prefillRepeatWords: nonNegativeInt.optional(),
   contextWindow: nonNegativeInt.optional(),

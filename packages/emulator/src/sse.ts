@@ -72,11 +72,12 @@ export async function writeStream(
     const frame = plan.content[index];
     if (frame === undefined) break;
     res.write(frame);
-    if (index === 0 && behaviour.malformedChunk) {
+    const faultAt = (behaviour.faultAfterChunks ?? 1) - 1;
+    if (index === faultAt && behaviour.malformedChunk) {
       res.write(faults.malformedFrame);
       outcome = 'malformed_chunk';
     }
-    if (index === 0 && behaviour.midStreamError) {
+    if (index === faultAt && behaviour.midStreamError) {
       res.end(faults.midStreamErrorFrame);
       return 'mid_stream_error';
     }
