@@ -42,6 +42,8 @@ export interface StreamAttempt {
   readonly number: number;
   /** Keys that broke this answer: give them to the pool so it picks another key first. */
   readonly avoidKeyIds: readonly string[];
+  /** Where this answer broke so far (model, chain step and key), for openers that span several pools. */
+  readonly broken: readonly StreamEndpoint[];
   /**
    * The request to send to `target`: the caller's request, with `continueFrom` (an assistant prefill) when this
    * attempt continues a broken answer on a model that accepts a prefill. Call it once per model you open.
@@ -77,17 +79,19 @@ class Attempt implements StreamAttempt {
   sent: ChatRequest;
   readonly number: number;
   readonly avoidKeyIds: readonly string[];
+  readonly broken: readonly StreamEndpoint[];
   private readonly request: ChatRequest;
   private readonly choose: ((target: StreamTarget) => PrefillPlan | undefined) | undefined;
 
   constructor(
     number: number,
-    avoidKeyIds: readonly string[],
+    broken: readonly StreamEndpoint[],
     request: ChatRequest,
     choose: ((target: StreamTarget) => PrefillPlan | undefined) | undefined,
   ) {
     this.number = number;
-    this.avoidKeyIds = avoidKeyIds;
+    this.broken = broken;
+    this.avoidKeyIds = [...new Set(broken.flatMap((endpoint) => (endpoint.keyId ? [endpoint.keyId] : [])))];
     this.request = request;
     this.choose = choose;
     this.sent = request;
@@ -180,7 +184,7 @@ export async function* continueStream<R extends ChatResult>(
   const maxOverlapWords = options.maxOverlapWords ?? DEFAULT_MAX_OVERLAP_WORDS;
   const emit = options.onEvent ?? (() => undefined);
   const records: ContinuationRecord[] = [];
-  const avoid: string[] = [];
+  const broken: StreamEndpoint[] = [];
   const rejected = new Set<string>();
   let billed: ChatUsage = ZERO_USAGE;
   let usageEstimated = false;
@@ -198,7 +202,7 @@ export async function* continueStream<R extends ChatResult>(
           return plan.prefill === '' ? undefined : plan;
         }
       : undefined;
-    const attempt = new Attempt(number, [...avoid], request, choose);
+    const attempt = new Attempt(number, [...broken], request, choose);
     let record: ContinuationRecord | undefined;
     let joiner: OverlapJoiner | undefined;
     let segmentText = '';
@@ -321,7 +325,7 @@ export async function* continueStream<R extends ChatResult>(
       if (mode === 'fail' || records.length >= maxContinuations) {
         throw interrupted(error, next, shown, error.message);
       }
-      if (error.keyId && !avoid.includes(error.keyId)) avoid.push(error.keyId);
+      broken.push(from);
       pending = next;
     }
   }

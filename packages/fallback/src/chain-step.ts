@@ -16,7 +16,10 @@ export type ChainChatOptions = Pick<
 
 /** The per-call options the chain gives a step's `pool.stream`: the chat options and the stream timeouts. */
 export type ChainStreamOptions = ChainChatOptions &
-  Pick<StreamCallOptions<ChatStreamEvent>, 'firstChunkTimeoutMs' | 'idleTimeoutMs'>;
+  Pick<StreamCallOptions<ChatStreamEvent>, 'firstChunkTimeoutMs' | 'idleTimeoutMs'> & {
+    /** Keys of this step that broke the answer being continued: the pool picks another key first. */
+    avoidKeyIds?: readonly string[];
+  };
 
 /**
  * What the chain needs of a pool: the core `KeyPool` (what `createOpenAIPool`, `createAnthropicPool`,

@@ -14,6 +14,11 @@ import { AttemptLog, type StepSkipReason } from './attempt-log';
 import { ChainExhaustedError, type ChainExhaustedReason, type StepFailure } from './chain-exhausted-error';
 import { type ChainStep, type StepRef, stepRequest } from './chain-step';
 import {
+  type ChainContinuationOptions,
+  continuationIssues,
+  continueChainStream,
+} from './chain-stream-continuation';
+import {
   ConsecutiveFailureBreaker,
   type ConsecutiveFailureBreakerOptions,
   type ConsecutiveFailureBreakerState,
@@ -27,12 +32,12 @@ import {
   resolveFallbackPolicy,
   triggerOf,
 } from './fallback-policy';
-import type { FallbackChatResult, FallbackStreamEvent } from './fallback-result';
+import type { FallbackChatResult, FallbackStepStreamEvent, FallbackStreamEvent } from './fallback-result';
 import type { BreakerState, StepBreaker } from './step-breaker';
 import { callStepChat, callStepStream, type StepCallBudget } from './step-call';
 
 /** Options of a fallback chain. All optional. */
-export interface FallbackChainOptions {
+export interface FallbackChainOptions extends ChainContinuationOptions {
   /** The whole call's deadline, every step, attempt and wait included. Each step gets what is left. Default 60 s. */
   deadlineMs?: number;
   /** One attempt's timeout, for every step that does not set its own. Default: each pool's own. */
@@ -114,6 +119,7 @@ export class FallbackChain {
   private readonly firstChunkTimeoutMs: number | undefined;
   private readonly idleTimeoutMs: number | undefined;
   private readonly restartOnInterrupt: boolean;
+  private readonly continuation: ChainContinuationOptions;
   private readonly now: () => number;
 
   constructor(steps: readonly ChainStep[], options: FallbackChainOptions = {}) {
@@ -124,6 +130,7 @@ export class FallbackChain {
     this.firstChunkTimeoutMs = options.firstChunkTimeoutMs;
     this.idleTimeoutMs = options.idleTimeoutMs;
     this.restartOnInterrupt = options.restartOnInterrupt ?? false;
+    this.continuation = options;
     this.now = options.now ?? Date.now;
     this.resolved = steps.map((config, index) => {
       const ref: StepRef = Object.freeze({
@@ -185,14 +192,21 @@ export class FallbackChain {
   }
 
   /**
-   * Streams from the first step that can serve: text deltas, then one `done` with the whole result. Failover happens
-   * only before the first chunk reaches the caller (a step that fails, times out before its first chunk
-   * (`firstChunkTimeoutMs`) or is skipped moves the call on); after it, a failure, a stall longer than `idleTimeoutMs`
-   * or a missing end throws `StreamInterruptedError` with the partial text, never a truncated success. With
-   * `restartOnInterrupt`, deltas are held until the step's stream ends properly, so an interrupted step restarts the
-   * whole answer on the next step.
+   * Streams from the first step that can serve: text deltas, then one `done` with the whole result. Before the first
+   * chunk reaches the caller, a step that fails, times out before its first chunk (`firstChunkTimeoutMs`) or is skipped
+   * moves the call on. After it, a failure, a stall longer than `idleTimeoutMs` or a missing end is continued
+   * (`onInterrupt`, default `continue`): on another key of the same step, then on the next steps, by a prefill where
+   * the model accepts one, else by a restart announced with a `restart` event. When it cannot be continued within the
+   * deadline it throws `StreamInterruptedError` with the partial text, never a truncated success. With
+   * `restartOnInterrupt`, deltas are held until the step's stream ends properly, so the caller never sees a restart.
    */
-  async *stream(request: ChatRequest): AsyncGenerator<FallbackStreamEvent, void, undefined> {
+  stream(request: ChatRequest): AsyncGenerator<FallbackStreamEvent, void, undefined> {
+    const options = { ...this.continuation, deadlineMs: this.deadlineMs, now: this.now };
+    return continueChainStream((continued) => this.streamSteps(continued), request, options);
+  }
+
+  /** One run of the steps for `stream` (see `chain-stream-continuation.ts` for how a break is continued). */
+  private async *streamSteps(request: ChatRequest): AsyncGenerator<FallbackStepStreamEvent, void, undefined> {
     const state = this.begin(request);
     for (const step of this.resolved) {
       const budget = this.beforeStep(state, step);
@@ -588,5 +602,6 @@ function validate(steps: readonly ChainStep[], options: FallbackChainOptions): v
   }
   if (options.deadlineMs !== undefined && !Number.isFinite(options.deadlineMs))
     issues.push({ path: 'deadlineMs', message: 'must be finite: a chain never waits forever' });
+  issues.push(...continuationIssues(options));
   if (issues.length > 0) throw new ConfigError('fallback chain', issues);
 }
