@@ -120,6 +120,11 @@ export {
   type SelectionContext,
   weightedSelector,
 } from './selectors';
+export {
+  type MalformedStreamEvent,
+  skipMalformedEvents,
+  withMalformedEventSkipping,
+} from './skip-malformed-events';
 export { SlidingWindow } from './sliding-window';
 export {
   type AttemptRecord,

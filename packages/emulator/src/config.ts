@@ -64,6 +64,11 @@ export interface ModelBehaviour {
    * every streamed answer.
    */
   streamFaultTimes?: number;
+  /**
+   * Streams only: one non-JSON data event that carries no answer text (an HTML fragment, as a proxy might inject) is
+   * sent after `faultAfterChunks` content chunks; the stream then goes on and completes.
+   */
+  malformedNoise?: boolean;
   /** Streams only: after how many content chunks `malformedChunk` and `midStreamError` strike. Default 1. */
   faultAfterChunks?: number;
   /**
@@ -164,6 +169,7 @@ export const modelBehaviourSchema = z.strictObject({
   noTerminator: flag.optional(),
   midStreamError: flag.optional(),
   streamFaultTimes: nonNegativeInt.optional(),
+  malformedNoise: flag.optional(),
   faultAfterChunks: nonNegativeInt.min(1, { error: 'must be >= 1' }).optional(),
   rejectPrefill: flag.optional(),
   prefillRepeatWords: nonNegativeInt.optional(),

@@ -7,6 +7,7 @@ import {
   type ClientHooks,
   estimateRequestTokens,
   type ProviderAdapter,
+  withMalformedEventSkipping,
 } from '@keypool/core';
 import {
   type AnthropicChatOptions,
@@ -54,7 +55,7 @@ export function createAnthropicAdapter(
       apiKey: secret,
       maxRetries: 0,
       fetch: createAnthropicFetch({
-        fetch: clientOptions.fetch,
+        fetch: withMalformedEventSkipping(clientOptions.fetch, hooks?.reportMalformedEvent),
         secret,
         reportRateLimit: hooks?.reportRateLimit,
       }),

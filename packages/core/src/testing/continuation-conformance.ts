@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { ProviderAdapter } from '../adapter';
 import type { ChatRequest, ChatResult } from '../chat';
 import type { KeyConfig } from '../config';
 import type { ContinuationRule } from '../continuation-capabilities';
 import { type ContinuablePool, continuePoolStream } from '../continue-pool-stream';
 import type { ContinuedResult, ContinuedStreamEvent } from '../continued-stream-event';
+import type { MalformedStreamEvent } from '../skip-malformed-events';
 import { planPrefill } from '../trim-overlap';
 
 /** What the suite needs of the emulator (`@keypool/emulator`'s `Emulator` has it). */
@@ -39,6 +41,8 @@ export interface ContinuationConformanceOptions {
   restartModel: string;
   /** Capability rules for every continuation (e.g. to make `restartModel` restart). */
   rules?: readonly ContinuationRule[];
+  /** The provider's adapter, for the malformed-event checks on a client built with `reportMalformedEvent`. */
+  createAdapter: () => ProviderAdapter<unknown>;
 }
 
 const QUESTION = 'the cat saw the cat and the cat sat on the mat near the cat';
@@ -100,7 +104,49 @@ export function runContinuationConformance(options: ContinuationConformanceOptio
     ['a malformed event', { malformedChunk: true, faultAfterChunks: 4 }, {}],
   ];
 
+  /** Streams through the adapter on a client built with the malformed-event hook. */
+  const streamWithHook = async (model: string) => {
+    const adapter = options.createAdapter();
+    const reported: MalformedStreamEvent[] = [];
+    const client = adapter.createClient(options.keys[0], {
+      reportRateLimit: () => undefined,
+      reportMalformedEvent: (event) => reported.push(event),
+    });
+    let text = '';
+    let error: unknown;
+    const context = {
+      signal: new AbortController().signal,
+      keyId: 'key-1',
+      reportRateLimit: () => undefined,
+      reportUsage: () => undefined,
+    };
+    try {
+      for await (const part of adapter.stream(client, request(model), context)) {
+        if (part.type === 'delta') text += part.text;
+      }
+    } catch (caught) {
+      error = caught;
+    }
+    return { text, error, reported };
+  };
+
   describe(`${options.name}: streams that survive`, () => {
+    it('skips and reports a malformed event that carries no text: the stream goes on, whole', async () => {
+      const model = fresh(options.restartModel, { malformedNoise: true, faultAfterChunks: 2 });
+      const intended = (await pool().chat(request(model))).text;
+      const { text, error, reported } = await streamWithHook(model);
+      expect(error).toBeUndefined();
+      expect(text).toBe(intended);
+      expect(reported).toEqual([{ length: expect.any(Number), skipped: true }]);
+    });
+
+    it('reports a malformed event that may have carried text without dropping it (the break is continued)', async () => {
+      const model = fresh(options.restartModel, { malformedChunk: true, faultAfterChunks: 2 });
+      const { error, reported } = await streamWithHook(model);
+      expect(error).toBeDefined();
+      expect(reported).toMatchObject([{ skipped: false }]);
+    });
+
     const prefillModel = options.prefillModel;
     if (prefillModel) {
       for (const [label, behaviour, extra] of faults) {
