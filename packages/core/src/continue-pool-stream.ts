@@ -27,18 +27,30 @@ export interface ContinuablePool<R extends ChatResult = ChatResult> {
 /**
  * `pool.stream(request)` that survives interruptions (see {@link continueStream}): each continuation opens the
  * pool's stream again for the same model with the broken keys in `avoidKeyIds`, with a prefill where the model
- * accepts one. `callOptions` go to every `pool.stream` call.
+ * accepts one. `callOptions` go to every `pool.stream` call; their `deadlineMs` bounds the whole call, every
+ * continuation included (each stream gets what is left of it).
  */
 export function continuePoolStream<R extends ChatResult>(
   pool: ContinuablePool<R>,
   request: ChatRequest,
-  options: StreamContinuationOptions & { callOptions?: Omit<PoolStreamCallOptions, 'avoidKeyIds'> } = {},
+  options: StreamContinuationOptions & {
+    callOptions?: Omit<PoolStreamCallOptions, 'avoidKeyIds'>;
+    /** The clock for the deadline (epoch ms). Default `Date.now`. */
+    now?: () => number;
+  } = {},
 ): AsyncGenerator<ContinuedStreamEvent<R>, void, undefined> {
   const target = { provider: pool.provider, model: request.model };
+  const now = options.now ?? Date.now;
+  const total = options.callOptions?.deadlineMs;
+  const deadlineAt = total === undefined ? undefined : now() + total;
   return continueStream(
     request,
     (attempt) =>
-      pool.stream(attempt.requestFor(target), { ...options.callOptions, avoidKeyIds: attempt.avoidKeyIds }),
+      pool.stream(attempt.requestFor(target), {
+        ...options.callOptions,
+        ...(deadlineAt === undefined ? {} : { deadlineMs: Math.max(1, deadlineAt - now()) }),
+        avoidKeyIds: attempt.avoidKeyIds,
+      }),
     options,
   );
 }

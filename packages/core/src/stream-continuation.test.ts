@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatRequest, ChatResult } from './chat';
 import { ContinuationCapabilities, type StreamTarget } from './continuation-capabilities';
+import { continuePoolStream, type PoolStreamCallOptions } from './continue-pool-stream';
 import type { ContinuedStreamEvent, StreamContinuationEvent } from './continued-stream-event';
 import { PoolExhaustedError, ProviderError, StreamInterruptedError } from './errors';
 import { continueStream, type StreamAttempt, type UnifiedStreamEvent } from './stream-continuation';
@@ -248,5 +249,47 @@ describe('continueStream', () => {
     const run = await collect(continueStream(REQUEST, open));
     expect(run.result).toMatchObject({ text: 'The cat sat.', continued: [], keyId: 'k1' });
     expect(run.result.usageEstimated).toBeUndefined();
+  });
+});
+
+describe('continuePoolStream', () => {
+  it('opens the pool stream for the same model with the broken keys avoided and what is left of the deadline', async () => {
+    let clock = 1_000;
+    const calls: { request: ChatRequest; options: PoolStreamCallOptions | undefined }[] = [];
+    const pool = {
+      provider: 'anthropic',
+      stream(
+        request: ChatRequest,
+        options?: PoolStreamCallOptions,
+      ): AsyncIterable<UnifiedStreamEvent<ChatResult>> {
+        calls.push({ request, options });
+        const first = calls.length === 1;
+        return (async function* () {
+          yield { type: 'delta' as const, text: first ? 'The cat saw ' : ' the cat.' };
+          clock += 400;
+          if (first) {
+            throw new StreamInterruptedError(
+              { category: 'network', message: 'cut', provider: 'anthropic', keyId: 'k1' },
+              'The cat saw ',
+            );
+          }
+          yield { type: 'done' as const, result: result('k2', ' the cat.') };
+        })();
+      },
+    };
+    const run = await collect(
+      continuePoolStream(
+        pool,
+        { ...REQUEST, model: 'claude-haiku-4-5' },
+        {
+          callOptions: { deadlineMs: 10_000, idleTimeoutMs: 50 },
+          now: () => clock,
+        },
+      ),
+    );
+    expect(run.screen).toBe('The cat saw the cat.');
+    expect(calls[0]?.options).toEqual({ deadlineMs: 10_000, idleTimeoutMs: 50, avoidKeyIds: [] });
+    expect(calls[1]?.options).toEqual({ deadlineMs: 9_600, idleTimeoutMs: 50, avoidKeyIds: ['k1'] });
+    expect(calls[1]?.request.continueFrom).toBe('The cat saw');
   });
 });

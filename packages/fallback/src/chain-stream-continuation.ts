@@ -4,6 +4,7 @@ import {
   continueStream,
   type InterruptMode,
   type StreamAttempt,
+  type StreamContinuationEvent,
   type StreamContinuationOptions,
   type StreamTarget,
 } from '@keypool/core';
@@ -56,14 +57,28 @@ type TaggedRequest = ChatRequest & { [CONTINUATION]?: ContinuationTag };
 export function continueChainStream(
   streamSteps: (request: ChatRequest) => AsyncIterable<FallbackStepStreamEvent>,
   request: ChatRequest,
-  options: ChainContinuationOptions & { deadlineMs: number; now: () => number },
+  options: ChainContinuationOptions & {
+    deadlineMs: number;
+    now: () => number;
+    /** The chain's own emitter for the `stream.*` events (the user's `continuation.onEvent` is called too). */
+    emit: (event: StreamContinuationEvent) => void;
+  },
 ): AsyncGenerator<FallbackStreamEvent, void, undefined> {
   const deadlineAt = options.now() + options.deadlineMs;
+  const userOnEvent = options.continuation?.onEvent;
+  const onEvent = (event: StreamContinuationEvent): void => {
+    options.emit(event);
+    userOnEvent?.(event);
+  };
   return continueStream<FallbackChatResult>(
     request,
     (attempt) =>
       streamSteps({ ...request, [CONTINUATION]: { attempt, deadlineAt, now: options.now } } as TaggedRequest),
-    { ...options.continuation, ...(options.onInterrupt ? { onInterrupt: options.onInterrupt } : {}) },
+    {
+      ...options.continuation,
+      onEvent,
+      ...(options.onInterrupt ? { onInterrupt: options.onInterrupt } : {}),
+    },
   );
 }
 

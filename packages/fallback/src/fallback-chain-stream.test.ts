@@ -237,3 +237,33 @@ describe('FallbackChain.stream: continuation (default onInterrupt continue)', ()
     expect(() => twoSteps({ onInterrupt: 'retry' as never })).toThrow(/onInterrupt/);
   });
 });
+
+describe('FallbackChain.stream: continuation events', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 1_000_000 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('emits stream.interrupted and stream.continued on the chain, and calls the onEvent option', async () => {
+    const seen: string[] = [];
+    const { chain, primary, secondary } = twoSteps({
+      continuation: { onEvent: (event) => seen.push(`option ${event.type}`) },
+    });
+    chain.on('stream.interrupted', (event) => seen.push(`chain stream.interrupted at ${event.at}`));
+    chain.on('stream.continued', (event) => seen.push(`chain stream.continued ${event.record.how}`));
+    const [first] = primary.secrets;
+    primary.adapter.script(first!, { type: 'stream', chunks: ['he', 'llo', ' there'], failAfter: 2 });
+    primary.always({ type: 'error', category: 'overloaded' });
+    secondary.always({ type: 'stream', chunks: ['hello there'] });
+    const { error } = await collect(chain.stream(request));
+    expect(error).toBeUndefined();
+    expect(seen).toEqual([
+      'chain stream.interrupted at 5',
+      'option stream.interrupted',
+      'chain stream.continued restart',
+      'option stream.continued',
+    ]);
+  });
+});

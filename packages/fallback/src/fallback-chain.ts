@@ -7,6 +7,7 @@ import {
   KeypoolError,
   PoolExhaustedError,
   ProviderError,
+  type StreamContinuationEvent,
   StreamInterruptedError,
   TypedEmitter,
 } from '@keypool/core';
@@ -201,7 +202,9 @@ export class FallbackChain {
    * `restartOnInterrupt`, deltas are held until the step's stream ends properly, so the caller never sees a restart.
    */
   stream(request: ChatRequest): AsyncGenerator<FallbackStreamEvent, void, undefined> {
-    const options = { ...this.continuation, deadlineMs: this.deadlineMs, now: this.now };
+    const emit = ({ type, ...event }: StreamContinuationEvent) =>
+      this.emit(type, event as FallbackEvents[typeof type]);
+    const options = { ...this.continuation, deadlineMs: this.deadlineMs, now: this.now, emit };
     return continueChainStream((continued) => this.streamSteps(continued), request, options);
   }
 
