@@ -19,6 +19,8 @@ export type ChainStreamOptions = ChainChatOptions &
   Pick<StreamCallOptions<ChatStreamEvent>, 'firstChunkTimeoutMs' | 'idleTimeoutMs'> & {
     /** Keys of this step that broke the answer being continued: the pool picks another key first. */
     avoidKeyIds?: readonly string[];
+    /** Always `fail`: the chain continues broken streams itself, across steps, so a pool must not do it too. */
+    onInterrupt?: 'fail';
   };
 
 /**

@@ -39,6 +39,7 @@ export function callStepStream(
   log: AttemptLog,
 ): AsyncIterable<ChatStreamEvent> {
   const options: ChainStreamOptions = chatOptions(budget, (attempt) => log.record(step, attempt));
+  options.onInterrupt = 'fail';
   if (budget.firstChunkTimeoutMs !== undefined) options.firstChunkTimeoutMs = budget.firstChunkTimeoutMs;
   if (budget.idleTimeoutMs !== undefined) options.idleTimeoutMs = budget.idleTimeoutMs;
   const continuation = stepContinuation(request, {
