@@ -1,6 +1,7 @@
 import {
   type ChatRequest,
   type ConfigIssue,
+  ContinuationCapabilities,
   continueStream,
   type InterruptMode,
   type StreamAttempt,
@@ -36,6 +37,20 @@ export function continuationIssues(options: ChainContinuationOptions): ConfigIss
   if (words !== undefined && !(Number.isInteger(words) && words >= 0))
     issues.push({ path: 'continuation.maxOverlapWords', message: 'must be an integer >= 0' });
   return issues;
+}
+
+/**
+ * The chain's continuation options with one capability table for all its calls, so that a model found to refuse a
+ * prefill is asked to restart on every later call too.
+ */
+export function withSharedCapabilities(options: ChainContinuationOptions): ChainContinuationOptions {
+  const given = options.continuation?.capabilities;
+  const capabilities =
+    given instanceof ContinuationCapabilities ? given : new ContinuationCapabilities(given ?? []);
+  return {
+    ...(options.onInterrupt ? { onInterrupt: options.onInterrupt } : {}),
+    continuation: { ...options.continuation, capabilities },
+  };
 }
 
 const CONTINUATION = Symbol('keypool.chain.continuation');

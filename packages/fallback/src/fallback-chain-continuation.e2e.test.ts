@@ -91,6 +91,18 @@ describe('fallback chain: streams that survive (real SDKs, emulator)', () => {
     expect(log.map((entry) => entry.status)).toEqual([200, 400, 200]);
     expect(log[1]?.prefill).toBeDefined();
     expect(log[2]?.prefill).toBeUndefined();
+
+    // The chain remembers: on its next call the model is asked to restart at once (no second 400).
+    emu.setModelBehaviour('claude-opus-4-7-cut', {
+      streamCutAfterChunks: 4,
+      streamFaultTimes: 1,
+      rejectPrefill: true,
+    });
+    const again = await collect(chain.stream(ask()));
+    expect(again.screen).toBe(FULL);
+    expect(again.result.continued).toMatchObject([{ how: 'restart' }]);
+    const later = emu.requests.filter((entry) => entry.model === 'claude-opus-4-7-cut').slice(3);
+    expect(later.map((entry) => entry.status)).toEqual([200, 200]);
   });
 
   it('an OpenAI stream that stalls past idleTimeoutMs restarts on the same step, announced', async () => {

@@ -18,6 +18,7 @@ import {
   type ChainContinuationOptions,
   continuationIssues,
   continueChainStream,
+  withSharedCapabilities,
 } from './chain-stream-continuation';
 import {
   ConsecutiveFailureBreaker,
@@ -131,7 +132,7 @@ export class FallbackChain {
     this.firstChunkTimeoutMs = options.firstChunkTimeoutMs;
     this.idleTimeoutMs = options.idleTimeoutMs;
     this.restartOnInterrupt = options.restartOnInterrupt ?? false;
-    this.continuation = options;
+    this.continuation = withSharedCapabilities(options);
     this.now = options.now ?? Date.now;
     this.resolved = steps.map((config, index) => {
       const ref: StepRef = Object.freeze({
