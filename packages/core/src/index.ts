@@ -58,6 +58,27 @@ export {
 } from './config';
 export { CONTEXT_WINDOWS, contextWindowOf } from './context-windows';
 export {
+  ContinuationCapabilities,
+  type ContinuationMethod,
+  type ContinuationRule,
+  DEFAULT_CONTINUATION_RULES,
+  type StreamTarget,
+} from './continuation-capabilities';
+export {
+  type ContinuablePool,
+  continuePoolStream,
+  type PoolStreamCallOptions,
+} from './continue-pool-stream';
+export type {
+  ContinuationReason,
+  ContinuationRecord,
+  ContinuedResult,
+  ContinuedStreamEvent,
+  StreamContinuationEvent,
+  StreamContinuationEvents,
+  StreamEndpoint,
+} from './continued-stream-event';
+export {
   ConfigError,
   type ConfigIssue,
   KeypoolError,
@@ -128,6 +149,7 @@ export {
   type RoutedMethod,
   type RoutedStream,
 } from './pool-client';
+export { isPrefillRejection } from './prefill-rejection';
 export { createProviderPool, type ProviderPool, type ProviderPoolParts } from './provider-pool';
 export type { RateLimitBudget, RateLimitInfo } from './rate-limit-info';
 export {
@@ -154,6 +176,11 @@ export {
   type SelectionContext,
   weightedSelector,
 } from './selectors';
+export {
+  type MalformedStreamEvent,
+  skipMalformedEvents,
+  withMalformedEventSkipping,
+} from './skip-malformed-events';
 export { SlidingWindow } from './sliding-window';
 export {
   type AttemptRecord,
@@ -175,4 +202,20 @@ export {
   type WebhookNotifierOptions,
 } from './webhook-notifier';
 export { streamChat } from './stream-chat';
+export {
+  continueStream,
+  type InterruptMode,
+  type OpenUnifiedStream,
+  type StreamAttempt,
+  type StreamContinuationOptions,
+  type UnifiedStreamEvent,
+} from './stream-continuation';
+export {
+  DEFAULT_MAX_OVERLAP_WORDS,
+  type JoinStep,
+  OverlapJoiner,
+  type PrefillPlan,
+  planPrefill,
+  trimOverlap,
+} from './trim-overlap';
 export { UnsupportedFeatureError } from './unsupported-feature-error';

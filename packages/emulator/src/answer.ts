@@ -18,7 +18,8 @@ export interface Answer {
 
 const MAX_CHUNKS = 24;
 
-function splitIntoChunks(text: string): string[] {
+/** Splits an answer's text into stream chunks (by words, at most 24 chunks). */
+export function splitIntoChunks(text: string): string[] {
   const words = text.match(/\s*\S+|\s+$/g) ?? [];
   if (words.length >= 3) {
     if (words.length <= MAX_CHUNKS) return words;
@@ -60,7 +61,7 @@ export function buildAnswer(
       toolCalls: plan.calls,
     };
   }
-  const full = fullText ?? plan?.text ?? `Echo: ${lastUserText}`;
+  const full = fullText ?? (plan?.type === 'text' ? plan.text : undefined) ?? `Echo: ${lastUserText}`;
   const budget = Math.max(0, maxTokens) * 4;
   const truncated = full.length > budget;
   const text = truncated ? full.slice(0, budget) : full;

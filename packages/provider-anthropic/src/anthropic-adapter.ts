@@ -6,6 +6,7 @@ import {
   estimateRequestTokens,
   type ProviderAdapter,
   withoutToolCallDeltas,
+  withMalformedEventSkipping,
 } from '@keypool/core';
 import { type AnthropicCallSettings, anthropicChat, anthropicStreamWithTools } from './anthropic-chat.ts';
 import {
@@ -55,7 +56,7 @@ export function createAnthropicAdapter(
       apiKey: secret,
       maxRetries: 0,
       fetch: createAnthropicFetch({
-        fetch: clientOptions.fetch,
+        fetch: withMalformedEventSkipping(clientOptions.fetch, hooks?.reportMalformedEvent),
         secret,
         reportRateLimit: hooks?.reportRateLimit,
       }),

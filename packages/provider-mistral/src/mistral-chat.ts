@@ -14,6 +14,7 @@ import type {
   UsageInfo,
 } from '@mistralai/mistralai/models/components';
 import { toMistralToolCallId } from './mistral-tool-call-id';
+import { mistralPrefill } from './mistral-prefill';
 
 /**
  * The unified request as the Mistral SDK takes it (the SDK turns it into the snake_case body): messages (user parts
@@ -27,7 +28,7 @@ import { toMistralToolCallId } from './mistral-tool-call-id';
 export function toMistralChatRequest(request: ChatRequest): ChatCompletionRequest {
   const body: ChatCompletionRequest = {
     model: request.model,
-    messages: request.messages.map(toMistralMessage),
+    messages: [...request.messages.map(toMistralMessage), ...mistralPrefill(request)],
   };
   if (request.maxTokens !== undefined) body.maxTokens = request.maxTokens;
   if (request.temperature !== undefined) body.temperature = request.temperature;

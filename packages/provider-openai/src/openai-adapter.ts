@@ -1,4 +1,4 @@
-import type { ClientHooks, ProviderAdapter } from '@keypool/core';
+import { type ClientHooks, type ProviderAdapter, withMalformedEventSkipping } from '@keypool/core';
 import OpenAI, { type ClientOptions } from 'openai';
 import { openAIChat, openAIStream, openAIStreamWithTools } from './openai-chat';
 import { classifyOpenAIError } from './openai-error';
@@ -31,7 +31,11 @@ export function createOpenAIAdapter(clientOptions: OpenAIClientOptions = {}): Op
       ...options,
       apiKey: secret,
       maxRetries: 0,
-      fetch: createReportingFetch(options.fetch, secret, hooks?.reportRateLimit),
+      fetch: createReportingFetch(
+        withMalformedEventSkipping(options.fetch, hooks?.reportMalformedEvent),
+        secret,
+        hooks?.reportRateLimit,
+      ),
     });
   let currentSecret: string | undefined;
   let currentClient: OpenAI | undefined;
