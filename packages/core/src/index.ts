@@ -195,12 +195,6 @@ export {
   type StoreKey,
   type WindowLengths,
 } from './state-store';
-export {
-  createWebhookNotifier,
-  type WebhookBody,
-  type WebhookNotifier,
-  type WebhookNotifierOptions,
-} from './webhook-notifier';
 export { streamChat } from './stream-chat';
 export {
   continueStream,
@@ -219,3 +213,9 @@ export {
   trimOverlap,
 } from './trim-overlap';
 export { UnsupportedFeatureError } from './unsupported-feature-error';
+export {
+  createWebhookNotifier,
+  type WebhookBody,
+  type WebhookNotifier,
+  type WebhookNotifierOptions,
+} from './webhook-notifier';

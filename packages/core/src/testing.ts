@@ -18,10 +18,10 @@ export {
   FakeProviderError,
 } from './testing/fake-adapter';
 export { runStoreConformance, type StoreConformanceOptions } from './testing/store-conformance';
-export { type SimulatedKey, type SimulatedRequest, WindowProvider } from './testing/window-provider';
 export {
   CONFORMANCE_TOOLS,
   collectToolStream,
   runToolConformance,
   type ToolConformanceOptions,
 } from './testing/tool-conformance';
+export { type SimulatedKey, type SimulatedRequest, WindowProvider } from './testing/window-provider';

@@ -1,6 +1,6 @@
 import { ConfigError, type ConfigIssue } from '@keypool/core';
-import { continuationIssues } from './chain-stream-continuation';
 import type { ChainStep, StepRef } from './chain-step';
+import { continuationIssues } from './chain-stream-continuation';
 import {
   ConsecutiveFailureBreaker,
   type ConsecutiveFailureBreakerState,

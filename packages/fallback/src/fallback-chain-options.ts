@@ -1,5 +1,5 @@
-import type { ChainContinuationOptions } from './chain-stream-continuation';
 import type { StepRef } from './chain-step';
+import type { ChainContinuationOptions } from './chain-stream-continuation';
 import type { ConsecutiveFailureBreakerOptions } from './consecutive-failure-breaker';
 import type { FallbackPolicyOverrides } from './fallback-policy';
 import type { StepBreaker } from './step-breaker';

@@ -23,12 +23,12 @@ import {
 } from './chain-call-state';
 import { ChainExhaustedError, type ChainExhaustedReason } from './chain-exhausted-error';
 import { breakerFor, validateChain } from './chain-setup';
+import { type ChainStep, type StepRef, stepRequest } from './chain-step';
 import {
   type ChainContinuationOptions,
   continueChainStream,
   withSharedCapabilities,
 } from './chain-stream-continuation';
-import { type ChainStep, type StepRef, stepRequest } from './chain-step';
 import type { FallbackChainOptions, FallbackChainState } from './fallback-chain-options';
 import type { FallbackEventName, FallbackEvents, FallbackReason } from './fallback-events';
 import {

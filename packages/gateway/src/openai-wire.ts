@@ -31,7 +31,7 @@ export function textOfContent(content: unknown, where: string): string {
   throw new GatewayError('invalid_request', `${where}: must be a string or a list of text parts`);
 }
 
-function roleOf(role: unknown, where: string): ChatMessage['role'] {
+function roleOf(role: unknown, where: string): 'system' | 'user' | 'assistant' {
   if (role === 'system' || role === 'developer') return 'system';
   if (role === 'user' || role === 'assistant') return role;
   throw new GatewayError('invalid_request', `${where}.role: "${String(role)}" cannot be sent to this model`);

@@ -5,8 +5,8 @@ import {
   type ClientHooks,
   estimateRequestTokens,
   type ProviderAdapter,
-  withoutToolCallDeltas,
   withMalformedEventSkipping,
+  withoutToolCallDeltas,
 } from '@keypool/core';
 import { type AnthropicCallSettings, anthropicChat, anthropicStreamWithTools } from './anthropic-chat.ts';
 import {

@@ -13,8 +13,8 @@ import type {
   ContentChunk,
   UsageInfo,
 } from '@mistralai/mistralai/models/components';
-import { toMistralToolCallId } from './mistral-tool-call-id';
 import { mistralPrefill } from './mistral-prefill';
+import { toMistralToolCallId } from './mistral-tool-call-id';
 
 /**
  * The unified request as the Mistral SDK takes it (the SDK turns it into the snake_case body): messages (user parts
