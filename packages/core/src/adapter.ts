@@ -2,6 +2,7 @@ import type { ProviderName } from './categories';
 import type { ChatRequest, ChatResult, ChatStreamPart, ChatToolStreamPart } from './chat';
 import type { ClassifiedError } from './classified-error';
 import type { RateLimitInfo } from './rate-limit-info';
+import type { MalformedStreamEvent } from './skip-malformed-events';
 
 /** What an adapter gets for one attempt of a unified call. */
 export interface AttemptContext {
@@ -22,6 +23,11 @@ export interface ClientHooks {
    * the engine learns each key's real remaining capacity from native calls too.
    */
   reportRateLimit(info: RateLimitInfo): void;
+  /**
+   * Report a stream event whose data was not valid JSON. When given, provider clients wrap streaming responses with
+   * `skipMalformedEvents`: an event that cannot have carried answer text is dropped and the stream goes on.
+   */
+  reportMalformedEvent?(event: MalformedStreamEvent): void;
 }
 
 /**

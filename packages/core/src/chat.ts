@@ -103,6 +103,11 @@ export interface ChatRequest {
   /** Allow several tool calls in one answer (the provider's default when unset). */
   parallelToolCalls?: boolean;
   responseFormat?: ChatResponseFormat;
+  /**
+   * Continue this partial assistant answer instead of starting a new one (an assistant prefill, mapped by each
+   * provider's `*-prefill.ts`). Set by stream continuation for models that accept a prefill; never ends in whitespace.
+   */
+  continueFrom?: string;
   /** Cancels the call; an aborted call never retries and never falls back. */
   signal?: AbortSignal;
 }

@@ -70,6 +70,27 @@ export {
   type StrategyName,
 } from './config';
 export { CONTEXT_WINDOWS, contextWindowOf } from './context-windows';
+export {
+  ContinuationCapabilities,
+  type ContinuationMethod,
+  type ContinuationRule,
+  DEFAULT_CONTINUATION_RULES,
+  type StreamTarget,
+} from './continuation-capabilities';
+export {
+  type ContinuablePool,
+  continuePoolStream,
+  type PoolStreamCallOptions,
+} from './continue-pool-stream';
+export type {
+  ContinuationReason,
+  ContinuationRecord,
+  ContinuedResult,
+  ContinuedStreamEvent,
+  StreamContinuationEvent,
+  StreamContinuationEvents,
+  StreamEndpoint,
+} from './continued-stream-event';
 export { didYouMean } from './did-you-mean';
 export {
   ConfigError,
@@ -146,6 +167,7 @@ export {
   type RoutedMethod,
   type RoutedStream,
 } from './pool-client';
+export { isPrefillRejection } from './prefill-rejection';
 export { createProviderPool, type ProviderPool, type ProviderPoolParts } from './provider-pool';
 export type { RateLimitBudget, RateLimitInfo } from './rate-limit-info';
 export {
@@ -181,6 +203,11 @@ export {
   type SelectionContext,
   weightedSelector,
 } from './selectors';
+export {
+  type MalformedStreamEvent,
+  skipMalformedEvents,
+  withMalformedEventSkipping,
+} from './skip-malformed-events';
 export { SlidingWindow } from './sliding-window';
 export {
   type AttemptRecord,
@@ -196,6 +223,22 @@ export {
   type WindowLengths,
 } from './state-store';
 export { streamChat } from './stream-chat';
+export {
+  continueStream,
+  type InterruptMode,
+  type OpenUnifiedStream,
+  type StreamAttempt,
+  type StreamContinuationOptions,
+  type UnifiedStreamEvent,
+} from './stream-continuation';
+export {
+  DEFAULT_MAX_OVERLAP_WORDS,
+  type JoinStep,
+  OverlapJoiner,
+  type PrefillPlan,
+  planPrefill,
+  trimOverlap,
+} from './trim-overlap';
 export { UnsupportedFeatureError } from './unsupported-feature-error';
 export {
   createWebhookNotifier,

@@ -1,3 +1,4 @@
+import type { ErrorCategory } from './categories';
 import { ConfigError } from './errors';
 import type { KeyScope } from './key-scope';
 import type { KeySnapshot, ScopeSnapshot } from './key-snapshot';

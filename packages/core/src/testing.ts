@@ -5,6 +5,12 @@ export {
   runAdapterConformance,
 } from './testing/adapter-conformance';
 export {
+  type ContinuationConformanceOptions,
+  type ContinuationEmulator,
+  type ContinuationPool,
+  runContinuationConformance,
+} from './testing/continuation-conformance';
+export {
   FakeAdapter,
   type FakeCall,
   type FakeClient,

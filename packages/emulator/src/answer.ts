@@ -18,7 +18,8 @@ export interface Answer {
 
 const MAX_CHUNKS = 24;
 
-function splitIntoChunks(text: string): string[] {
+/** Splits an answer's text into stream chunks (by words, at most 24 chunks). */
+export function splitIntoChunks(text: string): string[] {
   const words = text.match(/\s*\S+|\s+$/g) ?? [];
   if (words.length >= 3) {
     if (words.length <= MAX_CHUNKS) return words;

@@ -106,11 +106,16 @@ function parseMessagesBody(body: unknown): ChatRequest | string {
   if (!Array.isArray(body.messages)) return 'messages: Field required';
   let promptText = contentText(body.system);
   let lastUserText = '';
+  let prefill: string | undefined;
   for (const message of body.messages) {
     if (!isRecord(message)) continue;
     const text = contentText(message.content);
     promptText += text;
     if (message.role === 'user') lastUserText = text;
+    prefill = message.role === 'assistant' ? text : undefined;
+  }
+  if (prefill !== undefined && prefill !== prefill.trimEnd()) {
+    return 'messages: final assistant content cannot end with trailing whitespace';
   }
   // Structured output: `output_config.format` (or the older `output_format`) of type json_schema.
   const outputConfig = isRecord(body.output_config) ? body.output_config : undefined;
@@ -128,6 +133,7 @@ function parseMessagesBody(body: unknown): ChatRequest | string {
       ? { structuredOutput: { schema: format.schema } }
       : {}),
     facts,
+    ...(prefill !== undefined ? { prefill } : {}),
   };
 }
 

@@ -19,11 +19,22 @@ export function parseChatCompletionsBody(
   }
   let promptText = '';
   let lastUserText = '';
+  let trailing: Record<string, unknown> | undefined;
   for (const message of body.messages) {
     if (!isRecord(message)) continue;
     const text = contentText(message.content);
     promptText += text;
     if (message.role === 'user') lastUserText = text;
+    trailing = message;
+  }
+  // Mistral continues a trailing assistant message marked `prefix: true` and refuses one without it; OpenAI chat
+  // answers a trailing assistant message as a new turn (no prefill).
+  let prefill: string | undefined;
+  if (dialect === 'mistral' && trailing?.role === 'assistant') {
+    if (trailing.prefix !== true) {
+      return 'Expected last role User or Tool (or Assistant with prefix True) for serving but got assistant';
+    }
+    prefill = contentText(trailing.content);
   }
   const streamOptions = body.stream_options;
   const format = body.response_format;
@@ -41,5 +52,6 @@ export function parseChatCompletionsBody(
       ? { structuredOutput: { schema: isRecord(format.json_schema) ? format.json_schema.schema : undefined } }
       : {}),
     facts,
+    ...(prefill !== undefined ? { prefill } : {}),
   };
 }

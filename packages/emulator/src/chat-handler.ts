@@ -117,6 +117,7 @@ export async function handleChat(
     rateLimits: authenticated ? keyState.snapshot(now, cost, request.model) : { queryCost: cost },
   };
   entry.promptTokens = answer?.promptTokens ?? 0;
+  if (request.prefill !== undefined) entry.prefill = request.prefill;
 
   let signal: AbortSignal | undefined;
   const lazySignal = (): AbortSignal => {
@@ -159,7 +160,12 @@ export async function handleChat(
       return;
     }
     case 'answer': {
-      const behaviour = state.models.get(request.model)?.behaviour;
+      const model = state.models.get(request.model);
+      // With `streamFaultTimes`, only the first N streams get the faults; later ones keep only the first-token delay.
+      const faulty = !request.stream || model?.takeStreamFaults() !== false;
+      const behaviour = faulty
+        ? model?.behaviour
+        : { firstTokenDelayMs: model?.behaviour.firstTokenDelayMs ?? 0 };
       entry.completionTokens = decision.answer.completionTokens;
       if (request.stream) {
         const plan = dialect.renderStream(decision.answer, context, { terminator: !behaviour?.noTerminator });

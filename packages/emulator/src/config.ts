@@ -94,6 +94,29 @@ export interface ModelBehaviour {
   noTerminator?: boolean;
   /** Streams only: an error event (Anthropic `event: error` overloaded_error; `data: {"error":...}` elsewhere). */
   midStreamError?: boolean;
+  /**
+   * Streams only: the stream faults above (cut, stall, malformed chunk, no terminator, error event) hit only the first
+   * N streamed answers of this model, then it streams cleanly (re-armed by `setModelBehaviour` and `reset`). Default:
+   * every streamed answer.
+   */
+  streamFaultTimes?: number;
+  /**
+   * Streams only: one non-JSON data event that carries no answer text (an HTML fragment, as a proxy might inject) is
+   * sent after `faultAfterChunks` content chunks; the stream then goes on and completes.
+   */
+  malformedNoise?: boolean;
+  /** Streams only: after how many content chunks `malformedChunk` and `midStreamError` strike. Default 1. */
+  faultAfterChunks?: number;
+  /**
+   * Refuses a request that ends with an assistant message (a prefill) with a 400 "This model does not support
+   * assistant message prefill", as Claude Opus/Sonnet 4.6 and later do.
+   */
+  rejectPrefill?: boolean;
+  /**
+   * When continuing a prefill: the continuation first repeats this many of the prefill's last words (default 0: it
+   * goes on exactly where the prefill ends).
+   */
+  prefillRepeatWords?: number;
   /** Context window in tokens: a longer prompt gets the provider's context-length error. */
   contextWindow?: number;
   /** The provider's content-policy answer (OpenAI/Anthropic/Mistral 400; Gemini promptFeedback SAFETY). */
@@ -198,6 +221,11 @@ export const modelBehaviourSchema = z.strictObject({
   malformedChunk: flag.optional(),
   noTerminator: flag.optional(),
   midStreamError: flag.optional(),
+  streamFaultTimes: nonNegativeInt.optional(),
+  malformedNoise: flag.optional(),
+  faultAfterChunks: nonNegativeInt.min(1, { error: 'must be >= 1' }).optional(),
+  rejectPrefill: flag.optional(),
+  prefillRepeatWords: nonNegativeInt.optional(),
   contextWindow: nonNegativeInt.optional(),
   contentFilter: flag.optional(),
   notFound: flag.optional(),

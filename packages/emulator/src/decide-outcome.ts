@@ -1,5 +1,6 @@
 import type { Answer } from './answer.ts';
 import { buildAnswer } from './answer.ts';
+import { continueAnswer } from './continue-answer.ts';
 import type { EmulatorState } from './emulator-state.ts';
 import type { Failure } from './failure.ts';
 import type { KeyState } from './key-state.ts';
@@ -13,6 +14,10 @@ export type Decision =
   | { type: 'no_response' }
   | { type: 'hang_up'; afterMs: number }
   | { type: 'answer'; answer: Answer };
+
+/** Anthropic's wording for a model that no longer accepts a trailing assistant message. */
+const PREFILL_REJECTED =
+  'This model does not support assistant message prefill. The conversation must end with a user message.';
 
 /**
  * Decides a request's fate, in the order a real provider would: authentication and key state first, then the
@@ -66,13 +71,20 @@ export function decideOutcome(
     return { type: 'fail', failure: { kind: 'server_error' } };
   }
 
-  const answer = buildAnswer(
+  if (request.prefill !== undefined && modelBehaviour?.rejectPrefill) {
+    return { type: 'fail', failure: { kind: 'bad_request', message: PREFILL_REJECTED } };
+  }
+  const intended = buildAnswer(
     request.promptText,
     request.lastUserText,
     request.maxTokens ?? state.config.defaultMaxTokens,
     structuredOutputText(request, modelBehaviour),
     request.facts,
   );
+  const answer =
+    request.prefill === undefined
+      ? intended
+      : continueAnswer(intended, request.prefill, modelBehaviour?.prefillRepeatWords ?? 0);
   const contextWindow = modelBehaviour?.contextWindow;
   if (contextWindow !== undefined && answer.promptTokens > contextWindow) {
     return {

@@ -224,11 +224,13 @@ function parseGenerateContentBody(body: unknown, facts: RouteFacts): ChatRequest
   }
   let promptText = isRecord(body.systemInstruction) ? contentText(body.systemInstruction.parts) : '';
   let lastUserText = '';
+  let prefill: string | undefined;
   for (const item of body.contents) {
     if (!isRecord(item)) continue;
     const text = contentText(item.parts);
     promptText += text;
     if (item.role === 'user' || item.role === undefined) lastUserText = text;
+    prefill = item.role === 'model' ? text : undefined;
   }
   const generationConfig = isRecord(body.generationConfig) ? body.generationConfig : {};
   const conversation = geminiFacts(body);
@@ -241,6 +243,7 @@ function parseGenerateContentBody(body: unknown, facts: RouteFacts): ChatRequest
     maxTokens: numberField(generationConfig.maxOutputTokens),
     includeUsage: true,
     facts: conversation,
+    ...(prefill !== undefined ? { prefill } : {}),
   };
 }
 

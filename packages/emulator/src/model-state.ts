@@ -5,6 +5,7 @@ export class ModelState {
   behaviour: ModelBehaviour;
   private serverErrorSpent = false;
   private outageStartedAt: number | undefined;
+  private streamFaultsSpent = 0;
 
   constructor(behaviour: ModelBehaviour, now: number) {
     this.behaviour = behaviour;
@@ -14,6 +15,7 @@ export class ModelState {
   /** Re-arms `serverErrorOnce` and restarts the outage clock (now, or at the next request). */
   arm(now: number): void {
     this.serverErrorSpent = false;
+    this.streamFaultsSpent = 0;
     this.outageStartedAt = this.behaviour.outage?.from === 'set' ? now : undefined;
   }
 
@@ -28,6 +30,15 @@ export class ModelState {
     let elapsed = now - this.outageStartedAt;
     if (outage.upMs !== undefined && elapsed >= 0) elapsed %= outage.downMs + outage.upMs;
     return elapsed < outage.downMs ? (outage.kind ?? 'overloaded') : undefined;
+  }
+
+  /** True while this streamed answer should get the model's stream faults (see `streamFaultTimes`); counts it. */
+  takeStreamFaults(): boolean {
+    const times = this.behaviour.streamFaultTimes;
+    if (times === undefined) return true;
+    if (this.streamFaultsSpent >= times) return false;
+    this.streamFaultsSpent += 1;
+    return true;
   }
 
   /** True the first time it is asked after arming when `serverErrorOnce` is set. */

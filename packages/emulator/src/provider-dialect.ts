@@ -23,6 +23,11 @@ export interface ChatRequest {
   structuredOutput?: { schema: unknown };
   /** Tools, tool results, output format and media, when the request has any of them. */
   facts?: ConversationFacts;
+  /**
+   * The trailing assistant message the model is asked to continue (Anthropic trailing `assistant`, Gemini trailing
+   * `model` content, Mistral `prefix: true`); OpenAI chat has none.
+   */
+  prefill?: string;
 }
 
 /** What the route parsed out of the URL before the body (Gemini puts the model and the stream flag there). */

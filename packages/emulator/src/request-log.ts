@@ -47,6 +47,8 @@ export interface RequestLogEntry {
   outcome: RequestOutcome;
   promptTokens: number;
   completionTokens: number;
+  /** The assistant prefill the request asked the model to continue, if any. */
+  prefill?: string;
 }
 
 interface KeyNames {

@@ -22,6 +22,9 @@ export function writeFlushed(res: ServerResponse, data: string): Promise<void> {
   });
 }
 
+/** A data event that is not JSON and carries no answer text (for `malformedNoise`). */
+const NOISE_FRAME = 'data: <html><body>upstream hiccup</body></html>\n\n';
+
 /** What the stream writer needs besides the frames. */
 export interface StreamFaults {
   behaviour: ModelBehaviour | undefined;
@@ -72,11 +75,16 @@ export async function writeStream(
     const frame = plan.content[index];
     if (frame === undefined) break;
     res.write(frame);
-    if (index === 0 && behaviour.malformedChunk) {
+    const faultAt = (behaviour.faultAfterChunks ?? 1) - 1;
+    if (index === faultAt && behaviour.malformedNoise) {
+      res.write(NOISE_FRAME);
+      outcome = 'malformed_chunk';
+    }
+    if (index === faultAt && behaviour.malformedChunk) {
       res.write(faults.malformedFrame);
       outcome = 'malformed_chunk';
     }
-    if (index === 0 && behaviour.midStreamError) {
+    if (index === faultAt && behaviour.midStreamError) {
       res.end(faults.midStreamErrorFrame);
       return 'mid_stream_error';
     }

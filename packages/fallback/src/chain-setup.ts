@@ -1,5 +1,6 @@
 import { ConfigError, type ConfigIssue } from '@keypool/core';
 import type { ChainStep, StepRef } from './chain-step';
+import { continuationIssues } from './chain-stream-continuation';
 import {
   ConsecutiveFailureBreaker,
   type ConsecutiveFailureBreakerState,
@@ -83,5 +84,6 @@ export function validateChain(steps: readonly ChainStep[], options: FallbackChai
   }
   if (options.deadlineMs !== undefined && !Number.isFinite(options.deadlineMs))
     issues.push({ path: 'deadlineMs', message: 'must be finite: a chain never waits forever' });
+  issues.push(...continuationIssues(options));
   if (issues.length > 0) throw new ConfigError('fallback chain', issues);
 }

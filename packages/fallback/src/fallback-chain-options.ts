@@ -1,10 +1,11 @@
 import type { StepRef } from './chain-step';
+import type { ChainContinuationOptions } from './chain-stream-continuation';
 import type { ConsecutiveFailureBreakerOptions } from './consecutive-failure-breaker';
 import type { FallbackPolicyOverrides } from './fallback-policy';
 import type { StepBreaker } from './step-breaker';
 
 /** Options of a fallback chain. All optional. */
-export interface FallbackChainOptions {
+export interface FallbackChainOptions extends ChainContinuationOptions {
   /** The whole call's deadline, every step, attempt and wait included. Each step gets what is left. Default 60 s. */
   deadlineMs?: number;
   /** One attempt's timeout, for every step that does not set its own. Default: each pool's own. */

@@ -53,7 +53,7 @@ async function collect(
     for await (const event of stream) {
       at.push(Date.now());
       if (event.type === 'delta') deltas.push(event.text);
-      else result = event.result;
+      else if (event.type === 'done') result = event.result;
     }
   } catch (error) {
     return { deltas, error, at, ...(result ? { result } : {}) };
@@ -82,11 +82,14 @@ describe('fallback chain streaming end to end (real SDKs, emulator)', () => {
     expect(fallbackAt - started).toBeLessThan(2_500);
   });
 
-  it('stream cut mid-answer: StreamInterruptedError with the partial text, the fallback is not asked', async () => {
-    const chain = createFallbackChain([
-      { pool: pools.anthropic([ANT]), model: 'claude-cut' },
-      { pool: pools.openai([OAI]), model: 'gpt-ok' },
-    ]);
+  it("onInterrupt 'fail', stream cut mid-answer: StreamInterruptedError with the partial text, no fallback", async () => {
+    const chain = createFallbackChain(
+      [
+        { pool: pools.anthropic([ANT]), model: 'claude-cut' },
+        { pool: pools.openai([OAI]), model: 'gpt-ok' },
+      ],
+      { onInterrupt: 'fail' },
+    );
     const { deltas, result, error } = await collect(chain.stream(ask()));
     expect(result).toBeUndefined();
     expect(StreamInterruptedError.isInstance(error)).toBe(true);
@@ -105,7 +108,7 @@ describe('fallback chain streaming end to end (real SDKs, emulator)', () => {
         { pool: pools.anthropic([ANT]), model: 'claude-cut' },
         { pool: pools.mistral([MIS]), model: 'mistral-ok' },
       ],
-      { restartOnInterrupt: true },
+      { restartOnInterrupt: true, onInterrupt: 'fail' },
     );
     const { deltas, result, error } = await collect(chain.stream(ask()));
     expect(error).toBeUndefined();
@@ -119,11 +122,14 @@ describe('fallback chain streaming end to end (real SDKs, emulator)', () => {
     expect(traffic(emu, 'mistral-ok').outcomes).toEqual(['ok']);
   });
 
-  it('stream stall: silence past idleTimeoutMs interrupts the stream', async () => {
-    const chain = createFallbackChain([
-      { pool: pools.openai([OAI]), model: 'gpt-stall', idleTimeoutMs: 300 },
-      { pool: pools.anthropic([ANT]), model: 'claude-ok' },
-    ]);
+  it("onInterrupt 'fail', stream stall: silence past idleTimeoutMs interrupts the stream", async () => {
+    const chain = createFallbackChain(
+      [
+        { pool: pools.openai([OAI]), model: 'gpt-stall', idleTimeoutMs: 300 },
+        { pool: pools.anthropic([ANT]), model: 'claude-ok' },
+      ],
+      { onInterrupt: 'fail' },
+    );
     const started = Date.now();
     const { deltas, error, at } = await collect(chain.stream(ask()));
     expect(StreamInterruptedError.isInstance(error)).toBe(true);
@@ -137,11 +143,14 @@ describe('fallback chain streaming end to end (real SDKs, emulator)', () => {
     expect(emu.requestsFor(ANT)).toHaveLength(0);
   });
 
-  it('malformed chunk: the stream is interrupted, never a success', async () => {
-    const chain = createFallbackChain([
-      { pool: pools.mistral([MIS]), model: 'mistral-malformed' },
-      { pool: pools.openai([OAI]), model: 'gpt-ok' },
-    ]);
+  it("onInterrupt 'fail', malformed chunk: the stream is interrupted, never a success", async () => {
+    const chain = createFallbackChain(
+      [
+        { pool: pools.mistral([MIS]), model: 'mistral-malformed' },
+        { pool: pools.openai([OAI]), model: 'gpt-ok' },
+      ],
+      { onInterrupt: 'fail' },
+    );
     const { deltas, result, error } = await collect(chain.stream(ask()));
     expect(result).toBeUndefined();
     expect(StreamInterruptedError.isInstance(error)).toBe(true);
@@ -155,13 +164,16 @@ describe('fallback chain streaming end to end (real SDKs, emulator)', () => {
     ['anthropic', 'claude-no-end'],
     ['gemini', 'gemini-no-end'],
   ] as const)(
-    'a %s stream without its terminator is interrupted, with the whole text as partial',
+    "onInterrupt 'fail': a %s stream without its terminator is interrupted, with the whole text as partial",
     async (provider, model) => {
       const pool = provider === 'anthropic' ? pools.anthropic([ANT]) : pools.gemini([GEM]);
-      const chain = createFallbackChain([
-        { pool, model },
-        { pool: pools.openai([OAI]), model: 'gpt-ok' },
-      ]);
+      const chain = createFallbackChain(
+        [
+          { pool, model },
+          { pool: pools.openai([OAI]), model: 'gpt-ok' },
+        ],
+        { onInterrupt: 'fail' },
+      );
       const { deltas, result, error } = await collect(chain.stream(ask()));
       expect(result).toBeUndefined();
       expect(StreamInterruptedError.isInstance(error)).toBe(true);

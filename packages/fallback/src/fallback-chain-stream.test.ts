@@ -83,8 +83,8 @@ describe('FallbackChain.stream', () => {
     expect(doneOf(events)?.attempts[0]).toMatchObject({ category: 'timeout', durationMs: 1_500 });
   });
 
-  it('after the first chunk: an interruption is a StreamInterruptedError with the partial text, no fallback', async () => {
-    const { chain, primary, secondary } = twoSteps();
+  it("onInterrupt 'fail', after the first chunk: a StreamInterruptedError with the partial text, no fallback", async () => {
+    const { chain, primary, secondary } = twoSteps({ onInterrupt: 'fail' });
     primary.always({ type: 'stream', chunks: ['he', 'llo', ' there'], failAfter: 2 });
     const steps: unknown[] = [];
     chain.on('fallback.step', (event) => steps.push(event));
@@ -96,8 +96,8 @@ describe('FallbackChain.stream', () => {
     expect(steps).toHaveLength(0);
   });
 
-  it('a stream that stalls longer than idleTimeoutMs is interrupted', async () => {
-    const { chain, primary } = twoSteps({ idleTimeoutMs: 1_000 });
+  it("onInterrupt 'fail': a stream that stalls longer than idleTimeoutMs is interrupted", async () => {
+    const { chain, primary } = twoSteps({ idleTimeoutMs: 1_000, onInterrupt: 'fail' });
     primary.always({ type: 'stream', chunks: ['a', 'b', 'c'], chunkDelayMs: 2_000 });
     const started = Date.now();
     const { events, error } = await collect(chain.stream(request));
@@ -184,5 +184,86 @@ describe('FallbackChain.stream', () => {
     const { error } = await collect(chain.stream(request));
     expect(ChainExhaustedError.isInstance(error)).toBe(true);
     expect((error as ChainExhaustedError).retryAfterMs).toBe(4_000);
+  });
+});
+
+describe('FallbackChain.stream: continuation (default onInterrupt continue)', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 1_000_000 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('a break after output goes on in the next step that can serve, announced by a restart event', async () => {
+    const { chain, primary, secondary } = twoSteps();
+    const [first] = primary.secrets;
+    primary.adapter.script(first!, { type: 'stream', chunks: ['he', 'llo', ' there'], failAfter: 2 });
+    // After the break the primary is overloaded: the continuation moves on to the next step.
+    primary.always({ type: 'error', category: 'overloaded' });
+    secondary.always({ type: 'stream', chunks: ['hello', ' there', ' friend'] });
+    const { events, error } = await collect(chain.stream(request));
+    expect(error).toBeUndefined();
+    const shape = events.map((event) => (event.type === 'delta' ? event.text : event.type));
+    expect(shape).toEqual(['he', 'llo', 'restart', 'hello', ' there', ' friend', 'done']);
+    expect(events[2]).toMatchObject({ type: 'restart', reason: 'server', discardedText: 'hello' });
+    const result = doneOf(events);
+    expect(result?.text).toBe('hello there friend');
+    expect(result?.continued).toEqual([
+      {
+        at: 5,
+        from: { provider: 'anthropic', model: 'claude-x', step: 'anthropic:claude-x', keyId: 'anthropic-1' },
+        to: { provider: 'openai', model: 'gpt-x', step: 'openai:gpt-x', keyId: result?.keyId },
+        how: 'restart',
+        reason: 'server',
+      },
+    ]);
+    expect(result?.served.provider).toBe('openai');
+  });
+
+  it('gives up with StreamInterruptedError (the whole shown text) when no step can go on', async () => {
+    const { chain, primary, secondary } = twoSteps();
+    const [first] = primary.secrets;
+    primary.adapter.script(first!, { type: 'stream', chunks: ['he', 'llo', ' there'], failAfter: 2 });
+    primary.always({ type: 'error', category: 'overloaded' });
+    secondary.always({ type: 'error', category: 'overloaded' });
+    const { events, error } = await collect(chain.stream(request));
+    expect(textOf(events)).toBe('hello');
+    expect(StreamInterruptedError.isInstance(error)).toBe(true);
+    expect((error as StreamInterruptedError).partialText).toBe('hello');
+  });
+
+  it('rejects an unknown onInterrupt with a ConfigError naming the option', () => {
+    expect(() => twoSteps({ onInterrupt: 'retry' as never })).toThrow(/onInterrupt/);
+  });
+});
+
+describe('FallbackChain.stream: continuation events', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 1_000_000 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('emits stream.interrupted and stream.continued on the chain, and calls the onEvent option', async () => {
+    const seen: string[] = [];
+    const { chain, primary, secondary } = twoSteps({
+      continuation: { onEvent: (event) => seen.push(`option ${event.type}`) },
+    });
+    chain.on('stream.interrupted', (event) => seen.push(`chain stream.interrupted at ${event.at}`));
+    chain.on('stream.continued', (event) => seen.push(`chain stream.continued ${event.record.how}`));
+    const [first] = primary.secrets;
+    primary.adapter.script(first!, { type: 'stream', chunks: ['he', 'llo', ' there'], failAfter: 2 });
+    primary.always({ type: 'error', category: 'overloaded' });
+    secondary.always({ type: 'stream', chunks: ['hello there'] });
+    const { error } = await collect(chain.stream(request));
+    expect(error).toBeUndefined();
+    expect(seen).toEqual([
+      'chain stream.interrupted at 5',
+      'option stream.interrupted',
+      'chain stream.continued restart',
+      'option stream.continued',
+    ]);
   });
 });

@@ -6,6 +6,7 @@ import {
   KeypoolError,
   PoolExhaustedError,
   ProviderError,
+  type StreamContinuationEvent,
   StreamInterruptedError,
   sleep,
   TypedEmitter,
@@ -23,6 +24,11 @@ import {
 import { ChainExhaustedError, type ChainExhaustedReason } from './chain-exhausted-error';
 import { breakerFor, validateChain } from './chain-setup';
 import { type ChainStep, type StepRef, stepRequest } from './chain-step';
+import {
+  type ChainContinuationOptions,
+  continueChainStream,
+  withSharedCapabilities,
+} from './chain-stream-continuation';
 import type { FallbackChainOptions, FallbackChainState } from './fallback-chain-options';
 import type { FallbackEventName, FallbackEvents, FallbackReason } from './fallback-events';
 import {
@@ -31,7 +37,7 @@ import {
   resolveFallbackPolicy,
   triggerOf,
 } from './fallback-policy';
-import type { FallbackChatResult, FallbackStreamEvent } from './fallback-result';
+import type { FallbackChatResult, FallbackStepStreamEvent, FallbackStreamEvent } from './fallback-result';
 import { callStepChat, callStepStream, type StepCallBudget } from './step-call';
 import { waitInPlaceMs } from './wait-in-place';
 
@@ -61,6 +67,7 @@ export class FallbackChain {
   private readonly restartOnInterrupt: boolean;
   private readonly contextWindows: Readonly<Record<string, number>> | undefined;
   private readonly waitInPlaceMs: number;
+  private readonly continuation: ChainContinuationOptions;
   private readonly now: () => number;
 
   constructor(steps: readonly ChainStep[], options: FallbackChainOptions = {}) {
@@ -73,6 +80,7 @@ export class FallbackChain {
     this.restartOnInterrupt = options.restartOnInterrupt ?? false;
     this.contextWindows = options.contextWindows ? { ...options.contextWindows } : undefined;
     this.waitInPlaceMs = options.waitInPlaceMs ?? DEFAULT_WAIT_IN_PLACE_MS;
+    this.continuation = withSharedCapabilities(options);
     this.now = options.now ?? Date.now;
     this.resolved = steps.map((config, index) => {
       const ref: StepRef = Object.freeze({
@@ -136,14 +144,23 @@ export class FallbackChain {
   }
 
   /**
-   * Streams from the first step that can serve: text deltas, then one `done` with the whole result. Failover happens
-   * only before the first chunk reaches the caller (a step that fails, times out before its first chunk
-   * (`firstChunkTimeoutMs`) or is skipped moves the call on); after it, a failure, a stall longer than `idleTimeoutMs`
-   * or a missing end throws `StreamInterruptedError` with the partial text, never a truncated success. With
-   * `restartOnInterrupt`, deltas are held until the step's stream ends properly, so an interrupted step restarts the
-   * whole answer on the next step.
+   * Streams from the first step that can serve: text deltas, then one `done` with the whole result. Before the first
+   * chunk reaches the caller, a step that fails, times out before its first chunk (`firstChunkTimeoutMs`) or is skipped
+   * moves the call on. After it, a failure, a stall longer than `idleTimeoutMs` or a missing end is continued
+   * (`onInterrupt`, default `continue`): on another key of the same step, then on the next steps, by a prefill where
+   * the model accepts one, else by a restart announced with a `restart` event. When it cannot be continued within the
+   * deadline it throws `StreamInterruptedError` with the partial text, never a truncated success. With
+   * `restartOnInterrupt`, deltas are held until the step's stream ends properly, so the caller never sees a restart.
    */
-  async *stream(request: ChatRequest): AsyncGenerator<FallbackStreamEvent, void, undefined> {
+  stream(request: ChatRequest): AsyncGenerator<FallbackStreamEvent, void, undefined> {
+    const emit = ({ type, ...event }: StreamContinuationEvent) =>
+      this.emit(type, event as FallbackEvents[typeof type]);
+    const options = { ...this.continuation, deadlineMs: this.deadlineMs, now: this.now, emit };
+    return continueChainStream((continued) => this.streamSteps(continued), request, options);
+  }
+
+  /** One run of the steps for `stream` (see `chain-stream-continuation.ts` for how a break is continued). */
+  private async *streamSteps(request: ChatRequest): AsyncGenerator<FallbackStepStreamEvent, void, undefined> {
     const state = this.begin(request);
     for (;;) {
       for (const step of this.resolved) {

@@ -1,4 +1,4 @@
-import type { ChatUsage, ErrorCategory } from '@keypool/core';
+import type { ChatUsage, ErrorCategory, StreamContinuationEvents } from '@keypool/core';
 import type { StepSkipReason } from './attempt-log';
 import type { ChainExhaustedReason } from './chain-exhausted-error';
 import type { StepRef } from './chain-step';
@@ -7,8 +7,11 @@ import type { FallbackTrigger } from './fallback-policy';
 /** Why the chain moved from one step to the next: a trigger of the decision table, or a skip. */
 export type FallbackReason = FallbackTrigger | StepSkipReason | 'stream_interrupted';
 
-/** Every event a chain emits, by name. */
-export interface FallbackEvents {
+/**
+ * Every event a chain emits, by name. The `stream.*` events tell how a broken stream went on: `stream.interrupted`,
+ * `stream.continued`, `stream.prefill_rejected` (see core's `StreamContinuationEvents`).
+ */
+export interface FallbackEvents extends StreamContinuationEvents {
   /** The chain leaves step `from` and will consider step `to`. */
   'fallback.step': {
     from: StepRef;

@@ -1,4 +1,4 @@
-import type { ChatResult } from '@keypool/core';
+import type { ChatResult, ContinuedStreamEvent } from '@keypool/core';
 import type { ChainAttempt } from './attempt-log';
 import type { StepRef } from './chain-step';
 
@@ -18,7 +18,13 @@ export interface FallbackChatResult extends ChatResult {
   attempts: readonly ChainAttempt[];
 }
 
-/** One event of a chain's stream: text deltas, then exactly one `done` with the whole result. */
-export type FallbackStreamEvent =
+/** One event of one run of a chain's steps: text deltas, then exactly one `done` with the whole result. */
+export type FallbackStepStreamEvent =
   | { type: 'delta'; text: string }
   | { type: 'done'; result: FallbackChatResult };
+
+/**
+ * One event of a chain's stream: text deltas, a `restart` when the answer starts again after a break (clear what you
+ * showed), then exactly one `done` whose result says how the answer was produced (`continued`).
+ */
+export type FallbackStreamEvent = ContinuedStreamEvent<FallbackChatResult>;

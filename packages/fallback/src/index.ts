@@ -5,6 +5,7 @@ export {
   type StepFailure,
 } from './chain-exhausted-error';
 export type { ChainChatOptions, ChainPool, ChainStep, ChainStreamOptions, StepRef } from './chain-step';
+export type { ChainContinuationOptions } from './chain-stream-continuation';
 export {
   ConsecutiveFailureBreaker,
   type ConsecutiveFailureBreakerOptions,
@@ -28,5 +29,10 @@ export {
   resolveFallbackPolicy,
   triggerOf,
 } from './fallback-policy';
-export type { FallbackChatResult, FallbackStreamEvent, ServedBy } from './fallback-result';
+export type {
+  FallbackChatResult,
+  FallbackStepStreamEvent,
+  FallbackStreamEvent,
+  ServedBy,
+} from './fallback-result';
 export type { BreakerFailureHint, BreakerState, StepBreaker } from './step-breaker';

@@ -1,6 +1,7 @@
 import type { AttemptOutcome, ChatRequest, ChatResult, ChatStreamEvent } from '@keypool/core';
 import type { AttemptLog } from './attempt-log';
 import type { ChainChatOptions, ChainPool, ChainStreamOptions, StepRef } from './chain-step';
+import { stepContinuation } from './chain-stream-continuation';
 
 /** The budget of one step's call, already capped by what is left of the chain's deadline. */
 export interface StepCallBudget {
@@ -27,7 +28,8 @@ export function callStepChat(
 
 /**
  * One step's unified stream (`pool.stream`: text deltas, then one `done` with the whole result), each of its attempts
- * recorded in the chain's log as it ends.
+ * recorded in the chain's log as it ends. When the chain continues a broken answer, the step sends the prefill its
+ * model accepts (or restarts), avoids its own keys that broke, and keeps within the whole call's deadline.
  */
 export function callStepStream(
   pool: ChainPool,
@@ -37,9 +39,18 @@ export function callStepStream(
   log: AttemptLog,
 ): AsyncIterable<ChatStreamEvent> {
   const options: ChainStreamOptions = chatOptions(budget, (attempt) => log.record(step, attempt));
+  options.onInterrupt = 'fail';
   if (budget.firstChunkTimeoutMs !== undefined) options.firstChunkTimeoutMs = budget.firstChunkTimeoutMs;
   if (budget.idleTimeoutMs !== undefined) options.idleTimeoutMs = budget.idleTimeoutMs;
-  return pool.stream(request, options);
+  const continuation = stepContinuation(request, {
+    provider: step.provider,
+    model: step.model,
+    step: step.name,
+  });
+  if (!continuation) return pool.stream(request, options);
+  options.deadlineMs = Math.max(1, Math.min(budget.deadlineMs, continuation.remainingMs));
+  if (continuation.avoidKeyIds.length > 0) options.avoidKeyIds = continuation.avoidKeyIds;
+  return pool.stream(continuation.request, options);
 }
 
 function chatOptions(budget: StepCallBudget, onAttempt: (attempt: AttemptOutcome) => void): ChainChatOptions {

@@ -5,6 +5,7 @@ import {
   type ClientHooks,
   estimateRequestTokens,
   type ProviderAdapter,
+  withMalformedEventSkipping,
   withoutToolCallDeltas,
 } from '@keypool/core';
 import { type AnthropicCallSettings, anthropicChat, anthropicStreamWithTools } from './anthropic-chat.ts';
@@ -61,7 +62,7 @@ export function createAnthropicAdapter(
       apiKey: secret,
       maxRetries: 0,
       fetch: createAnthropicFetch({
-        fetch: clientOptions.fetch,
+        fetch: withMalformedEventSkipping(clientOptions.fetch, hooks?.reportMalformedEvent),
         secret,
         reportRateLimit: hooks?.reportRateLimit,
       }),

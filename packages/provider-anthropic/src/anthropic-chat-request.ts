@@ -7,6 +7,7 @@ import {
   resolveMedia,
   UnsupportedFeatureError,
 } from '@keypool/core';
+import { anthropicPrefill } from './anthropic-prefill';
 
 /** How the unified chat turns a request into Anthropic's Messages parameters. */
 export interface AnthropicChatOptions {
@@ -50,6 +51,7 @@ export function toAnthropicMessageParams(
     if (message.role === 'system') system.push(message.content);
     else push(message.role === 'assistant' ? 'assistant' : 'user', toBlocks(message));
   }
+  messages.push(...anthropicPrefill(request));
   const params: Anthropic.MessageCreateParamsNonStreaming = {
     model: request.model,
     max_tokens: request.maxTokens ?? options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS,

@@ -1,5 +1,5 @@
 import { GoogleGenAI, type GoogleGenAIOptions, type HttpOptions } from '@google/genai';
-import type { ClientHooks } from '@keypool/core';
+import { type ClientHooks, withMalformedEventSkipping } from '@keypool/core';
 import { type GeminiFetch, wrapGeminiFetch } from './gemini-fetch.ts';
 import { parseGeminiRateLimitHeaders } from './gemini-rate-limit-headers.ts';
 
@@ -32,7 +32,7 @@ export function createGeminiClient(
     ...httpRest,
     headers: cleanHeaders,
     fetch: wrapGeminiFetch({
-      fetch: fetch as GeminiFetch | undefined,
+      fetch: withMalformedEventSkipping(fetch as GeminiFetch | undefined, hooks?.reportMalformedEvent),
       timeoutMs: timeout,
       secret,
       onResponse: hooks

@@ -14,6 +14,7 @@ import {
   toolNameFor,
   UnsupportedFeatureError,
 } from '@keypool/core';
+import { appendGeminiPrefill } from './gemini-prefill';
 
 /**
  * Turns a unified chat request into `models.generateContent` parameters: system messages become
@@ -42,6 +43,7 @@ export function toGeminiRequest(request: ChatRequest, abortSignal?: AbortSignal)
     if (last && last.role === role) last.parts!.push(...parts);
     else contents.push({ role, parts });
   }
+  appendGeminiPrefill(contents, request);
   const config: GenerateContentConfig = {
     ...(system.length > 0 ? { systemInstruction: { parts: [{ text: system.join('\n\n') }] } } : {}),
     ...(request.maxTokens !== undefined ? { maxOutputTokens: request.maxTokens } : {}),

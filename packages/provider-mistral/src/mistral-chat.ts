@@ -13,6 +13,7 @@ import type {
   ContentChunk,
   UsageInfo,
 } from '@mistralai/mistralai/models/components';
+import { mistralPrefill } from './mistral-prefill';
 import { toMistralToolCallId } from './mistral-tool-call-id';
 
 /**
@@ -27,7 +28,7 @@ import { toMistralToolCallId } from './mistral-tool-call-id';
 export function toMistralChatRequest(request: ChatRequest): ChatCompletionRequest {
   const body: ChatCompletionRequest = {
     model: request.model,
-    messages: request.messages.map(toMistralMessage),
+    messages: [...request.messages.map(toMistralMessage), ...mistralPrefill(request)],
   };
   if (request.maxTokens !== undefined) body.maxTokens = request.maxTokens;
   if (request.temperature !== undefined) body.temperature = request.temperature;

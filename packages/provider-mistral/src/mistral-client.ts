@@ -1,4 +1,4 @@
-import { type ClientHooks, scrubSecrets } from '@keypool/core';
+import { type ClientHooks, scrubSecrets, skipMalformedEvents } from '@keypool/core';
 import { type Fetcher, HTTPClient, Mistral, type SDKOptions } from '@mistralai/mistralai';
 import { parseMistralRateLimitHeaders } from './mistral-rate-limit';
 
@@ -77,7 +77,8 @@ export function createMistralClient(
       const info = parseMistralRateLimitHeaders(response.headers);
       if (info) report(info);
     }
-    return response.status >= 400 ? scrubbedErrorResponse(response, secret) : response;
+    if (response.status >= 400) return scrubbedErrorResponse(response, secret);
+    return hooks?.reportMalformedEvent ? skipMalformedEvents(response, hooks.reportMalformedEvent) : response;
   };
 
   return new Mistral({

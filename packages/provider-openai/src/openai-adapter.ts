@@ -1,4 +1,9 @@
-import type { ClientHooks, ProviderAdapter, ProviderName } from '@keypool/core';
+import {
+  type ClientHooks,
+  type ProviderAdapter,
+  type ProviderName,
+  withMalformedEventSkipping,
+} from '@keypool/core';
 import OpenAI, { type ClientOptions } from 'openai';
 import { openAIChat, openAIStream, openAIStreamWithTools } from './openai-chat';
 import { classifyOpenAIError } from './openai-error';
@@ -36,7 +41,11 @@ export function createOpenAIAdapter(
       ...options,
       apiKey: secret,
       maxRetries: 0,
-      fetch: createReportingFetch(options.fetch, secret, hooks?.reportRateLimit),
+      fetch: createReportingFetch(
+        withMalformedEventSkipping(options.fetch, hooks?.reportMalformedEvent),
+        secret,
+        hooks?.reportRateLimit,
+      ),
     });
   let currentSecret: string | undefined;
   let currentClient: OpenAI | undefined;

@@ -7,6 +7,7 @@ import {
   UnsupportedFeatureError,
 } from '@keypool/core';
 import type OpenAI from 'openai';
+import { openAIPrefill } from './openai-prefill';
 
 type ChatParams = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
 type MessageParam = OpenAI.Chat.Completions.ChatCompletionMessageParam;
@@ -22,7 +23,7 @@ type ContentPart = OpenAI.Chat.Completions.ChatCompletionContentPart;
 export function toOpenAIChatParams(request: ChatRequest): ChatParams {
   const params: ChatParams = {
     model: request.model,
-    messages: request.messages.map(toMessageParam),
+    messages: [...request.messages.map(toMessageParam), ...openAIPrefill(request)],
   };
   if (request.maxTokens !== undefined) params.max_completion_tokens = request.maxTokens;
   if (request.temperature !== undefined) params.temperature = request.temperature;

@@ -155,6 +155,9 @@ export async function chat(
         for await (const event of chain.stream(request)) {
           if (event.type === 'delta') {
             if (!out.jsonMode) out.write(event.text);
+          } else if (event.type === 'restart') {
+            // The stream broke and the answer starts again: what was printed above is discarded.
+            if (!out.jsonMode) out.write(`\n[the answer restarts (${event.reason})]\n`);
           } else result = event.result;
         }
         if (!out.jsonMode) out.write('\n');

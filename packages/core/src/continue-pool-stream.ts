@@ -1,0 +1,56 @@
+import type { ProviderName } from './categories';
+import type { ChatRequest, ChatResult } from './chat';
+import type { ContinuedStreamEvent } from './continued-stream-event';
+import {
+  continueStream,
+  type StreamContinuationOptions,
+  type UnifiedStreamEvent,
+} from './stream-continuation';
+
+/** Per-call options a continuing pool stream passes on to every `pool.stream` it opens. */
+export interface PoolStreamCallOptions {
+  deadlineMs?: number;
+  attemptTimeoutMs?: number;
+  maxAttempts?: number;
+  firstChunkTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  /** Keys the pool should not pick (the keys that broke this answer). Pools that do not know it ignore it. */
+  avoidKeyIds?: readonly string[];
+}
+
+/** What a continuing stream needs of a pool: its provider and its unified `stream` (a core `KeyPool` has both). */
+export interface ContinuablePool<R extends ChatResult = ChatResult> {
+  readonly provider: ProviderName;
+  stream(request: ChatRequest, options?: PoolStreamCallOptions): AsyncIterable<UnifiedStreamEvent<R>>;
+}
+
+/**
+ * `pool.stream(request)` that survives interruptions (see {@link continueStream}): each continuation opens the
+ * pool's stream again for the same model with the broken keys in `avoidKeyIds`, with a prefill where the model
+ * accepts one. `callOptions` go to every `pool.stream` call; their `deadlineMs` bounds the whole call, every
+ * continuation included (each stream gets what is left of it).
+ */
+export function continuePoolStream<R extends ChatResult>(
+  pool: ContinuablePool<R>,
+  request: ChatRequest,
+  options: StreamContinuationOptions & {
+    callOptions?: Omit<PoolStreamCallOptions, 'avoidKeyIds'>;
+    /** The clock for the deadline (epoch ms). Default `Date.now`. */
+    now?: () => number;
+  } = {},
+): AsyncGenerator<ContinuedStreamEvent<R>, void, undefined> {
+  const target = { provider: pool.provider, model: request.model };
+  const now = options.now ?? Date.now;
+  const total = options.callOptions?.deadlineMs;
+  const deadlineAt = total === undefined ? undefined : now() + total;
+  return continueStream(
+    request,
+    (attempt) =>
+      pool.stream(attempt.requestFor(target), {
+        ...options.callOptions,
+        ...(deadlineAt === undefined ? {} : { deadlineMs: Math.max(1, deadlineAt - now()) }),
+        avoidKeyIds: attempt.avoidKeyIds,
+      }),
+    options,
+  );
+}
