@@ -19,3 +19,8 @@ export {
   runToolConformance,
   type ToolConformanceOptions,
 } from './testing/tool-conformance';
+export {
+  type CannedAnswer,
+  type CannedHttpServer,
+  startCannedHttpServer,
+} from './testing/canned-http-server';

@@ -9,3 +9,4 @@ export { GEMINI_ROUTES } from './gemini-routes.ts';
 export { mapGeminiFinishReason } from './map-gemini-finish-reason.ts';
 export { scrubGeminiSecrets } from './scrub-gemini-secrets.ts';
 export { toGeminiRequest } from './to-gemini-request.ts';
+export { GEMINI_RATE_LIMIT_WORDING } from './gemini-rate-limit-wording.ts';

@@ -24,3 +24,4 @@ export {
   type MistralRouteOptions,
 } from './mistral-routes';
 export { scrubKeyLike } from './scrub-key-like';
+export { MISTRAL_RATE_LIMIT_WORDING } from './mistral-rate-limit-wording';
