@@ -177,11 +177,11 @@ export {
   type StoreKey,
   type WindowLengths,
 } from './state-store';
+export { streamChat } from './stream-chat';
+export { UnsupportedFeatureError } from './unsupported-feature-error';
 export {
   createWebhookNotifier,
   type WebhookBody,
   type WebhookNotifier,
   type WebhookNotifierOptions,
 } from './webhook-notifier';
-export { streamChat } from './stream-chat';
-export { UnsupportedFeatureError } from './unsupported-feature-error';

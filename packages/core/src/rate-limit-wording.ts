@@ -50,7 +50,10 @@ export const DEFAULT_RATE_LIMIT_WORDING: RateLimitWordingTable = {
       wording:
         /rate[ _-]?limit|too many requests|RESOURCE_EXHAUSTED|rate exceeded|throttl|per[ -]minute|requests per (?:second|min)/i,
     },
-    { category: 'quota_exhausted', wording: /quota|usage limit|credit balance|insufficient (?:funds|credit)/i },
+    {
+      category: 'quota_exhausted',
+      wording: /quota|usage limit|credit balance|insufficient (?:funds|credit)/i,
+    },
   ],
 };
 

@@ -29,4 +29,15 @@ export {
   triggerOf,
 } from './fallback-policy';
 export type { FallbackChatResult, FallbackStreamEvent, ServedBy } from './fallback-result';
+export {
+  createKeypool,
+  KEYPOOL_PROVIDERS,
+  Keypool,
+  type KeypoolEvent,
+  type KeypoolOptions,
+  type KeypoolProvider,
+  type KeypoolSnapshot,
+  type KeypoolStatus,
+  type ProviderStatus,
+} from './keypool';
 export type { BreakerFailureHint, BreakerState, StepBreaker } from './step-breaker';

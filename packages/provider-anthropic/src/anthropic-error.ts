@@ -61,7 +61,9 @@ export function classifyAnthropicError(
   const facts = readFacts(error);
   const { status, type, errorCode, text } = facts;
   const worded =
-    facts.origin === 'api' ? matchRateLimitWording({ status, codes: [type, errorCode], text }, wording) : undefined;
+    facts.origin === 'api'
+      ? matchRateLimitWording({ status, codes: [type, errorCode], text }, wording)
+      : undefined;
   switch (true) {
     case facts.origin === 'abort':
       return classified(facts, 'aborted');

@@ -7,8 +7,8 @@ import {
 import { GeminiContentBlockedError } from './gemini-content-blocked-error.ts';
 import { findGeminiErrorDetail, type GeminiErrorBody, parseGeminiErrorBody } from './gemini-error-body.ts';
 import { geminiQuotaScope } from './gemini-quota-failure.ts';
-import { GEMINI_RATE_LIMIT_WORDING } from './gemini-rate-limit-wording.ts';
 import { nextGeminiDailyReset } from './gemini-quota-reset.ts';
+import { GEMINI_RATE_LIMIT_WORDING } from './gemini-rate-limit-wording.ts';
 import { geminiRetryDelayMs } from './gemini-retry-info.ts';
 import { scrubGeminiSecrets } from './scrub-gemini-secrets.ts';
 
@@ -71,7 +71,10 @@ export function classifyGeminiError(
   const detail = body?.message ?? (api ? api.message : withCause(error));
   const transportCode = transportCodeOf(error);
   const worded = api
-    ? matchRateLimitWording({ status, codes: [rpcStatus, reason, ...detailReasons(body)], text: detail }, wording)
+    ? matchRateLimitWording(
+        { status, codes: [rpcStatus, reason, ...detailReasons(body)], text: detail },
+        wording,
+      )
     : undefined;
   const base: ClassifiedError = {
     category: 'server',
@@ -156,7 +159,9 @@ function detailReasons(body: GeminiErrorBody | undefined): string[] {
   const errors = (body as { errors?: unknown } | undefined)?.errors;
   if (!Array.isArray(errors)) return [];
   return errors
-    .map((item) => (typeof item === 'object' && item !== null ? (item as { reason?: unknown }).reason : undefined))
+    .map((item) =>
+      typeof item === 'object' && item !== null ? (item as { reason?: unknown }).reason : undefined,
+    )
     .filter((reason): reason is string => typeof reason === 'string');
 }
 

@@ -10,5 +10,5 @@ export { openAIChat, openAIStream, openAIStreamWithTools, toOpenAIChatParams } f
 export { classifyOpenAIError } from './openai-error';
 export { createOpenAIPool, type OpenAIPool, type OpenAIPoolOptions } from './openai-pool';
 export { parseOpenAIRateLimitHeaders } from './openai-rate-limit';
-export { OPENAI_ROUTES } from './openai-routes';
 export { OPENAI_RATE_LIMIT_WORDING } from './openai-rate-limit-wording';
+export { OPENAI_ROUTES } from './openai-routes';

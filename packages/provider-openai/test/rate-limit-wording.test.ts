@@ -1,5 +1,5 @@
 import { extendRateLimitWording } from '@keypool/core';
-import { startCannedHttpServer } from '@keypool/core/testing';
+import { startCannedHttpServer } from '@keypool/emulator';
 import { describe, expect, it } from 'vitest';
 import { classifyOpenAIError, createOpenAIAdapter, OPENAI_RATE_LIMIT_WORDING } from '../src/index';
 import fixtures from './fixtures/rate-limit-wording.json' with { type: 'json' };
@@ -32,7 +32,9 @@ describe('classifyOpenAIError: rate limits by status, then code, then wording', 
   });
 
   it('takes an overriding table', async () => {
-    const error = await errorFor(400, { error: { message: 'Slow down, cowboy.', type: 'invalid_request_error' } });
+    const error = await errorFor(400, {
+      error: { message: 'Slow down, cowboy.', type: 'invalid_request_error' },
+    });
     expect(classifyOpenAIError(error).category).toBe('invalid_request');
     const table = extendRateLimitWording(OPENAI_RATE_LIMIT_WORDING, {
       rules: [{ category: 'rate_limit', wording: /slow down/i }],
