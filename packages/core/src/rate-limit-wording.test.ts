@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_RATE_LIMIT_WORDING,
@@ -43,4 +44,26 @@ describe('matchRateLimitWording', () => {
     );
     expect(matchRateLimitWording({ status: 503, codes: [], text: 'rate limit' }, table)).toBeUndefined();
   });
+});
+
+it('runs the README wording example as written', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('### Rate limits without a 429'));
+  const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  const results: unknown[] = [];
+  const lines = block.split('\n').filter((line) => line.startsWith('matchRateLimitWording('));
+  const table = extendRateLimitWording(DEFAULT_RATE_LIMIT_WORDING, {
+    rules: [{ category: 'rate_limit', wording: /slow down/i }],
+  });
+  expect(block).toContain("rules: [{ category: 'rate_limit', wording: /slow down/i }],");
+  for (const line of lines) {
+    const [call, comment] = line.split(' // ');
+    const args = /^matchRateLimitWording\((\{.*\})(, table)?\);$/.exec(call ?? '');
+    expect(args).not.toBeNull();
+    const facts = JSON.parse(args![1]!.replace(/(\w+):/g, '"$1":').replace(/'/g, '"'));
+    const got = matchRateLimitWording(facts, args![2] ? table : DEFAULT_RATE_LIMIT_WORDING);
+    results.push(got);
+    expect(String(got)).toBe((comment ?? '').split(':')[0]!.replace(/'/g, ''));
+  }
+  expect(results).toEqual(['rate_limit', 'rate_limit', undefined]);
 });
