@@ -19,8 +19,3 @@ export {
   runToolConformance,
   type ToolConformanceOptions,
 } from './testing/tool-conformance';
-export {
-  type CannedAnswer,
-  type CannedHttpServer,
-  startCannedHttpServer,
-} from './testing/canned-http-server';
