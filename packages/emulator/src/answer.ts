@@ -60,7 +60,7 @@ export function buildAnswer(
       toolCalls: plan.calls,
     };
   }
-  const full = fullText ?? plan?.text ?? `Echo: ${lastUserText}`;
+  const full = fullText ?? (plan?.type === 'text' ? plan.text : undefined) ?? `Echo: ${lastUserText}`;
   const budget = Math.max(0, maxTokens) * 4;
   const truncated = full.length > budget;
   const text = truncated ? full.slice(0, budget) : full;
