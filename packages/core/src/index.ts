@@ -171,6 +171,15 @@ export { isPrefillRejection } from './prefill-rejection';
 export { createProviderPool, type ProviderPool, type ProviderPoolParts } from './provider-pool';
 export type { RateLimitBudget, RateLimitInfo } from './rate-limit-info';
 export {
+  DEFAULT_RATE_LIMIT_WORDING,
+  extendRateLimitWording,
+  matchRateLimitWording,
+  type RateLimitWordingCategory,
+  type RateLimitWordingFacts,
+  type RateLimitWordingRule,
+  type RateLimitWordingTable,
+} from './rate-limit-wording';
+export {
   type BudgetHeaderNames,
   firstHeader,
   type HeaderSource,

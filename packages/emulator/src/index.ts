@@ -1,5 +1,6 @@
 export type { Answer } from './answer.ts';
 export { buildAnswer } from './answer.ts';
+export { type CannedAnswer, type CannedHttpServer, startCannedHttpServer } from './canned-http-server.ts';
 export type {
   ConfigProblem,
   EmulatorConfig,

@@ -31,8 +31,22 @@ export {
 } from './fallback-policy';
 export type {
   FallbackChatResult,
+  FallbackChatResult,
   FallbackStepStreamEvent,
   FallbackStreamEvent,
+  FallbackStreamEvent,
+  ServedBy,
   ServedBy,
 } from './fallback-result';
+export {
+  createKeypool,
+  KEYPOOL_PROVIDERS,
+  Keypool,
+  type KeypoolEvent,
+  type KeypoolOptions,
+  type KeypoolProvider,
+  type KeypoolSnapshot,
+  type KeypoolStatus,
+  type ProviderStatus,
+} from './keypool';
 export type { BreakerFailureHint, BreakerState, StepBreaker } from './step-breaker';

@@ -82,7 +82,7 @@ export function createAnthropicAdapter(
     },
     createClient,
     modelScope: anthropicModelScope,
-    classifyError: classifyAnthropicError,
+    classifyError: (error: unknown) => classifyAnthropicError(error),
     parseRateLimitHeaders: parseAnthropicRateLimitHeaders,
 
     chat: (client: Anthropic, request: ChatRequest, context: AttemptContext) =>

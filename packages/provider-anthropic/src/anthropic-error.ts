@@ -5,8 +5,15 @@ import {
   APIError,
   APIUserAbortError,
 } from '@anthropic-ai/sdk';
-import { type ClassifiedError, parseRetryAfter, UnsupportedFeatureError } from '@keypool/core';
+import {
+  type ClassifiedError,
+  matchRateLimitWording,
+  parseRetryAfter,
+  type RateLimitWordingTable,
+  UnsupportedFeatureError,
+} from '@keypool/core';
 import { parseAnthropicRateLimitHeaders } from './anthropic-rate-limit.ts';
+import { ANTHROPIC_RATE_LIMIT_WORDING } from './anthropic-rate-limit-wording.ts';
 import { redactSecrets } from './redact-secrets.ts';
 
 /** What the classifier reads from anything a call threw. */
@@ -41,14 +48,22 @@ const REGAIN_ACCESS = /regain access on (\d{4}-\d{2}-\d{2})(?: at (\d{2}:\d{2}))
 /**
  * Classifies anything an `@anthropic-ai/sdk` call threw into Keypool's shared categories, with the hints the API
  * gave (retry-after, reset time, request id, rate-limit headers). Pure: it reads the error and never changes it.
- * The returned message holds no secret.
+ * A 400/403/503 that says it is a rate limit or a spent quota is classified through `wording` (status, then code,
+ * then wording). The returned message holds no secret.
  */
-export function classifyAnthropicError(error: unknown): ClassifiedError {
+export function classifyAnthropicError(
+  error: unknown,
+  wording: RateLimitWordingTable = ANTHROPIC_RATE_LIMIT_WORDING,
+): ClassifiedError {
   // Thrown before any request: the same request would fail on every key.
   if (UnsupportedFeatureError.isInstance(error))
     return { category: 'invalid_request', message: error.message };
   const facts = readFacts(error);
   const { status, type, errorCode, text } = facts;
+  const worded =
+    facts.origin === 'api'
+      ? matchRateLimitWording({ status, codes: [type, errorCode], text }, wording)
+      : undefined;
   switch (true) {
     case facts.origin === 'abort':
       return classified(facts, 'aborted');
@@ -61,7 +76,9 @@ export function classifyAnthropicError(error: unknown): ClassifiedError {
     case status === 402 || type === 'billing_error':
     case status === 400 && CREDIT_TOO_LOW.test(text):
       return classified(facts, 'quota_exhausted', quotaHints(facts));
-    case status === 429 || type === 'rate_limit_error':
+    case worded === 'quota_exhausted':
+      return classified(facts, 'quota_exhausted', quotaHints(facts));
+    case status === 429 || type === 'rate_limit_error' || worded === 'rate_limit':
       return classified(facts, 'rate_limit', rateLimitHints(facts));
     case status === 401 || status === 403 || type === 'authentication_error' || type === 'permission_error':
     case errorCode === 'organization_on_hold' || (status === 400 && ORGANIZATION_DISABLED.test(text)):

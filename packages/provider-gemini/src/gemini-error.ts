@@ -1,8 +1,15 @@
-import { type ClassifiedError, IncompleteAnswerError, UnsupportedFeatureError } from '@keypool/core';
+import {
+  type ClassifiedError,
+  IncompleteAnswerError,
+  matchRateLimitWording,
+  type RateLimitWordingTable,
+  UnsupportedFeatureError,
+} from '@keypool/core';
 import { GeminiContentBlockedError } from './gemini-content-blocked-error.ts';
 import { findGeminiErrorDetail, type GeminiErrorBody, parseGeminiErrorBody } from './gemini-error-body.ts';
 import { geminiQuotaScope } from './gemini-quota-failure.ts';
 import { nextGeminiDailyReset } from './gemini-quota-reset.ts';
+import { GEMINI_RATE_LIMIT_WORDING } from './gemini-rate-limit-wording.ts';
 import { geminiRetryDelayMs } from './gemini-retry-info.ts';
 import { scrubGeminiSecrets } from './scrub-gemini-secrets.ts';
 
@@ -45,9 +52,15 @@ interface ApiErrorLike {
  * scope (per-minute vs per-day `quotaId`), the wait (`RetryInfo.retryDelay`), and the bad-key reason
  * (`ErrorInfo.reason: API_KEY_INVALID`) are all read from it. Connection failures surface as a raw `TypeError`
  * ("fetch failed", "terminated"), an attempt timeout as a `TimeoutError` and a caller's abort as an `AbortError`
- * DOMException. Every message is scrubbed of anything key-like. Pure: `now` only dates a per-day quota's reset.
+ * DOMException. A 400/403/503 that says it is a rate limit or a spent quota is classified through `wording`
+ * (status, then code, then wording). Every message is scrubbed of anything key-like. Pure: `now` only dates a
+ * per-day quota's reset.
  */
-export function classifyGeminiError(error: unknown, now: number = Date.now()): ClassifiedError {
+export function classifyGeminiError(
+  error: unknown,
+  now: number = Date.now(),
+  wording: RateLimitWordingTable = GEMINI_RATE_LIMIT_WORDING,
+): ClassifiedError {
   // Thrown before any request: the same request would fail on every key.
   if (UnsupportedFeatureError.isInstance(error))
     return { category: 'invalid_request', message: error.message };
@@ -58,6 +71,12 @@ export function classifyGeminiError(error: unknown, now: number = Date.now()): C
   const reason = errorInfoReason(body);
   const detail = body?.message ?? (api ? api.message : withCause(error));
   const transportCode = transportCodeOf(error);
+  const worded = api
+    ? matchRateLimitWording(
+        { status, codes: [rpcStatus, reason, ...detailReasons(body)], text: detail },
+        wording,
+      )
+    : undefined;
   const base: ClassifiedError = {
     category: 'server',
     message: describe(status, rpcStatus, detail),
@@ -93,6 +112,10 @@ export function classifyGeminiError(error: unknown, now: number = Date.now()): C
       return { ...base, category: 'quota_exhausted', quotaScope: 'day', resetAt: nextGeminiDailyReset(now) };
     case status === 429 || rpcStatus === 'RESOURCE_EXHAUSTED':
       return withRetry({ ...base, category: 'rate_limit', quotaScope: geminiQuotaScope(body) }, body);
+    case worded === 'rate_limit':
+      return withRetry({ ...base, category: 'rate_limit', quotaScope: geminiQuotaScope(body) }, body);
+    case worded === 'quota_exhausted':
+      return { ...base, category: 'quota_exhausted', quotaScope: geminiQuotaScope(body) ?? 'unknown' };
     case reason === 'API_KEY_INVALID' || (status === 400 && INVALID_KEY.test(detail)):
       return { ...base, category: 'auth', code: 'API_KEY_INVALID' };
     case status === 401 || status === 403:
@@ -132,6 +155,17 @@ function isApiError(error: unknown): error is ApiErrorLike {
 function errorInfoReason(body: GeminiErrorBody | undefined): string | undefined {
   const reason = findGeminiErrorDetail(body, 'ErrorInfo')?.reason;
   return typeof reason === 'string' ? reason : undefined;
+}
+
+/** The `reason`s of a Google error body's legacy `errors` list (`rateLimitExceeded`, `quotaExceeded`...). */
+function detailReasons(body: GeminiErrorBody | undefined): string[] {
+  const errors = (body as { errors?: unknown } | undefined)?.errors;
+  if (!Array.isArray(errors)) return [];
+  return errors
+    .map((item) =>
+      typeof item === 'object' && item !== null ? (item as { reason?: unknown }).reason : undefined,
+    )
+    .filter((reason): reason is string => typeof reason === 'string');
 }
 
 function nameOf(error: unknown): string | undefined {

@@ -5,6 +5,7 @@ export { classifyGeminiError } from './gemini-error.ts';
 export { type GeminiErrorBody, type GeminiErrorDetail, parseGeminiErrorBody } from './gemini-error-body.ts';
 export { createGeminiPool, type GeminiPool, type GeminiPoolOptions } from './gemini-pool.ts';
 export { parseGeminiRateLimitHeaders } from './gemini-rate-limit-headers.ts';
+export { GEMINI_RATE_LIMIT_WORDING } from './gemini-rate-limit-wording.ts';
 export { GEMINI_ROUTES } from './gemini-routes.ts';
 export { mapGeminiFinishReason } from './map-gemini-finish-reason.ts';
 export { scrubGeminiSecrets } from './scrub-gemini-secrets.ts';

@@ -16,6 +16,7 @@ export {
   MISTRAL_RATE_LIMIT_HEADERS,
   parseMistralRateLimitHeaders,
 } from './mistral-rate-limit';
+export { MISTRAL_RATE_LIMIT_WORDING } from './mistral-rate-limit-wording';
 export { type MistralRequestOptions, withAttemptSignal } from './mistral-request-options';
 export {
   createMistralRoutes,

@@ -45,7 +45,7 @@ export function createMistralAdapter(clientOptions: MistralClientOptions = {}): 
       return client;
     },
     createClient: (secret, hooks) => createMistralClient(secret, options, hooks),
-    classifyError: classifyMistralError,
+    classifyError: (error: unknown) => classifyMistralError(error),
     parseRateLimitHeaders: (headers) => parseMistralRateLimitHeaders(headers),
 
     chat: (client: Mistral, request: ChatRequest, context: AttemptContext) =>

@@ -3,10 +3,13 @@ import {
   firstHeader,
   type HeaderSource,
   IncompleteAnswerError,
+  matchRateLimitWording,
   parseRetryAfter,
+  type RateLimitWordingTable,
   UnsupportedFeatureError,
 } from '@keypool/core';
 import { isMistralMonthSpent, parseMistralRateLimitHeaders } from './mistral-rate-limit';
+import { MISTRAL_RATE_LIMIT_WORDING } from './mistral-rate-limit-wording';
 import { scrubKeyLike } from './scrub-key-like';
 
 const NETWORK_CODES = new Set([
@@ -52,15 +55,28 @@ interface ErrorFacts {
  * `x-ratelimit-*` headers), `modelNotFound` and `filterReason`. Pure: it reads the error and never throws; the
  * message it returns has every key-like string masked.
  *
- * Errors are recognised by `name` and shape, not `instanceof`, so two installed copies of the SDK both work.
+ * Errors are recognised by `name` and shape, not `instanceof`, so two installed copies of the SDK both work. A
+ * 400/403/503 that says it is a rate limit or a spent quota is classified through `wording` (status, then code,
+ * then wording).
  */
-export function classifyMistralError(error: unknown): ClassifiedError {
+export function classifyMistralError(
+  error: unknown,
+  wording: RateLimitWordingTable = MISTRAL_RATE_LIMIT_WORDING,
+): ClassifiedError {
   // Thrown before any request: the same request would fail on every key.
   if (UnsupportedFeatureError.isInstance(error))
     return { category: 'invalid_request', message: error.message };
   const facts = readFacts(error);
   const status = facts.status;
   const text = `${facts.providerMessage ?? ''} ${facts.providerType ?? ''}`;
+  const worded = matchRateLimitWording(
+    {
+      status,
+      codes: [facts.providerCode, facts.providerType],
+      text: facts.providerMessage ?? facts.bodyText ?? '',
+    },
+    wording,
+  );
   const http = (category: ClassifiedError['category'], extra: Partial<ClassifiedError> = {}) =>
     httpClassification(facts, category, extra);
 
@@ -90,6 +106,10 @@ export function classifyMistralError(error: unknown): ClassifiedError {
       return plain(facts, 'server');
     case status !== undefined && status >= 200 && status < 300:
       return http('server');
+    case worded === 'rate_limit':
+      return http('rate_limit', { quotaScope: 'minute' });
+    case worded === 'quota_exhausted':
+      return http('quota_exhausted', { quotaScope: 'unknown' });
     case status === 401 || status === 403:
       return http('auth');
     case CAPACITY.test(text):

@@ -3,8 +3,10 @@ import {
   firstHeader,
   type HeaderSource,
   IncompleteAnswerError,
+  matchRateLimitWording,
   parseDuration,
   parseRetryAfter,
+  type RateLimitWordingTable,
   UnsupportedFeatureError,
 } from '@keypool/core';
 import {
@@ -17,6 +19,7 @@ import {
 } from 'openai/core/error';
 import { maskKeyLikeSecrets } from './mask-key-like';
 import { parseOpenAIRateLimitHeaders } from './openai-rate-limit';
+import { OPENAI_RATE_LIMIT_WORDING } from './openai-rate-limit-wording';
 
 /** Codes OpenAI sends with a 429 when the account's money, not its rate, has run out. */
 const QUOTA_CODES = new Set(['insufficient_quota', 'billing_hard_limit_reached', 'billing_not_active']);
@@ -29,10 +32,15 @@ const MESSAGE_LIMIT = 500;
  * retry-after (`retry-after-ms`, `retry-after`, the message's "Please try again in 1.4s", else the reset headers),
  * quota scope, request id, rate-limit headers, model-not-found and the content filter's reason. Structured output
  * that `parse()` cannot parse or validate is `invalid_response`; a cut or filtered answer (LengthFinishReasonError,
- * ContentFilterFinishReasonError) stays `invalid_request` / `content_filter`. Pure: it reads the
- * error and returns a new object; every message is masked of anything that looks like a key.
+ * ContentFilterFinishReasonError) stays `invalid_request` / `content_filter`. A 400/403/503 that says it is a rate
+ * limit or a spent quota (as OpenAI-compatible hosts do) is classified through `wording` (status, then code, then
+ * wording). Pure: it reads the error and returns a new object; every message is masked of anything like a key.
  */
-export function classifyOpenAIError(error: unknown, now: number = Date.now()): ClassifiedError {
+export function classifyOpenAIError(
+  error: unknown,
+  now: number = Date.now(),
+  wording: RateLimitWordingTable = OPENAI_RATE_LIMIT_WORDING,
+): ClassifiedError {
   // Thrown before any request: the same request would fail on every key.
   if (UnsupportedFeatureError.isInstance(error))
     return { category: 'invalid_request', message: error.message };
@@ -48,6 +56,12 @@ export function classifyOpenAIError(error: unknown, now: number = Date.now()): C
   };
   const rateLimit = api?.status !== undefined ? parseOpenAIRateLimitHeaders(api.headers, now) : undefined;
   if (rateLimit) base.rateLimit = rateLimit;
+  const worded = api
+    ? matchRateLimitWording(
+        { status, codes: [api.code, api.type], text: api.message ?? describe(error, status) },
+        wording,
+      )
+    : undefined;
 
   switch (true) {
     case IncompleteAnswerError.isInstance(error):
@@ -60,7 +74,9 @@ export function classifyOpenAIError(error: unknown, now: number = Date.now()): C
       return { ...base, category: 'network' };
     case QUOTA_CODES.has(api?.code ?? '') || QUOTA_CODES.has(api?.type ?? ''):
       return { ...base, category: 'quota_exhausted', quotaScope: 'unknown' };
-    case status === 429: {
+    case worded === 'quota_exhausted':
+      return { ...base, category: 'quota_exhausted', quotaScope: 'unknown' };
+    case status === 429 || worded === 'rate_limit': {
       const retryAfterMs = rateLimitWait(api, now);
       const quotaScope = rateLimitScope(api?.message ?? '');
       return {

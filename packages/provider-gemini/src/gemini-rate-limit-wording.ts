@@ -1,0 +1,8 @@
+import { DEFAULT_RATE_LIMIT_WORDING, type RateLimitWordingTable } from '@keypool/core';
+
+/**
+ * The Gemini mapper's table for rate limits without a 429 (a 400, 403 or 503 whose body says "rate limit", "too many
+ * requests", "quota" or "RESOURCE_EXHAUSTED"). Pass another table, for example one built with
+ * `extendRateLimitWording`, to `classifyGeminiError` to change it.
+ */
+export const GEMINI_RATE_LIMIT_WORDING: RateLimitWordingTable = DEFAULT_RATE_LIMIT_WORDING;
