@@ -31,11 +31,8 @@ export {
 } from './fallback-policy';
 export type {
   FallbackChatResult,
-  FallbackChatResult,
   FallbackStepStreamEvent,
   FallbackStreamEvent,
-  FallbackStreamEvent,
-  ServedBy,
   ServedBy,
 } from './fallback-result';
 export {

@@ -20,6 +20,5 @@ export {
 } from './anthropic-pool.ts';
 export { parseAnthropicRateLimitHeaders } from './anthropic-rate-limit.ts';
 export { ANTHROPIC_RATE_LIMIT_WORDING } from './anthropic-rate-limit-wording.ts';
-export { ANTHROPIC_ROUTED_PATHS, anthropicRoutes } from './anthropic-routes.ts';
 export { mapAnthropicFinishReason } from './map-anthropic-finish-reason.ts';
 export { redactSecrets } from './redact-secrets.ts';

@@ -19,4 +19,3 @@ export { classifyOpenAIError } from './openai-error';
 export { createOpenAIPool, type OpenAIPool, type OpenAIPoolOptions } from './openai-pool';
 export { parseOpenAIRateLimitHeaders } from './openai-rate-limit';
 export { OPENAI_RATE_LIMIT_WORDING } from './openai-rate-limit-wording';
-export { OPENAI_ROUTES } from './openai-routes';
