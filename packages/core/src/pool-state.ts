@@ -137,11 +137,18 @@ export function poolStateOf<T>(core: PoolCore<T>): PoolState {
       fingerprint: key.fingerprint,
       state: persisted(key.view),
     };
+    // The key-level state carries the key's totals over its scopes, so a reader of the file sees its calls.
+    const totals = { requests: 0, successes: 0, failures: {} as Partial<Record<ErrorCategory, number>> };
     for (const item of key.scopes.values()) {
       if (!item.used) continue;
       entry.scopes ??= {};
       entry.scopes[item.scope] = persisted(item.view);
+      totals.requests += item.view.requests;
+      totals.successes += item.view.successes;
+      for (const [category, count] of Object.entries(item.view.failures) as [ErrorCategory, number][])
+        totals.failures[category] = (totals.failures[category] ?? 0) + count;
     }
+    if (entry.scopes) Object.assign(entry.state, totals);
     keys.push(entry);
   }
   return { version: 1, provider: core.provider, savedAt: core.now(), keys };

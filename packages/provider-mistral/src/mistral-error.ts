@@ -95,6 +95,13 @@ export function classifyMistralError(
     case facts.name === 'SDKValidationError' && /^input validation/i.test(facts.rawMessage ?? ''):
     case facts.name === 'InvalidRequestError':
       return plain(facts, 'invalid_request');
+    // A 2xx body with no answer at all (`{}`, no choices) is the server's failure: nothing was delivered, another key
+    // or provider may answer. One that carries an answer the SDK cannot validate was delivered (and billed).
+    case (facts.name === 'SDKValidationError' || facts.name === 'ResponseValidationError') &&
+      (facts.status === undefined || facts.status < 400) &&
+      facts.body !== undefined &&
+      !carriesChoices(facts.body):
+      return plain(facts, 'server');
     case (facts.name === 'SDKValidationError' || facts.name === 'ResponseValidationError') &&
       (facts.status === undefined || facts.status < 400):
       return plain(facts, 'invalid_response');
@@ -250,4 +257,9 @@ function providerMessageOf(body: Record<string, unknown> | undefined): string | 
   if (inner && typeof inner === 'object' && typeof (inner as Record<string, unknown>).message === 'string')
     return (inner as Record<string, string>).message;
   return undefined;
+}
+
+/** True when a chat answer's body holds at least one choice (an answer was delivered, however malformed). */
+function carriesChoices(body: Record<string, unknown>): boolean {
+  return Array.isArray(body.choices) && body.choices.length > 0;
 }
