@@ -10,5 +10,5 @@ if [ -f "$out/dist/index.js" ] && [ "$(cat "$out/ref" 2>/dev/null)" = "$ref" ]; 
 rm -rf "$out" && mkdir -p "$out"
 git -C "$root" archive "$ref" packages/core/src | tar -x -C "$out" --strip-components=2
 printf '{ "name": "keypool-core-baseline", "private": true, "type": "module" }\n' > "$out/package.json"
-(cd "$out" && tsdown src/index.ts --out-dir dist --format esm --platform neutral --no-dts --log-level warn)
+(cd "$out" && pnpm exec tsdown src/index.ts --out-dir dist --format esm --platform neutral --no-dts --log-level warn)
 echo "$ref" > "$out/ref"
