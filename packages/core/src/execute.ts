@@ -6,7 +6,8 @@ import { nextLease } from './lease';
 import type { PolicyRow } from './policy';
 import type { CallState, Lease, PoolCore } from './pool-core';
 import type { AttemptKey, CallOptions, StreamCallOptions } from './pool-options';
-import { EmptyStreamError, MissingTerminatorError, record, settleFailure, settleSuccess } from './settle';
+import { record } from './record-attempt';
+import { EmptyStreamError, MissingTerminatorError, settleFailure, settleSuccess } from './settle';
 
 /** Starts a call: its deadline, attempt budget, cost, and its model scope's index. */
 export function beginCall<T>(core: PoolCore<T>, options: CallOptions): CallState {
