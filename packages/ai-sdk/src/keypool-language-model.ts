@@ -20,7 +20,7 @@ import {
   toProviderMetadata,
   toUsage,
 } from './to-language-model-result';
-import { toStreamParts } from './to-stream-parts';
+import { type TargetStreamEvent, toStreamParts } from './to-stream-parts';
 
 /**
  * Anything that answers unified chat requests: a fallback chain (`createFallbackChain`), or your own wrapper. Its
@@ -28,7 +28,7 @@ import { toStreamParts } from './to-stream-parts';
  */
 export interface ChatTarget {
   chat(request: ChatRequest): Promise<ChatResult>;
-  stream(request: ChatRequest): AsyncIterable<ChatStreamEvent | ChatToolStreamEvent>;
+  stream(request: ChatRequest): AsyncIterable<ChatStreamEvent | TargetStreamEvent>;
 }
 
 /** Options of {@link createKeypoolModel}. */
@@ -72,7 +72,7 @@ export function createKeypoolModel(
   const modelId = options.modelId ?? 'keypool-chain';
   const provider = options.provider ?? (pool ? `keypool.${pool.provider}` : 'keypool.chain');
   const chat = (request: ChatRequest) => (pool ? pool.chat(request) : (target as ChatTarget).chat(request));
-  const stream = (request: ChatRequest): AsyncIterable<ChatStreamEvent | ChatToolStreamEvent> =>
+  const stream = (request: ChatRequest): AsyncIterable<ChatStreamEvent | TargetStreamEvent> =>
     pool ? streamChat(pool, request) : (target as ChatTarget).stream(request);
 
   return {

@@ -1,22 +1,30 @@
 import type { LanguageModelV4StreamPart, SharedV4Warning } from '@ai-sdk/provider';
 import type { ChatToolStreamEvent } from '@keypool/core';
+
+/** What a target's stream yields: the unified events, and a chain's `restart` announcement. */
+export type TargetStreamEvent =
+  | ChatToolStreamEvent
+  | { type: 'restart'; reason: string; discardedText: string };
+
 import { type TargetResult, toFinishReason, toProviderMetadata, toUsage } from './to-language-model-result';
 
 /**
  * Turns a unified stream (already started: `first` is its first event) into the AI SDK's stream parts:
  * `stream-start`, `text-start`/`text-delta`/`text-end`, `tool-input-start`/`tool-input-delta`/`tool-input-end`, one
  * `tool-call` per call, `response-metadata` and `finish` with usage and `providerMetadata.keypool`. A failure after
- * the start becomes an `error` part (the partial answer is never reported as finished).
+ * the start becomes an `error` part (the partial answer is never reported as finished). A chain's `restart` (a broken
+ * answer restarted from the beginning) ends the current text part; the replacement arrives as a new text part.
  */
 export function toStreamParts(
-  first: IteratorResult<ChatToolStreamEvent>,
-  events: AsyncIterator<ChatToolStreamEvent>,
+  first: IteratorResult<TargetStreamEvent>,
+  events: AsyncIterator<TargetStreamEvent>,
   warnings: SharedV4Warning[],
 ): ReadableStream<LanguageModelV4StreamPart> {
-  const textId = 'text-0';
+  let textParts = 0;
+  let textId = 'text-0';
   let textOpen = false;
   const openTools = new Set<string>();
-  let next: IteratorResult<ChatToolStreamEvent> | undefined = first;
+  let next: IteratorResult<TargetStreamEvent> | undefined = first;
   return new ReadableStream<LanguageModelV4StreamPart>({
     start(controller) {
       controller.enqueue({ type: 'stream-start', warnings });
@@ -30,7 +38,12 @@ export function toStreamParts(
           return;
         }
         const event = step.value;
-        if (event.type === 'delta') {
+        if (event.type === 'restart') {
+          if (textOpen) controller.enqueue({ type: 'text-end', id: textId });
+          textOpen = false;
+          textParts++;
+          textId = `text-${textParts}`;
+        } else if (event.type === 'delta') {
           if (!textOpen) {
             textOpen = true;
             controller.enqueue({ type: 'text-start', id: textId });
