@@ -2,11 +2,23 @@
 const DECREASE = 0.95;
 /** Fewer requests than this in the last window say nothing about a rate: the 429 is a plain cooldown then. */
 const MIN_SAMPLE = 5;
-/** Additive increase: one more request per window after this many windows' worth of successes. */
-const WINDOWS_PER_STEP = 2;
+/** Additive increase below the rate a key was last limited at: one more request per window after each window. */
+const WINDOWS_PER_STEP = 1;
+/** Additive increase at or above that rate (probing for a raised limit): one step after this many windows. */
+const WINDOWS_PER_PROBE = 10;
+/** ...and after at least this many successes, so that a probe's 429 stays under 1% of requests at any rate. */
+const SUCCESSES_PER_PROBE = 100;
 
 /** What a rate-limit answer did to an adaptive limit. */
 export type AdaptiveOutcome = 'decreased' | 'same_window' | 'too_few';
+
+/**
+ * The rate the pool last learned for one model scope, shared by that scope's keys: a key that has not been limited
+ * itself starts from it, since keys of one provider account usually share a tier. One cell per scope name.
+ */
+export interface SharedRate {
+  limit: number | undefined;
+}
 
 /** Counts events in the current and the previous fixed window: O(1) to count, a sliding estimate to read. */
 class WindowCount {
@@ -24,10 +36,26 @@ class WindowCount {
     this.current++;
   }
 
+  /** Takes back one event counted at `at` (a request the provider refused did not use its capacity). */
+  remove(at: number, now: number): void {
+    if (now - this.start >= this.windowMs) this.roll(now);
+    if (at >= this.start && this.current > 0) this.current--;
+    else if (at >= this.start - this.windowMs && this.previous > 0) this.previous--;
+  }
+
   /** Events in the last window: this window's count plus the overlapping share of the previous one. */
   read(now: number): number {
     if (now - this.start >= this.windowMs) this.roll(now);
     return this.current + this.previous * (1 - (now - this.start) / this.windowMs);
+  }
+
+  /** The earliest time the estimate falls to `target` or below, if nothing more is added. */
+  fallsTo(target: number, now: number): number {
+    if (this.read(now) <= target) return now;
+    const { start, current, previous, windowMs } = this;
+    // Within this window the previous window's share decays linearly; after it, this window's count does.
+    if (current <= target) return start + windowMs * (1 - (target - current) / previous);
+    return start + windowMs + windowMs * (1 - target / current);
   }
 
   private roll(now: number): void {
@@ -40,51 +68,80 @@ class WindowCount {
 
 /**
  * A request rate learned from 429s alone, for keys with no configured limit and no rate-limit headers (many
- * OpenAI-compatible servers and proxies send neither). Additive increase, multiplicative decrease, as TCP does: a 429
- * sets the rate to 95% of what the key delivered (answered with success) in the last window, at most once per window
- * (the rest of that window's 429s are the same event); each two windows' worth of successes raise it by one request
- * per window. Requests are paced evenly (one every window/limit ms), so the pool settles just under the key's real
- * capacity instead of hammering it in bursts or starving.
+ * OpenAI-compatible servers and proxies send neither). Additive increase, multiplicative decrease, as TCP does:
+ *
+ * - a 429 sets the rate to 95% of what the key delivered (answered with success) in the last window, at most once per
+ *   window (the rest of that window's 429s are the same event), and shares it with the scope's other keys, which
+ *   start from it until they learn their own;
+ * - requests are paced evenly (one every window/limit ms) and held while the requests sent in the last window reach
+ *   the limit, so a key that was just limited waits for its window instead of being sent into it again;
+ * - each window's worth of successes raises the rate by one request per window, up to the rate the key was last
+ *   limited at; above it the pool probes for a raised limit ten times slower (and only after 100 successes), so a
+ *   key at its real capacity sees a 429 for under 1% of its requests.
  *
  * It counts only requests sent from this process: with a shared store each process learns its own share.
  */
 export class AdaptiveLimit {
-  /** Requests per window; undefined until a 429 taught one (the key is not paced before that). */
-  limit: number | undefined;
+  private own: number | undefined;
+  private readonly shared: SharedRate;
   private readonly windowMs: number;
   private readonly sent: WindowCount;
   private readonly delivered: WindowCount;
   private successes = 0;
+  /** The lowest rate the key was last limited at: stepping up to it (and beyond) is slow. */
+  private ceiling = Number.POSITIVE_INFINITY;
   private decreasedAt = Number.NEGATIVE_INFINITY;
-  /** The earliest time the next paced request may go, plus one interval. */
-  private nextAt = 0;
+  /** The earliest time the next paced request may go. */
+  private slotAt = 0;
 
-  constructor(windowMs: number) {
+  constructor(windowMs: number, shared: SharedRate = { limit: undefined }) {
     this.windowMs = windowMs;
+    this.shared = shared;
     this.sent = new WindowCount(windowMs);
     this.delivered = new WindowCount(windowMs);
+  }
+
+  /** Requests per window: the key's own learned rate, else its scope's; undefined until a 429 taught one. */
+  get limit(): number | undefined {
+    return this.own ?? this.shared.limit;
   }
 
   /** Counts one request sent at `now`. */
   add(now: number): void {
     this.sent.add(now);
-    if (this.limit !== undefined) this.nextAt = Math.max(this.nextAt, now) + this.windowMs / this.limit;
+    const limit = this.limit;
+    // The schedule, not the moment a late request went, sets the next slot (timers fire late; lateness would add up
+    // to a lower rate), but an idle key does not bank more than one slot.
+    if (limit !== undefined) {
+      const interval = this.windowMs / limit;
+      this.slotAt = Math.max(this.slotAt, now - interval) + interval;
+    }
   }
 
   /** When one more request may go (now when not paced). */
   freeAt(now: number): number {
-    return this.limit === undefined ? now : Math.max(now, this.nextAt - this.windowMs / this.limit);
+    const limit = this.limit;
+    if (limit === undefined) return now;
+    return Math.max(now, this.slotAt, this.sent.fallsTo(limit, now));
   }
 
   /** Counts a success; additive increase once enough requests succeeded at the current rate. */
   onSuccess(now: number): void {
     this.delivered.add(now);
-    if (this.limit === undefined) return;
+    const limit = this.limit;
+    if (limit === undefined) return;
     this.successes++;
-    if (this.successes >= this.limit * WINDOWS_PER_STEP) {
-      this.limit++;
+    const needed =
+      limit + 1 < this.ceiling ? limit * WINDOWS_PER_STEP : Math.max(limit * WINDOWS_PER_PROBE, SUCCESSES_PER_PROBE);
+    if (this.successes >= needed) {
+      this.own = limit + 1;
       this.successes = 0;
     }
+  }
+
+  /** Takes a request sent at `startedAt` and refused with a 429 off the window's count: it used no capacity. */
+  onRefused(startedAt: number, now: number): void {
+    this.sent.remove(startedAt, now);
   }
 
   /**
@@ -94,15 +151,18 @@ export class AdaptiveLimit {
    */
   onLimited(startedAt: number, now: number): AdaptiveOutcome {
     if (startedAt < this.decreasedAt || now - this.decreasedAt < this.windowMs) return 'same_window';
-    if (this.limit === undefined && this.sent.read(now) < MIN_SAMPLE) return 'too_few';
-    const delivered = this.delivered.read(now);
-    this.limit = Math.max(
-      1,
-      Math.floor(Math.min(this.limit ?? delivered, Math.max(delivered, 1)) * DECREASE),
-    );
+    const limit = this.limit;
+    if (limit === undefined && this.sent.read(now) + 1 < MIN_SAMPLE) return 'too_few';
+    const delivered = Math.max(this.delivered.read(now), 1);
+    // The lowest rate known to draw a 429: the key's own paced rate that just did, or one more than it delivered. A
+    // rate borrowed from the scope's other keys says nothing about this key.
+    const own = this.own ?? Number.POSITIVE_INFINITY;
+    this.ceiling = Math.min(own, Math.floor(delivered) + 1);
+    this.own = Math.max(1, Math.floor(Math.min(own, delivered) * DECREASE));
+    this.shared.limit = this.own;
     this.successes = 0;
     this.decreasedAt = now;
-    this.nextAt = now + (2 * this.windowMs) / this.limit;
+    this.slotAt = Math.max(this.slotAt, now + this.windowMs / this.own);
     return 'decreased';
   }
 }

@@ -105,7 +105,7 @@ export class KeyScope implements SelectableKey {
       view.blockedUntil <= now &&
       !(view.halfOpen && view.probeInFlight) &&
       (this.probeGate === undefined || !this.probeGate.probing) &&
-      (adaptive === undefined || adaptive.limit === undefined || adaptive.freeAt(now) <= now)
+      (adaptive === undefined || adaptive.freeAt(now) <= now)
     );
   }
 

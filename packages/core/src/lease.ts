@@ -1,5 +1,4 @@
 import { sleep } from './abort';
-import { AdaptiveLimit } from './adaptive-limit';
 import { exhausted, throwIfAborted } from './call-errors';
 import type { KeyScope } from './key-scope';
 import type { CallState, Lease, PoolCore } from './pool-core';
@@ -198,7 +197,7 @@ function countSent<T>(core: PoolCore<T>, item: KeyScope, now: number): void {
   if (gate && now >= gate.at) gate.probing = true;
   if (item.adaptive) item.adaptive.add(now);
   else if (core.settings.adaptiveLimits && item.key.limits.rpm === undefined) {
-    item.adaptive = new AdaptiveLimit(core.settings.windows.minuteMs);
+    item.adaptive = core.adaptiveLimit(item.scope);
     item.adaptive.add(now);
   }
 }

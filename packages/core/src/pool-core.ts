@@ -1,3 +1,4 @@
+import { AdaptiveLimit, type SharedRate } from './adaptive-limit';
 import type { ProviderAdapter } from './adapter';
 import type { CooldownBounds } from './backoff';
 import type { ErrorCategory, ProviderName } from './categories';
@@ -95,6 +96,8 @@ export class PoolCore<TClient> {
   penaltiesUntil = 0;
   /** One index per model scope the pool has been called with. */
   readonly indices = new Map<string, ScopeIndex>();
+  /** Per model scope, the request rate last learned from 429s alone: where a key with no rate of its own starts. */
+  private readonly sharedRates = new Map<string, SharedRate>();
   /**
    * The selector's view of the moment; `usable` reads `now` from here and, when `strict`, also rules out the keys the
    * call avoids and keys under a health penalty.
@@ -235,6 +238,16 @@ export class PoolCore<TClient> {
   }
 
   /** Emits an event stamped with the time (and the call's model), if anyone listens. */
+  /** A new learned-rate counter for a key's model scope, starting from the rate the scope's other keys learned. */
+  adaptiveLimit(scope: string): AdaptiveLimit {
+    let shared = this.sharedRates.get(scope);
+    if (!shared) {
+      shared = { limit: undefined };
+      this.sharedRates.set(scope, shared);
+    }
+    return new AdaptiveLimit(this.settings.windows.minuteMs, shared);
+  }
+
   emit<K extends PoolEventName>(name: K, fields: PoolEventFields[K], model?: string): void {
     if (!this.events.hasListeners(name)) return;
     const stamp: EventStamp = { at: this.now() };

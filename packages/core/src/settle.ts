@@ -1,4 +1,3 @@
-import { AdaptiveLimit } from './adaptive-limit';
 import { cooldownDuration } from './backoff';
 import type { ErrorCategory } from './categories';
 import type { ClassifiedError } from './classified-error';
@@ -157,6 +156,7 @@ function rateLimitCooldown<T>(
   const hinted = hint !== undefined && hint > 0 ? now + Math.min(hint, bounds.maxMs) : undefined;
   if (hinted !== undefined && classified.retryAfterMs !== undefined)
     item.retryAt = Math.max(item.retryAt, hinted);
+  item.adaptive?.onRefused(lease.startedAt, now);
   if (lease.startedAt < item.limitedAt) return hinted;
   item.limitedAt = now;
   if (
@@ -164,7 +164,7 @@ function rateLimitCooldown<T>(
     item.key.limits.rpm === undefined &&
     !item.view.learned?.requests?.limit
   ) {
-    item.adaptive ??= new AdaptiveLimit(core.settings.windows.minuteMs);
+    item.adaptive ??= core.adaptiveLimit(item.scope);
     const outcome = item.adaptive.onLimited(lease.startedAt, now);
     if (outcome === 'decreased') {
       core.emit(
