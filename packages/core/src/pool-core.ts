@@ -1,5 +1,5 @@
-import { AdaptiveLimit, type SharedRate } from './adaptive-limit';
 import type { ProviderAdapter } from './adapter';
+import { AdaptiveLimit, type SharedRate } from './adaptive-limit';
 import type { CooldownBounds } from './backoff';
 import type { ErrorCategory, ProviderName } from './categories';
 import type { KeyConfig } from './config';
@@ -38,6 +38,8 @@ export interface PoolSettings {
 
 /** What one call keeps across its attempts. */
 export interface CallState {
+  /** When the call began (its first attempt's selection reads the clock from here). */
+  begunAt: number;
   deadline: number;
   maxAttempts: number;
   cost: { requests: number; tokens: number };
@@ -156,9 +158,9 @@ export class PoolCore<TClient> {
   }
 
   /** Re-evaluates where one key-and-scope belongs after its state changed. */
-  place(item: KeyScope): void {
+  place(item: KeyScope, now = this.now()): void {
     if (item.key.removed) return;
-    this.indices.get(item.scope)?.place(item, this.now());
+    this.indices.get(item.scope)?.place(item, now);
   }
 
   /** Re-evaluates every scope of a key after a key-level change (disable, enable, spent quota). */
