@@ -7,6 +7,9 @@ import { fingerprintSecret, maskSecret } from './secret';
 import { initialKeyState, type KeyStateView, type StoreKey } from './state-store';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+/** The state of a key no store has answered for yet, shared (read-only) by every such key. */
+const FRESH_KEY_VIEW: KeyStateView = Object.freeze(initialKeyState());
+const NO_SCOPES: ReadonlyMap<string, KeyScope> = new Map();
 
 /**
  * One key inside a pool. The secret and the client live in private fields: inspect and JSON never show them.
@@ -29,8 +32,7 @@ export class PoolKey {
   readonly quotaGroup: string | undefined;
   readonly startsDisabled: boolean;
   view: KeyStateView;
-  /** Its state per model scope, created on the first call for that scope. */
-  readonly scopes = new Map<string, KeyScope>();
+  #scopes: Map<string, KeyScope> | undefined;
   /** Rate-limit info the key's client reported since its last recorded attempt. */
   pendingLearned: RateLimitInfo | undefined;
   /** Removed from its pool: calls in flight finish, nothing new selects it. */
@@ -51,19 +53,25 @@ export class PoolKey {
     this.tags = config.tags ?? [];
     this.quotaGroup = config.quotaGroup;
     this.startsDisabled = config.enabled === false;
-    this.view = initialKeyState();
+    this.view = FRESH_KEY_VIEW;
   }
 
   secret(): string {
     return this.#secret;
   }
 
+  /** Its state per model scope, created on the first call for that scope (an idle key holds no map). */
+  get scopes(): ReadonlyMap<string, KeyScope> {
+    return this.#scopes ?? NO_SCOPES;
+  }
+
   /** The key's state for one model scope, created on first use. */
   scope(name: string): KeyScope {
-    let scope = this.scopes.get(name);
+    this.#scopes ??= new Map();
+    let scope = this.#scopes.get(name);
     if (!scope) {
       scope = new KeyScope(this, name);
-      this.scopes.set(name, scope);
+      this.#scopes.set(name, scope);
     }
     return scope;
   }
