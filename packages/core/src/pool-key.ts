@@ -87,17 +87,24 @@ export class PoolKey {
     return Math.max(now, this.view.cooldownUntil);
   }
 
-  /** The key's SDK client, built on first use (so an idle key costs no client). */
-  client<T>(create: (secret: string, hooks: ClientHooks) => T, onLearned: (key: PoolKey) => void): T {
-    if (this.#client === undefined) {
-      this.#client = create(this.#secret, {
-        reportRateLimit: (info) => {
-          this.pendingLearned = { ...this.pendingLearned, ...info };
-          onLearned(this);
-        },
-      });
-    }
-    return this.#client as T;
+  /** Set on every use of the client; the pool's client cache clears it when it looks for one to drop. */
+  clientUsed = false;
+
+  /** The key's SDK client, if it has one now. */
+  cachedClient<T>(): T | undefined {
+    return this.#client as T | undefined;
+  }
+
+  /** Builds the key's SDK client (on first use, so an idle key costs no client). */
+  buildClient<T>(create: (secret: string, hooks: ClientHooks) => T, onLearned: (key: PoolKey) => void): T {
+    const client = create(this.#secret, {
+      reportRateLimit: (info) => {
+        this.pendingLearned = { ...this.pendingLearned, ...info };
+        onLearned(this);
+      },
+    });
+    this.#client = client;
+    return client;
   }
 
   /** Drops the cached client (the pool's client cache evicted it); the next call builds a new one. */
