@@ -99,8 +99,9 @@ export async function loadGatewayFile(
   const { gateway: section, ...rest } = data as Record<string, unknown>;
   const gateway = withMounts(section, options);
   const loaded = parseKeysFile(JSON.stringify(rest), { file: path, format: 'json' });
+  // The gateway section is checked before any secret is resolved: a typo fails fast, without a vault prompt.
+  const config = parseGatewayConfig(gateway, Object.keys(loaded.data.chains ?? {}));
   const keys = await resolveKeysFile(loaded, options.sources ? { sources: options.sources } : {});
-  const config = parseGatewayConfig(gateway, Object.keys(keys.chains));
   if (options.host !== undefined) config.host = options.host;
   if (options.port !== undefined) config.port = options.port;
   return { config, keys, warnings: keys.warnings };
