@@ -2,7 +2,7 @@
  * `pnpm bench:gateway`: the gateway benchmark in one short run (see gateway-bench.ts). Prints the figures and writes
  * bench/results/gateway-<date>.json and bench/results/gateway-latest.md.
  *
- * Environment: GATEWAY_ROUNDS (interleaved latency rounds, default 300), GATEWAY_WARMUP (default 40),
+ * Environment: GATEWAY_ROUNDS (interleaved latency rounds, default 300), GATEWAY_WARMUP (default 200),
  * GATEWAY_IN_PROCESS_CALLS (default 400), GATEWAY_GOODPUT_CALLS (default 80), GATEWAY_CONCURRENCY (default 4).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { describeMachine, loadAverage } from './machine.ts';
 
 const options = {
   rounds: Number(process.env.GATEWAY_ROUNDS ?? 300),
-  warmup: Number(process.env.GATEWAY_WARMUP ?? 40),
+  warmup: Number(process.env.GATEWAY_WARMUP ?? 200),
   inProcessCalls: Number(process.env.GATEWAY_IN_PROCESS_CALLS ?? 400),
   goodputCalls: Number(process.env.GATEWAY_GOODPUT_CALLS ?? 80),
   concurrency: Number(process.env.GATEWAY_CONCURRENCY ?? 4),
