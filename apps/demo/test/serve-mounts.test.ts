@@ -130,6 +130,11 @@ describe('keypool serve --dashboard --metrics', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
 
+    // `keypool status --url` reads the mounted dashboard with the virtual key as its token.
+    const statusRun = await runKeypool(['status', '--url', dashboardURL!, '--token', VIRTUAL_KEY, '--json']);
+    expect(statusRun.code).toBe(0);
+    expect(statusRun.stdout).toContain('"main"');
+
     // An open event stream (a dashboard tab) does not hold the shutdown for the drain timeout (10 s).
     const events = await fetch(`${dashboardURL}events`, { headers: auth });
     const reader = events.body!.getReader();
