@@ -291,6 +291,14 @@ export function createProgram(io: CliIo, onExit: (code: number) => void): Comman
     )
     .option('--host <address>', "interface to listen on (default: the file's gateway.host, else 127.0.0.1)")
     .option('--port <n>', "port, 0 picks a free one (default: the file's gateway.port, else 8787)", Number)
+    .option(
+      '--dashboard [path]',
+      "mount the live dashboard (page, status, events) at path (default: the file's gateway.dashboard, else /dashboard)",
+    )
+    .option(
+      '--metrics [path]',
+      "mount Prometheus metrics at path (default: the file's gateway.metrics, else /metrics)",
+    )
     .option('--log', 'one line per request on stderr (ids and numbers, never a key)')
     .option('--hash-key', 'read a virtual key on stdin and print its sha256: form for gateway.virtualKeys')
     .addOption(vaultOption())
@@ -298,6 +306,7 @@ export function createProgram(io: CliIo, onExit: (code: number) => void): Comman
     .addHelpText(
       'after',
       '\nOpenAI SDKs: baseURL http://127.0.0.1:8787/v1; Anthropic SDKs: baseURL http://127.0.0.1:8787.' +
+        '\nThe dashboard and metrics are behind the virtual keys when the file has any (a browser: ?token=<virtual key>).' +
         '\nCtrl-C or SIGTERM drains the requests in flight, then exits 0.',
     )
     .action(run(async () => (await import('./commands/serve')).serve as Implementation));
