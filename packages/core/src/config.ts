@@ -140,6 +140,7 @@ export const POOL_OPTION_NAMES: readonly string[] = [
   'firstByteTimeoutMs',
   'modelScope',
   'adaptiveLimits',
+  'historySize',
 ];
 
 /** What a failure may do to its key in a policy row (see `KeyEffect`). */
@@ -190,6 +191,12 @@ export const poolNumericOptionsSchema = z
     dayMs: z.number().gt(0, { error: 'dayMs must be > 0' }).optional(),
     firstByteTimeoutMs: z.number().gt(0, { error: 'firstByteTimeoutMs must be > 0' }).optional(),
     adaptiveLimits: z.boolean({ error: 'adaptiveLimits must be true or false' }).optional(),
+    historySize: z
+      .number()
+      .int({ error: 'historySize must be an integer' })
+      .min(0, { error: 'historySize must be >= 0' })
+      .max(1_000, { error: 'historySize must be <= 1000' })
+      .optional(),
     cooldown: cooldownOptionsSchema.optional(),
     policy: policyOverridesSchema.optional(),
   })

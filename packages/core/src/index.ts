@@ -119,6 +119,7 @@ export {
 } from './failure-history';
 export { EmptyEventStreamError, firstEventResponse, rebuiltResponse } from './first-event-response';
 export { headerUnsafe } from './header-unsafe';
+export { DEFAULT_HISTORY_SIZE, historyMessage, isFailureRecord, KeyHistoryBook } from './key-history';
 export {
   createHealthMonitor,
   type HealthAlert,
