@@ -126,8 +126,8 @@ export class KeyPool<TClient = unknown> {
     }
     if (initialState) await restoreState(core, initialState);
     this.history?.restore(initialState);
-    await refreshState(core);
     await this.history?.pull();
+    await refreshState(core);
     if (this.store.subscribe) {
       this.unsubscribeStore = this.store.subscribe((fingerprint, view) =>
         applyRemoteView(core, fingerprint, view),
@@ -321,8 +321,8 @@ export class KeyPool<TClient = unknown> {
 
   /** Reads every key's state from the store (useful with a shared store before `snapshot()`). */
   async refresh(): Promise<void> {
-    await refreshState(this.core);
     await this.history?.pull();
+    await refreshState(this.core);
   }
 
   /**

@@ -5,6 +5,7 @@ import type { KeySnapshot } from './key-snapshot';
 import type { PoolCore } from './pool-core';
 import type { PoolState } from './pool-options';
 import { storeError } from './record-attempt';
+import type { StoreKey } from './state-store';
 
 /**
  * A pool's failure history: each key's last failures, kept from the pool's own `request.failure` events (so the
@@ -13,13 +14,13 @@ import { storeError } from './record-attempt';
  * `historyMessage` also masks anything key-like and removes long quoted (user) text.
  */
 export class PoolHistory<TClient> {
+  private readonly core: PoolCore<TClient>;
   private readonly book: KeyHistoryBook;
   private readonly unsubscribe: (() => void)[];
 
-  constructor(
-    private readonly core: PoolCore<TClient>,
-    size: number,
-  ) {
+  /** Starts keeping `core`'s failures, `size` per key. */
+  constructor(core: PoolCore<TClient>, size: number) {
+    this.core = core;
     this.book = new KeyHistoryBook(size);
     this.unsubscribe = [
       core.events.on('request.failure', (event) => this.keep(event)),
@@ -55,9 +56,19 @@ export class PoolHistory<TClient> {
     return this.book.of(keyId);
   }
 
-  /** Adds each key's history to a snapshot. */
+  /**
+   * Adds each key's history to a snapshot. A failure another process saw in a model scope this one has not read yet
+   * still counts for the key's last-failure (and last-used) time.
+   */
   addTo(snapshots: KeySnapshot[]): KeySnapshot[] {
-    for (const snapshot of snapshots) snapshot.history = this.book.of(snapshot.id);
+    for (const snapshot of snapshots) {
+      const history = this.book.of(snapshot.id);
+      snapshot.history = history;
+      const last = history.at(-1)?.at;
+      if (last === undefined) continue;
+      if (snapshot.lastFailureAt === undefined || last > snapshot.lastFailureAt) snapshot.lastFailureAt = last;
+      if (snapshot.lastUsedAt === undefined || last > snapshot.lastUsedAt) snapshot.lastUsedAt = last;
+    }
     return snapshots;
   }
 
@@ -79,7 +90,11 @@ export class PoolHistory<TClient> {
     }
   }
 
-  /** Merges in what the store shares (other processes' failures), when it shares history. */
+  /**
+   * Merges in what the store shares (other processes' failures), when it shares history. A model scope named there
+   * that this process has not served yet is registered, so the next read of the store brings its state (counts, last
+   * times) into the snapshot too.
+   */
   async pull(): Promise<void> {
     const read = this.core.store.readHistory;
     if (!read) return;
@@ -95,10 +110,19 @@ export class PoolHistory<TClient> {
       storeError(this.core, 'readHistory', failure);
       return;
     }
+    const discovered: StoreKey[] = [];
     keys.forEach((key, index) => {
       const list = lists[index];
-      if (list) this.book.merge(key.id, list);
+      if (!list) return;
+      this.book.merge(key.id, list);
+      for (const record of list) {
+        if (record.scope === undefined || key.scopes.has(record.scope)) continue;
+        const item = key.scope(record.scope);
+        item.registered = true;
+        discovered.push(item.storeKey);
+      }
     });
+    if (discovered.length > 0) await this.core.store.register(discovered, this.core.settings.windows);
   }
 
   /** Stops listening to the pool. */

@@ -6,7 +6,7 @@ import { createRedisStore } from '../src/index.ts';
 export type WorkerCommand =
   | { type: 'run'; calls: number; gapMs: number }
   | { type: 'cool'; keyId: string; forMs: number }
-  | { type: 'snapshot' }
+  | { type: 'snapshot'; refresh?: boolean }
   | { type: 'close' };
 
 /** A worker's configuration (JSON in argv[2]). */
@@ -82,6 +82,7 @@ process.on('message', async (command: WorkerCommand) => {
     });
     send({ type: 'cooled', at: Date.now(), until: now + command.forMs });
   } else if (command.type === 'snapshot') {
+    if (command.refresh) await pool.refresh();
     send({ type: 'snapshot', keys: pool.snapshot(), degraded });
   } else if (command.type === 'close') {
     await pool.close();
