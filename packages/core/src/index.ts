@@ -119,7 +119,6 @@ export {
 } from './failure-history';
 export { EmptyEventStreamError, firstEventResponse, rebuiltResponse } from './first-event-response';
 export { headerUnsafe } from './header-unsafe';
-export { DEFAULT_HISTORY_SIZE, historyMessage, isFailureRecord, KeyHistoryBook } from './key-history';
 export {
   createHealthMonitor,
   type HealthAlert,
@@ -138,6 +137,7 @@ export {
   type WindowRuleOptions,
 } from './health-rules';
 export { IncompleteAnswerError } from './incomplete-answer-error';
+export { DEFAULT_HISTORY_SIZE, historyMessage, isFailureRecord, KeyHistoryBook } from './key-history';
 export {
   type AttemptKey,
   type AttemptOutcome,

@@ -86,7 +86,11 @@ describe('a pool keeps each key failure history', () => {
       await call(pool, 'k0', () => new FakeProviderError('server', { status: 500 }, `boom ${index}`));
     }
     const history = pool.snapshot().find((key) => key.id === 'k0')?.history ?? [];
-    expect(history.map((record) => record.message.replace(/^.*: /, ''))).toEqual(['boom 4', 'boom 5', 'boom 6']);
+    expect(history.map((record) => record.message.replace(/^.*: /, ''))).toEqual([
+      'boom 4',
+      'boom 5',
+      'boom 6',
+    ]);
     expect(history.map((record) => record.at)).toEqual([T0 + 4_000, T0 + 5_000, T0 + 6_000]);
   });
 
@@ -172,7 +176,8 @@ describe('historyMessage', () => {
     );
     expect(historyMessage(`content: '${prompt}'`)).toBe("content: '[quoted text removed]'");
     expect(historyMessage("the model's context can't hold it")).toBe("the model's context can't hold it");
-    const body = '{"error":{"message":"You exceeded your current quota, please check your plan and billing"}}';
+    const body =
+      '{"error":{"message":"You exceeded your current quota, please check your plan and billing"}}';
     expect(historyMessage(body)).toBe(body);
     expect(historyMessage('key sk-abcdefghijklmnopqrstuvwxyz123456 refused')).not.toContain('klmnopq');
     expect(historyMessage('x'.repeat(500))).toHaveLength(300);

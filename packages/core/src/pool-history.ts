@@ -66,7 +66,8 @@ export class PoolHistory<TClient> {
       snapshot.history = history;
       const last = history.at(-1)?.at;
       if (last === undefined) continue;
-      if (snapshot.lastFailureAt === undefined || last > snapshot.lastFailureAt) snapshot.lastFailureAt = last;
+      if (snapshot.lastFailureAt === undefined || last > snapshot.lastFailureAt)
+        snapshot.lastFailureAt = last;
       if (snapshot.lastUsedAt === undefined || last > snapshot.lastUsedAt) snapshot.lastUsedAt = last;
     }
     return snapshots;

@@ -517,9 +517,20 @@ export class RedisStateStore implements StateStore {
    * Keeps one failure in the key's shared history, capped at `keep` (one MULTI). While Redis is away it is skipped:
    * the pool that saw the failure keeps it in its own history.
    */
-  async appendHistory(fingerprint: string, failure: FailureRecord, keep: number, _now: number): Promise<void> {
+  async appendHistory(
+    fingerprint: string,
+    failure: FailureRecord,
+    keep: number,
+    _now: number,
+  ): Promise<void> {
     if (this.degradedSince !== undefined || this.closed) return;
-    const call = appendFailure(this.client, this.names.history(fingerprint), failure, keep, this.historyTtlMs);
+    const call = appendFailure(
+      this.client,
+      this.names.history(fingerprint),
+      failure,
+      keep,
+      this.historyTtlMs,
+    );
     call.catch(() => undefined);
     await withTimeout(call, this.timeoutMs, 'appendHistory');
   }
