@@ -23,7 +23,13 @@ interface StatsDocument {
     lastFailure?: FailureRecord;
     cooldownRemainingMs?: number;
   }[];
-  totals: { provider: string; keys: number; calls: number; successes: number; failures: Record<string, number> }[];
+  totals: {
+    provider: string;
+    keys: number;
+    calls: number;
+    successes: number;
+    failures: Record<string, number>;
+  }[];
 }
 
 const children: ChildProcess[] = [];
@@ -34,7 +40,16 @@ afterEach(() => {
 /** Runs the demo simulation (a revoked key, rate limits, an outage) and saves its pools' state. */
 async function simulatedState(directory: string): Promise<string> {
   const state = join(directory, 'state.json');
-  const result = await runKeypool(['simulate', '--calls', '40', '--latency', '20', '--quiet', '--save-state', state]);
+  const result = await runKeypool([
+    'simulate',
+    '--calls',
+    '40',
+    '--latency',
+    '20',
+    '--quiet',
+    '--save-state',
+    state,
+  ]);
   expect(result.code, result.stderr).toBe(0);
   return state;
 }
@@ -76,7 +91,9 @@ describe('keypool keys stats / report', () => {
       expect(result.code, result.stderr).toBe(0);
       const stats = jsonOf<StatsDocument>(result);
       expect(stats.source).toBe('state');
-      const saved = file.pools.flatMap((pool) => pool.snapshot.map((key) => ({ provider: pool.provider, key })));
+      const saved = file.pools.flatMap((pool) =>
+        pool.snapshot.map((key) => ({ provider: pool.provider, key })),
+      );
       expect(stats.keys).toHaveLength(saved.length);
       for (const { provider, key } of saved) {
         const row = stats.keys.find((entry) => entry.provider === provider && entry.id === key.id);
@@ -105,7 +122,9 @@ describe('keypool keys stats / report', () => {
       expect(text.stdout).toMatch(/anthropic\/anthropic-1\s+\S+ ago\s+auth 401/);
       expect(text.stdout).toMatch(/anthropic: 3 keys \(.*1 disabled.*\), \d+ calls/);
 
-      const onlyOne = jsonOf<StatsDocument>(await runKeypool(['keys', 'stats', 'openai', '--state', state, '--json']));
+      const onlyOne = jsonOf<StatsDocument>(
+        await runKeypool(['keys', 'stats', 'openai', '--state', state, '--json']),
+      );
       expect(new Set(onlyOne.keys.map((key) => key.provider))).toEqual(new Set(['openai']));
     } finally {
       await dir.remove();
@@ -119,7 +138,9 @@ describe('keypool keys stats / report', () => {
       const file = JSON.parse(await readFile(state, 'utf8')) as { pools: { state: unknown }[] };
       const toJson = join(dir.path, 'pools.json');
       await writeFile(toJson, JSON.stringify(file.pools.map((pool) => pool.state)));
-      const fromJson = jsonOf<StatsDocument>(await runKeypool(['keys', 'stats', '--state', toJson, '--json']));
+      const fromJson = jsonOf<StatsDocument>(
+        await runKeypool(['keys', 'stats', '--state', toJson, '--json']),
+      );
       expect(fromJson.keys.find((key) => key.id === 'anthropic-1')?.lastFailure).toMatchObject({
         category: 'auth',
       });
@@ -152,7 +173,12 @@ describe('keypool keys stats / report', () => {
         await runKeypool(['status', '--state', state, '--json']),
       );
       expect(json.keys.some((key) => typeof key.lastUsedAt === 'number')).toBe(true);
-      expect(json.totals.map((total) => total.provider).sort()).toEqual(['anthropic', 'gemini', 'mistral', 'openai']);
+      expect(json.totals.map((total) => total.provider).sort()).toEqual([
+        'anthropic',
+        'gemini',
+        'mistral',
+        'openai',
+      ]);
 
       const vault = join(dir.path, 'vault.json');
       const env = { KEYPOOL_PASSPHRASE: 'stats-test-passphrase' };

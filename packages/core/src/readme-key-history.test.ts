@@ -34,7 +34,9 @@ it('runs the README key history example as written', async () => {
   await pool.run(callThatIsRefused).catch(() => undefined);
   const revoked = pool.snapshot().find((key) => key.status === 'disabled');
   const why = revoked?.history?.at(-1); // { at, category, status, code, model, scope, attempt, message }
-  lines.push(`${revoked?.id} disabled at ${new Date(why?.at ?? 0).toISOString()}: ${why?.category} ${why?.status}`);
+  lines.push(
+    `${revoked?.id} disabled at ${new Date(why?.at ?? 0).toISOString()}: ${why?.category} ${why?.status}`,
+  );
   // --- README example end
   expect(lines).toEqual(['team-a disabled at 2026-01-02T03:04:05.000Z: auth 401']);
   expect(revoked?.lastFailureAt).toBe(why?.at);

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { KeyConfig, KeySnapshot } from '@keypool/core';
 import { type Emulator, startEmulator } from '@keypool/emulator';
@@ -173,6 +174,75 @@ describe('failure history shared through Redis', () => {
       expect(dump).not.toContain(CANARY_PART.slice(start, start + 8));
     await pool.close();
   }, 60_000);
+
+  it('runs the README example as written (console.log collected)', async () => {
+    // Another process's pool (a second store on the same Redis) got the 401 on the key first.
+    const otherStore = createRedisStore({ redis: redis.url, prefix: 'openai-prod', timeoutMs: 1_000 });
+    const other = createOpenAIPool({
+      keys: [{ id: 'main', secret: CANARY }],
+      store: otherStore,
+      clientOptions: { baseURL: emulator.baseURLs.openai },
+    });
+    await other.client.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+      .catch(() => undefined);
+    // The disable is written through after the call returns: wait until Redis holds it.
+    await expect
+      .poll(async () => {
+        await other.refresh();
+        return other.snapshot()[0]?.status;
+      })
+      .toBe('disabled');
+    await other.close();
+    await otherStore.close();
+    process.env.REDIS_URL = redis.url;
+    process.env.OPENAI_API_KEY = CANARY;
+    process.env.OPENAI_BASE_URL = emulator.baseURLs.openai;
+    const log: string[] = [];
+    try {
+      // --- README example start
+      const redis = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+      const store = createRedisStore({ redis, prefix: 'openai-prod' });
+      const pool = createOpenAIPool({
+        keys: [{ id: 'main', secret: process.env.OPENAI_API_KEY ?? '' }],
+        store,
+        historySize: 20,
+        clientOptions: { baseURL: process.env.OPENAI_BASE_URL },
+      });
+      await pool.whenReady(); // it has read what other processes left in Redis
+      await pool.refresh(); // and this brings in what they saw since
+      for (const key of pool.snapshot()) {
+        const last = key.history?.at(-1);
+        log.push(key.id, key.status, last ? `${last.category} ${last.status} (${last.code})` : 'none');
+      }
+      await pool.close();
+      await store.close();
+      // --- README example end
+    } finally {
+      delete process.env.REDIS_URL;
+      delete process.env.OPENAI_API_KEY;
+      delete process.env.OPENAI_BASE_URL;
+    }
+    expect(log).toEqual(['main', 'disabled', 'auth 401 (invalid_api_key)']);
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Failure history across processes'));
+    const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const readmeLines = block
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('import '))
+      .map((line) => line.trim().replace('console.log(', 'log.push('));
+    const source = readFileSync(new URL(import.meta.url), 'utf8');
+    const example = source.slice(
+      source.indexOf('// --- README example start\n'),
+      source.indexOf('// --- README example end'),
+    );
+    const testLines = example
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim())
+      .filter((line) => line !== '');
+    expect(testLines).toEqual(readmeLines);
+  });
 
   it('keeps each list capped at the size given, newest kept, read back oldest first', async () => {
     const own = createRedisStore({ redis: redis.url, prefix: `${prefix}-cap`, timeoutMs: 1_000 });
