@@ -196,6 +196,36 @@ describe('keypool keys stats / report', () => {
     }
   });
 
+  it('runs the README commands as written (the --url one is tested above)', async () => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### `keys stats [provider]` / `report`'));
+    const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const commands = block
+      .split('\n')
+      .filter((line) => line.startsWith('keypool ') && !line.includes('--url'))
+      .map((line) =>
+        line
+          .replace(/\s+#.*$/, '')
+          .split(/\s+/)
+          .slice(1),
+      );
+    expect(commands).toHaveLength(3);
+    const dir = await tempDir();
+    try {
+      const outputs: string[] = [];
+      for (const args of commands) {
+        const result = await runKeypool(args, { cwd: dir.path });
+        expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+        outputs.push(result.stdout);
+      }
+      expect(outputs[1]).toContain('totals:');
+      const json = JSON.parse(outputs[2] ?? '') as StatsDocument;
+      expect(new Set(json.keys.map((key) => key.provider))).toEqual(new Set(['anthropic']));
+    } finally {
+      await dir.remove();
+    }
+  });
+
   it('says what is missing: no source is a usage error, a missing file is not found', async () => {
     const none = await runKeypool(['keys', 'stats']);
     expect(none.code).toBe(2);
