@@ -465,14 +465,15 @@ export class RedisStateStore implements StateStore {
     return views.map(copyView);
   }
 
-  /** Forgets a key, in Redis too. */
+  /** Forgets a key (its state and failure history), in Redis too. */
   async remove(key: StoreKey): Promise<void> {
     this.registered.delete(key.fingerprint);
     this.lastViews.delete(key.fingerprint);
     this.localReservations.delete(key.fingerprint);
     await this.fallback.remove(key);
     const name = this.names.key(key.fingerprint);
-    await this.writeOrQueue('remove', () => this.client.del(name), Date.now());
+    const history = this.names.history(key.fingerprint);
+    await this.writeOrQueue('remove', () => this.client.del(name, history), Date.now());
   }
 
   /** Restores saved state for the keys Redis holds nothing for (the shared state wins over a snapshot). */

@@ -259,6 +259,9 @@ describe('failure history shared through Redis', () => {
       const [list, none] = await own.readHistory(['fp1', 'fp2']);
       expect(list?.map((record) => record.message)).toEqual(['boom 7', 'boom 8', 'boom 9']);
       expect(none).toEqual([]);
+      // Removing the key forgets its history too.
+      await own.remove({ fingerprint: 'fp1', limits: {} });
+      expect(await admin.exists(own.names.history('fp1'))).toBe(0);
     } finally {
       await own.close();
     }
