@@ -121,9 +121,32 @@ export function createProgram(io: CliIo, onExit: (code: number) => void): Comman
     .alias('ls')
     .description("list the vault's keys, masked: provider, id, status, primary")
     .argument('[provider]', "only this provider's keys")
+    .option('--state <file>', 'also show calls, last used and last failure from this state file')
+    .option('--url <dashboard>', "also show calls, last used and last failure from a running app's dashboard")
+    .option('--token <token>', "the dashboard's token (default: $KEYPOOL_DASHBOARD_TOKEN)")
     .addOption(vaultOption())
     .addOption(jsonOption())
     .action(run(async () => (await import('./commands/keys-list')).keysList as Implementation));
+
+  const statsHelp =
+    '\nFrom --state <file> (simulate/chat --save-state, or a pool.toJSON() document) or --url <dashboard> (a running app).' +
+    '\nExamples:\n  keypool keys stats --state state.json\n  keypool report --url http://127.0.0.1:8787/ --json';
+  const statsCommand = (command: Command) =>
+    command
+      .argument('[provider]', "only this provider's keys")
+      .option('--state <file>', 'a state file or a pool.toJSON() document')
+      .option('--url <dashboard>', "a running app's dashboard (its /status is read)")
+      .option('--token <token>', "the dashboard's token (default: $KEYPOOL_DASHBOARD_TOKEN)")
+      .addOption(jsonOption())
+      .addHelpText('after', statsHelp)
+      .action(run(async () => (await import('./commands/keys-stats')).keysStats as Implementation));
+  statsCommand(
+    keys
+      .command('stats')
+      .description(
+        'per-key statistics: calls, failures by category, failure rate, cooldown, last used, last failure and why',
+      ),
+  );
 
   keys
     .command('remove')
@@ -211,6 +234,12 @@ export function createProgram(io: CliIo, onExit: (code: number) => void): Comman
         "\nWithout: the vault's keys and whether each is enabled (a pool's live state exists only in a running process).",
     )
     .action(run(async () => (await import('./commands/status')).status as Implementation));
+
+  statsCommand(
+    program
+      .command('report')
+      .description('per-key statistics and per-provider totals (the same as `keys stats`)'),
+  );
 
   program
     .command('dashboard')

@@ -113,6 +113,7 @@ export function settleFailure<T>(
       attempt: lease.attempt,
       category: classified.category,
       ...(classified.status !== undefined ? { status: classified.status } : {}),
+      ...(classified.code !== undefined ? { code: core.scrub(classified.code, lease.key) } : {}),
       message: error.message,
     },
     lease.model,

@@ -7,7 +7,7 @@ export type WorkerCommand =
   | { type: 'run'; calls: number; gapMs: number }
   | { type: 'load'; forMs: number; loops: number; gapMs: number }
   | { type: 'cool'; keyId: string; forMs: number }
-  | { type: 'snapshot' }
+  | { type: 'snapshot'; refresh?: boolean }
   | { type: 'close' };
 
 /** One call of a `load` command: when it ended and how. */
@@ -116,6 +116,7 @@ process.on('message', async (command: WorkerCommand) => {
     });
     send({ type: 'cooled', at: Date.now(), until: now + command.forMs });
   } else if (command.type === 'snapshot') {
+    if (command.refresh) await pool.refresh();
     send({ type: 'snapshot', keys: pool.snapshot(), degraded });
   } else if (command.type === 'close') {
     await pool.close();
