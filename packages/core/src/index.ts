@@ -1,6 +1,6 @@
 export { attemptSignal, raceSignal, sleep } from './abort';
 export type { AttemptContext, ClientHooks, ProviderAdapter } from './adapter';
-export { type CooldownBounds, cooldownDuration, DEFAULT_COOLDOWN, retryDelay } from './backoff';
+export { backoffStep, type CooldownBounds, cooldownDuration, DEFAULT_COOLDOWN, retryDelay } from './backoff';
 export {
   ERROR_CATEGORIES,
   type ErrorCategory,
@@ -66,6 +66,8 @@ export {
   parseKeys,
   policyOverridesSchema,
   REQUEST_EFFECTS,
+  type RetryBackoffOptions,
+  retryBackoffSchema,
   STRATEGY_NAMES,
   type StrategyName,
 } from './config';

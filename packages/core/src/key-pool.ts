@@ -13,10 +13,11 @@ import {
 import { ConfigError, ProviderError } from './errors';
 import type { PoolEventName, PoolEvents, TypedEmitter } from './events';
 import { execute, executeStream } from './execute';
+import { withFailureThresholds } from './failure-threshold';
 import type { KeySnapshot } from './key-snapshot';
 import { MemoryStateStore } from './memory-store';
 import { resolvePolicy } from './policy';
-import { PoolCore } from './pool-core';
+import { PoolCore, type PoolSettings } from './pool-core';
 import type { AttemptKey, CallOptions, KeyPoolOptions, PoolState, StreamCallOptions } from './pool-options';
 import { applyRemoteView, poolStateOf, refreshState, restoreState, snapshotKeys } from './pool-state';
 import { createSelector } from './selectors';
@@ -79,15 +80,15 @@ export class KeyPool<TClient = unknown> {
       this.store instanceof MemoryStateStore ? this.store : undefined,
       typeof options.strategy === 'object' ? options.strategy : createSelector(options.strategy ?? 'health'),
       {
-        policy: resolvePolicy(options.policy),
+        policy: withFailureThresholds(resolvePolicy(options.policy), options.failureThreshold),
         cooldown: { ...DEFAULT_COOLDOWN, ...stripUndefined(options.cooldown ?? {}) },
         windows: { minuteMs: windowMs, dayMs: options.dayMs ?? 86_400_000 },
         maxAttempts: options.maxAttempts,
         attemptTimeoutMs: options.attemptTimeoutMs,
         deadlineMs: options.deadlineMs ?? 60_000,
         maxWaitMs: options.maxWaitMs ?? 3_000,
-        retryBaseMs: options.retryBaseMs ?? 250,
-        retryMaxMs: 5_000,
+        ...retrySettings(options),
+        failureResetMs: options.failureResetMs,
         streamIdleTimeoutMs: options.streamIdleTimeoutMs,
         firstByteTimeoutMs: options.firstByteTimeoutMs ?? 30_000,
         adaptiveLimits: options.adaptiveLimits ?? true,
@@ -359,6 +360,28 @@ export class KeyPool<TClient = unknown> {
 /** Builds a key pool for one provider. Validates the options and throws a `ConfigError` naming each bad field. */
 export function createKeyPool<TClient>(options: KeyPoolOptions<TClient>): KeyPool<TClient> {
   return new KeyPool(options);
+}
+
+/** The retry backoff's settings: `retryBackoff` over the defaults (250 ms, doubling, 5 s cap, half jittered). */
+function retrySettings(
+  options: Pick<KeyPoolOptions<unknown>, 'retryBaseMs' | 'retryBackoff'>,
+): Pick<PoolSettings, 'retryBaseMs' | 'retryMaxMs' | 'retryFactor' | 'retryJitter'> {
+  const backoff = options.retryBackoff ?? {};
+  if (
+    options.retryBaseMs !== undefined &&
+    backoff.baseMs !== undefined &&
+    options.retryBaseMs !== backoff.baseMs
+  ) {
+    throw new ConfigError('pool options', [
+      {
+        path: 'retryBackoff.baseMs',
+        message: `retryBaseMs (${options.retryBaseMs}) and retryBackoff.baseMs (${backoff.baseMs}) differ; give one`,
+      },
+    ]);
+  }
+  const retryBaseMs = backoff.baseMs ?? options.retryBaseMs ?? 250;
+  const retryMaxMs = backoff.maxMs ?? Math.max(5_000, retryBaseMs);
+  return { retryBaseMs, retryMaxMs, retryFactor: backoff.factor ?? 2, retryJitter: backoff.jitter ?? 0.5 };
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
