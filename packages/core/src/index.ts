@@ -46,6 +46,7 @@ export {
 } from './chat-parts';
 export { chatStreamEvents, type StreamAttemptFacts, withoutToolCallDeltas } from './chat-stream-events';
 export type { ClassifiedError } from './classified-error';
+export { classifyHttpFailure, type HttpFailure } from './classify-http-failure';
 export {
   type ClientErrorFactory,
   type KeypoolErrorView,
@@ -139,6 +140,7 @@ export {
   type WindowRuleOptions,
 } from './health-rules';
 export { IncompleteAnswerError } from './incomplete-answer-error';
+export type { AcquireOptions, KeyLease, LeaseFailure, LeaseUsage } from './key-lease';
 export {
   type AttemptKey,
   type AttemptOutcome,

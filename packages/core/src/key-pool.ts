@@ -14,6 +14,7 @@ import { ConfigError, ProviderError } from './errors';
 import type { PoolEventName, PoolEvents, TypedEmitter } from './events';
 import { execute, executeStream } from './execute';
 import { withFailureThresholds } from './failure-threshold';
+import { type AcquireOptions, acquireLease, type KeyLease } from './key-lease';
 import type { KeySnapshot } from './key-snapshot';
 import { MemoryStateStore } from './memory-store';
 import { resolvePolicy } from './policy';
@@ -171,6 +172,18 @@ export class KeyPool<TClient = unknown> {
   ): AsyncGenerator<TChunk, void, undefined> {
     if (!this.isReady) await this.ready;
     yield* executeStream(this.core, open, options);
+  }
+
+  /**
+   * Bring your own HTTP: a lease on a usable key for one call the app makes itself (its own `fetch`, a provider
+   * without an SDK). The lease gives the key's id, its secret for this call only and an abort signal with the
+   * deadline; settle it once with `lease.succeed(usage?, headers?)` or `lease.fail(errorOrStatus, headers?)` and the
+   * engine applies its rules (cooldowns, disable on 401, learned limits, events). Throws `PoolExhaustedError` when no
+   * key can serve within the deadline and `maxWaitMs`.
+   */
+  async acquire(options: AcquireOptions = {}): Promise<KeyLease> {
+    if (!this.isReady) await this.ready;
+    return acquireLease(this.core, options);
   }
 
   /** The unified chat call (the fallback chain's entry point). */

@@ -1,6 +1,7 @@
 import { cooldownDuration } from './backoff';
 import type { ErrorCategory } from './categories';
 import type { ClassifiedError } from './classified-error';
+import { ClassifiedFailure } from './classify-http-failure';
 import { ProviderError } from './errors';
 import { clearFailures, countFailure, quietSince } from './failure-threshold';
 import type { KeyEffect, PolicyRow } from './policy';
@@ -320,6 +321,8 @@ function classify<T>(
   if (raw instanceof EmptyStreamError) return { category: 'server', message: raw.message };
   if (raw instanceof MissingTerminatorError) return { category: 'stream_interrupted', message: raw.message };
   if (ProviderError.isInstance(raw)) return classifiedFrom(raw);
+  // `lease.fail(status)` (pool.acquire): classified by status, code and wording already.
+  if (raw instanceof ClassifiedFailure) return raw.classified;
   try {
     return core.adapter.classifyError(raw);
   } catch {
