@@ -139,6 +139,7 @@ export {
   resolveHealthRules,
   type WindowRuleOptions,
 } from './health-rules';
+export { createHttpAdapter, type HttpClient } from './http-adapter';
 export { IncompleteAnswerError } from './incomplete-answer-error';
 export type { AcquireOptions, KeyLease, LeaseFailure, LeaseUsage } from './key-lease';
 export {
