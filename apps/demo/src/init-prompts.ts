@@ -6,7 +6,7 @@ import { type InitPlan, type InitProvider, keyIdProblem, parseLimit, secretProbl
 import { PROVIDERS } from './providers';
 
 const STRATEGY_HINTS: Record<PoolStrategy, string> = {
-  health: 'the key with the fewest failures and the most capacity left (default)',
+  health: 'the key with the fewest failures and the most capacity left',
   'round-robin': 'each key in turn',
   'least-used': 'the key with the fewest calls in flight',
   weighted: 'by each key’s weight',
@@ -102,7 +102,12 @@ export async function askInitPlan(io: CliIo, initial: Partial<InitPlan> = {}): P
     await prompts.select<PoolStrategy>({
       ...common,
       message: 'How should a pool pick the next key?',
-      options: POOL_STRATEGIES.map((name) => ({ value: name, label: name, hint: STRATEGY_HINTS[name] })),
+      // The default first, then the others in the keystore's order.
+      options: ['health' as const, ...POOL_STRATEGIES.filter((name) => name !== 'health')].map((name) => ({
+        value: name,
+        label: name,
+        hint: STRATEGY_HINTS[name],
+      })),
       initialValue: initial.strategy ?? 'health',
     }),
   );
