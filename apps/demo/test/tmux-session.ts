@@ -1,11 +1,14 @@
 import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
 /**
- * A real terminal for an interactive test: a detached tmux session on its own server socket (so it never touches
- * another tmux), a fixed size, keys sent as a person types them, and the screen read back as text.
+ * A real terminal for an interactive test: a detached tmux session on its own server socket file (so it never
+ * touches another tmux), a fixed size, keys sent as a person types them, and the screen read back as text.
  */
 export class TmuxSession {
   readonly #socket: string;
@@ -20,9 +23,8 @@ export class TmuxSession {
     command: string,
     options: { env?: Record<string, string>; columns?: number; rows?: number; cwd?: string } = {},
   ): Promise<TmuxSession> {
-    const session = new TmuxSession(
-      `keypool-test-${process.pid}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`,
-    );
+    const name = `keypool-tmux-${process.pid}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+    const session = new TmuxSession(join(tmpdir(), name));
     const env = Object.entries(options.env ?? {}).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
     await session.#tmux(
       'new-session',
@@ -70,9 +72,10 @@ export class TmuxSession {
   /** Ends the session's tmux server (this test's own socket only) and every process in it. */
   async close(): Promise<void> {
     await this.#tmux('kill-server').catch(() => undefined);
+    await rm(this.#socket, { force: true });
   }
 
   #tmux(...args: string[]) {
-    return run('tmux', ['-L', this.#socket, ...args], { env: { ...process.env, TMUX: '' } });
+    return run('tmux', ['-S', this.#socket, ...args], { env: { ...process.env, TMUX: '' } });
   }
 }
