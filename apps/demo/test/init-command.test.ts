@@ -1,8 +1,10 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { startEmulator } from '@keypool/emulator';
 import { loadKeysFile, openVault, resolveKeysFile, vaultSource } from '@keypool/keystore';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { jsonOf, neverPrint, type RunOptions, runKeypool, tempDir } from './run-keypool';
+import { CLI, jsonOf, neverPrint, type RunOptions, runKeypool, tempDir } from './run-keypool';
 
 const PASSPHRASE = 'init test passphrase';
 const OPENAI_ONE = 'sk-proj-init-one-000011112222333344445555';
@@ -154,5 +156,72 @@ describe('keypool init --yes (a subprocess, secrets on stdin)', () => {
     expect(sameSecret.code).toBe(5);
     expect(sameSecret.stderr).toContain('already in the vault as "main"');
     await expect(stat(otherFile)).rejects.toThrow();
+  });
+});
+
+describe('the README init example, run as written', () => {
+  it('pipes three secrets into init --yes, and chat then serves from the keys file it wrote', async () => {
+    const dir = await tempDir();
+    const emulator = await startEmulator({ keys: { [OPENAI_ONE]: {}, [OPENAI_TWO]: {}, [ANTHROPIC]: {} } });
+    try {
+      const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+      const section = readme.slice(readme.indexOf('### `init`'));
+      const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+      const [initCommand, chatCommand] = block.split(/\n(?=keypool chat)/);
+      expect(chatCommand?.trim()).toBe('keypool chat "hello" --keys keypool.json');
+      // `keypool` on PATH is the built CLI.
+      const bin = join(dir.path, 'bin');
+      await mkdir(bin);
+      await writeFile(
+        join(bin, 'keypool'),
+        `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`,
+        {
+          mode: 0o755,
+        },
+      );
+      const env = {
+        ...process.env,
+        PATH: `${bin}:${process.env.PATH}`,
+        HOME: dir.path,
+        NO_COLOR: '1',
+        KEYPOOL_SCRYPT_N: '1024',
+        KEYPOOL_VAULT: join(dir.path, 'vault.json'),
+        KEYPOOL_PASSPHRASE: PASSPHRASE,
+        OPENAI_KEY: OPENAI_ONE,
+        OPENAI_KEY_2: OPENAI_TWO,
+        ANTHROPIC_KEY: ANTHROPIC,
+      };
+      const ran = spawnSync('sh', ['-c', initCommand!], { cwd: dir.path, env, encoding: 'utf8' });
+      expect(ran.status, ran.stderr).toBe(0);
+      for (const secret of [OPENAI_ONE, OPENAI_TWO, ANTHROPIC]) {
+        expect(ran.stdout + ran.stderr).not.toContain(secret);
+      }
+      expect(
+        JSON.parse(await readFile(join(dir.path, 'keypool.json'), 'utf8')).providers.openai.keys,
+      ).toEqual([
+        { id: 'main', from: 'vault:openai/main', rpm: 500 },
+        { id: 'backup', from: 'vault:openai/backup', rpm: 500 },
+      ]);
+      // The README's next line, pointed at the emulator: the keys come from the vault through the keys file.
+      const chat = await runKeypool(
+        [
+          'chat',
+          'hello',
+          '--keys',
+          'keypool.json',
+          '--chain',
+          'openai:gpt-4o-mini',
+          '--base-url',
+          `openai=${emulator.baseURLs.openai}`,
+          '--json',
+        ],
+        { cwd: dir.path, env: { KEYPOOL_VAULT: env.KEYPOOL_VAULT, KEYPOOL_PASSPHRASE: PASSPHRASE } },
+      );
+      expect(chat.code, chat.stderr).toBe(0);
+      expect(emulator.requests.at(-1)?.keyMasked).toMatch(/^sk-p\.\.\.(5555|1111)$/);
+    } finally {
+      await emulator.close();
+      await dir.remove();
+    }
   });
 });
