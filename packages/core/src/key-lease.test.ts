@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { classifyHttpFailure } from './classify-http-failure';
 import { KeypoolError, PoolExhaustedError } from './errors';
@@ -156,6 +157,26 @@ describe('pool.acquire', () => {
     expect(lease.fail(new Error('aborted')).error.category).toBe('aborted');
     expect(scopeOf(pool, 'a').inFlight).toBe(0);
     expect(pool.snapshot()[0]!.status).toBe('active');
+  });
+
+  it('never shows the secret: not in the lease printed or serialised, not in a failure built from a body', async () => {
+    const pool = twoKeys();
+    const seen: unknown[] = [];
+    pool.onAny((event) => seen.push(event));
+    const lease = await pool.acquire({ model: 'm' });
+    expect(inspect(lease, { depth: 10, showHidden: true })).not.toContain(A);
+    expect(JSON.stringify(lease)).not.toContain(A);
+    const failure = lease.fail({
+      status: 401,
+      body: `{"error":{"message":"Incorrect API key provided: ${A}"}}`,
+    });
+    expect(failure.error.category).toBe('auth');
+    expect(failure.error.message).toContain('Incorrect API key provided');
+    expect(failure.error.message).not.toContain(A);
+    expect(inspect(failure, { depth: 10 })).not.toContain(A);
+    expect(JSON.stringify(seen)).not.toContain(A);
+    expect(JSON.stringify(pool.snapshot())).not.toContain(A);
+    expect(() => lease.secret()).toThrow(expect.objectContaining({ code: 'lease_settled' }));
   });
 
   it('throws PoolExhaustedError when no key can serve', async () => {

@@ -119,7 +119,7 @@ class HeldLease<T> implements KeyLease {
   secret(): string {
     if (this.#settled)
       throw new KeypoolError(
-        'config_invalid',
+        'lease_settled',
         `the lease of key "${this.keyId}" is settled; acquire a new lease for another call`,
       );
     return this.#lease.key.secret();
