@@ -18,9 +18,10 @@ import { type AcquireOptions, acquireLease, type KeyLease } from './key-lease';
 import type { KeySnapshot } from './key-snapshot';
 import { MemoryStateStore } from './memory-store';
 import { resolvePolicy } from './policy';
-import { PoolCore, type PoolSettings } from './pool-core';
+import { PoolCore } from './pool-core';
 import type { AttemptKey, CallOptions, KeyPoolOptions, PoolState, StreamCallOptions } from './pool-options';
 import { applyRemoteView, poolStateOf, refreshState, restoreState, snapshotKeys } from './pool-state';
+import { retrySettings } from './retry-settings';
 import { createSelector } from './selectors';
 import type { StateStore } from './state-store';
 
@@ -373,28 +374,6 @@ export class KeyPool<TClient = unknown> {
 /** Builds a key pool for one provider. Validates the options and throws a `ConfigError` naming each bad field. */
 export function createKeyPool<TClient>(options: KeyPoolOptions<TClient>): KeyPool<TClient> {
   return new KeyPool(options);
-}
-
-/** The retry backoff's settings: `retryBackoff` over the defaults (250 ms, doubling, 5 s cap, half jittered). */
-function retrySettings(
-  options: Pick<KeyPoolOptions<unknown>, 'retryBaseMs' | 'retryBackoff'>,
-): Pick<PoolSettings, 'retryBaseMs' | 'retryMaxMs' | 'retryFactor' | 'retryJitter'> {
-  const backoff = options.retryBackoff ?? {};
-  if (
-    options.retryBaseMs !== undefined &&
-    backoff.baseMs !== undefined &&
-    options.retryBaseMs !== backoff.baseMs
-  ) {
-    throw new ConfigError('pool options', [
-      {
-        path: 'retryBackoff.baseMs',
-        message: `retryBaseMs (${options.retryBaseMs}) and retryBackoff.baseMs (${backoff.baseMs}) differ; give one`,
-      },
-    ]);
-  }
-  const retryBaseMs = backoff.baseMs ?? options.retryBaseMs ?? 250;
-  const retryMaxMs = backoff.maxMs ?? Math.max(5_000, retryBaseMs);
-  return { retryBaseMs, retryMaxMs, retryFactor: backoff.factor ?? 2, retryJitter: backoff.jitter ?? 0.5 };
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
