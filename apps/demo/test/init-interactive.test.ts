@@ -65,7 +65,7 @@ describe('keypool init, interactive, in a real terminal (tmux)', () => {
     await screen.waitFor('openai "backup": the secret (hidden)');
     await screen.type(SECOND);
     await screen.keys('Enter');
-    await screen.waitFor('Add another openai key?\n│  ○ Yes / ● No');
+    await screen.waitFor('Add another openai key?', 20_000, 2); // asked again, after the second key
     await screen.keys('Enter'); // no
     await screen.waitFor('openai: requests per minute per key');
     await screen.type('-5');

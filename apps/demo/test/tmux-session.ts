@@ -58,12 +58,12 @@ export class TmuxSession {
     return stdout;
   }
 
-  /** Waits until the screen shows `text` (polling), or throws with the screen as it is. */
-  async waitFor(text: string, timeoutMs = 20_000): Promise<string> {
+  /** Waits until the screen shows `text` (`times` times, polling), or throws with the screen as it is. */
+  async waitFor(text: string, timeoutMs = 20_000, times = 1): Promise<string> {
     const until = Date.now() + timeoutMs;
     for (;;) {
       const screen = await this.screen();
-      if (screen.includes(text)) return screen;
+      if (screen.split(text).length - 1 >= times) return screen;
       if (Date.now() > until) throw new Error(`"${text}" never appeared on the screen:\n${screen}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -76,6 +76,7 @@ export class TmuxSession {
   }
 
   #tmux(...args: string[]) {
-    return run('tmux', ['-S', this.#socket, ...args], { env: { ...process.env, TMUX: '' } });
+    // `-u`: the terminal speaks UTF-8 whatever the locale, so the prompts' symbols are drawn as they are.
+    return run('tmux', ['-u', '-S', this.#socket, ...args], { env: { ...process.env, TMUX: '' } });
   }
 }
