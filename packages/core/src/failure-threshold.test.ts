@@ -63,6 +63,26 @@ describe('failure thresholds', () => {
     expect(disabled).toEqual(['a']);
   });
 
+  it('below the threshold the call still moves on to another key; the third call in a row rotates the key out', async () => {
+    const adapter = new FakeAdapter();
+    adapter.always(SECRET, { type: 'error', category: 'auth' });
+    const pool = createKeyPool({
+      adapter,
+      keys: [
+        { id: 'a', secret: SECRET },
+        { id: 'b', secret: 'sk-threshold-bbbbbbbbbbbbbbbbbbbb' },
+      ],
+      policy: { auth: { threshold: 3 } },
+    });
+    const served: string[] = [];
+    for (let call = 0; call < 4; call++) {
+      served.push((await pool.chat({ model: 'm', messages: [{ role: 'user', content: 'hi' }] })).keyId);
+      served.push(pool.snapshot()[0]!.status);
+    }
+    expect(served).toEqual(['b', 'active', 'b', 'active', 'b', 'disabled', 'b', 'disabled']);
+    expect(adapter.callsFor(SECRET)).toHaveLength(3);
+  });
+
   it('starts counting again after a success', async () => {
     const pool = onePool({ policy: { auth: { threshold: 3 } } });
     await fail(pool, 'auth');
