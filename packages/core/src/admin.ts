@@ -1,5 +1,6 @@
 import { type KeyConfig, keyConfigSchema, toConfigIssues } from './config';
 import { ConfigError } from './errors';
+import { clearFailures } from './failure-threshold';
 import type { PoolCore } from './pool-core';
 import type { PoolKey } from './pool-key';
 
@@ -14,7 +15,9 @@ export async function enableKey<T>(core: PoolCore<T>, id: string): Promise<void>
     item.faultStrikes = 0;
     item.penaltyUntil = 0;
     item.limitedAt = Number.NEGATIVE_INFINITY;
+    clearFailures(item);
   }
+  clearFailures(key);
   core.placeKey(key);
   core.emit('key.enabled', { ...key.ref(), provider: core.provider });
 }

@@ -2,6 +2,8 @@
 export interface CooldownBounds {
   /** The first backoff step. */
   baseMs: number;
+  /** Each step is this many times the one before (default 2). */
+  factor?: number;
   /** No cooldown is ever longer than this, whatever the provider asked. */
   maxMs: number;
   /** A spent quota's cooldown when the provider gave no reset time. */
@@ -10,17 +12,18 @@ export interface CooldownBounds {
   jitter: number;
 }
 
-/** Default bounds: 1 s first step, 5 min cap, 1 h for a spent quota, 20% jitter. */
+/** Default bounds: 1 s first step, doubling, 5 min cap, 1 h for a spent quota, 20% jitter. */
 export const DEFAULT_COOLDOWN: Readonly<CooldownBounds> = Object.freeze({
   baseMs: 1_000,
+  factor: 2,
   maxMs: 5 * 60_000,
   quotaMs: 60 * 60_000,
   jitter: 0.2,
 });
 
 /**
- * The escalating jittered backoff for a key's `failures`-th consecutive failure: base * 2^(failures-1), minus up to
- * `jitter` of it, capped at `maxMs`. A provider hint is a minimum (the key is not used before it), capped at `maxMs`.
+ * The escalating jittered backoff for a key's `failures`-th consecutive failure: min(base * factor^(failures-1), max),
+ * minus up to `jitter` of it. A provider hint is a minimum (the key is not used before it), capped at `maxMs`.
  */
 export function cooldownDuration(
   failures: number,
@@ -28,15 +31,32 @@ export function cooldownDuration(
   bounds: CooldownBounds,
   random: () => number,
 ): number {
-  const exponent = Math.min(Math.max(failures, 1) - 1, 30);
-  const step = Math.min(bounds.baseMs * 2 ** exponent, bounds.maxMs);
+  const step = backoffStep(failures, bounds.baseMs, bounds.factor ?? 2, bounds.maxMs);
   const jittered = step * (1 - bounds.jitter * random());
   const wanted = hintMs !== undefined && hintMs > 0 ? Math.max(hintMs, jittered) : jittered;
   return Math.round(Math.min(wanted, bounds.maxMs));
 }
 
-/** A short jittered delay before retrying a busy provider: base * 2^(retry-1), with full jitter over the upper half. */
-export function retryDelay(retry: number, baseMs: number, maxMs: number, random: () => number): number {
-  const step = Math.min(baseMs * 2 ** Math.max(retry - 1, 0), maxMs);
-  return Math.round(step / 2 + (step / 2) * random());
+/** The `n`-th step (from 1) of an exponential backoff before jitter: min(base * factor^(n-1), max). */
+export function backoffStep(n: number, baseMs: number, factor: number, maxMs: number): number {
+  const exponent = Math.min(Math.max(n, 1) - 1, 1_000);
+  const step = baseMs * factor ** exponent;
+  return Number.isFinite(step) ? Math.min(step, maxMs) : maxMs;
+}
+
+/**
+ * A short jittered delay before retrying a busy provider (overloaded, server, network): the `retry`-th step of
+ * min(base * factor^(retry-1), max), minus up to `jitter` of it (default: doubling, half of each step randomised).
+ */
+export function retryDelay(
+  retry: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number,
+  factor = 2,
+  jitter = 0.5,
+): number {
+  const step = backoffStep(retry, baseMs, factor, maxMs);
+  // `1 - random()` keeps the delays of the former formula (step/2 + step/2 * random) for the default jitter.
+  return Math.round(step * (1 - jitter * (1 - random())));
 }

@@ -91,6 +91,7 @@ export const cooldownOptionsSchema = z
     baseMs: nonNegative('baseMs').optional(),
     maxMs: nonNegative('maxMs').optional(),
     quotaMs: nonNegative('quotaMs').optional(),
+    factor: z.number().finite().min(1, { error: 'factor must be >= 1' }).optional(),
     jitter: z.number().min(0).max(1, { error: 'jitter must be between 0 and 1' }).optional(),
   })
   .strict()
@@ -98,6 +99,34 @@ export const cooldownOptionsSchema = z
     error: 'baseMs must be <= maxMs',
     path: ['baseMs'],
   });
+
+/**
+ * The retry backoff of `retry` rows (overloaded, server, network): the n-th retry waits
+ * min(baseMs * factor^(n-1), maxMs), minus up to `jitter` of it.
+ */
+export const retryBackoffSchema = z
+  .object({
+    baseMs: nonNegative('baseMs').optional(),
+    factor: z
+      .number({ error: 'factor must be a number' })
+      .finite({ error: 'factor must be finite' })
+      .min(1, { error: 'factor must be >= 1' })
+      .optional(),
+    maxMs: nonNegative('maxMs').optional(),
+    jitter: z
+      .number({ error: 'jitter must be a number' })
+      .min(0, { error: 'jitter must be between 0 and 1' })
+      .max(1, { error: 'jitter must be between 0 and 1' })
+      .optional(),
+  })
+  .strict()
+  .refine((value) => value.baseMs === undefined || value.maxMs === undefined || value.baseMs <= value.maxMs, {
+    error: 'baseMs must be <= maxMs',
+    path: ['baseMs'],
+  });
+
+/** The retry backoff as the user gives it. */
+export type RetryBackoffOptions = z.infer<typeof retryBackoffSchema>;
 
 /** Cooldown bounds as the user gives them. */
 export type CooldownOptions = z.infer<typeof cooldownOptionsSchema>;
@@ -142,6 +171,9 @@ export const POOL_OPTION_NAMES: readonly string[] = [
   'adaptiveLimits',
   'maxClients',
   'historySize',
+  'failureThreshold',
+  'failureResetMs',
+  'retryBackoff',
 ];
 
 /** What a failure may do to its key in a policy row (see `KeyEffect`). */
@@ -149,7 +181,7 @@ export const KEY_EFFECTS = ['cooldown', 'quota', 'disable', 'none'] as const;
 /** What a failure may do to its request in a policy row (see `RequestEffect`). */
 export const REQUEST_EFFECTS = ['next_key', 'retry', 'fail'] as const;
 /** The fields of a policy row. */
-export const POLICY_ROW_FIELDS = ['key', 'request', 'retries'] as const;
+export const POLICY_ROW_FIELDS = ['key', 'request', 'retries', 'threshold'] as const;
 
 /** A policy override row key must be a real category. */
 export const policyCategorySchema = z.enum(ERROR_CATEGORIES);
@@ -170,6 +202,7 @@ export const policyRowSchema = z
     key: oneOf('key', KEY_EFFECTS).optional(),
     request: oneOf('request', REQUEST_EFFECTS).optional(),
     retries: z.number().int().min(0, { error: 'retries must be an integer >= 0' }).optional(),
+    threshold: z.number().int().min(1, { error: 'threshold must be an integer >= 1' }).optional(),
   })
   .passthrough()
   .superRefine(unknownNames('policy row field', POLICY_ROW_FIELDS));
@@ -199,6 +232,16 @@ export const poolNumericOptionsSchema = z
       .min(0, { error: 'historySize must be >= 0' })
       .max(1_000, { error: 'historySize must be <= 1000' })
       .optional(),
+    failureThreshold: z
+      .number({ error: 'failureThreshold must be a number' })
+      .int({ error: 'failureThreshold must be an integer >= 1' })
+      .min(1, { error: 'failureThreshold must be an integer >= 1' })
+      .optional(),
+    failureResetMs: z
+      .number({ error: 'failureResetMs must be a number' })
+      .gt(0, { error: 'failureResetMs must be > 0' })
+      .optional(),
+    retryBackoff: retryBackoffSchema.optional(),
     cooldown: cooldownOptionsSchema.optional(),
     policy: policyOverridesSchema.optional(),
   })

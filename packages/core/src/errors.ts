@@ -13,7 +13,8 @@ export type KeypoolErrorCode =
   | 'stream_interrupted'
   | 'chain_exhausted'
   | 'store_error'
-  | 'unsupported_feature';
+  | 'unsupported_feature'
+  | 'lease_settled';
 
 /**
  * The one base class of every error Keypool throws. It is branded with `Symbol.for('keypool.error')`, so

@@ -207,7 +207,14 @@ async function afterFailure<T>(
   }
   const settings = core.settings;
   const delayMs = Math.max(
-    retryDelay(used, settings.retryBaseMs, settings.retryMaxMs, settings.random),
+    retryDelay(
+      used,
+      settings.retryBaseMs,
+      settings.retryMaxMs,
+      settings.random,
+      settings.retryFactor,
+      settings.retryJitter,
+    ),
     error.retryAfterMs !== undefined ? Math.min(error.retryAfterMs, settings.cooldown.maxMs) : 0,
   );
   if (core.now() + delayMs >= call.deadline) throw error;

@@ -1,6 +1,6 @@
 export { attemptSignal, raceSignal, sleep } from './abort';
 export type { AttemptContext, ClientHooks, ProviderAdapter } from './adapter';
-export { type CooldownBounds, cooldownDuration, DEFAULT_COOLDOWN, retryDelay } from './backoff';
+export { backoffStep, type CooldownBounds, cooldownDuration, DEFAULT_COOLDOWN, retryDelay } from './backoff';
 export {
   ERROR_CATEGORIES,
   type ErrorCategory,
@@ -46,6 +46,7 @@ export {
 } from './chat-parts';
 export { chatStreamEvents, type StreamAttemptFacts, withoutToolCallDeltas } from './chat-stream-events';
 export type { ClassifiedError } from './classified-error';
+export { classifyHttpFailure, type HttpFailure } from './classify-http-failure';
 export {
   type ClientErrorFactory,
   type KeypoolErrorView,
@@ -66,6 +67,8 @@ export {
   parseKeys,
   policyOverridesSchema,
   REQUEST_EFFECTS,
+  type RetryBackoffOptions,
+  retryBackoffSchema,
   STRATEGY_NAMES,
   type StrategyName,
 } from './config';
@@ -136,8 +139,10 @@ export {
   resolveHealthRules,
   type WindowRuleOptions,
 } from './health-rules';
+export { createHttpAdapter, type HttpClient } from './http-adapter';
 export { IncompleteAnswerError } from './incomplete-answer-error';
 export { DEFAULT_HISTORY_SIZE, historyMessage, isFailureRecord, KeyHistoryBook } from './key-history';
+export type { AcquireOptions, KeyLease, LeaseFailure, LeaseUsage } from './key-lease';
 export {
   type AttemptKey,
   type AttemptOutcome,

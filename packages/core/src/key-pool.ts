@@ -13,7 +13,9 @@ import {
 import { ConfigError, ProviderError } from './errors';
 import type { PoolEventName, PoolEvents, TypedEmitter } from './events';
 import { execute, executeStream } from './execute';
+import { withFailureThresholds } from './failure-threshold';
 import { DEFAULT_HISTORY_SIZE } from './key-history';
+import { type AcquireOptions, acquireLease, type KeyLease } from './key-lease';
 import type { KeySnapshot } from './key-snapshot';
 import { MemoryStateStore } from './memory-store';
 import { resolvePolicy } from './policy';
@@ -21,6 +23,7 @@ import { PoolCore } from './pool-core';
 import { PoolHistory } from './pool-history';
 import type { AttemptKey, CallOptions, KeyPoolOptions, PoolState, StreamCallOptions } from './pool-options';
 import { applyRemoteView, poolStateOf, refreshState, restoreState, snapshotKeys } from './pool-state';
+import { retrySettings } from './retry-settings';
 import { createSelector } from './selectors';
 import type { StateStore } from './state-store';
 
@@ -83,15 +86,15 @@ export class KeyPool<TClient = unknown> {
       this.store instanceof MemoryStateStore ? this.store : undefined,
       typeof options.strategy === 'object' ? options.strategy : createSelector(options.strategy ?? 'health'),
       {
-        policy: resolvePolicy(options.policy),
+        policy: withFailureThresholds(resolvePolicy(options.policy), options.failureThreshold),
         cooldown: { ...DEFAULT_COOLDOWN, ...stripUndefined(options.cooldown ?? {}) },
         windows: { minuteMs: windowMs, dayMs: options.dayMs ?? 86_400_000 },
         maxAttempts: options.maxAttempts,
         attemptTimeoutMs: options.attemptTimeoutMs,
         deadlineMs: options.deadlineMs ?? 60_000,
         maxWaitMs: options.maxWaitMs ?? 3_000,
-        retryBaseMs: options.retryBaseMs ?? 250,
-        retryMaxMs: 5_000,
+        ...retrySettings(options),
+        failureResetMs: options.failureResetMs,
         streamIdleTimeoutMs: options.streamIdleTimeoutMs,
         firstByteTimeoutMs: options.firstByteTimeoutMs ?? 30_000,
         adaptiveLimits: options.adaptiveLimits ?? true,
@@ -179,6 +182,18 @@ export class KeyPool<TClient = unknown> {
   ): AsyncGenerator<TChunk, void, undefined> {
     if (!this.isReady) await this.ready;
     yield* executeStream(this.core, open, options);
+  }
+
+  /**
+   * Bring your own HTTP: a lease on a usable key for one call the app makes itself (its own `fetch`, a provider
+   * without an SDK). The lease gives the key's id, its secret for this call only and an abort signal with the
+   * deadline; settle it once with `lease.succeed(usage?, headers?)` or `lease.fail(errorOrStatus, headers?)` and the
+   * engine applies its rules (cooldowns, disable on 401, learned limits, events). Throws `PoolExhaustedError` when no
+   * key can serve within the deadline and `maxWaitMs`.
+   */
+  async acquire(options: AcquireOptions = {}): Promise<KeyLease> {
+    if (!this.isReady) await this.ready;
+    return acquireLease(this.core, options);
   }
 
   /** The unified chat call (the fallback chain's entry point). */

@@ -24,6 +24,12 @@ export interface PolicyRow {
   request: RequestEffect;
   /** For `retry`: how many retries this category gets within one call. */
   retries?: number;
+  /**
+   * How many failures of this category in a row (no success between them, none further apart than the pool's
+   * `failureResetMs`) a key takes before the `key` effect applies. Until then the key stays in rotation; the request
+   * still follows `request`. Default: the pool's `failureThreshold`, else 1.
+   */
+  threshold?: number;
 }
 
 /** The whole table: one row per category. */

@@ -29,6 +29,11 @@ export interface PoolSettings {
   maxWaitMs: number;
   retryBaseMs: number;
   retryMaxMs: number;
+  /** The retry backoff's growth per step and randomised share (`retryBackoff`). */
+  retryFactor: number;
+  retryJitter: number;
+  /** Failure counts start again after this long without a failure (`failureResetMs`); undefined: only on success. */
+  failureResetMs: number | undefined;
   streamIdleTimeoutMs: number | undefined;
   firstByteTimeoutMs: number;
   adaptiveLimits: boolean;

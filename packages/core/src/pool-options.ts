@@ -1,6 +1,6 @@
 import type { ProviderAdapter } from './adapter';
 import type { ErrorCategory, ProviderName } from './categories';
-import type { CooldownOptions, KeyConfig, StrategyName } from './config';
+import type { CooldownOptions, KeyConfig, RetryBackoffOptions, StrategyName } from './config';
 import type { FailureRecord } from './failure-history';
 import type { PolicyOverrides } from './policy';
 import type { RateLimitInfo } from './rate-limit-info';
@@ -55,8 +55,23 @@ export interface KeyPoolOptions<TClient> {
    * its memory bounded.
    */
   maxClients?: number;
-  /** The first retry delay for `retry` rows (overloaded, server, network). Default 250 ms. */
+  /** The first retry delay for `retry` rows (overloaded, server, network). Default 250 ms. Same as `retryBackoff.baseMs`. */
   retryBaseMs?: number;
+  /**
+   * The wait before the n-th retry of a `retry` row when no other key can take it: min(baseMs * factor^(n-1), maxMs),
+   * minus up to `jitter` of it. Default `{ baseMs: 250, factor: 2, maxMs: 5_000, jitter: 0.5 }`.
+   */
+  retryBackoff?: RetryBackoffOptions;
+  /**
+   * How many failures of a category in a row a key takes before its policy row's key effect (cooldown, quota,
+   * disable) applies, for rows without their own `threshold`. Default 1: the first failure applies it.
+   */
+  failureThreshold?: number;
+  /**
+   * A key's failure counts (toward thresholds, and the escalation of its cooldowns and health penalties) start again
+   * after this long without a failure, not only after a success. Default: only a success resets them.
+   */
+  failureResetMs?: number;
   /** For streams: the longest silence allowed between chunks before the stream counts as interrupted. */
   streamIdleTimeoutMs?: number;
   /** The length of a rate-limit "minute" (rpm, tpm). Default 60,000 ms; tests shorten it. */

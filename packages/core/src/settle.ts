@@ -1,8 +1,10 @@
 import { cooldownDuration } from './backoff';
 import type { ErrorCategory } from './categories';
 import type { ClassifiedError } from './classified-error';
+import { ClassifiedFailure } from './classify-http-failure';
 import { ProviderError } from './errors';
-import type { PolicyRow } from './policy';
+import { clearFailures, countFailure, quietSince } from './failure-threshold';
+import type { KeyEffect, PolicyRow } from './policy';
 import type { Lease, PoolCore } from './pool-core';
 import { capLearnedReset, record, storeError } from './record-attempt';
 import { scrubbedError } from './scrubbed-error';
@@ -34,6 +36,8 @@ export function settleSuccess<T>(core: PoolCore<T>, lease: Lease): void {
   item.strikes = 0;
   item.faultStrikes = 0;
   item.penaltyUntil = 0;
+  clearFailures(item);
+  clearFailures(lease.key);
   item.adaptive?.onSuccess(now);
   const result = record(core, lease, { outcome: 'success' }, now);
   if (result?.recovered)
@@ -90,8 +94,9 @@ export function settleFailure<T>(
   );
   const row = core.settings.policy[classified.category];
   const reason = error.message.slice(0, 300);
+  const effect = keyEffect(core, lease, classified.category, row, now);
   let scopeCooldownUntil: number | undefined;
-  if (row.key === 'cooldown') scopeCooldownUntil = rateLimitCooldown(core, lease, classified, now);
+  if (effect === 'cooldown') scopeCooldownUntil = rateLimitCooldown(core, lease, classified, now);
   else if (row.key === 'none' && isFault(classified.category)) penalise(core, lease, now);
 
   const members =
@@ -132,10 +137,33 @@ export function settleFailure<T>(
         },
         lease.model,
       );
-  if (row.key === 'quota') coolWholeKey(core, lease, classified, reason, now);
-  else if (row.key === 'disable') disableWholeKey(core, lease, classified.category, reason);
+  if (effect === 'quota') coolWholeKey(core, lease, classified, reason, now);
+  else if (effect === 'disable') disableWholeKey(core, lease, classified.category, reason);
   core.place(lease.item);
   return { error, row };
+}
+
+/**
+ * The key effect this failure applies: the row's, once the key (whole-key effects) or its scope (cooldowns) has
+ * failed `row.threshold` times in a row with this category; else none. After `failureResetMs` without a failure, the
+ * scope's escalation (cooldown strikes, health penalty) starts again too.
+ */
+function keyEffect<T>(
+  core: PoolCore<T>,
+  lease: Lease,
+  category: ErrorCategory,
+  row: PolicyRow,
+  now: number,
+): KeyEffect {
+  const resetAfterMs = core.settings.failureResetMs;
+  const item = lease.item;
+  if (quietSince(item, now, resetAfterMs)) {
+    item.strikes = 0;
+    item.faultStrikes = 0;
+  }
+  const scopeEffect = countFailure(item, category, row, now, resetAfterMs);
+  const keyLevel = countFailure(lease.key, category, row, now, resetAfterMs);
+  return row.key === 'cooldown' ? scopeEffect : keyLevel;
 }
 
 /**
@@ -297,6 +325,8 @@ function classify<T>(
   if (raw instanceof EmptyStreamError) return { category: 'server', message: raw.message };
   if (raw instanceof MissingTerminatorError) return { category: 'stream_interrupted', message: raw.message };
   if (ProviderError.isInstance(raw)) return classifiedFrom(raw);
+  // `lease.fail(status)` (pool.acquire): classified by status, code and wording already.
+  if (raw instanceof ClassifiedFailure) return raw.classified;
   try {
     return core.adapter.classifyError(raw);
   } catch {
