@@ -255,3 +255,4 @@ export {
   type WebhookNotifier,
   type WebhookNotifierOptions,
 } from './webhook-notifier';
+export type { KeySecretUpdate } from './update-key-secret';
