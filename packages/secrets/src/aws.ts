@@ -1,4 +1,8 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  type GetSecretValueCommandOutput,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import type { SecretStore, SecretValue } from './secret-store';
 import { failureOfStatus, type SecretStoreFailure, SecretStoreError } from './secret-store-error';
 
@@ -22,11 +26,7 @@ export function createAwsSecretsStore(options: AwsSecretsStoreOptions): SecretSt
   return {
     kind: KIND,
     async read(name: string, signal?: AbortSignal): Promise<SecretValue> {
-      let output: Awaited<ReturnType<SecretsManagerClient['send']>> & {
-        SecretString?: string;
-        SecretBinary?: Uint8Array;
-        VersionId?: string;
-      };
+      let output: GetSecretValueCommandOutput;
       try {
         output = await options.client.send(
           new GetSecretValueCommand({

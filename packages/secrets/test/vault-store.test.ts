@@ -41,9 +41,12 @@ describe('HashiCorp Vault (KV v2 over HTTP)', () => {
     expect(missing).toMatchObject({ reason: 'not_found', status: 404, store: 'vault', secretName: 'app/none' });
     const denied = await createVaultStore({ address: vault.url, token: 'hvs.wrong', mount: 'kv' })
       .read('app/one')
-      .catch((error: unknown) => error as SecretStoreError);
+      .then(
+        () => undefined,
+        (error: unknown) => error as SecretStoreError,
+      );
     expect(denied).toMatchObject({ reason: 'denied', status: 403 });
-    expect(denied.message).toBe('vault: secret "app/one": Vault answered 403: permission denied');
+    expect(denied?.message).toBe('vault: secret "app/one": Vault answered 403: permission denied');
     vault.down = true;
     await expect(store.read('app/one')).rejects.toMatchObject({ reason: 'unreachable' });
   });

@@ -57,7 +57,7 @@ export async function startLocalServer(
       requests.push(request);
       Promise.resolve()
         .then(() => handle(request))
-        .catch((error: unknown) => ({ status: 500, body: { message: String(error) } }))
+        .catch((error: unknown): Answer => ({ status: 500, body: { message: String(error) } }))
         .then((answer) => {
           const text =
             answer.body === undefined
