@@ -249,10 +249,10 @@ export {
   trimOverlap,
 } from './trim-overlap';
 export { UnsupportedFeatureError } from './unsupported-feature-error';
+export type { KeySecretUpdate } from './update-key-secret';
 export {
   createWebhookNotifier,
   type WebhookBody,
   type WebhookNotifier,
   type WebhookNotifierOptions,
 } from './webhook-notifier';
-export type { KeySecretUpdate } from './update-key-secret';

@@ -45,7 +45,9 @@ describe('azure-openai dialect (the real AzureOpenAI client)', () => {
     expect(denied).toBeInstanceOf(AuthenticationError);
     expect((denied as AuthenticationError).error).toMatchObject({ code: '401' });
 
-    const first = await azure(LIMITED, 'dep').chat.completions.create({ model: 'x', messages }).withResponse();
+    const first = await azure(LIMITED, 'dep')
+      .chat.completions.create({ model: 'x', messages })
+      .withResponse();
     expect(first.response.headers.get('x-ratelimit-remaining-requests')).toBe('0');
     expect(first.response.headers.get('x-ratelimit-limit-requests')).toBeNull();
     const limited = await azure(LIMITED, 'dep')

@@ -1,7 +1,13 @@
 import { parseChatCompletionsBody } from './chat-completions-request.ts';
 import type { Failure } from './failure.ts';
 import { openaiDialect, renderOpenAIFailure } from './openai-route.ts';
-import type { ChatRequest, HttpAnswer, ProviderDialect, RenderContext, RouteFacts } from './provider-dialect.ts';
+import type {
+  ChatRequest,
+  HttpAnswer,
+  ProviderDialect,
+  RenderContext,
+  RouteFacts,
+} from './provider-dialect.ts';
 import { bearerToken, headerValue, isRecord } from './provider-dialect.ts';
 import type { HeaderMap } from './rate-limit-headers.ts';
 import { retryAfterHeaders } from './rate-limit-headers.ts';

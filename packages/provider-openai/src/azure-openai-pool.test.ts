@@ -30,10 +30,15 @@ describe('createAzureOpenAIPool', () => {
     const completion = await pool.client.chat.completions.create({ model: 'gpt-4o-prod', ...ask });
     expect(completion.choices[0]?.message.content).toBe('Echo: hello azure');
     const [sent] = recording.requests;
-    expect(sent?.path).toBe(`/azure/openai/deployments/gpt-4o-prod/chat/completions?api-version=${API_VERSION}`);
+    expect(sent?.path).toBe(
+      `/azure/openai/deployments/gpt-4o-prod/chat/completions?api-version=${API_VERSION}`,
+    );
     expect(sent?.headers['api-key']).toBe(KEY_A);
     expect(sent?.headers.authorization).toBeUndefined();
-    expect(emulator.requestsFor(KEY_A).at(-1)).toMatchObject({ provider: 'azure-openai', model: 'gpt-4o-prod' });
+    expect(emulator.requestsFor(KEY_A).at(-1)).toMatchObject({
+      provider: 'azure-openai',
+      model: 'gpt-4o-prod',
+    });
   });
 
   it('rotates to the next key on a 429, and labels events and errors azure-openai', async () => {
@@ -61,7 +66,9 @@ describe('createAzureOpenAIPool', () => {
     const failed = events.find((event) => event.type === 'request.failure');
     expect(failed).toMatchObject({ provider: 'azure-openai', keyId: 'limited', category: 'rate_limit' });
     expect(emulator.requestsFor(limited).map((entry) => entry.status)).toEqual([200, 429]);
-    expect(emulator.requestsFor(limited)[1]?.path).toBe('/azure/openai/deployments/chat-deployment/chat/completions');
+    expect(emulator.requestsFor(limited)[1]?.path).toBe(
+      '/azure/openai/deployments/chat-deployment/chat/completions',
+    );
     expect(new Set(events.map((event) => event.provider))).toEqual(new Set(['azure-openai']));
 
     const revoked = 'azrevoked0123456789abcdef01234';
@@ -94,7 +101,11 @@ describe('createAzureOpenAIPool', () => {
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe('Echo: hello azure');
     const error = await pool.chat({ model: 'gone-deployment', ...ask }).catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ category: 'invalid_request', modelNotFound: true, provider: 'azure-openai' });
+    expect(error).toMatchObject({
+      category: 'invalid_request',
+      modelNotFound: true,
+      provider: 'azure-openai',
+    });
   });
 
   it('reads AZURE_OPENAI_API_KEY, AZURE_OPENAI_ENDPOINT and OPENAI_API_VERSION, and names what is missing', async () => {
@@ -106,7 +117,10 @@ describe('createAzureOpenAIPool', () => {
         OPENAI_API_VERSION: API_VERSION,
       },
     });
-    expect(pool.snapshot().map((key) => key.id)).toEqual(['env:AZURE_OPENAI_API_KEY', 'env:AZURE_OPENAI_API_KEY_2']);
+    expect(pool.snapshot().map((key) => key.id)).toEqual([
+      'env:AZURE_OPENAI_API_KEY',
+      'env:AZURE_OPENAI_API_KEY_2',
+    ]);
     expect((await pool.chat({ model: 'gpt-4o-prod', ...ask })).text).toBe('Echo: hello azure');
 
     const missing = (() => {
@@ -120,7 +134,9 @@ describe('createAzureOpenAIPool', () => {
     expect((missing as Error).message).toContain('AZURE_OPENAI_ENDPOINT');
     expect((missing as Error).message).toContain('OPENAI_API_VERSION');
     expect(() =>
-      createAzureOpenAIPool({ env: { AZURE_OPENAI_ENDPOINT: 'https://x.openai.azure.com', OPENAI_API_VERSION: '1' } }),
+      createAzureOpenAIPool({
+        env: { AZURE_OPENAI_ENDPOINT: 'https://x.openai.azure.com', OPENAI_API_VERSION: '1' },
+      }),
     ).toThrow(/AZURE_OPENAI_API_KEY/);
   });
 });

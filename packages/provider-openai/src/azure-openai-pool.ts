@@ -19,7 +19,8 @@ export const AZURE_OPENAI_PRESET = {
 export type AzureOpenAIClientOptions = OpenAIClientOptions;
 
 /** Options of `createAzureOpenAIPool`. */
-export interface AzureOpenAIPoolOptions extends Omit<OpenAIPoolOptions, 'keys' | 'provider' | 'clientOptions'> {
+export interface AzureOpenAIPoolOptions
+  extends Omit<OpenAIPoolOptions, 'keys' | 'provider' | 'clientOptions'> {
   /** The keys; when left out, read from `AZURE_OPENAI_API_KEY` (and `_2`..., `AZURE_OPENAI_API_KEYS`) in `env`. */
   keys?: OpenAIPoolOptions['keys'];
   /** The resource's endpoint, `https://<resource>.openai.azure.com` (default `AZURE_OPENAI_ENDPOINT`). */
@@ -81,7 +82,12 @@ export function createAzureOpenAIPool(options: AzureOpenAIPoolOptions = {}): Ope
     ...(deployment === undefined ? {} : { deployment }),
   };
   return buildOpenAIPool(
-    { ...rest, keys: resolvedKeys ?? [], provider: AZURE_OPENAI_PRESET.provider, clientOptions: clientOptions ?? {} },
+    {
+      ...rest,
+      keys: resolvedKeys ?? [],
+      provider: AZURE_OPENAI_PRESET.provider,
+      clientOptions: clientOptions ?? {},
+    },
     // OpenAI's `provider` option (its own integrations) does not apply to Azure; the pool never sets it.
     ({ provider: _provider, ...client }: ClientOptions) =>
       new AzureOpenAI({ ...client, ...azure } as AzureClientOptions),

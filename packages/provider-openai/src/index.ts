@@ -1,3 +1,9 @@
+export {
+  AZURE_OPENAI_PRESET,
+  type AzureOpenAIClientOptions,
+  type AzureOpenAIPoolOptions,
+  createAzureOpenAIPool,
+} from './azure-openai-pool';
 export { mapOpenAIFinishReason } from './map-openai-finish-reason';
 export { maskKeyLikeSecrets } from './mask-key-like';
 export {
@@ -19,9 +25,3 @@ export { classifyOpenAIError } from './openai-error';
 export { createOpenAIPool, type OpenAIPool, type OpenAIPoolOptions } from './openai-pool';
 export { parseOpenAIRateLimitHeaders } from './openai-rate-limit';
 export { OPENAI_RATE_LIMIT_WORDING } from './openai-rate-limit-wording';
-export {
-  AZURE_OPENAI_PRESET,
-  type AzureOpenAIClientOptions,
-  type AzureOpenAIPoolOptions,
-  createAzureOpenAIPool,
-} from './azure-openai-pool';

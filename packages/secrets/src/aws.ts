@@ -4,7 +4,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import type { SecretStore, SecretValue } from './secret-store';
-import { failureOfStatus, type SecretStoreFailure, SecretStoreError } from './secret-store-error';
+import { failureOfStatus, SecretStoreError, type SecretStoreFailure } from './secret-store-error';
 
 /** Options of `createAwsSecretsStore`. */
 export interface AwsSecretsStoreOptions {

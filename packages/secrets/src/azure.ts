@@ -1,6 +1,6 @@
 import type { SecretClient } from '@azure/keyvault-secrets';
 import type { SecretStore, SecretValue } from './secret-store';
-import { failureOfStatus, type SecretStoreFailure, SecretStoreError } from './secret-store-error';
+import { failureOfStatus, SecretStoreError, type SecretStoreFailure } from './secret-store-error';
 
 /** Options of `createAzureKeyVaultStore`. */
 export interface AzureKeyVaultStoreOptions {
@@ -51,6 +51,9 @@ function azureError(error: unknown, name: string): SecretStoreError {
         : 'unreachable';
   const code = details.code ?? details.name ?? 'Error';
   // The service's messages name the secret and vault; the first line is enough and holds no value.
-  const message = String(details.message ?? '').split('\n')[0]?.slice(0, 200) ?? '';
+  const message =
+    String(details.message ?? '')
+      .split('\n')[0]
+      ?.slice(0, 200) ?? '';
   return new SecretStoreError({ store: KIND, secretName: name, reason, status }, `${code}: ${message}`);
 }

@@ -1,6 +1,6 @@
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import type { SecretStore, SecretValue } from './secret-store';
-import { failureOfStatus, type SecretStoreFailure, SecretStoreError } from './secret-store-error';
+import { failureOfStatus, SecretStoreError, type SecretStoreFailure } from './secret-store-error';
 
 /** Options of `createGoogleSecretStore`. */
 export interface GoogleSecretStoreOptions {
@@ -67,7 +67,10 @@ export function createGoogleSecretStore(options: GoogleSecretStoreOptions): Secr
       }
       const data = response.payload?.data;
       if (data === undefined || data === null) {
-        throw new SecretStoreError({ store: KIND, secretName: name, reason: 'invalid' }, 'the version has no payload');
+        throw new SecretStoreError(
+          { store: KIND, secretName: name, reason: 'invalid' },
+          'the version has no payload',
+        );
       }
       const value = typeof data === 'string' ? data : new TextDecoder().decode(data);
       return { value, version: response.name?.split('/').at(-1) };
@@ -80,7 +83,14 @@ function googleError(error: unknown, name: string): SecretStoreError {
   const code = typeof details.code === 'number' ? details.code : undefined;
   const reason: SecretStoreFailure =
     (code !== undefined ? GRPC_FAILURES[code] : undefined) ??
-    (typeof details.status === 'number' ? failureOfStatus(details.status) : code === undefined ? 'unreachable' : 'server');
-  const message = String(details.message ?? error).split('\n')[0]?.slice(0, 200) ?? '';
+    (typeof details.status === 'number'
+      ? failureOfStatus(details.status)
+      : code === undefined
+        ? 'unreachable'
+        : 'server');
+  const message =
+    String(details.message ?? error)
+      .split('\n')[0]
+      ?.slice(0, 200) ?? '';
   return new SecretStoreError({ store: KIND, secretName: name, reason }, message);
 }

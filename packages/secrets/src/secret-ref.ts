@@ -35,13 +35,16 @@ export function pickSecret(value: string, ref: SecretRef, store: string): string
     const names = Object.keys(fields);
     const field = ref.field ?? (names.length === 1 ? names[0] : undefined);
     if (field === undefined)
-      throw fail(`the secret is a JSON object with fields ${names.join(', ')}: name one as "${ref.name}#field"`);
+      throw fail(
+        `the secret is a JSON object with fields ${names.join(', ')}: name one as "${ref.name}#field"`,
+      );
     const picked = fields[field];
     if (typeof picked !== 'string' || picked.trim() === '')
       throw fail(`field "${field}" is missing or not a non-empty string (fields: ${names.join(', ')})`);
     return picked.trim();
   }
-  if (ref.field !== undefined) throw fail(`field "${ref.field}" was asked for, but the secret is not a JSON object`);
+  if (ref.field !== undefined)
+    throw fail(`field "${ref.field}" was asked for, but the secret is not a JSON object`);
   if (value.trim() === '') throw fail('the secret is empty');
   return value.trim();
 }

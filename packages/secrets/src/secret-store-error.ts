@@ -1,13 +1,7 @@
 import { KeypoolError, maskKeyLike } from '@keypool/core';
 
 /** Why a secret store could not give a secret. */
-export type SecretStoreFailure =
-  | 'unreachable'
-  | 'timeout'
-  | 'denied'
-  | 'not_found'
-  | 'invalid'
-  | 'server';
+export type SecretStoreFailure = 'unreachable' | 'timeout' | 'denied' | 'not_found' | 'invalid' | 'server';
 
 /**
  * A secret store could not give a secret: it is down or slow, refused the credentials, has no such secret, or gave
@@ -28,11 +22,7 @@ export class SecretStoreError extends KeypoolError {
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(
-      'store_error',
-      maskKeyLike(`${fields.store}: secret "${fields.secretName}": ${message}`),
-      options,
-    );
+    super('store_error', maskKeyLike(`${fields.store}: secret "${fields.secretName}": ${message}`), options);
     this.name = 'SecretStoreError';
     this.store = fields.store;
     this.secretName = fields.secretName;

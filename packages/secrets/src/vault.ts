@@ -56,7 +56,12 @@ export function createVaultStore(options: VaultStoreOptions = {}): SecretStore {
       if (!response.ok) {
         const errors = Array.isArray(body?.errors) ? body.errors.join('; ').slice(0, 200) : '';
         throw new SecretStoreError(
-          { store: KIND, secretName: name, reason: failureOfStatus(response.status), status: response.status },
+          {
+            store: KIND,
+            secretName: name,
+            reason: failureOfStatus(response.status),
+            status: response.status,
+          },
           `Vault answered ${response.status}${errors ? `: ${errors}` : ''}`,
         );
       }

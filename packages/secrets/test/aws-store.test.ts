@@ -29,7 +29,8 @@ describe('AWS Secrets Manager (the real SDK against a local GetSecretValue serve
     await runRotationScenario({
       store: createAwsSecretsStore({ client }),
       ref: 'prod/keypool/openai#OPENAI_API_KEY',
-      put: (secret) => aws.put('prod/keypool/openai', JSON.stringify({ OPENAI_API_KEY: secret, region: 'eu' })),
+      put: (secret) =>
+        aws.put('prod/keypool/openai', JSON.stringify({ OPENAI_API_KEY: secret, region: 'eu' })),
       setDown: (down) => {
         aws.down = down;
       },

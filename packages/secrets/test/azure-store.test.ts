@@ -59,14 +59,19 @@ describe('Azure Key Vault (the real SDK against a local HTTPS server)', () => {
     const latest = await store.read('pinned');
     expect(latest.value).toBe('sk-azure-kv-second-version-00002');
     const pinned = await store.read(`pinned/${vault.versions('pinned')[0]}`);
-    expect(pinned).toEqual({ value: 'sk-azure-kv-first-version-000001', version: vault.versions('pinned')[0] });
+    expect(pinned).toEqual({
+      value: 'sk-azure-kv-first-version-000001',
+      version: vault.versions('pinned')[0],
+    });
     expect(latest.version).toBe(vault.versions('pinned')[1]);
     await expect(store.read('missing')).rejects.toMatchObject({
       reason: 'not_found',
       status: 404,
       message: expect.stringContaining('SecretNotFound'),
     });
-    const wrong = createAzureKeyVaultStore({ client: clientFor(vault.url, fixedCredential('not-the-token')) });
+    const wrong = createAzureKeyVaultStore({
+      client: clientFor(vault.url, fixedCredential('not-the-token')),
+    });
     await expect(wrong.read('pinned')).rejects.toMatchObject({ reason: 'denied', status: 401 });
   });
 });

@@ -62,9 +62,13 @@ describe('Google Secret Manager (the real client in REST mode against a local se
     expect((await store.read('multi/1')).version).toBe('1');
     expect((await store.read('projects/p1/secrets/multi')).version).toBe('2');
     await expect(store.read('absent')).rejects.toMatchObject({ reason: 'not_found' });
-    await expect(createGoogleSecretStore({ client }).read('multi')).rejects.toMatchObject({ reason: 'invalid' });
+    await expect(createGoogleSecretStore({ client }).read('multi')).rejects.toMatchObject({
+      reason: 'invalid',
+    });
     const stranger = clientFor(google.url, 'ya29.someone-else');
-    await expect(createGoogleSecretStore({ client: stranger, project: 'p1' }).read('multi')).rejects.toMatchObject({
+    await expect(
+      createGoogleSecretStore({ client: stranger, project: 'p1' }).read('multi'),
+    ).rejects.toMatchObject({
       reason: 'denied',
     });
     await client.close();

@@ -38,7 +38,12 @@ describe('HashiCorp Vault (KV v2 over HTTP)', () => {
     });
     const missing = await store.read('app/none').catch((error: unknown) => error);
     expect(missing).toBeInstanceOf(SecretStoreError);
-    expect(missing).toMatchObject({ reason: 'not_found', status: 404, store: 'vault', secretName: 'app/none' });
+    expect(missing).toMatchObject({
+      reason: 'not_found',
+      status: 404,
+      store: 'vault',
+      secretName: 'app/none',
+    });
     const denied = await createVaultStore({ address: vault.url, token: 'hvs.wrong', mount: 'kv' })
       .read('app/one')
       .then(

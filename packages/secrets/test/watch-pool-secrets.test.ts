@@ -24,7 +24,10 @@ class MemoryStore implements SecretStore {
     if (this.mode === 'down') throw new Error('connect ECONNREFUSED 127.0.0.1:8200');
     const value = this.values.get(name);
     if (value === undefined)
-      throw new SecretStoreError({ store: this.kind, secretName: name, reason: 'not_found' }, 'no such secret');
+      throw new SecretStoreError(
+        { store: this.kind, secretName: name, reason: 'not_found' },
+        'no such secret',
+      );
     return { value, version: String(this.reads) };
   }
 }
@@ -134,7 +137,10 @@ describe('watchPoolSecrets', () => {
     expect(rejected).toHaveLength(2);
     expect(JSON.stringify(events)).not.toContain('has a space');
     expect(JSON.stringify(events)).not.toContain(A2);
-    expect(rejected[1]).toMatchObject({ keyId: 'b', message: expect.stringContaining('field "b" is missing') });
+    expect(rejected[1]).toMatchObject({
+      keyId: 'b',
+      message: expect.stringContaining('field "b" is missing'),
+    });
     expect(pool.snapshot().map((key) => key.masked)).toEqual(['sk-w...0001', 'sk-w...0003']);
     await watcher.close();
   });

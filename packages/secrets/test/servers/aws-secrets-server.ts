@@ -20,14 +20,19 @@ export async function startAwsSecretsServer(accessKeyId: string): Promise<AwsSec
   const server = await startLocalServer((request) => {
     const authorization = String(request.headers.authorization ?? '');
     if (!authorization.startsWith(`AWS4-HMAC-SHA256 Credential=${accessKeyId}/`)) {
-      return error(400, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+      return error(
+        400,
+        'UnrecognizedClientException',
+        'The security token included in the request is invalid.',
+      );
     }
     if (request.method !== 'POST' || request.headers['x-amz-target'] !== 'secretsmanager.GetSecretValue') {
       return error(400, 'UnknownOperationException', 'Unknown operation');
     }
     const input = JSON.parse(request.body || '{}') as { SecretId?: string };
     const secret = input.SecretId === undefined ? undefined : secrets.get(input.SecretId);
-    if (!secret) return error(400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+    if (!secret)
+      return error(400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
     return {
       status: 200,
       headers: { ...JSON_11, 'x-amzn-requestid': randomUUID() },

@@ -28,7 +28,9 @@ export async function startAzureKeyVaultServer(token: string): Promise<AzureKeyV
         return {
           status: 401,
           headers: { 'www-authenticate': CHALLENGE },
-          body: { error: { code: 'Unauthorized', message: 'AKV10000: Request is missing a Bearer or PoP token.' } },
+          body: {
+            error: { code: 'Unauthorized', message: 'AKV10000: Request is missing a Bearer or PoP token.' },
+          },
         };
       }
       const match = /^\/secrets\/([^/]+)(?:\/([^/]*))?$/.exec(url.pathname);

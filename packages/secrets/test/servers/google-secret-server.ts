@@ -16,7 +16,11 @@ export async function startGoogleSecretServer(token: string): Promise<GoogleSecr
   const secrets = new Map<string, string[]>();
   const server = await startLocalServer((request) => {
     if (request.headers.authorization !== `Bearer ${token}`) {
-      return ERROR(403, 'PERMISSION_DENIED', "Permission 'secretmanager.versions.access' denied for resource.");
+      return ERROR(
+        403,
+        'PERMISSION_DENIED',
+        "Permission 'secretmanager.versions.access' denied for resource.",
+      );
     }
     const path = decodeURIComponent(request.url.split('?')[0] ?? '');
     const match = /^\/v1\/projects\/([^/]+)\/secrets\/([^/]+)\/versions\/([^/:]+):access$/.exec(path);
@@ -26,7 +30,11 @@ export async function startGoogleSecretServer(token: string): Promise<GoogleSecr
     const number = wanted === 'latest' ? versions.length : Number(wanted);
     const value = versions[number - 1];
     if (value === undefined) {
-      return ERROR(404, 'NOT_FOUND', `Secret [projects/${project}/secrets/${secret}] not found or has no versions.`);
+      return ERROR(
+        404,
+        'NOT_FOUND',
+        `Secret [projects/${project}/secrets/${secret}] not found or has no versions.`,
+      );
     }
     return {
       status: 200,

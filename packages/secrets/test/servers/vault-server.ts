@@ -10,9 +10,11 @@ export interface VaultServer extends LocalServer {
 export async function startVaultServer(token: string, mount = 'secret'): Promise<VaultServer> {
   const entries = new Map<string, { data: Record<string, string>; version: number; created: string }>();
   const server = await startLocalServer((request) => {
-    if (request.headers['x-vault-token'] !== token) return { status: 403, body: { errors: ['permission denied'] } };
+    if (request.headers['x-vault-token'] !== token)
+      return { status: 403, body: { errors: ['permission denied'] } };
     const prefix = `/v1/${mount}/data/`;
-    if (request.method !== 'GET' || !request.url.startsWith(prefix)) return { status: 404, body: { errors: [] } };
+    if (request.method !== 'GET' || !request.url.startsWith(prefix))
+      return { status: 404, body: { errors: [] } };
     const path = decodeURIComponent(request.url.slice(prefix.length).split('?')[0] ?? '');
     const entry = entries.get(path);
     if (!entry) return { status: 404, body: { errors: [] } };
