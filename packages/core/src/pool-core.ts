@@ -1,5 +1,5 @@
-import type { ProviderAdapter } from './adapter';
 import { AdaptiveLimit, type SharedRate } from './adaptive-limit';
+import type { ProviderAdapter } from './adapter';
 import type { CooldownBounds } from './backoff';
 import type { ErrorCategory, ProviderName } from './categories';
 import type { KeyConfig } from './config';
