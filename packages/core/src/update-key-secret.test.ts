@@ -75,7 +75,10 @@ describe('updateKeySecret', () => {
 
     await expect(pool.updateKeySecret('missing', NEW)).rejects.toThrow('no key with id "missing"');
     const bad = 'sk-has a space-inside-000000';
-    const refused = await pool.updateKeySecret('a', bad).catch((caught: unknown) => caught as Error);
+    const refused = await pool.updateKeySecret('a', bad).then(
+      () => undefined,
+      (caught: unknown) => caught as Error,
+    );
     expect(refused).toBeInstanceOf(Error);
     expect(refused?.message).toContain('HTTP header');
     expect(refused?.message).not.toContain(bad);

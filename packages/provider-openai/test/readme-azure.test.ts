@@ -41,5 +41,7 @@ it('is the README block, word for word', () => {
   const source = readFileSync(new URL(import.meta.url), 'utf8');
   const body = /\/\/ --- README example start\n([\s\S]*?)\n\s*\/\/ --- README example end/.exec(source)![1]!;
   const lines = body.replace(/^ {4}/gm, '');
-  expect(readme).toContain(`\`\`\`ts\nimport { createAzureOpenAIPool } from '@keypool/openai';\n\n${lines}\n\`\`\``);
+  expect(readme).toContain(
+    `\`\`\`ts\nimport { createAzureOpenAIPool } from '@keypool/openai';\n\n${lines}\n\`\`\``,
+  );
 });
