@@ -140,6 +140,7 @@ export const POOL_OPTION_NAMES: readonly string[] = [
   'firstByteTimeoutMs',
   'modelScope',
   'adaptiveLimits',
+  'maxClients',
 ];
 
 /** What a failure may do to its key in a policy row (see `KeyEffect`). */
@@ -190,6 +191,7 @@ export const poolNumericOptionsSchema = z
     dayMs: z.number().gt(0, { error: 'dayMs must be > 0' }).optional(),
     firstByteTimeoutMs: z.number().gt(0, { error: 'firstByteTimeoutMs must be > 0' }).optional(),
     adaptiveLimits: z.boolean({ error: 'adaptiveLimits must be true or false' }).optional(),
+    maxClients: z.number().int().min(1, { error: 'maxClients must be an integer >= 1' }).optional(),
     cooldown: cooldownOptionsSchema.optional(),
     policy: policyOverridesSchema.optional(),
   })

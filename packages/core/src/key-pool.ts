@@ -92,6 +92,7 @@ export class KeyPool<TClient = unknown> {
         streamIdleTimeoutMs: options.streamIdleTimeoutMs,
         firstByteTimeoutMs: options.firstByteTimeoutMs ?? 30_000,
         adaptiveLimits: options.adaptiveLimits ?? true,
+        maxClients: options.maxClients ?? 10_000,
         modelScope: options.modelScope,
         now: options.now ?? Date.now,
         random: options.random ?? Math.random,

@@ -47,6 +47,13 @@ export interface KeyPoolOptions<TClient> {
    * increase, multiplicative decrease). Default true.
    */
   adaptiveLimits?: boolean;
+  /**
+   * The most SDK clients the pool keeps (one per key, built on the key's first call). Past it, the least recently
+   * used client is dropped and rebuilt when its key is called again. Default 10,000: a pool that calls more keys than
+   * that in turn rebuilds clients often (tens of microseconds each); one where only some of many keys are busy keeps
+   * its memory bounded.
+   */
+  maxClients?: number;
   /** The first retry delay for `retry` rows (overloaded, server, network). Default 250 ms. */
   retryBaseMs?: number;
   /** For streams: the longest silence allowed between chunks before the stream counts as interrupted. */

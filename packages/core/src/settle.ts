@@ -35,7 +35,7 @@ export function settleSuccess<T>(core: PoolCore<T>, lease: Lease): void {
   item.faultStrikes = 0;
   item.penaltyUntil = 0;
   item.adaptive?.onSuccess(now);
-  const result = record(core, lease, { outcome: 'success' });
+  const result = record(core, lease, { outcome: 'success' }, now);
   if (result?.recovered)
     core.emit('key.recovered', { ...lease.key.ref(), provider: core.provider }, lease.model);
   if (core.hasListeners('request.success')) {
