@@ -221,6 +221,7 @@ export class PoolCore<TClient> {
   replaceKey(old: PoolKey, config: KeyConfig): PoolKey {
     const key = new PoolKey(config, old.slot, old.order);
     old.removed = true;
+    this.clients.removed(old);
     this.scrubber = undefined;
     this.keys.set(key.id, key);
     this.slots[old.slot] = key;
