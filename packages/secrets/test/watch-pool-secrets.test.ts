@@ -2,12 +2,14 @@ import { createKeyPool } from '@keypool/core';
 import { FakeAdapter } from '@keypool/core/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
+  loadSecretKeys,
   parseSecretRef,
   pickSecret,
   SecretCache,
   type SecretStore,
   SecretStoreError,
   type SecretValue,
+  toSecretSource,
   watchPoolSecrets,
 } from '../src/index';
 
@@ -175,5 +177,29 @@ describe('pickSecret', () => {
     );
     expect(() => pickSecret(A1, parseSecretRef('x#a'), 'memory')).toThrow('not a JSON object');
     expect(() => pickSecret('  ', parseSecretRef('x'), 'memory')).toThrow('the secret is empty');
+  });
+});
+
+describe('loadSecretKeys and toSecretSource', () => {
+  it('reads a shared secret once for several keys, keeps their settings, and resolves keys-file references', async () => {
+    const store = new MemoryStore();
+    store.values.set('team/openai', JSON.stringify({ a: A1, b: B1 }));
+    const keys = await loadSecretKeys(store, [
+      { id: 'a', ref: 'team/openai#a', weight: 3 },
+      { id: 'b', ref: 'team/openai#b', tags: ['backup'] },
+    ]);
+    expect(keys).toEqual([
+      { id: 'a', secret: A1, weight: 3 },
+      { id: 'b', secret: B1, tags: ['backup'] },
+    ]);
+    expect(store.reads).toBe(1);
+    const source = toSecretSource(store, 'memory');
+    expect(source.scheme).toBe('memory');
+    await expect(source.resolve('team/openai#b')).resolves.toBe(B1);
+    await expect(loadSecretKeys(store, [{ id: 'x', ref: 'missing' }])).rejects.toMatchObject({
+      name: 'SecretStoreError',
+      reason: 'not_found',
+      message: 'memory: secret "missing": no such secret',
+    });
   });
 });
