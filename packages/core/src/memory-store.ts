@@ -192,6 +192,9 @@ export class MemoryStateStore implements StateStore {
     if (tokenCorrection !== 0) entry.tokensWindow?.add(tokenCorrection, now);
     if (attempt.learned) this.learn(entry, attempt.learned, now);
 
+    view.lastUsedAt = now;
+    if (attempt.outcome === 'success') view.lastSuccessAt = now;
+    else view.lastFailureAt = now;
     let recovered = false;
     if (attempt.outcome === 'success') {
       view.successes++;
@@ -305,6 +308,9 @@ export class MemoryStateStore implements StateStore {
         successes: state.successes,
         failures: { ...state.failures },
         latencyEwmaMs: state.latencyEwmaMs,
+        lastUsedAt: state.lastUsedAt,
+        lastSuccessAt: state.lastSuccessAt,
+        lastFailureAt: state.lastFailureAt,
       });
     }
   }

@@ -1,6 +1,7 @@
 import type { ProviderAdapter } from './adapter';
 import type { ErrorCategory, ProviderName } from './categories';
 import type { CooldownOptions, KeyConfig, StrategyName } from './config';
+import type { FailureRecord } from './failure-history';
 import type { PolicyOverrides } from './policy';
 import type { RateLimitInfo } from './rate-limit-info';
 import type { KeySelector } from './selectors';
@@ -62,6 +63,11 @@ export interface KeyPoolOptions<TClient> {
   windowMs?: number;
   /** The length of a rate-limit "day" (rpd). Default 86,400,000 ms. */
   dayMs?: number;
+  /**
+   * Failures kept per key in its history (`snapshot()[i].history`, `toJSON()`, and a shared store's capped list):
+   * time, category, status, provider code, model, scope and the scrubbed message. Default 20; 0 keeps none.
+   */
+  historySize?: number;
   /** Where key state lives. Default: in this process's memory. */
   store?: StateStore;
   /** State saved by `toJSON()` to start from. */
@@ -151,5 +157,7 @@ export interface PoolState {
     state: PersistedKeyState;
     /** Its rate-limit state per model scope. */
     scopes?: Record<string, PersistedKeyState>;
+    /** Its last failures, oldest first (see `KeySnapshot.history`). */
+    history?: FailureRecord[];
   }[];
 }
