@@ -29,6 +29,8 @@ export interface PoolEventFields {
   'key.recovered': KeyRef & { provider: ProviderName };
   'key.added': KeyRef & { provider: ProviderName };
   'key.removed': KeyRef & { provider: ProviderName };
+  /** A key got a new secret (`updateKeySecret`, e.g. rotated in a secret store); `masked` is the new one's. */
+  'key.secret_updated': KeyRef & { provider: ProviderName; previousMasked: string; enabled: boolean };
   'request.success': KeyRef & {
     provider: ProviderName;
     attempts: number;

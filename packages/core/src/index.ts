@@ -255,6 +255,7 @@ export {
   trimOverlap,
 } from './trim-overlap';
 export { UnsupportedFeatureError } from './unsupported-feature-error';
+export type { KeySecretUpdate } from './update-key-secret';
 export {
   createWebhookNotifier,
   type WebhookBody,

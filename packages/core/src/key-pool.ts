@@ -26,6 +26,7 @@ import { applyRemoteView, poolStateOf, refreshState, restoreState, snapshotKeys 
 import { retrySettings } from './retry-settings';
 import { createSelector } from './selectors';
 import type { StateStore } from './state-store';
+import { type KeySecretUpdate, updateKeySecret } from './update-key-secret';
 
 export type {
   AttemptKey,
@@ -331,6 +332,15 @@ export class KeyPool<TClient = unknown> {
   async removeKey(id: string): Promise<void> {
     await this.ready;
     await removeKey(this.core, id);
+  }
+
+  /**
+   * Gives a key a new secret, keeping its id, place and settings (a secret rotated in a store). The new secret starts
+   * with fresh state; a key disabled by the application stays disabled. `unchanged` when the secret is the same.
+   */
+  async updateKeySecret(id: string, secret: string): Promise<KeySecretUpdate> {
+    await this.ready;
+    return updateKeySecret(this.core, id, secret);
   }
 
   // ---------------------------------------------------------------- state

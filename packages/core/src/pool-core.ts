@@ -218,6 +218,31 @@ export class PoolCore<TClient> {
     }
   }
 
+  /**
+   * Puts a new `PoolKey` (a new secret) in the place of `old`: same id, affinity slot and pool order, so strategies
+   * that follow pool order keep it where it was. `old` is marked removed: calls in flight on it finish.
+   * (Used by `updateKeySecret`, `update-key-secret.ts`.) `config` keeps `old`'s quota group.
+   */
+  replaceKey(old: PoolKey, config: KeyConfig): PoolKey {
+    const key = new PoolKey(config, old.slot, old.order);
+    old.removed = true;
+    this.clients.removed(old);
+    this.scrubber = undefined;
+    this.keys.set(key.id, key);
+    this.slots[old.slot] = key;
+    this.byFingerprint.delete(old.fingerprint);
+    this.byFingerprint.set(key.fingerprint, key);
+    // The new key keeps the old one's quota group (its config is the old one's with a new secret).
+    const members = old.quotaGroup === undefined ? undefined : this.groups.get(old.quotaGroup);
+    if (members) members[members.indexOf(old)] = key;
+    for (const index of this.indices.values()) {
+      const item = old.scopes.get(index.scope);
+      if (item) index.drop(item);
+    }
+    this.placeKey(key);
+    return key;
+  }
+
   /** The key's SDK client, built on its first call. */
   clientOf(key: PoolKey): TClient {
     const cached = key.cachedClient<TClient>();

@@ -89,6 +89,7 @@ export async function runCli(args: string[]): Promise<number> {
   console.log(`keypool-emulator listening on ${emulator.url}`);
   for (const [provider, url] of Object.entries(emulator.baseURLs))
     console.log(`  ${provider.padEnd(10)} ${url}`);
+  console.log(`  azure-openai endpoint ${emulator.azureOpenAIEndpoint}`);
   if (!values.config) console.log('  (no --config: every key is accepted as healthy)');
 
   const signal = await waitForSignal();

@@ -8,6 +8,7 @@ export function emulatedToolCallId(provider: ProviderName, context: RenderContex
   const serial = context.requestId.slice(4);
   switch (provider) {
     case 'openai':
+    case 'azure-openai':
       return `call_${serial}${index}`;
     case 'anthropic':
       return `toolu_${serial}${index}`;

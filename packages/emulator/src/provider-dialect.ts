@@ -4,8 +4,8 @@ import type { Failure } from './failure.ts';
 import type { RateLimitSnapshot } from './key-state.ts';
 import type { HeaderMap } from './rate-limit-headers.ts';
 
-/** The four providers the emulator speaks. */
-export type ProviderName = 'openai' | 'anthropic' | 'gemini' | 'mistral';
+/** The providers the emulator speaks (Azure OpenAI is OpenAI's wire format on Azure's paths and key header). */
+export type ProviderName = 'openai' | 'anthropic' | 'gemini' | 'mistral' | 'azure-openai';
 
 /** A chat request reduced to what the emulator needs, whatever the provider's wire format. */
 export interface ChatRequest {

@@ -12,7 +12,7 @@ import type { RequestLogEntry } from './request-log.ts';
 import { routeRequest } from './route-table.ts';
 
 /** The base URL to give each SDK (see the README for the option each SDK takes it in). */
-export type EmulatorBaseURLs = Record<ProviderName, string>;
+export type EmulatorBaseURLs = Record<Exclude<ProviderName, 'azure-openai'>, string>;
 
 /** A running emulator. */
 export interface Emulator {
@@ -24,6 +24,11 @@ export interface Emulator {
    * `${url}/gemini` (`httpOptions.baseUrl`), mistral `${url}/mistral` (`serverURL`).
    */
   readonly baseURLs: EmulatorBaseURLs;
+  /**
+   * Azure OpenAI's `endpoint` (`${url}/azure`): `new AzureOpenAI({ endpoint, apiVersion, deployment })` adds
+   * `/openai` and sends `/openai/deployments/{deployment}/chat/completions?api-version=...` with an `api-key` header.
+   */
+  readonly azureOpenAIEndpoint: string;
   /** The validated configuration with defaults filled in. */
   readonly config: ResolvedEmulatorConfig;
   /** Every request seen since start or the last `reset()`, oldest first (live array; do not mutate). */
@@ -116,6 +121,7 @@ export async function startEmulator(config: EmulatorConfig = {}): Promise<Emulat
       gemini: `${url}/gemini`,
       mistral: `${url}/mistral`,
     },
+    azureOpenAIEndpoint: `${url}/azure`,
     config: resolved,
     get requests(): readonly RequestLogEntry[] {
       return state.log.entries;

@@ -1,3 +1,9 @@
+export {
+  AZURE_OPENAI_PRESET,
+  type AzureOpenAIClientOptions,
+  type AzureOpenAIPoolOptions,
+  createAzureOpenAIPool,
+} from './azure-openai-pool';
 export { mapOpenAIFinishReason } from './map-openai-finish-reason';
 export { maskKeyLikeSecrets } from './mask-key-like';
 export {

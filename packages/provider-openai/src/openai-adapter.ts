@@ -34,10 +34,11 @@ export interface OpenAIAdapter extends ProviderAdapter<OpenAI> {
 export function createOpenAIAdapter(
   clientOptions: OpenAIClientOptions = {},
   provider: ProviderName = 'openai',
+  construct: OpenAIConstructor = newOpenAI,
 ): OpenAIAdapter {
   const options = withoutKeyOptions(clientOptions);
   const createClient = (secret: string, hooks?: ClientHooks): OpenAI =>
-    new OpenAI({
+    construct({
       ...options,
       apiKey: secret,
       maxRetries: 0,
@@ -77,8 +78,11 @@ export function createOpenAIAdapter(
  * `withOptions`...). It holds no key: a request sent through it fails locally with a message saying how to run it
  * on a key of the pool.
  */
-export function createOpenAITemplateClient(clientOptions: OpenAIClientOptions = {}): OpenAI {
-  return new OpenAI({
+export function createOpenAITemplateClient(
+  clientOptions: OpenAIClientOptions = {},
+  construct: OpenAIConstructor = newOpenAI,
+): OpenAI {
+  return construct({
     ...withoutKeyOptions(clientOptions),
     maxRetries: 0,
     apiKey: async () => {
@@ -88,6 +92,14 @@ export function createOpenAITemplateClient(clientOptions: OpenAIClientOptions = 
     },
   });
 }
+
+/**
+ * Builds one client from its options: `new OpenAI(options)` by default; the Azure preset builds an `AzureOpenAI`
+ * (same request pipeline, `api-key` header, deployment paths, `api-version`).
+ */
+export type OpenAIConstructor = (options: ClientOptions) => OpenAI;
+
+const newOpenAI: OpenAIConstructor = (options) => new OpenAI(options);
 
 function withoutKeyOptions(clientOptions: OpenAIClientOptions): OpenAIClientOptions {
   const { apiKey: _apiKey, maxRetries: _maxRetries, ...rest } = clientOptions as ClientOptions;

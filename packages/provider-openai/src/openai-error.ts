@@ -95,7 +95,9 @@ export function classifyOpenAIError(
     case status === 401 || status === 403:
       return { ...base, category: 'auth' };
     case status === 404 &&
-      (api?.code === 'model_not_found' || /\bmodel\b.*does not exist/i.test(api?.message ?? '')):
+      (api?.code === 'model_not_found' ||
+        api?.code === 'DeploymentNotFound' || // Azure OpenAI: the deployment is the model
+        /\bmodel\b.*does not exist/i.test(api?.message ?? '')):
       return { ...base, category: 'invalid_request', modelNotFound: true };
     case status === 503 ||
       ((status === undefined || status >= 500) && /overloaded/i.test(api?.message ?? '')):

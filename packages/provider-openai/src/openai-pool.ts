@@ -7,7 +7,12 @@ import {
   routeClientRequests,
 } from '@keypool/core';
 import type OpenAI from 'openai';
-import { createOpenAIAdapter, createOpenAITemplateClient, type OpenAIClientOptions } from './openai-adapter';
+import {
+  createOpenAIAdapter,
+  createOpenAITemplateClient,
+  type OpenAIClientOptions,
+  type OpenAIConstructor,
+} from './openai-adapter';
 import { openAIClientErrors } from './openai-client-errors';
 import { estimateOpenAIRequestTokens, openAIUsageOf } from './openai-request-tokens';
 
@@ -43,12 +48,17 @@ const OWNED_OPTIONS = ['apiKey', 'fetch', 'adminAPIKey', 'workloadIdentity'] as 
  * `const { client } = createOpenAIPool({ keys })` then `client.chat.completions.create(...)`.
  */
 export function createOpenAIPool(options: OpenAIPoolOptions): OpenAIPool {
+  return buildOpenAIPool(options);
+}
+
+/** `createOpenAIPool` with the client constructor as a parameter (the Azure preset passes `AzureOpenAI`'s). */
+export function buildOpenAIPool(options: OpenAIPoolOptions, construct?: OpenAIConstructor): OpenAIPool {
   const { clientOptions, callOptions, streamOptions, provider, ...poolOptions } = options;
   const streamIdleTimeoutMs = streamOptions?.idleTimeoutMs ?? poolOptions.streamIdleTimeoutMs;
   return createProviderPool<OpenAI>({
-    pool: { ...poolOptions, adapter: createOpenAIAdapter(clientOptions, provider) },
+    pool: { ...poolOptions, adapter: createOpenAIAdapter(clientOptions, provider, construct) },
     template: (pool) =>
-      routeClientRequests(pool, createOpenAITemplateClient(clientOptions), {
+      routeClientRequests(pool, createOpenAITemplateClient(clientOptions, construct), {
         errors: openAIClientErrors,
         secretOf: (client) => (typeof client.apiKey === 'string' ? client.apiKey : undefined),
         estimateTokens: estimateOpenAIRequestTokens,
