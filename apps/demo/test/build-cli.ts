@@ -7,7 +7,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /**
  * Vitest global setup: builds the CLI and every workspace package it imports at run time
- * (`turbo run build --filter=@keypool/demo...`). Turbo caches, so when `npm test` has just built everything (or
+ * (`turbo run build --filter=keypool...`). Turbo caches, so when `npm test` has just built everything (or
  * nothing changed) this takes seconds. `KEYPOOL_DEMO_SKIP_BUILD=1` skips it when you know dist/ is fresh.
  */
 export function setup(): void {
@@ -23,7 +23,7 @@ export function setup(): void {
     .join(delimiter);
   const result = spawnSync(
     existsSync(turbo) ? turbo : 'turbo',
-    ['run', 'build', '--filter=@keypool/demo...', '--output-logs=errors-only'],
+    ['run', 'build', '--filter=keypool...', '--output-logs=errors-only'],
     { cwd: root, env: { ...process.env, PATH: path }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
   if (result.status !== 0) {
