@@ -14,10 +14,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * `moduleResolution` node16 (CommonJS and ESM files) and bundler, and `npx keypool --help`.
  */
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
+
+/** Runs a command; a failure's error carries what the command printed (tsc prints its errors on stdout). */
+async function run(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeout?: number },
+): Promise<{ stdout: string; stderr: string }> {
+  try {
+    return await execFileAsync(command, args, { ...options, maxBuffer: 16 * 1024 * 1024 });
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`${command} ${args.join(' ')} failed in ${options.cwd}:\n${stdout}\n${stderr}`);
+  }
+}
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const fixtures = fileURLToPath(new URL('./packed/', import.meta.url));
 const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
+// Generous bounds for a busy machine (7 parallel sessions on 2 cores: setup ~100 s, the steps ~110 s at once);
+// on a quiet machine the whole file takes well under the 2 minutes of one bound.
+const SETUP_TIMEOUT_MS = 300_000;
+const STEP_TIMEOUT_MS = 240_000;
 const FIXTURES = [
   'esm-consumer.mjs',
   'cjs-consumer.cjs',
@@ -39,13 +57,14 @@ const env = {
 };
 
 /** The folders of every package that is published (not private). */
-async function publishedPackages(): Promise<{ dir: string; name: string }[]> {
-  const found: { dir: string; name: string }[] = [];
+async function publishedPackages(): Promise<{ dir: string; name: string; version: string }[]> {
+  const found: { dir: string; name: string; version: string }[] = [];
   for (const parent of ['packages', 'apps']) {
     for (const entry of await readdir(join(root, parent))) {
       const dir = join(root, parent, entry);
       const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8').catch(() => '{}'));
-      if (manifest.name && manifest.private !== true) found.push({ dir, name: manifest.name });
+      if (manifest.name && manifest.private !== true)
+        found.push({ dir, name: manifest.name, version: manifest.version });
     }
   }
   return found;
@@ -61,13 +80,18 @@ beforeAll(async () => {
   consumer = join(work, 'consumer');
   await mkdir(packs);
   await mkdir(consumer);
-  for (const { dir, name } of await publishedPackages()) {
-    const before = new Set(await readdir(packs));
-    await run('pnpm', ['pack', '--pack-destination', packs], { cwd: dir, env });
-    const added = (await readdir(packs)).filter((file) => !before.has(file));
-    expect(added, name).toHaveLength(1);
-    tarballs.set(name, join(packs, added[0]!));
+  // Packed side by side; each package's tarball is named after it (`keypool-core-0.0.0.tgz`, `keypool-0.0.0.tgz`).
+  const packages = await publishedPackages();
+  await Promise.all(
+    packages.map(({ dir }) => run('pnpm', ['pack', '--pack-destination', packs], { cwd: dir, env })),
+  );
+  const files = await readdir(packs);
+  for (const { name, version } of packages) {
+    const file = `${name.replace('@', '').replace('/', '-')}-${version}.tgz`;
+    expect(files, name).toContain(file);
+    tarballs.set(name, join(packs, file));
   }
+  expect(files).toHaveLength(packages.length);
   await writeFile(join(consumer, 'package.json'), '{ "name": "consumer", "private": true }\n');
   for (const file of FIXTURES) await copyFile(join(fixtures, file), join(consumer, file));
   await run(
@@ -81,20 +105,21 @@ beforeAll(async () => {
       ...tarballs.values(),
       '@types/node@24',
     ],
-    { cwd: consumer, env, maxBuffer: 16 * 1024 * 1024 },
+    { cwd: consumer, env },
   );
-}, 240_000);
+}, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-describe('the packed tarballs, installed with npm outside the workspace', () => {
+// The steps after the install are independent: they run at once.
+describe.concurrent('the packed tarballs, installed with npm outside the workspace', () => {
   it('pack every published package, with dist/ and no src/ (source maps carry the sources)', async () => {
     expect([...tarballs.keys()].sort()).toContain('keypool');
     expect(tarballs.size).toBeGreaterThanOrEqual(14);
     for (const [name, tarball] of tarballs) {
-      const { stdout } = await run('tar', ['-tzf', tarball], { env });
+      const { stdout } = await run('tar', ['-tzf', tarball], { cwd: work, env });
       const files = stdout.split('\n').filter((line) => line !== '');
       expect(
         files.filter((file) => file.startsWith('package/src/')),
@@ -117,37 +142,59 @@ describe('the packed tarballs, installed with npm outside the workspace', () => 
   it.each([
     ['ESM (import)', 'esm-consumer.mjs'],
     ['CommonJS (require)', 'cjs-consumer.cjs'],
-  ])('serve a call through a fallback chain from %s', async (_label, file) => {
-    const { stdout } = await run(process.execPath, [file], { cwd: consumer, env, timeout: 60_000 });
-    const result = JSON.parse(stdout.trim().split('\n').at(-1)!);
-    expect(result.notFunctions).toEqual([]);
-    expect(result.configError).toContain('keys[0].limits.rpm: rpm must be >= 0');
-    expect(result.served).toMatchObject({
-      index: 1,
-      provider: 'openai',
-      model: 'gpt-4o-mini',
-      keyId: 'gpt-1',
-    });
-    expect(result.text).toContain('packed hello');
-  });
+  ])(
+    'serve a call through a fallback chain from %s',
+    async (_label, file) => {
+      const { stdout } = await run(process.execPath, [file], { cwd: consumer, env });
+      const result = JSON.parse(stdout.trim().split('\n').at(-1)!);
+      expect(result.notFunctions).toEqual([]);
+      expect(result.configError).toContain('keys[0].limits.rpm: rpm must be >= 0');
+      expect(result.served).toMatchObject({
+        index: 1,
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        keyId: 'gpt-1',
+      });
+      expect(result.text).toContain('packed hello');
+    },
+    STEP_TIMEOUT_MS,
+  );
 
-  it('compile under tsc --strict, moduleResolution node16 (CommonJS and ESM files), and the CommonJS output runs', async () => {
-    await run(process.execPath, [tsc, '-p', 'tsconfig.node16.json'], { cwd: consumer, env });
-    const compiled = await readFile(join(consumer, 'out-node16/typed-consumer.js'), 'utf8');
-    expect(compiled).toContain('require("@keypool/openai")');
-    const { stdout } = await run(process.execPath, ['out-node16/typed-consumer.js'], { cwd: consumer, env });
-    expect(JSON.parse(stdout)).toMatchObject({ firstId: 'team-a', fromEnv: 0 });
-    const esm = await run(process.execPath, ['out-node16/typed-consumer.mjs'], { cwd: consumer, env });
-    expect(JSON.parse(esm.stdout)).toMatchObject({ firstId: 'team-a' });
-  }, 120_000);
+  it(
+    'compile under tsc --strict, moduleResolution node16 (CommonJS and ESM files), and the CommonJS output runs',
+    async () => {
+      await run(process.execPath, [tsc, '-p', 'tsconfig.node16.json'], { cwd: consumer, env });
+      const compiled = await readFile(join(consumer, 'out-node16/typed-consumer.js'), 'utf8');
+      expect(compiled).toContain('require("@keypool/openai")');
+      const { stdout } = await run(process.execPath, ['out-node16/typed-consumer.js'], {
+        cwd: consumer,
+        env,
+      });
+      expect(JSON.parse(stdout)).toMatchObject({ firstId: 'team-a', fromEnv: 0 });
+      expect(JSON.parse(stdout).rejected).toContain(
+        'unknown pool option "maxAttemps" (did you mean maxAttempts?)',
+      );
+      const esm = await run(process.execPath, ['out-node16/typed-consumer.mjs'], { cwd: consumer, env });
+      expect(JSON.parse(esm.stdout)).toMatchObject({ firstId: 'team-a' });
+    },
+    STEP_TIMEOUT_MS,
+  );
 
-  it('compile under tsc --strict, moduleResolution bundler', async () => {
-    await run(process.execPath, [tsc, '-p', 'tsconfig.bundler.json'], { cwd: consumer, env });
-  }, 120_000);
+  it(
+    'compile under tsc --strict, moduleResolution bundler',
+    async () => {
+      await run(process.execPath, [tsc, '-p', 'tsconfig.bundler.json'], { cwd: consumer, env });
+    },
+    STEP_TIMEOUT_MS,
+  );
 
-  it('run `npx keypool --help` from the installed tarball', async () => {
-    const { stdout } = await run('npx', ['--no-install', 'keypool', '--help'], { cwd: consumer, env });
-    expect(stdout).toMatch(/Usage: keypool/);
-    expect(stdout).toContain('simulate');
-  });
+  it(
+    'run `npx keypool --help` from the installed tarball',
+    async () => {
+      const { stdout } = await run('npx', ['--no-install', 'keypool', '--help'], { cwd: consumer, env });
+      expect(stdout).toMatch(/Usage: keypool/);
+      expect(stdout).toContain('simulate');
+    },
+    STEP_TIMEOUT_MS,
+  );
 });

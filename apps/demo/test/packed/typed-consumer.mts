@@ -26,8 +26,13 @@ const snapshot: readonly KeySnapshot[] = openai.snapshot();
 const firstId: string | undefined = snapshot[0]?.id;
 const fromEnv: number = keysFromEnv({}).openai.length;
 
-// @ts-expect-error: the types are real, not `any`: a misspelt option is a compile error.
-createOpenAIPool({ keys, maxAttemps: 3 });
+let rejected = '';
+try {
+  // @ts-expect-error: the types are real, not `any`: a misspelt option is a compile error (and a ConfigError).
+  createOpenAIPool({ keys, maxAttemps: 3 });
+} catch (error) {
+  rejected = ConfigError.isInstance(error) ? error.message : String(error);
+}
 
 const unused: unknown[] = [
   createKeypoolModel,
@@ -44,6 +49,7 @@ let gateway: Gateway | undefined;
 
 console.log(
   JSON.stringify({
+    rejected,
     firstId,
     fromEnv,
     bound: unused.length,
