@@ -101,6 +101,7 @@ beforeAll(async () => {
       '--no-audit',
       '--no-fund',
       '--prefer-offline',
+      '--ignore-scripts',
       '--loglevel=error',
       ...tarballs.values(),
       '@types/node@24',
