@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /**
- * Vitest global setup: builds the CLI and every workspace package it imports at run time
- * (`turbo run build --filter=@keypool/demo...`). Turbo caches, so when `npm test` has just built everything (or
- * nothing changed) this takes seconds. `KEYPOOL_DEMO_SKIP_BUILD=1` skips it when you know dist/ is fresh.
+ * Vitest global setup: builds the CLI, every workspace package it imports at run time and the other published
+ * packages (`turbo run build --filter=keypool... --filter=./packages/*`). Turbo caches, so when `npm test` has just
+ * built everything (or nothing changed) this takes seconds. `KEYPOOL_DEMO_SKIP_BUILD=1` skips it when you know dist/ is fresh.
  */
 export function setup(): void {
   if (process.env.KEYPOOL_DEMO_SKIP_BUILD === '1') return;
@@ -23,7 +23,8 @@ export function setup(): void {
     .join(delimiter);
   const result = spawnSync(
     existsSync(turbo) ? turbo : 'turbo',
-    ['run', 'build', '--filter=@keypool/demo...', '--output-logs=errors-only'],
+    // Every package, not only the CLI's: the packed-tarball test packs them all (ai-sdk and otel included).
+    ['run', 'build', '--filter=keypool...', '--filter=./packages/*', '--output-logs=errors-only'],
     { cwd: root, env: { ...process.env, PATH: path }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
   if (result.status !== 0) {

@@ -1,57 +1,57 @@
-import { z } from 'zod';
+// zod/mini: the same validation as zod's classic API, tree-shakable, so core stays small in edge bundles.
+import * as z from 'zod/mini';
 import { ERROR_CATEGORIES } from './categories';
 import { didYouMean } from './did-you-mean';
 import { ConfigError, type ConfigIssue } from './errors';
 import { headerUnsafe } from './header-unsafe';
 
 const nonNegative = (field: string) =>
-  z
-    .number({ error: `${field} must be a number` })
-    .finite({ error: `${field} must be finite` })
-    .min(0, { error: `${field} must be >= 0` });
+  z.number({ error: `${field} must be a number` }).check(z.gte(0, { error: `${field} must be >= 0` }));
+
+const positive = (field: string) =>
+  z.number({ error: `${field} must be a number` }).check(z.gt(0, { error: `${field} must be > 0` }));
 
 /** Per-key proactive limits: requests per minute, tokens per minute, requests per day. */
-export const keyLimitsSchema = z
-  .object({
-    rpm: nonNegative('rpm').optional(),
-    tpm: nonNegative('tpm').optional(),
-    rpd: nonNegative('rpd').optional(),
-  })
-  .strict();
+export const keyLimitsSchema = z.strictObject({
+  rpm: z.optional(nonNegative('rpm')),
+  tpm: z.optional(nonNegative('tpm')),
+  rpd: z.optional(nonNegative('rpd')),
+});
 
 /** One API key: a user-given id, the secret, and optional weight, limits, tags and quota group. */
 export const keyConfigSchema = z
-  .object({
+  .strictObject({
     id: z
       .string({ error: 'id must be a string' })
-      .trim()
-      .min(1, { error: 'id must not be empty' })
-      .max(200, { error: 'id must be at most 200 characters' }),
-    secret: z
-      .string({ error: 'secret must be a string' })
-      .refine((value) => value.trim().length > 0, { error: 'secret must not be empty or whitespace' })
-      .refine((value) => value === value.trim(), { error: 'secret must not start or end with whitespace' }),
-    weight: z
-      .number({ error: 'weight must be a number' })
-      .finite()
-      .gt(0, { error: 'weight must be > 0' })
-      .optional(),
-    limits: keyLimitsSchema.optional(),
-    tags: z.array(z.string().min(1, { error: 'tags must not be empty strings' })).optional(),
-    quotaGroup: z.string().trim().min(1, { error: 'quotaGroup must not be empty' }).optional(),
-    enabled: z.boolean().optional(),
+      .check(
+        z.trim(),
+        z.minLength(1, { error: 'id must not be empty' }),
+        z.maxLength(200, { error: 'id must be at most 200 characters' }),
+      ),
+    secret: z.string({ error: 'secret must be a string' }).check(
+      z.refine((value) => value.trim().length > 0, { error: 'secret must not be empty or whitespace' }),
+      z.refine((value) => value === value.trim(), { error: 'secret must not start or end with whitespace' }),
+    ),
+    weight: z.optional(positive('weight')),
+    limits: z.optional(keyLimitsSchema),
+    tags: z.optional(z.array(z.string().check(z.minLength(1, { error: 'tags must not be empty strings' })))),
+    quotaGroup: z.optional(
+      z.string().check(z.trim(), z.minLength(1, { error: 'quotaGroup must not be empty' })),
+    ),
+    enabled: z.optional(z.boolean()),
   })
-  .strict()
-  .superRefine((key, context) => {
-    const problem = typeof key.secret === 'string' ? headerUnsafe(key.secret) : undefined;
-    if (problem) {
-      context.addIssue({
-        code: 'custom',
-        path: ['secret'],
-        message: `the secret of key "${key.id}" ${problem}; a secret is sent in an HTTP header, which cannot carry it`,
-      });
-    }
-  });
+  .check(
+    z.superRefine((key, context) => {
+      const problem = typeof key.secret === 'string' ? headerUnsafe(key.secret) : undefined;
+      if (problem) {
+        context.addIssue({
+          code: 'custom',
+          path: ['secret'],
+          message: `the secret of key "${key.id}" ${problem}; a secret is sent in an HTTP header, which cannot carry it`,
+        });
+      }
+    }),
+  );
 
 /** Limits per key. */
 export type KeyLimits = z.infer<typeof keyLimitsSchema>;
@@ -59,10 +59,9 @@ export type KeyLimits = z.infer<typeof keyLimitsSchema>;
 export type KeyConfig = z.infer<typeof keyConfigSchema>;
 
 /** A pool's keys: at least one, ids unique. */
-export const keyListSchema = z
-  .array(keyConfigSchema, { error: 'keys must be an array' })
-  .min(1, { error: 'keys must hold at least one key' })
-  .superRefine((keys, context) => {
+export const keyListSchema = z.array(keyConfigSchema, { error: 'keys must be an array' }).check(
+  z.minLength(1, { error: 'keys must hold at least one key' }),
+  z.superRefine((keys, context) => {
     const seen = new Map<string, number>();
     const secrets = new Map<string, number>();
     keys.forEach((key, index) => {
@@ -83,47 +82,59 @@ export const keyListSchema = z
         });
       } else secrets.set(key.secret, index);
     });
-  });
+  }),
+);
 
 /** Cooldown bounds: escalating jittered backoff from `baseMs` up to `maxMs`; spent quotas cool for `quotaMs`. */
 export const cooldownOptionsSchema = z
-  .object({
-    baseMs: nonNegative('baseMs').optional(),
-    maxMs: nonNegative('maxMs').optional(),
-    quotaMs: nonNegative('quotaMs').optional(),
-    factor: z.number().finite().min(1, { error: 'factor must be >= 1' }).optional(),
-    jitter: z.number().min(0).max(1, { error: 'jitter must be between 0 and 1' }).optional(),
+  .strictObject({
+    baseMs: z.optional(nonNegative('baseMs')),
+    maxMs: z.optional(nonNegative('maxMs')),
+    quotaMs: z.optional(nonNegative('quotaMs')),
+    factor: z.optional(z.number().check(z.gte(1, { error: 'factor must be >= 1' }))),
+    jitter: z.optional(z.number().check(z.gte(0), z.lte(1, { error: 'jitter must be between 0 and 1' }))),
   })
-  .strict()
-  .refine((value) => value.baseMs === undefined || value.maxMs === undefined || value.baseMs <= value.maxMs, {
-    error: 'baseMs must be <= maxMs',
-    path: ['baseMs'],
-  });
+  .check(
+    z.refine(
+      (value) => value.baseMs === undefined || value.maxMs === undefined || value.baseMs <= value.maxMs,
+      {
+        error: 'baseMs must be <= maxMs',
+        path: ['baseMs'],
+      },
+    ),
+  );
 
 /**
  * The retry backoff of `retry` rows (overloaded, server, network): the n-th retry waits
  * min(baseMs * factor^(n-1), maxMs), minus up to `jitter` of it.
  */
 export const retryBackoffSchema = z
-  .object({
-    baseMs: nonNegative('baseMs').optional(),
-    factor: z
-      .number({ error: 'factor must be a number' })
-      .finite({ error: 'factor must be finite' })
-      .min(1, { error: 'factor must be >= 1' })
-      .optional(),
-    maxMs: nonNegative('maxMs').optional(),
-    jitter: z
-      .number({ error: 'jitter must be a number' })
-      .min(0, { error: 'jitter must be between 0 and 1' })
-      .max(1, { error: 'jitter must be between 0 and 1' })
-      .optional(),
+  .strictObject({
+    baseMs: z.optional(nonNegative('baseMs')),
+    factor: z.optional(
+      z
+        .number({ error: 'factor must be a number' })
+        .check(
+          z.gte(1, { error: 'factor must be >= 1' }),
+          z.refine(Number.isFinite, { error: 'factor must be finite' }),
+        ),
+    ),
+    maxMs: z.optional(nonNegative('maxMs')),
+    jitter: z.optional(
+      z
+        .number({ error: 'jitter must be a number' })
+        .check(
+          z.gte(0, { error: 'jitter must be between 0 and 1' }),
+          z.lte(1, { error: 'jitter must be between 0 and 1' }),
+        ),
+    ),
   })
-  .strict()
-  .refine((value) => value.baseMs === undefined || value.maxMs === undefined || value.baseMs <= value.maxMs, {
-    error: 'baseMs must be <= maxMs',
-    path: ['baseMs'],
-  });
+  .check(
+    z.refine(
+      (value) => value.baseMs === undefined || value.maxMs === undefined || value.baseMs <= value.maxMs,
+      { error: 'baseMs must be <= maxMs', path: ['baseMs'] },
+    ),
+  );
 
 /** The retry backoff as the user gives it. */
 export type RetryBackoffOptions = z.infer<typeof retryBackoffSchema>;
@@ -187,70 +198,73 @@ export const POLICY_ROW_FIELDS = ['key', 'request', 'retries', 'threshold'] as c
 export const policyCategorySchema = z.enum(ERROR_CATEGORIES);
 
 const oneOf = (field: string, values: readonly string[]) =>
-  z.unknown().superRefine((value, context) => {
-    if (typeof value === 'string' && values.includes(value)) return;
-    const hint = typeof value === 'string' ? didYouMean(value, values) : undefined;
-    context.addIssue({
-      code: 'custom',
-      message: `${field} must be one of ${values.join(', ')}${typeof value === 'string' ? `, not "${value}"` : ''}${hint ? ` (did you mean ${hint}?)` : ''}`,
-    });
-  });
+  z.unknown().check(
+    z.superRefine((value, context) => {
+      if (typeof value === 'string' && values.includes(value)) return;
+      const hint = typeof value === 'string' ? didYouMean(value, values) : undefined;
+      context.addIssue({
+        code: 'custom',
+        message: `${field} must be one of ${values.join(', ')}${typeof value === 'string' ? `, not "${value}"` : ''}${hint ? ` (did you mean ${hint}?)` : ''}`,
+      });
+    }),
+  );
 
 /** One policy override row: known fields with known values. */
 export const policyRowSchema = z
-  .object({
-    key: oneOf('key', KEY_EFFECTS).optional(),
-    request: oneOf('request', REQUEST_EFFECTS).optional(),
-    retries: z.number().int().min(0, { error: 'retries must be an integer >= 0' }).optional(),
-    threshold: z.number().int().min(1, { error: 'threshold must be an integer >= 1' }).optional(),
+  .looseObject({
+    key: z.optional(oneOf('key', KEY_EFFECTS)),
+    request: z.optional(oneOf('request', REQUEST_EFFECTS)),
+    retries: z.optional(z.int().check(z.gte(0, { error: 'retries must be an integer >= 0' }))),
+    threshold: z.optional(z.int().check(z.gte(1, { error: 'threshold must be an integer >= 1' }))),
   })
-  .passthrough()
-  .superRefine(unknownNames('policy row field', POLICY_ROW_FIELDS));
+  .check(z.superRefine(unknownNames('policy row field', POLICY_ROW_FIELDS)));
 
 /** Policy overrides: rows for known categories only. */
 export const policyOverridesSchema = z
   .record(z.string(), policyRowSchema, { error: 'policy must be an object of rows by category' })
-  .superRefine(unknownNames('error category', ERROR_CATEGORIES));
+  .check(z.superRefine(unknownNames('error category', ERROR_CATEGORIES)));
 
 /** The serialisable part of the pool options (functions and objects are checked by the pool itself). */
 export const poolNumericOptionsSchema = z
-  .object({
-    maxAttempts: z.number().int().min(1, { error: 'maxAttempts must be >= 1' }).optional(),
-    attemptTimeoutMs: z.number().gt(0, { error: 'attemptTimeoutMs must be > 0' }).optional(),
-    deadlineMs: z.number().gt(0, { error: 'deadlineMs must be > 0' }).optional(),
-    maxWaitMs: nonNegative('maxWaitMs').optional(),
-    retryBaseMs: nonNegative('retryBaseMs').optional(),
-    streamIdleTimeoutMs: z.number().gt(0, { error: 'streamIdleTimeoutMs must be > 0' }).optional(),
-    windowMs: z.number().gt(0, { error: 'windowMs must be > 0' }).optional(),
-    dayMs: z.number().gt(0, { error: 'dayMs must be > 0' }).optional(),
-    firstByteTimeoutMs: z.number().gt(0, { error: 'firstByteTimeoutMs must be > 0' }).optional(),
-    adaptiveLimits: z.boolean({ error: 'adaptiveLimits must be true or false' }).optional(),
-    maxClients: z.number().int().min(1, { error: 'maxClients must be an integer >= 1' }).optional(),
-    historySize: z
-      .number()
-      .int({ error: 'historySize must be an integer' })
-      .min(0, { error: 'historySize must be >= 0' })
-      .max(1_000, { error: 'historySize must be <= 1000' })
-      .optional(),
-    failureThreshold: z
-      .number({ error: 'failureThreshold must be a number' })
-      .int({ error: 'failureThreshold must be an integer >= 1' })
-      .min(1, { error: 'failureThreshold must be an integer >= 1' })
-      .optional(),
-    failureResetMs: z
-      .number({ error: 'failureResetMs must be a number' })
-      .gt(0, { error: 'failureResetMs must be > 0' })
-      .optional(),
-    retryBackoff: retryBackoffSchema.optional(),
-    cooldown: cooldownOptionsSchema.optional(),
-    policy: policyOverridesSchema.optional(),
+  .looseObject({
+    maxAttempts: z.optional(z.int().check(z.gte(1, { error: 'maxAttempts must be >= 1' }))),
+    attemptTimeoutMs: z.optional(z.number().check(z.gt(0, { error: 'attemptTimeoutMs must be > 0' }))),
+    deadlineMs: z.optional(z.number().check(z.gt(0, { error: 'deadlineMs must be > 0' }))),
+    maxWaitMs: z.optional(nonNegative('maxWaitMs')),
+    retryBaseMs: z.optional(nonNegative('retryBaseMs')),
+    streamIdleTimeoutMs: z.optional(z.number().check(z.gt(0, { error: 'streamIdleTimeoutMs must be > 0' }))),
+    windowMs: z.optional(z.number().check(z.gt(0, { error: 'windowMs must be > 0' }))),
+    dayMs: z.optional(z.number().check(z.gt(0, { error: 'dayMs must be > 0' }))),
+    firstByteTimeoutMs: z.optional(z.number().check(z.gt(0, { error: 'firstByteTimeoutMs must be > 0' }))),
+    adaptiveLimits: z.optional(z.boolean({ error: 'adaptiveLimits must be true or false' })),
+    maxClients: z.optional(z.int().check(z.gte(1, { error: 'maxClients must be an integer >= 1' }))),
+    historySize: z.optional(
+      z
+        .int({ error: 'historySize must be an integer' })
+        .check(
+          z.gte(0, { error: 'historySize must be >= 0' }),
+          z.lte(1_000, { error: 'historySize must be <= 1000' }),
+        ),
+    ),
+    failureThreshold: z.optional(
+      z
+        .int({ error: 'failureThreshold must be an integer >= 1' })
+        .check(z.gte(1, { error: 'failureThreshold must be an integer >= 1' })),
+    ),
+    failureResetMs: z.optional(
+      z
+        .number({ error: 'failureResetMs must be a number' })
+        .check(z.gt(0, { error: 'failureResetMs must be > 0' })),
+    ),
+    retryBackoff: z.optional(retryBackoffSchema),
+    cooldown: z.optional(cooldownOptionsSchema),
+    policy: z.optional(policyOverridesSchema),
   })
-  .passthrough()
-  .superRefine(unknownNames('pool option', POOL_OPTION_NAMES));
+  .check(z.superRefine(unknownNames('pool option', POOL_OPTION_NAMES)));
 
 /** A check that reports every own property not in `known`, suggesting the nearest known name. */
 function unknownNames(what: string, known: readonly string[]) {
-  return (value: Record<string, unknown>, context: z.RefinementCtx) => {
+  return (value: Record<string, unknown>, context: z.core.$RefinementCtx) => {
     for (const name of Object.keys(value)) {
       if (known.includes(name)) continue;
       const hint = didYouMean(name, known);
@@ -264,7 +278,7 @@ function unknownNames(what: string, known: readonly string[]) {
 }
 
 /** Turns zod issues into Keypool's own `ConfigIssue`s, with readable paths like `keys[2].limits.rpm`. */
-export function toConfigIssues(error: z.ZodError, prefix = ''): ConfigIssue[] {
+export function toConfigIssues(error: z.core.$ZodError, prefix = ''): ConfigIssue[] {
   return error.issues.map((issue) => ({ path: formatPath(prefix, issue.path), message: issue.message }));
 }
 
