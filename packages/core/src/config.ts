@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ERROR_CATEGORIES } from './categories';
+import { ContinuationCapabilities } from './continuation-capabilities';
 import { didYouMean } from './did-you-mean';
 import { ConfigError, type ConfigIssue } from './errors';
 import { headerUnsafe } from './header-unsafe';
@@ -140,7 +141,15 @@ export const POOL_OPTION_NAMES: readonly string[] = [
   'firstByteTimeoutMs',
   'modelScope',
   'adaptiveLimits',
+  'onInterrupt',
+  'continuation',
 ];
+
+/** What `pool.stream` and `chain.stream` may do when a stream breaks after output reached the caller. */
+export const INTERRUPT_MODES = ['continue', 'restart', 'fail'] as const;
+
+/** The names of a pool's `continuation` settings. */
+export const CONTINUATION_OPTION_NAMES = ['capabilities', 'maxContinuations', 'maxOverlapWords'] as const;
 
 /** What a failure may do to its key in a policy row (see `KeyEffect`). */
 export const KEY_EFFECTS = ['cooldown', 'quota', 'disable', 'none'] as const;
@@ -177,6 +186,39 @@ export const policyOverridesSchema = z
   .record(z.string(), policyRowSchema, { error: 'policy must be an object of rows by category' })
   .superRefine(unknownNames('error category', ERROR_CATEGORIES));
 
+const METHODS = ['prefill', 'restart'];
+
+/** A pool's `continuation` settings: a capability table (rules or a shared table) and two bounds. */
+export const continuationOptionsSchema = z
+  .object({
+    capabilities: z
+      .unknown()
+      .superRefine((value, context) => {
+        if (value instanceof ContinuationCapabilities) return;
+        if (!Array.isArray(value)) {
+          context.addIssue({ code: 'custom', message: 'capabilities must be an array of rules or a table' });
+          return;
+        }
+        value.forEach((rule: { method?: unknown } | null, index) => {
+          if (typeof rule?.method !== 'string' || !METHODS.includes(rule.method))
+            context.addIssue({
+              code: 'custom',
+              path: [index, 'method'],
+              message: 'method must be "prefill" or "restart"',
+            });
+        });
+      })
+      .optional(),
+    maxContinuations: z
+      .number()
+      .int()
+      .min(0, { error: 'maxContinuations must be an integer >= 0' })
+      .optional(),
+    maxOverlapWords: z.number().int().min(0, { error: 'maxOverlapWords must be an integer >= 0' }).optional(),
+  })
+  .passthrough()
+  .superRefine(unknownNames('continuation option', CONTINUATION_OPTION_NAMES));
+
 /** The serialisable part of the pool options (functions and objects are checked by the pool itself). */
 export const poolNumericOptionsSchema = z
   .object({
@@ -192,6 +234,8 @@ export const poolNumericOptionsSchema = z
     adaptiveLimits: z.boolean({ error: 'adaptiveLimits must be true or false' }).optional(),
     cooldown: cooldownOptionsSchema.optional(),
     policy: policyOverridesSchema.optional(),
+    onInterrupt: oneOf('onInterrupt', INTERRUPT_MODES).optional(),
+    continuation: continuationOptionsSchema.optional(),
   })
   .passthrough()
   .superRefine(unknownNames('pool option', POOL_OPTION_NAMES));

@@ -56,6 +56,7 @@ export {
 } from './client-error';
 export {
   type CooldownOptions,
+  INTERRUPT_MODES,
   KEY_EFFECTS,
   type KeyConfig,
   type KeyLimits,
@@ -90,6 +91,7 @@ export type {
   StreamContinuationEvent,
   StreamContinuationEvents,
   StreamEndpoint,
+  StreamRestartEvent,
 } from './continued-stream-event';
 export { didYouMean } from './did-you-mean';
 export {
@@ -167,6 +169,12 @@ export {
   type RoutedMethod,
   type RoutedStream,
 } from './pool-client';
+export type {
+  EngineStreamOptions,
+  PoolContinuationOptions,
+  PoolStreamEvent,
+  PoolStreamOptions,
+} from './pool-stream';
 export { isPrefillRejection } from './prefill-rejection';
 export { createProviderPool, type ProviderPool, type ProviderPoolParts } from './provider-pool';
 export type { RateLimitBudget, RateLimitInfo } from './rate-limit-info';

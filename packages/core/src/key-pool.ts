@@ -10,6 +10,7 @@ import {
   STRATEGY_NAMES,
   toConfigIssues,
 } from './config';
+import { ContinuationCapabilities } from './continuation-capabilities';
 import { ConfigError, ProviderError } from './errors';
 import type { PoolEventName, PoolEvents, TypedEmitter } from './events';
 import { execute, executeStream } from './execute';
@@ -19,6 +20,13 @@ import { resolvePolicy } from './policy';
 import { PoolCore } from './pool-core';
 import type { AttemptKey, CallOptions, KeyPoolOptions, PoolState, StreamCallOptions } from './pool-options';
 import { applyRemoteView, poolStateOf, refreshState, restoreState, snapshotKeys } from './pool-state';
+import {
+  continuingPoolStream,
+  type EngineStreamOptions,
+  type PoolStreamContext,
+  type PoolStreamEvent,
+  type PoolStreamOptions,
+} from './pool-stream';
 import { createSelector } from './selectors';
 import type { StateStore } from './state-store';
 
@@ -46,6 +54,7 @@ export class KeyPool<TClient = unknown> {
   readonly adapter: ProviderAdapter<TClient>;
   readonly store: StateStore;
   private readonly core: PoolCore<TClient>;
+  private readonly streams: PoolStreamContext;
   private readonly ready: Promise<void>;
   private isReady = false;
   private unsubscribeStore: (() => void) | undefined;
@@ -96,6 +105,22 @@ export class KeyPool<TClient = unknown> {
         random: options.random ?? Math.random,
       },
     );
+    const { capabilities, ...continuation } = options.continuation ?? {};
+    const core = this.core;
+    this.streams = {
+      provider: this.provider,
+      open: (request, callOptions) => this.streamOnce(request, callOptions),
+      deadlineMs: core.settings.deadlineMs,
+      now: () => core.now(),
+      emit: (name, fields, model) => core.emit(name, fields, model),
+      scrub: (text) => core.scrub(text),
+      onInterrupt: options.onInterrupt ?? 'continue',
+      capabilities:
+        capabilities instanceof ContinuationCapabilities
+          ? capabilities
+          : new ContinuationCapabilities(capabilities ?? []),
+      continuation,
+    };
     for (const config of keys) this.core.insertKey(config);
     this.ready = this.start(options.initialState).then(() => {
       this.isReady = true;
@@ -194,13 +219,19 @@ export class KeyPool<TClient = unknown> {
     );
   }
 
-  /** The unified streaming call: text deltas, then one `done` event with the whole result. */
+  /**
+   * The unified streaming call: text deltas, then one `done` event with the whole result. Before the first chunk a
+   * failure rotates keys; after it a break is continued on another key (`onInterrupt`, default `continue`): by prefill
+   * where the model accepts one, else by a restart announced with a `restart` event (clear what you showed). The
+   * result's `continued` says how it was produced and its usage counts every billed attempt; a stream that cannot go
+   * on within the deadline ends with `StreamInterruptedError` carrying the partial text.
+   */
   async *stream(
     request: ChatRequest,
-    options: Omit<StreamCallOptions<ChatStreamEvent>, 'signal' | 'textOf' | 'usageOf' | 'isTerminal'> = {},
-  ): AsyncGenerator<ChatStreamEvent, void, undefined> {
+    options: PoolStreamOptions = {},
+  ): AsyncGenerator<PoolStreamEvent, void, undefined> {
     this.validate(request);
-    yield* this.streamOnce(request, options);
+    yield* continuingPoolStream(this.streams, request, options);
   }
 
   /**
@@ -224,7 +255,7 @@ export class KeyPool<TClient = unknown> {
 
   private streamOnce(
     request: ChatRequest,
-    options: Omit<StreamCallOptions<ChatStreamEvent>, 'signal' | 'textOf' | 'usageOf' | 'isTerminal'>,
+    options: EngineStreamOptions,
   ): AsyncGenerator<ChatStreamEvent, void, undefined> {
     const provider = this.provider;
     const adapter = this.adapter;

@@ -1,5 +1,5 @@
-import { AdaptiveLimit, type SharedRate } from './adaptive-limit';
 import type { ProviderAdapter } from './adapter';
+import { AdaptiveLimit, type SharedRate } from './adaptive-limit';
 import type { CooldownBounds } from './backoff';
 import type { ErrorCategory, ProviderName } from './categories';
 import type { KeyConfig } from './config';
@@ -219,6 +219,9 @@ export class PoolCore<TClient> {
           tokensRemaining: info?.tokens?.remaining,
         });
       },
+      // Streams: each malformed event a key's client met, as a pool event (never its data).
+      (malformedKey, event) =>
+        this.emit('stream.malformed_event', { ...malformedKey.ref(), provider: this.provider, ...event }),
     );
   }
 

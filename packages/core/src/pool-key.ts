@@ -4,6 +4,7 @@ import type { KeyRef } from './events';
 import { KeyScope } from './key-scope';
 import type { RateLimitInfo } from './rate-limit-info';
 import { fingerprintSecret, maskSecret } from './secret';
+import type { MalformedStreamEvent } from './skip-malformed-events';
 import { initialKeyState, type KeyStateView, type StoreKey } from './state-store';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -80,13 +81,19 @@ export class PoolKey {
   }
 
   /** The key's SDK client, built on first use (so an idle key costs no client). */
-  client<T>(create: (secret: string, hooks: ClientHooks) => T, onLearned: (key: PoolKey) => void): T {
+  client<T>(
+    create: (secret: string, hooks: ClientHooks) => T,
+    onLearned: (key: PoolKey) => void,
+    onMalformed?: (key: PoolKey, event: MalformedStreamEvent) => void,
+  ): T {
     if (this.#client === undefined) {
       this.#client = create(this.#secret, {
         reportRateLimit: (info) => {
           this.pendingLearned = { ...this.pendingLearned, ...info };
           onLearned(this);
         },
+        // Streams: a malformed event that cannot carry text is skipped and reported (stream.malformed_event).
+        ...(onMalformed ? { reportMalformedEvent: (event) => onMalformed(this, event) } : {}),
       });
     }
     return this.#client as T;
