@@ -10,7 +10,6 @@ import {
   STRATEGY_NAMES,
   toConfigIssues,
 } from './config';
-import { ContinuationCapabilities } from './continuation-capabilities';
 import { ConfigError, ProviderError } from './errors';
 import type { PoolEventName, PoolEvents, TypedEmitter } from './events';
 import { execute, executeStream } from './execute';
@@ -26,6 +25,7 @@ import {
   type PoolStreamContext,
   type PoolStreamEvent,
   type PoolStreamOptions,
+  poolStreamContext,
 } from './pool-stream';
 import { createSelector } from './selectors';
 import type { StateStore } from './state-store';
@@ -105,22 +105,9 @@ export class KeyPool<TClient = unknown> {
         random: options.random ?? Math.random,
       },
     );
-    const { capabilities, ...continuation } = options.continuation ?? {};
-    const core = this.core;
-    this.streams = {
-      provider: this.provider,
-      open: (request, callOptions) => this.streamOnce(request, callOptions),
-      deadlineMs: core.settings.deadlineMs,
-      now: () => core.now(),
-      emit: (name, fields, model) => core.emit(name, fields, model),
-      scrub: (text) => core.scrub(text),
-      onInterrupt: options.onInterrupt ?? 'continue',
-      capabilities:
-        capabilities instanceof ContinuationCapabilities
-          ? capabilities
-          : new ContinuationCapabilities(capabilities ?? []),
-      continuation,
-    };
+    this.streams = poolStreamContext(this.core, options, (request, callOptions) =>
+      this.streamOnce(request, callOptions),
+    );
     for (const config of keys) this.core.insertKey(config);
     this.ready = this.start(options.initialState).then(() => {
       this.isReady = true;

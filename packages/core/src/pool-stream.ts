@@ -3,7 +3,8 @@ import type { ChatRequest, ChatResult, ChatStreamEvent } from './chat';
 import { ContinuationCapabilities, type ContinuationRule } from './continuation-capabilities';
 import type { ContinuedStreamEvent, StreamContinuationEvent } from './continued-stream-event';
 import type { PoolEventFields, PoolEventName } from './events';
-import type { StreamCallOptions } from './pool-options';
+import type { PoolCore } from './pool-core';
+import type { KeyPoolOptions, StreamCallOptions } from './pool-options';
 import { continueStream, type InterruptMode } from './stream-continuation';
 
 /** How a pool's streams survive a break (the pool's `continuation` option, or one call's). */
@@ -52,6 +53,29 @@ export interface PoolStreamContext {
   /** The pool's table, shared by its calls so a model found to refuse a prefill restarts on later calls too. */
   capabilities: ContinuationCapabilities;
   continuation: Omit<PoolContinuationOptions, 'capabilities'>;
+}
+
+/** A pool's stream context from its engine state and options (`open` runs one engine stream). */
+export function poolStreamContext<TClient>(
+  core: PoolCore<TClient>,
+  options: Pick<KeyPoolOptions<TClient>, 'onInterrupt' | 'continuation'>,
+  open: PoolStreamContext['open'],
+): PoolStreamContext {
+  const { capabilities, ...continuation } = options.continuation ?? {};
+  return {
+    provider: core.provider,
+    open,
+    deadlineMs: core.settings.deadlineMs,
+    now: () => core.now(),
+    emit: (name, fields, model) => core.emit(name, fields, model),
+    scrub: (text) => core.scrub(text),
+    onInterrupt: options.onInterrupt ?? 'continue',
+    capabilities:
+      capabilities instanceof ContinuationCapabilities
+        ? capabilities
+        : new ContinuationCapabilities(capabilities ?? []),
+    continuation,
+  };
 }
 
 /**
