@@ -139,6 +139,7 @@ export {
   type WindowRuleOptions,
 } from './health-rules';
 export { IncompleteAnswerError } from './incomplete-answer-error';
+export { DEFAULT_HISTORY_SIZE, historyMessage, isFailureRecord, KeyHistoryBook } from './key-history';
 export {
   type AttemptKey,
   type AttemptOutcome,

@@ -2,6 +2,7 @@ import type { ProviderAdapter } from './adapter';
 import { AdaptiveLimit, type SharedRate } from './adaptive-limit';
 import type { CooldownBounds } from './backoff';
 import type { ErrorCategory, ProviderName } from './categories';
+import { ClientCache } from './client-cache';
 import type { KeyConfig } from './config';
 import type { ProviderError } from './errors';
 import type { EventStamp, PoolEventFields, PoolEventName, PoolEvents } from './events';
@@ -31,6 +32,7 @@ export interface PoolSettings {
   streamIdleTimeoutMs: number | undefined;
   firstByteTimeoutMs: number;
   adaptiveLimits: boolean;
+  maxClients: number;
   modelScope: ((model: string) => string) | undefined;
   now: () => number;
   random: () => number;
@@ -38,6 +40,8 @@ export interface PoolSettings {
 
 /** What one call keeps across its attempts. */
 export interface CallState {
+  /** When the call began (its first attempt's selection reads the clock from here). */
+  begunAt: number;
   deadline: number;
   maxAttempts: number;
   cost: { requests: number; tokens: number };
@@ -94,6 +98,8 @@ export class PoolCore<TClient> {
   private scrubber: TextScrubber | undefined;
   /** The latest end of any key's health penalty: before it, selection first looks for an unpenalised key. */
   penaltiesUntil = 0;
+  /** The SDK clients the keys hold, bounded by `maxClients`. */
+  readonly clients: ClientCache;
   /** One index per model scope the pool has been called with. */
   readonly indices = new Map<string, ScopeIndex>();
   /** Per model scope, the request rate last learned from 429s alone: where a key with no rate of its own starts. */
@@ -117,6 +123,7 @@ export class PoolCore<TClient> {
     this.memoryStore = memoryStore;
     this.selector = selector;
     this.settings = settings;
+    this.clients = new ClientCache(settings.maxClients);
     const selection = {
       now: 0,
       avoid: undefined as Set<PoolKey> | undefined,
@@ -156,9 +163,9 @@ export class PoolCore<TClient> {
   }
 
   /** Re-evaluates where one key-and-scope belongs after its state changed. */
-  place(item: KeyScope): void {
+  place(item: KeyScope, now = this.now()): void {
     if (item.key.removed) return;
-    this.indices.get(item.scope)?.place(item, this.now());
+    this.indices.get(item.scope)?.place(item, now);
   }
 
   /** Re-evaluates every scope of a key after a key-level change (disable, enable, spent quota). */
@@ -186,6 +193,7 @@ export class PoolCore<TClient> {
   /** Takes a key out of every map and index. Calls in flight on it finish. */
   deleteKey(key: PoolKey): void {
     key.removed = true;
+    this.clients.removed(key);
     this.scrubber = undefined;
     this.keys.delete(key.id);
     const last = this.slots.pop()!;
@@ -207,7 +215,12 @@ export class PoolCore<TClient> {
 
   /** The key's SDK client, built on its first call. */
   clientOf(key: PoolKey): TClient {
-    return key.client(
+    const cached = key.cachedClient<TClient>();
+    if (cached !== undefined) {
+      key.clientUsed = true;
+      return cached;
+    }
+    const client = key.buildClient(
       (secret, hooks) => this.adapter.createClient(secret, hooks),
       (learnedKey) => {
         if (!this.events.hasListeners('limits.learned')) return;
@@ -223,6 +236,8 @@ export class PoolCore<TClient> {
       (malformedKey, event) =>
         this.emit('stream.malformed_event', { ...malformedKey.ref(), provider: this.provider, ...event }),
     );
+    this.clients.added(key);
+    return client;
   }
 
   /**
