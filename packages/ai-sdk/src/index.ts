@@ -7,3 +7,4 @@ export {
 } from './rotating-language-model';
 export { type ConvertedCall, toChatRequest } from './to-chat-request';
 export type { ServedStep, TargetResult } from './to-language-model-result';
+export type { RestartMapping, TargetStreamEvent } from './to-stream-parts';

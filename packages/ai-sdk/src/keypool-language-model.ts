@@ -20,7 +20,7 @@ import {
   toProviderMetadata,
   toUsage,
 } from './to-language-model-result';
-import { type TargetStreamEvent, toStreamParts } from './to-stream-parts';
+import { type RestartMapping, type TargetStreamEvent, toStreamParts } from './to-stream-parts';
 
 /**
  * Anything that answers unified chat requests: a fallback chain (`createFallbackChain`), or your own wrapper. Its
@@ -45,6 +45,12 @@ export interface KeypoolModelOptions {
    * Off by default: a chain turn with tools is answered by `chat` and replayed as stream parts.
    */
   chainStreamsToolCalls?: boolean;
+  /**
+   * What a stream does when its answer restarts after text was sent (a cut on a model without prefill): `error`
+   * (default) ends with an `error` part; `new-text-part` streams the new answer as a new text part and marks the old
+   * one `providerMetadata.keypool.discarded` (the step's `text` then joins both). See `RestartMapping`.
+   */
+  restarts?: RestartMapping;
 }
 
 /** A whole answer as a one-event stream (its text and tool calls arrive with `done`). */
@@ -108,7 +114,12 @@ export function createKeypoolModel(
       const events = (whole ? replay(chat(request)) : stream(request))[Symbol.asyncIterator]();
       // Wait for the first event, so a call that cannot start (every key and step spent) throws here.
       const first = await events.next();
-      return { stream: toStreamParts(first, events as AsyncIterator<ChatToolStreamEvent>, warnings) };
+      return {
+        stream: toStreamParts(first, events as AsyncIterator<ChatToolStreamEvent>, warnings, {
+          ...(options.restarts ? { restarts: options.restarts } : {}),
+          provider,
+        }),
+      };
     },
   };
 }

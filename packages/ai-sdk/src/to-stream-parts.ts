@@ -1,25 +1,53 @@
 import type { LanguageModelV4StreamPart, SharedV4Warning } from '@ai-sdk/provider';
-import type { ChatToolStreamEvent } from '@keypool/core';
-
-/** What a target's stream yields: the unified events, and a chain's `restart` announcement. */
-export type TargetStreamEvent =
-  | ChatToolStreamEvent
-  | { type: 'restart'; reason: string; discardedText: string };
-
+import {
+  type ChatToolStreamEvent,
+  ERROR_CATEGORIES,
+  type ErrorCategory,
+  StreamInterruptedError,
+  type StreamRestartEvent,
+} from '@keypool/core';
 import { type TargetResult, toFinishReason, toProviderMetadata, toUsage } from './to-language-model-result';
+
+/** What a target's stream yields: the unified events, and a `restart` announcement (a pool's or a chain's). */
+export type TargetStreamEvent = ChatToolStreamEvent | StreamRestartEvent;
+
+/**
+ * What the model does when the answer restarts after text reached the AI SDK (a continuation by prefill never
+ * restarts). The AI SDK cannot take text back: a step's `text` joins all its text parts.
+ * - `error` (default): end with an `error` part (a `StreamInterruptedError` carrying the text sent), never a joined
+ *   answer.
+ * - `new-text-part`: end the current text part (its `text-end` has `providerMetadata.keypool.discarded: true`, so a
+ *   UI can hide it) and stream the new answer as a new text part. The step's `text` then holds both.
+ */
+export type RestartMapping = 'error' | 'new-text-part';
+
+/** Options of {@link toStreamParts}. */
+export interface StreamPartsOptions {
+  restarts?: RestartMapping;
+  /** The provider name for errors the mapping raises. */
+  provider?: string;
+}
+
+function categoryOf(reason: string): ErrorCategory {
+  return (ERROR_CATEGORIES as readonly string[]).includes(reason)
+    ? (reason as ErrorCategory)
+    : 'stream_interrupted';
+}
 
 /**
  * Turns a unified stream (already started: `first` is its first event) into the AI SDK's stream parts:
  * `stream-start`, `text-start`/`text-delta`/`text-end`, `tool-input-start`/`tool-input-delta`/`tool-input-end`, one
  * `tool-call` per call, `response-metadata` and `finish` with usage and `providerMetadata.keypool`. A failure after
- * the start becomes an `error` part (the partial answer is never reported as finished). A chain's `restart` (a broken
- * answer restarted from the beginning) ends the current text part; the replacement arrives as a new text part.
+ * the start becomes an `error` part (the partial answer is never reported as finished). A `restart` (a broken answer
+ * restarted from the beginning) after text was sent follows `options.restarts` (see {@link RestartMapping}).
  */
 export function toStreamParts(
   first: IteratorResult<TargetStreamEvent>,
   events: AsyncIterator<TargetStreamEvent>,
   warnings: SharedV4Warning[],
+  options: StreamPartsOptions = {},
 ): ReadableStream<LanguageModelV4StreamPart> {
+  const restarts = options.restarts ?? 'error';
   let textParts = 0;
   let textId = 'text-0';
   let textOpen = false;
@@ -39,7 +67,29 @@ export function toStreamParts(
         }
         const event = step.value;
         if (event.type === 'restart') {
-          if (textOpen) controller.enqueue({ type: 'text-end', id: textId });
+          if (restarts === 'error') {
+            // The text sent cannot be taken back: end as an interrupted stream, and stop the new answer.
+            controller.enqueue({
+              type: 'error',
+              error: new StreamInterruptedError(
+                {
+                  category: categoryOf(event.reason),
+                  message: `stream interrupted after ${event.discardedText.length} characters: the answer restarted`,
+                  provider: options.provider ?? 'keypool',
+                },
+                event.discardedText,
+              ),
+            });
+            controller.close();
+            await events.return?.();
+            return;
+          }
+          if (textOpen)
+            controller.enqueue({
+              type: 'text-end',
+              id: textId,
+              providerMetadata: { keypool: { discarded: true, reason: event.reason } },
+            });
           textOpen = false;
           textParts++;
           textId = `text-${textParts}`;

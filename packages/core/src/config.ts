@@ -1,6 +1,7 @@
 // zod/mini: the same validation as zod's classic API, tree-shakable, so core stays small in edge bundles.
 import * as z from 'zod/mini';
 import { ERROR_CATEGORIES } from './categories';
+import { ContinuationCapabilities } from './continuation-capabilities';
 import { didYouMean } from './did-you-mean';
 import { ConfigError, type ConfigIssue } from './errors';
 import { headerUnsafe } from './header-unsafe';
@@ -185,7 +186,15 @@ export const POOL_OPTION_NAMES: readonly string[] = [
   'failureThreshold',
   'failureResetMs',
   'retryBackoff',
+  'onInterrupt',
+  'continuation',
 ];
+
+/** What `pool.stream` and `chain.stream` may do when a stream breaks after output reached the caller. */
+export const INTERRUPT_MODES = ['continue', 'restart', 'fail'] as const;
+
+/** The names of a pool's `continuation` settings. */
+export const CONTINUATION_OPTION_NAMES = ['capabilities', 'maxContinuations', 'maxOverlapWords'] as const;
 
 /** What a failure may do to its key in a policy row (see `KeyEffect`). */
 export const KEY_EFFECTS = ['cooldown', 'quota', 'disable', 'none'] as const;
@@ -224,6 +233,42 @@ export const policyOverridesSchema = z
   .record(z.string(), policyRowSchema, { error: 'policy must be an object of rows by category' })
   .check(z.superRefine(unknownNames('error category', ERROR_CATEGORIES)));
 
+const METHODS = ['prefill', 'restart'];
+
+/** A pool's `continuation` settings: a capability table (rules or a shared table) and two bounds. */
+export const continuationOptionsSchema = z
+  .looseObject({
+    capabilities: z.optional(
+      z.unknown().check(
+        z.superRefine((value, context) => {
+          if (value instanceof ContinuationCapabilities) return;
+          if (!Array.isArray(value)) {
+            context.addIssue({
+              code: 'custom',
+              message: 'capabilities must be an array of rules or a table',
+            });
+            return;
+          }
+          value.forEach((rule: { method?: unknown } | null, index) => {
+            if (typeof rule?.method !== 'string' || !METHODS.includes(rule.method))
+              context.addIssue({
+                code: 'custom',
+                path: [index, 'method'],
+                message: 'method must be "prefill" or "restart"',
+              });
+          });
+        }),
+      ),
+    ),
+    maxContinuations: z.optional(
+      z.int().check(z.gte(0, { error: 'maxContinuations must be an integer >= 0' })),
+    ),
+    maxOverlapWords: z.optional(
+      z.int().check(z.gte(0, { error: 'maxOverlapWords must be an integer >= 0' })),
+    ),
+  })
+  .check(z.superRefine(unknownNames('continuation option', CONTINUATION_OPTION_NAMES)));
+
 /** The serialisable part of the pool options (functions and objects are checked by the pool itself). */
 export const poolNumericOptionsSchema = z
   .looseObject({
@@ -259,6 +304,8 @@ export const poolNumericOptionsSchema = z
     retryBackoff: z.optional(retryBackoffSchema),
     cooldown: z.optional(cooldownOptionsSchema),
     policy: z.optional(policyOverridesSchema),
+    onInterrupt: z.optional(oneOf('onInterrupt', INTERRUPT_MODES)),
+    continuation: z.optional(continuationOptionsSchema),
   })
   .check(z.superRefine(unknownNames('pool option', POOL_OPTION_NAMES)));
 

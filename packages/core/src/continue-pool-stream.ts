@@ -16,6 +16,8 @@ export interface PoolStreamCallOptions {
   idleTimeoutMs?: number;
   /** Keys the pool should not pick (the keys that broke this answer). Pools that do not know it ignore it. */
   avoidKeyIds?: readonly string[];
+  /** Always `fail`: this layer continues the stream itself, so a pool that continues on its own must not. */
+  onInterrupt?: 'fail';
 }
 
 /** What a continuing stream needs of a pool: its provider and its unified `stream` (a core `KeyPool` has both). */
@@ -25,7 +27,8 @@ export interface ContinuablePool<R extends ChatResult = ChatResult> {
 }
 
 /**
- * `pool.stream(request)` that survives interruptions (see {@link continueStream}): each continuation opens the
+ * A stream of any unified pool that survives interruptions (see {@link continueStream}); a core `KeyPool`'s own
+ * `pool.stream` already does this (its `onInterrupt` option). Each continuation opens the
  * pool's stream again for the same model with the broken keys in `avoidKeyIds`, with a prefill where the model
  * accepts one. `callOptions` go to every `pool.stream` call; their `deadlineMs` bounds the whole call, every
  * continuation included (each stream gets what is left of it).
@@ -34,7 +37,7 @@ export function continuePoolStream<R extends ChatResult>(
   pool: ContinuablePool<R>,
   request: ChatRequest,
   options: StreamContinuationOptions & {
-    callOptions?: Omit<PoolStreamCallOptions, 'avoidKeyIds'>;
+    callOptions?: Omit<PoolStreamCallOptions, 'avoidKeyIds' | 'onInterrupt'>;
     /** The clock for the deadline (epoch ms). Default `Date.now`. */
     now?: () => number;
   } = {},
@@ -50,6 +53,7 @@ export function continuePoolStream<R extends ChatResult>(
         ...options.callOptions,
         ...(deadlineAt === undefined ? {} : { deadlineMs: Math.max(1, deadlineAt - now()) }),
         avoidKeyIds: attempt.avoidKeyIds,
+        onInterrupt: 'fail',
       }),
     options,
   );

@@ -39,12 +39,22 @@ export type ContinuedResult<R extends ChatResult = ChatResult> = R & {
 };
 
 /**
+ * A broken answer starts again from the beginning: clear the `discardedText` you showed; the deltas after it are the
+ * new answer.
+ */
+export interface StreamRestartEvent {
+  type: 'restart';
+  reason: ContinuationReason;
+  discardedText: string;
+}
+
+/**
  * One event of a stream that survives interruptions: text deltas; `restart` when the answer starts again (clear the
  * `discardedText` you showed; the deltas after it are the new answer); then exactly one `done`.
  */
 export type ContinuedStreamEvent<R extends ChatResult = ChatResult> =
   | { type: 'delta'; text: string }
-  | { type: 'restart'; reason: ContinuationReason; discardedText: string }
+  | StreamRestartEvent
   | { type: 'done'; result: ContinuedResult<R> };
 
 /** What a continuing stream reports as it goes (for logs and metrics; the library never writes to the console). */

@@ -434,7 +434,7 @@ describe('streams', () => {
     adapter.script(A, { type: 'stream', chunks: ['par', 'tial'], noTerminator: true });
     const pool = createKeyPool({ adapter, keys: [keys[0]!] });
     const error = await (async () => {
-      for await (const _ of pool.stream(request)) {
+      for await (const _ of pool.stream(request, { onInterrupt: 'fail' })) {
         // consume
       }
     })().catch((caught: unknown) => caught);
@@ -445,7 +445,7 @@ describe('streams', () => {
   it('counts a stall longer than the idle timeout as an interruption', async () => {
     const adapter = new FakeAdapter();
     adapter.script(A, { type: 'stream', chunks: ['a', 'b', 'c'], chunkDelayMs: 1_000 });
-    const pool = createKeyPool({ adapter, keys: [keys[0]!], streamIdleTimeoutMs: 500 });
+    const pool = createKeyPool({ adapter, keys: [keys[0]!], streamIdleTimeoutMs: 500, onInterrupt: 'fail' });
     const consume = (async () => {
       for await (const _ of pool.stream(request)) {
         // consume

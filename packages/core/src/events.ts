@@ -1,4 +1,5 @@
 import type { ErrorCategory, ProviderName } from './categories';
+import type { ContinuationReason, ContinuationRecord } from './continued-stream-event';
 
 /** How an event names a key: its id and masked secret, never the secret. */
 export interface KeyRef {
@@ -68,6 +69,34 @@ export interface PoolEventFields {
   'pool.exhausted': { provider: ProviderName; retryAfterMs: number | undefined; reason: string };
   'limits.learned': KeyRef & { provider: ProviderName; requestsRemaining?: number; tokensRemaining?: number };
   'store.error': { provider: ProviderName; operation: string; message: string };
+  /** `pool.stream` broke after output reached the caller (a cut, a stall, an error event, a missing end). */
+  'stream.interrupted': {
+    provider: ProviderName;
+    /** The key that broke, by id. */
+    keyId?: string;
+    /** Characters the caller had received (since the last restart). */
+    chars: number;
+    category: ErrorCategory;
+    /** What happened, scrubbed of secrets. */
+    message: string;
+  };
+  /** A broken `pool.stream` went on (the record also lands in the result's `continued`). */
+  'stream.continued': { provider: ProviderName; record: ContinuationRecord };
+  /** The answer starts again: the caller got a `restart` event and clears what it showed. */
+  'stream.restarted': { provider: ProviderName; reason: ContinuationReason; discardedChars: number };
+  /** The model refused our assistant prefill with a 400; the answer restarts and the model restarts from now on. */
+  'stream.prefill_rejected': { provider: ProviderName; message: string };
+  /**
+   * A stream event whose data was not valid JSON (e.g. a proxy mangled it). `skipped`: it could not carry text and was
+   * dropped, the stream went on; else the stream breaks there and is continued. Its data is never kept.
+   */
+  'stream.malformed_event': KeyRef & {
+    provider: ProviderName;
+    /** The SSE `event:` name, when it had one. */
+    event?: string;
+    length: number;
+    skipped: boolean;
+  };
 }
 
 /** Every event a pool emits, by name: its fields and the stamp (`at`, `model`). */

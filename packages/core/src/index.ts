@@ -57,6 +57,7 @@ export {
 } from './client-error';
 export {
   type CooldownOptions,
+  INTERRUPT_MODES,
   KEY_EFFECTS,
   type KeyConfig,
   type KeyLimits,
@@ -93,6 +94,7 @@ export type {
   StreamContinuationEvent,
   StreamContinuationEvents,
   StreamEndpoint,
+  StreamRestartEvent,
 } from './continued-stream-event';
 export { didYouMean } from './did-you-mean';
 export {
@@ -173,6 +175,12 @@ export {
   type RoutedMethod,
   type RoutedStream,
 } from './pool-client';
+export type {
+  EngineStreamOptions,
+  PoolContinuationOptions,
+  PoolStreamEvent,
+  PoolStreamOptions,
+} from './pool-stream';
 export { isPrefillRejection } from './prefill-rejection';
 export { createProviderPool, type ProviderPool, type ProviderPoolParts } from './provider-pool';
 export type { RateLimitBudget, RateLimitInfo } from './rate-limit-info';

@@ -68,7 +68,8 @@ describe('KeyPool basics', () => {
     const pool = createKeyPool({ adapter, keys, strategy: 'round-robin', random: () => 0, retryBaseMs: 1 });
     const seen: string[] = [];
     const run = (async () => {
-      for await (const event of pool.stream(request)) if (event.type === 'delta') seen.push(event.text);
+      for await (const event of pool.stream(request, { onInterrupt: 'fail' }))
+        if (event.type === 'delta') seen.push(event.text);
     })();
     vi.advanceTimersByTimeAsync(10);
     const error = await run.catch((caught: unknown) => caught);

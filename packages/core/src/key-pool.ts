@@ -23,6 +23,14 @@ import { PoolCore } from './pool-core';
 import { PoolHistory } from './pool-history';
 import type { AttemptKey, CallOptions, KeyPoolOptions, PoolState, StreamCallOptions } from './pool-options';
 import { applyRemoteView, poolStateOf, refreshState, restoreState, snapshotKeys } from './pool-state';
+import {
+  continuingPoolStream,
+  type EngineStreamOptions,
+  type PoolStreamContext,
+  type PoolStreamEvent,
+  type PoolStreamOptions,
+  poolStreamContext,
+} from './pool-stream';
 import { retrySettings } from './retry-settings';
 import { createSelector } from './selectors';
 import type { StateStore } from './state-store';
@@ -52,6 +60,7 @@ export class KeyPool<TClient = unknown> {
   readonly adapter: ProviderAdapter<TClient>;
   readonly store: StateStore;
   private readonly core: PoolCore<TClient>;
+  private readonly streams: PoolStreamContext;
   private readonly ready: Promise<void>;
   /** Each key's last failures (`historySize`, 0 for none). */
   private readonly history: PoolHistory<TClient> | undefined;
@@ -104,6 +113,9 @@ export class KeyPool<TClient = unknown> {
         now: options.now ?? Date.now,
         random: options.random ?? Math.random,
       },
+    );
+    this.streams = poolStreamContext(this.core, options, (request, callOptions) =>
+      this.streamOnce(request, callOptions),
     );
     for (const config of keys) this.core.insertKey(config);
     const historySize = options.historySize ?? DEFAULT_HISTORY_SIZE;
@@ -219,13 +231,19 @@ export class KeyPool<TClient = unknown> {
     );
   }
 
-  /** The unified streaming call: text deltas, then one `done` event with the whole result. */
+  /**
+   * The unified streaming call: text deltas, then one `done` event with the whole result. Before the first chunk a
+   * failure rotates keys; after it a break is continued on another key (`onInterrupt`, default `continue`): by prefill
+   * where the model accepts one, else by a restart announced with a `restart` event (clear what you showed). The
+   * result's `continued` says how it was produced and its usage counts every billed attempt; a stream that cannot go
+   * on within the deadline ends with `StreamInterruptedError` carrying the partial text.
+   */
   async *stream(
     request: ChatRequest,
-    options: Omit<StreamCallOptions<ChatStreamEvent>, 'signal' | 'textOf' | 'usageOf' | 'isTerminal'> = {},
-  ): AsyncGenerator<ChatStreamEvent, void, undefined> {
+    options: PoolStreamOptions = {},
+  ): AsyncGenerator<PoolStreamEvent, void, undefined> {
     this.validate(request);
-    yield* this.streamOnce(request, options);
+    yield* continuingPoolStream(this.streams, request, options);
   }
 
   /**
@@ -249,7 +267,7 @@ export class KeyPool<TClient = unknown> {
 
   private streamOnce(
     request: ChatRequest,
-    options: Omit<StreamCallOptions<ChatStreamEvent>, 'signal' | 'textOf' | 'usageOf' | 'isTerminal'>,
+    options: EngineStreamOptions,
   ): AsyncGenerator<ChatStreamEvent, void, undefined> {
     const provider = this.provider;
     const adapter = this.adapter;

@@ -262,6 +262,9 @@ export class PoolCore<TClient> {
           tokensRemaining: info?.tokens?.remaining,
         });
       },
+      // Streams: each malformed event a key's client met, as a pool event (never its data).
+      (malformedKey, event) =>
+        this.emit('stream.malformed_event', { ...malformedKey.ref(), provider: this.provider, ...event }),
     );
     this.clients.added(key);
     return client;

@@ -4,6 +4,7 @@ import type { KeyRef } from './events';
 import { KeyScope } from './key-scope';
 import type { RateLimitInfo } from './rate-limit-info';
 import { fingerprintSecret, maskSecret } from './secret';
+import type { MalformedStreamEvent } from './skip-malformed-events';
 import { initialKeyState, type KeyStateView, type StoreKey } from './state-store';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -96,12 +97,18 @@ export class PoolKey {
   }
 
   /** Builds the key's SDK client (on first use, so an idle key costs no client). */
-  buildClient<T>(create: (secret: string, hooks: ClientHooks) => T, onLearned: (key: PoolKey) => void): T {
+  buildClient<T>(
+    create: (secret: string, hooks: ClientHooks) => T,
+    onLearned: (key: PoolKey) => void,
+    onMalformed?: (key: PoolKey, event: MalformedStreamEvent) => void,
+  ): T {
     const client = create(this.#secret, {
       reportRateLimit: (info) => {
         this.pendingLearned = { ...this.pendingLearned, ...info };
         onLearned(this);
       },
+      // Streams: a malformed event that cannot carry text is skipped and reported (stream.malformed_event).
+      ...(onMalformed ? { reportMalformedEvent: (event) => onMalformed(this, event) } : {}),
     });
     this.#client = client;
     return client;

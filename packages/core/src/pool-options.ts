@@ -3,9 +3,11 @@ import type { ErrorCategory, ProviderName } from './categories';
 import type { CooldownOptions, KeyConfig, RetryBackoffOptions, StrategyName } from './config';
 import type { FailureRecord } from './failure-history';
 import type { PolicyOverrides } from './policy';
+import type { PoolContinuationOptions } from './pool-stream';
 import type { RateLimitInfo } from './rate-limit-info';
 import type { KeySelector } from './selectors';
 import type { PersistedKeyState, StateStore } from './state-store';
+import type { InterruptMode } from './stream-continuation';
 
 /** Options of a key pool. Only `adapter` and `keys` are required. */
 export interface KeyPoolOptions<TClient> {
@@ -74,6 +76,16 @@ export interface KeyPoolOptions<TClient> {
   failureResetMs?: number;
   /** For streams: the longest silence allowed between chunks before the stream counts as interrupted. */
   streamIdleTimeoutMs?: number;
+  /**
+   * `pool.stream` after output reached the caller, when the stream breaks (a cut, a stall, an error event, a missing
+   * end): `continue` (default) goes on with the same answer on another key, by an assistant prefill where the model
+   * accepts one, else by a restart announced with a `restart` event; `restart` always restarts; `fail` ends with
+   * `StreamInterruptedError` carrying the partial text. Per call: `pool.stream(request, { onInterrupt })`. Native SDK
+   * streams (`pool.client`) are never continued: their consumers read the SDK's own chunks.
+   */
+  onInterrupt?: InterruptMode;
+  /** How `pool.stream` continues: your capability rules, breaks survived per call (3), overlap words trimmed (4). */
+  continuation?: PoolContinuationOptions;
   /** The length of a rate-limit "minute" (rpm, tpm). Default 60,000 ms; tests shorten it. */
   windowMs?: number;
   /** The length of a rate-limit "day" (rpd). Default 86,400,000 ms. */

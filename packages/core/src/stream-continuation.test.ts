@@ -288,8 +288,18 @@ describe('continuePoolStream', () => {
       ),
     );
     expect(run.screen).toBe('The cat saw the cat.');
-    expect(calls[0]?.options).toEqual({ deadlineMs: 10_000, idleTimeoutMs: 50, avoidKeyIds: [] });
-    expect(calls[1]?.options).toEqual({ deadlineMs: 9_600, idleTimeoutMs: 50, avoidKeyIds: ['k1'] });
+    expect(calls[0]?.options).toEqual({
+      deadlineMs: 10_000,
+      idleTimeoutMs: 50,
+      avoidKeyIds: [],
+      onInterrupt: 'fail',
+    });
+    expect(calls[1]?.options).toEqual({
+      deadlineMs: 9_600,
+      idleTimeoutMs: 50,
+      avoidKeyIds: ['k1'],
+      onInterrupt: 'fail',
+    });
     expect(calls[1]?.request.continueFrom).toBe('The cat saw');
   });
 });

@@ -8,9 +8,11 @@ import {
 } from './continuation-capabilities';
 import type {
   ContinuationRecord,
+  ContinuedResult,
   ContinuedStreamEvent,
   StreamContinuationEvent,
   StreamEndpoint,
+  StreamRestartEvent,
 } from './continued-stream-event';
 import { ProviderError, StreamInterruptedError } from './errors';
 import { isPrefillRejection } from './prefill-rejection';
@@ -51,9 +53,13 @@ export interface StreamAttempt {
   requestFor(target: StreamTarget): ChatRequest;
 }
 
-/** A unified stream's events as a pool or chain yields them (any other event type passes through untouched). */
+/**
+ * A unified stream's events as a pool or chain yields them. A `restart` from the stream itself (a pool or chain that
+ * restarted on its own) clears what the caller saw; any other event type passes through untouched.
+ */
 export type UnifiedStreamEvent<R extends ChatResult> =
   | { type: 'delta'; text: string }
+  | StreamRestartEvent
   | { type: 'done'; result: R };
 
 /** Opens one unified stream for an attempt: e.g. `pool.stream(attempt.requestFor(target), { avoidKeyIds })`. */
@@ -207,8 +213,11 @@ export async function* continueStream<R extends ChatResult>(
     let joiner: OverlapJoiner | undefined;
     let segmentText = '';
     let started = false;
+    let finished: ContinuedResult<R> | undefined;
     try {
       for await (const event of open(attempt)) {
+        // After `done`, let the opened stream end by itself (a pool settles its key's success only then).
+        if (finished) continue;
         if (!started) {
           started = true;
           if (breakNow) {
@@ -265,13 +274,22 @@ export async function* continueStream<R extends ChatResult>(
             continued: records,
             ...(usageEstimated ? { usageEstimated: true } : {}),
           };
-          yield { type: 'done', result };
-          return;
+          finished = result as ContinuedResult<R>;
+        } else if (event.type === 'restart') {
+          // The opened stream restarted on its own: everything the caller saw is discarded, this one included.
+          joiner = undefined;
+          segmentText = '';
+          if (shown !== '') yield { type: 'restart', reason: event.reason, discardedText: shown };
+          shown = '';
         } else {
           // A tool call or other structured output: a later break restarts (never continues half-written JSON).
           structured = true;
           yield event as ContinuedStreamEvent<R>;
         }
+      }
+      if (finished) {
+        yield { type: 'done', result: finished };
+        return;
       }
       throw new StreamInterruptedError(
         {
@@ -282,6 +300,11 @@ export async function* continueStream<R extends ChatResult>(
         segmentText,
       );
     } catch (error) {
+      if (finished && !request.signal?.aborted) {
+        // The answer was whole when the stream failed to close: it is the caller's answer, not a break.
+        yield { type: 'done', result: finished };
+        return;
+      }
       if (request.signal?.aborted || (ProviderError.isInstance(error) && error.category === 'aborted'))
         throw error;
       if (!started) {

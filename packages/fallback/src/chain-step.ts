@@ -5,6 +5,7 @@ import type {
   ChatStreamEvent,
   ProviderName,
   StreamCallOptions,
+  StreamRestartEvent,
 } from '@keypool/core';
 import type { StepBreaker } from './step-breaker';
 
@@ -23,6 +24,9 @@ export type ChainStreamOptions = ChainChatOptions &
     onInterrupt?: 'fail';
   };
 
+/** What a step's pool stream may yield: the unified events, and a `restart` announcement. */
+export type ChainPoolStreamEvent = ChatStreamEvent | StreamRestartEvent;
+
 /**
  * What the chain needs of a pool: the core `KeyPool` (what `createOpenAIPool`, `createAnthropicPool`,
  * `createGeminiPool`, `createMistralPool` and `createKeyPool` return) satisfies it. The chain runs each step through the
@@ -33,8 +37,12 @@ export interface ChainPool {
   readonly provider: ProviderName;
   /** The unified chat call; `ChatResult.keyId` names the serving key. */
   chat(request: ChatRequest, options?: ChainChatOptions): Promise<ChatResult>;
-  /** The unified stream: text deltas, then one `done` with the whole result. */
-  stream(request: ChatRequest, options?: ChainStreamOptions): AsyncIterable<ChatStreamEvent>;
+  /**
+   * The unified stream: text deltas, then one `done` with the whole result. A pool that restarts an answer on its own
+   * announces it with a `restart` event (the chain asks its pools not to, with `onInterrupt: 'fail'`, and copes if one
+   * does).
+   */
+  stream(request: ChatRequest, options?: ChainStreamOptions): AsyncIterable<ChainPoolStreamEvent>;
 }
 
 /** One step of a chain: a pool and the model to ask it for, with that model's own options and budgets. */

@@ -181,8 +181,10 @@ export class FallbackChain {
           );
           for await (const event of events) {
             if (event.type === 'done') result = event.result;
-            else if (this.restartOnInterrupt) held.push(event);
-            else {
+            else if (this.restartOnInterrupt) {
+              if (event.type === 'restart') held.length = 0;
+              else held.push(event);
+            } else {
               forwarded = true;
               yield event;
             }

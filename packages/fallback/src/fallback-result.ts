@@ -1,4 +1,4 @@
-import type { ChatResult, ContinuedStreamEvent } from '@keypool/core';
+import type { ChatResult, ContinuedStreamEvent, StreamRestartEvent } from '@keypool/core';
 import type { ChainAttempt } from './attempt-log';
 import type { StepRef } from './chain-step';
 
@@ -18,9 +18,13 @@ export interface FallbackChatResult extends ChatResult {
   attempts: readonly ChainAttempt[];
 }
 
-/** One event of one run of a chain's steps: text deltas, then exactly one `done` with the whole result. */
+/**
+ * One event of one run of a chain's steps: text deltas (a `restart` if a step's pool restarted on its own), then
+ * exactly one `done` with the whole result.
+ */
 export type FallbackStepStreamEvent =
   | { type: 'delta'; text: string }
+  | StreamRestartEvent
   | { type: 'done'; result: FallbackChatResult };
 
 /**

@@ -4,7 +4,14 @@ export {
   type ChainExhaustedReason,
   type StepFailure,
 } from './chain-exhausted-error';
-export type { ChainChatOptions, ChainPool, ChainStep, ChainStreamOptions, StepRef } from './chain-step';
+export type {
+  ChainChatOptions,
+  ChainPool,
+  ChainPoolStreamEvent,
+  ChainStep,
+  ChainStreamOptions,
+  StepRef,
+} from './chain-step';
 export type { ChainContinuationOptions } from './chain-stream-continuation';
 export {
   ConsecutiveFailureBreaker,

@@ -1,6 +1,12 @@
-import type { AttemptOutcome, ChatRequest, ChatResult, ChatStreamEvent } from '@keypool/core';
+import type { AttemptOutcome, ChatRequest, ChatResult } from '@keypool/core';
 import type { AttemptLog } from './attempt-log';
-import type { ChainChatOptions, ChainPool, ChainStreamOptions, StepRef } from './chain-step';
+import type {
+  ChainChatOptions,
+  ChainPool,
+  ChainPoolStreamEvent,
+  ChainStreamOptions,
+  StepRef,
+} from './chain-step';
 import { stepContinuation } from './chain-stream-continuation';
 
 /** The budget of one step's call, already capped by what is left of the chain's deadline. */
@@ -37,7 +43,7 @@ export function callStepStream(
   request: ChatRequest,
   budget: StepCallBudget,
   log: AttemptLog,
-): AsyncIterable<ChatStreamEvent> {
+): AsyncIterable<ChainPoolStreamEvent> {
   const options: ChainStreamOptions = chatOptions(budget, (attempt) => log.record(step, attempt));
   options.onInterrupt = 'fail';
   if (budget.firstChunkTimeoutMs !== undefined) options.firstChunkTimeoutMs = budget.firstChunkTimeoutMs;

@@ -21,6 +21,16 @@ export interface UnifiedCallContext {
   includeUsage: boolean;
 }
 
+/** The answer broke after text reached the client and could only restart, which the client's API cannot show. */
+class StreamRestartedError extends Error {
+  constructor(sentChars: number) {
+    super(
+      `stream interrupted after ${sentChars} characters: the answer could only be restarted, which this API cannot show`,
+    );
+    this.name = 'StreamRestartedError';
+  }
+}
+
 function servedHeaders(result: ChatResult & { served?: { name: string } }): Record<string, string> {
   return {
     'x-keypool-key-id': result.keyId,
@@ -58,7 +68,10 @@ export async function unifiedCall(
       if (event.type === 'delta') {
         if (!response.headersSent) startEventStream(response);
         await writeChunk(response, writer.delta(event.text));
-        // Other event kinds a chain may add (e.g. an announced restart) carry no text for the client.
+      } else if (event.type === 'restart') {
+        // A broken answer continued by prefill goes on seamlessly; a restart cannot be shown in these APIs (the client
+        // keeps what it received), so the stream ends with the API's error event rather than repeat the answer.
+        throw new StreamRestartedError(event.discardedText.length);
       } else if (event.type === 'done') {
         if (!response.headersSent) startEventStream(response);
         await writeChunk(response, writer.done(event.result));
@@ -79,7 +92,10 @@ export async function unifiedCall(
       return { status: 499, error };
     }
     if (!response.headersSent) return { status: sendError(response, dialect, error), error };
-    const message = KeypoolError.isInstance(error) ? error.message : 'the stream failed';
+    const message =
+      KeypoolError.isInstance(error) || error instanceof StreamRestartedError
+        ? error.message
+        : 'the stream failed';
     response.end(
       dialect === 'anthropic'
         ? anthropicStreamError(message)

@@ -121,6 +121,57 @@ describe('streams', () => {
     expect(deltas.length).toBeGreaterThan(0);
   });
 
+  it('continues a cut stream by prefill on another key: the client reads one whole answer, no error', async () => {
+    running = await startTestGateway({
+      emulator: {
+        acceptAnyKey: true,
+        models: { 'mistral-small-cut': { streamCutAfterChunks: 3, streamFaultTimes: 1 } },
+      },
+      keys: { mistral: ['mistral-key-0001', 'mistral-key-0002'] },
+    });
+    const openai = new OpenAI({ baseURL: running.openaiURL, apiKey: 'x', maxRetries: 0 });
+    const question = 'the cat saw the cat and the cat sat on the mat near the cat';
+    const whole = await openai.chat.completions.create({
+      model: 'mistral/mistral-small-cut',
+      messages: [{ role: 'user', content: question }],
+    });
+    const stream = await openai.chat.completions.create({
+      model: 'mistral/mistral-small-cut',
+      messages: [{ role: 'user', content: question }],
+      stream: true,
+    });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe(whole.choices[0]?.message.content);
+    const streams = running.emulator.requests.filter((entry) => entry.stream);
+    expect(streams).toHaveLength(2);
+    expect(streams[1]?.prefill).toBeTruthy();
+    expect(text.startsWith(streams[1]?.prefill ?? '-')).toBe(true);
+  });
+
+  it('ends with the API error event when a cut answer could only restart (never a repeated answer)', async () => {
+    running = await startTestGateway({
+      emulator: {
+        acceptAnyKey: true,
+        models: { 'gpt-cut-once': { streamCutAfterChunks: 2, streamFaultTimes: 1 } },
+      },
+      keys: { openai: ['sk-oa-0001', 'sk-oa-0002'] },
+    });
+    const stream = new Anthropic({
+      baseURL: running.gateway.url,
+      apiKey: 'x',
+      maxRetries: 0,
+    }).messages.stream({
+      model: 'openai/gpt-cut-once',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'one two three four five six seven' }],
+    });
+    const deltas: string[] = [];
+    stream.on('text', (text) => deltas.push(text));
+    await expect(stream.finalMessage()).rejects.toThrow(/could only be restarted/);
+    expect(deltas.length).toBe(2);
+  });
+
   it('aborts the upstream call when the client goes away', async () => {
     // An upstream that sends one chunk and then nothing: only the client's going away can end it.
     const upstream = await startStubUpstream((_request, response) => {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ProviderAdapter } from '../adapter';
-import type { ChatRequest, ChatStreamEvent } from '../chat';
+import type { ChatRequest } from '../chat';
 import type { ClassifiedError } from '../classified-error';
 import type { KeyConfig } from '../config';
 import { KeypoolError, ProviderError } from '../errors';
 import { createKeyPool, type KeyPool } from '../key-pool';
+import type { PoolStreamEvent } from '../pool-stream';
 
 /** One row of an adapter's classification table: a real SDK error and what it must classify as. */
 export interface ErrorCase {
@@ -115,7 +116,7 @@ export function runAdapterConformance<TClient>(options: AdapterConformanceOption
 
     it('streams deltas, then exactly one done whose text is the deltas joined', async () => {
       const { pool, target } = makePool();
-      const events: ChatStreamEvent[] = [];
+      const events: PoolStreamEvent[] = [];
       for await (const event of pool.stream(request(target.model, 'stream conformance please')))
         events.push(event);
       const deltas = events.filter((event) => event.type === 'delta');
@@ -126,6 +127,7 @@ export function runAdapterConformance<TClient>(options: AdapterConformanceOption
       const result = done[0]!.type === 'done' ? done[0]!.result : undefined;
       expect(result?.text).toBe(deltas.map((event) => (event.type === 'delta' ? event.text : '')).join(''));
       expect(result?.usage.outputTokens).toBeGreaterThan(0);
+      expect(result?.continued).toEqual([]);
     });
 
     it('serves 12 concurrent calls, each on a key of the pool', async () => {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ProviderAdapter } from '../adapter';
+import type { ProviderName } from '../categories';
 import type { ChatRequest, ChatResult } from '../chat';
 import type { KeyConfig } from '../config';
 import type { ContinuationRule } from '../continuation-capabilities';
-import { type ContinuablePool, continuePoolStream } from '../continue-pool-stream';
 import type { ContinuedResult, ContinuedStreamEvent } from '../continued-stream-event';
+import type { PoolEvent } from '../events';
 import type { MalformedStreamEvent } from '../skip-malformed-events';
 import { planPrefill } from '../trim-overlap';
 
@@ -20,9 +21,18 @@ export interface ContinuationEmulator {
   }[];
 }
 
-/** A pool with the unified `chat` (for the uninterrupted answer) and `stream`. */
-export interface ContinuationPool extends ContinuablePool {
+/**
+ * A pool with the unified `chat` (for the uninterrupted answer), a `stream` that continues by itself (a core
+ * `KeyPool`'s), and its events.
+ */
+export interface ContinuationPool {
+  readonly provider: ProviderName;
   chat(request: ChatRequest): Promise<ChatResult>;
+  stream(
+    request: ChatRequest,
+    options?: { idleTimeoutMs?: number; continuation?: { capabilities?: readonly ContinuationRule[] } },
+  ): AsyncIterable<ContinuedStreamEvent>;
+  onAny(listener: (event: PoolEvent) => void): () => void;
 }
 
 /** Options of {@link runContinuationConformance}. */
@@ -62,10 +72,11 @@ async function run(stream: AsyncIterable<ContinuedStreamEvent>) {
 }
 
 /**
- * The stream-continuation suite every provider package runs live against the emulator with the real SDK: a stream
- * cut, an error event, a stall and a malformed event mid-stream all end in the answer the model intended, with no
- * repeated and no missing word; the request log shows the continuation request (with its prefill where the model
- * accepts one); a restart is announced before the new text; a prefill rejection never reaches the caller.
+ * The stream-continuation suite every provider package runs live against the emulator with the real SDK: through the
+ * pool's own `stream`, a cut, an error event, a stall and a malformed event mid-stream all end in the answer the model
+ * intended, with no repeated and no missing word; the request log shows the continuation request (with its prefill
+ * where the model accepts one); a restart is announced before the new text; a prefill rejection never reaches the
+ * caller; the pool reports each break as `stream.*` events without secrets.
  */
 export function runContinuationConformance(options: ContinuationConformanceOptions): void {
   const fresh = (prefix: string, behaviour: Record<string, unknown>): string => {
@@ -83,19 +94,28 @@ export function runContinuationConformance(options: ContinuationConformanceOptio
   });
   const streamsOf = (model: string) =>
     options.emulator().requests.filter((entry) => entry.model === model && entry.stream);
+  /** `pool.stream` itself (default `onInterrupt: 'continue'`) over a fault: the intended answer, and the events. */
   const survive = async (model: string, extra: { idleTimeoutMs?: number } = {}) => {
     const target = pool();
     const intended = (await target.chat(request(model))).text;
+    const poolEvents: PoolEvent[] = [];
+    target.onAny((event) => {
+      if (event.type.startsWith('stream.')) poolEvents.push(event);
+    });
     const outcome = await run(
-      continuePoolStream(target, request(model), {
-        ...(options.rules ? { capabilities: options.rules } : {}),
-        ...(extra.idleTimeoutMs ? { callOptions: { idleTimeoutMs: extra.idleTimeoutMs } } : {}),
+      target.stream(request(model), {
+        ...(options.rules ? { continuation: { capabilities: options.rules } } : {}),
+        ...(extra.idleTimeoutMs ? { idleTimeoutMs: extra.idleTimeoutMs } : {}),
       }),
     );
     expect(outcome.screen).toBe(intended);
     expect(outcome.result.text).toBe(intended);
     expect(outcome.result.continued.length).toBe(1);
-    return { ...outcome, intended };
+    const types = poolEvents.map((event) => event.type);
+    expect(types).toContain('stream.interrupted');
+    expect(types).toContain('stream.continued');
+    for (const secret of options.keys) expect(JSON.stringify(poolEvents)).not.toContain(secret);
+    return { ...outcome, intended, poolEvents };
   };
   const faults: [string, Record<string, unknown>, { idleTimeoutMs?: number }][] = [
     ['a cut after three chunks', { streamCutAfterChunks: 3 }, {}],
@@ -140,6 +160,22 @@ export function runContinuationConformance(options: ContinuationConformanceOptio
       expect(reported).toEqual([{ length: expect.any(Number), skipped: true }]);
     });
 
+    it('pool.stream skips a malformed event that carries no text and reports it as stream.malformed_event', async () => {
+      const model = fresh(options.restartModel, { malformedNoise: true, faultAfterChunks: 2 });
+      const target = pool();
+      const intended = (await target.chat(request(model))).text;
+      const poolEvents: PoolEvent[] = [];
+      target.onAny((event) => {
+        if (event.type.startsWith('stream.')) poolEvents.push(event);
+      });
+      const outcome = await run(target.stream(request(model)));
+      expect(outcome.screen).toBe(intended);
+      expect(outcome.result.continued).toEqual([]);
+      expect(poolEvents).toEqual([
+        expect.objectContaining({ type: 'stream.malformed_event', keyId: expect.any(String), skipped: true }),
+      ]);
+    });
+
     it('reports a malformed event that may have carried text without dropping it (the break is continued)', async () => {
       const model = fresh(options.restartModel, { malformedChunk: true, faultAfterChunks: 2 });
       const { error, reported } = await streamWithHook(model);
@@ -178,8 +214,9 @@ export function runContinuationConformance(options: ContinuationConformanceOptio
           streamFaultTimes: 1,
           rejectPrefill: true,
         });
-        const { events, result } = await survive(model);
+        const { events, result, poolEvents } = await survive(model);
         expect(result.continued[0]).toMatchObject({ how: 'restart', prefillRejected: true });
+        expect(poolEvents.map((event) => event.type)).toContain('stream.prefill_rejected');
         expect(events.some((event) => event.type === 'restart')).toBe(true);
         const log = streamsOf(model);
         expect(log.map((entry) => entry.status)).toEqual([200, 400, 200]);
@@ -190,7 +227,7 @@ export function runContinuationConformance(options: ContinuationConformanceOptio
     for (const [label, behaviour, extra] of faults) {
       it(`restarts, announced before the new text, after ${label} on a model without prefill`, async () => {
         const model = fresh(options.restartModel, { ...behaviour, streamFaultTimes: 1 });
-        const { events, result } = await survive(model, extra);
+        const { events, result, poolEvents } = await survive(model, extra);
         const restartAt = events.findIndex((event) => event.type === 'restart');
         expect(restartAt).toBeGreaterThan(0);
         const discarded = events
@@ -200,6 +237,7 @@ export function runContinuationConformance(options: ContinuationConformanceOptio
         expect(events[restartAt]).toMatchObject({ type: 'restart', discardedText: discarded });
         expect(events[restartAt + 1]?.type).toBe('delta');
         expect(result.continued[0]?.how).toBe('restart');
+        expect(poolEvents.map((event) => event.type)).toContain('stream.restarted');
         expect(streamsOf(model).map((entry) => entry.prefill)).toEqual([undefined, undefined]);
       });
     }
