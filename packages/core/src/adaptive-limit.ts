@@ -132,7 +132,9 @@ export class AdaptiveLimit {
     if (limit === undefined) return;
     this.successes++;
     const needed =
-      limit + 1 < this.ceiling ? limit * WINDOWS_PER_STEP : Math.max(limit * WINDOWS_PER_PROBE, SUCCESSES_PER_PROBE);
+      limit + 1 < this.ceiling
+        ? limit * WINDOWS_PER_STEP
+        : Math.max(limit * WINDOWS_PER_PROBE, SUCCESSES_PER_PROBE);
     if (this.successes >= needed) {
       this.own = limit + 1;
       this.successes = 0;

@@ -40,6 +40,21 @@ export const keyConfigSchema = z
     tags: z.array(z.string().min(1, { error: 'tags must not be empty strings' })).optional(),
     quotaGroup: z.string().trim().min(1, { error: 'quotaGroup must not be empty' }).optional(),
     enabled: z.boolean().optional(),
+    models: z
+      .array(
+        z
+          .string({ error: 'models must hold model names or patterns' })
+          .trim()
+          .min(1, { error: 'models must not hold empty names' }),
+        { error: 'models must be a list of model names or patterns (e.g. ["gpt-4o", "gpt-4o-mini*"])' },
+      )
+      .min(1, { error: 'models must name at least one model (leave it out to allow every model)' })
+      .optional(),
+    priority: z
+      .number({ error: 'priority must be a number' })
+      .finite({ error: 'priority must be finite' })
+      .min(0, { error: 'priority must be >= 0' })
+      .optional(),
   })
   .strict()
   .superRefine((key, context) => {
@@ -110,6 +125,7 @@ export const STRATEGY_NAMES = [
   'weighted',
   'random',
   'latency',
+  'priority',
 ] as const;
 /** A built-in selection strategy's name. */
 export type StrategyName = (typeof STRATEGY_NAMES)[number];

@@ -29,6 +29,10 @@ export interface PoolEventFields {
   'key.recovered': KeyRef & { provider: ProviderName };
   'key.added': KeyRef & { provider: ProviderName };
   'key.removed': KeyRef & { provider: ProviderName };
+  /** A key's settings changed while it stayed in the pool (`updateKey`): `changed` names the fields. */
+  'key.updated': KeyRef & { provider: ProviderName; changed: string[] };
+  /** A key became the pool's primary (`setPrimaryKey`): the `priority` strategy tries it first. */
+  'key.primary': KeyRef & { provider: ProviderName; previousKeyId?: string };
   'request.success': KeyRef & {
     provider: ProviderName;
     attempts: number;

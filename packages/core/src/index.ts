@@ -137,6 +137,7 @@ export {
   type WindowRuleOptions,
 } from './health-rules';
 export { IncompleteAnswerError } from './incomplete-answer-error';
+export { compileModelPatterns, type KeyRanking, type ModelMatcher } from './key-bindings';
 export {
   type AttemptKey,
   type AttemptOutcome,
@@ -150,6 +151,7 @@ export {
 export type { KeySnapshot } from './key-snapshot';
 export { maskKeyLike } from './mask-key-like';
 export { MemoryStateStore } from './memory-store';
+export { NoKeyForModelError } from './no-key-for-model-error';
 export { eventTime, type ObservedEvent, observe } from './observed-event';
 export { type Outcome, OutcomeWindow, quantile } from './outcome-window';
 export {
@@ -205,6 +207,7 @@ export {
   type KeySelector,
   latencySelector,
   leastUsedSelector,
+  prioritySelector,
   randomSelector,
   roundRobinSelector,
   SELECTION_WINDOW,
