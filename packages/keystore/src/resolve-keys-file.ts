@@ -90,7 +90,7 @@ export async function resolveKeysFile(
     const seen = new Map<string, string>();
     for (const key of section.keys ?? []) {
       if (key.disabled) {
-        (disabled[provider] ??= []).push(key.id);
+        disabled[provider] = [...(disabled[provider] ?? []), key.id];
         continue;
       }
       if (key.primary) primary[provider] = key.id;
