@@ -142,7 +142,9 @@ export function createProgram(io: CliIo, onExit: (code: number) => void): Comman
 
   keys
     .command('switch')
-    .description("make a key its provider's primary key")
+    .description(
+      "make a key its provider's primary key: listed first, and with KEYPOOL_STRATEGY=priority it takes every call until it fails (running apps that watch the vault follow)",
+    )
     .argument('<provider>')
     .argument('<id>')
     .addOption(vaultOption())
