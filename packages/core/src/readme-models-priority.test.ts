@@ -10,7 +10,9 @@ afterEach(async () => {
   await rm(example, { force: true });
 });
 
-it('runs the README models and priority example as written and prints what it says', { timeout: 30_000 }, async () => {
+it('runs the README models and priority example as written and prints what it says', {
+  timeout: 30_000,
+}, async () => {
   const section = readme.slice(readme.indexOf('## Keys bound to models, and ordered failover'));
   const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
   const printed = /It prints:\n\n```text\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
