@@ -147,15 +147,17 @@ describe('hot reload of a watched keys file', () => {
     await pool.chat(request);
 
     let failed = next(open, 'config.error');
-    await writeFile(path, '{ "providers": { "openai": { "keys": [ { "id": "a", "secret": ');
+    await writeFile(path, `{ "providers": { "openai": { "keys": [ { "id": "a", "secret": "${A}" `);
     let error = await failed;
     expect(error.message).toContain('keypool.json');
     expect(error.message).toContain('not valid JSON');
+    expect(`${error.message} ${error.error.stack}`).not.toContain(A);
 
     failed = next(open, 'config.error');
     await save(path, file([{ id: 'a', secret: A, rpm: -1 }]));
     error = await failed;
     expect(error.message).toContain('providers.openai.keys[0].rpm');
+    expect(`${error.message} ${error.error.stack} ${String(error.error.cause)}`).not.toContain(A);
 
     failed = next(open, 'config.error');
     await save(path, file([]));
