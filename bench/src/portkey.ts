@@ -12,6 +12,8 @@ export interface Gateway {
   /** OpenAI-compatible base URL of the gateway: `http://127.0.0.1:N/v1`. */
   baseURL: string;
   version: string;
+  /** The gateway process's id (the gateway benchmark reads its CPU time). */
+  pid: number | undefined;
   close(): Promise<void>;
 }
 
@@ -69,6 +71,7 @@ export async function startGateway(timeoutMs = 20_000): Promise<Gateway> {
   return {
     baseURL,
     version,
+    pid: child.pid,
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

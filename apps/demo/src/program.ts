@@ -126,9 +126,32 @@ export function createProgram(io: CliIo, onExit: (code: number) => void): Comman
     .alias('ls')
     .description("list the vault's keys, masked: provider, id, status, primary")
     .argument('[provider]', "only this provider's keys")
+    .option('--state <file>', 'also show calls, last used and last failure from this state file')
+    .option('--url <dashboard>', "also show calls, last used and last failure from a running app's dashboard")
+    .option('--token <token>', "the dashboard's token (default: $KEYPOOL_DASHBOARD_TOKEN)")
     .addOption(vaultOption())
     .addOption(jsonOption())
     .action(run(async () => (await import('./commands/keys-list')).keysList as Implementation));
+
+  const statsHelp =
+    '\nFrom --state <file> (simulate/chat --save-state, or a pool.toJSON() document) or --url <dashboard> (a running app).' +
+    '\nExamples:\n  keypool keys stats --state state.json\n  keypool report --url http://127.0.0.1:8787/ --json';
+  const statsCommand = (command: Command) =>
+    command
+      .argument('[provider]', "only this provider's keys")
+      .option('--state <file>', 'a state file or a pool.toJSON() document')
+      .option('--url <dashboard>', "a running app's dashboard (its /status is read)")
+      .option('--token <token>', "the dashboard's token (default: $KEYPOOL_DASHBOARD_TOKEN)")
+      .addOption(jsonOption())
+      .addHelpText('after', statsHelp)
+      .action(run(async () => (await import('./commands/keys-stats')).keysStats as Implementation));
+  statsCommand(
+    keys
+      .command('stats')
+      .description(
+        'per-key statistics: calls, failures by category, failure rate, cooldown, last used, last failure and why',
+      ),
+  );
 
   keys
     .command('remove')
@@ -219,6 +242,12 @@ export function createProgram(io: CliIo, onExit: (code: number) => void): Comman
     )
     .action(run(async () => (await import('./commands/status')).status as Implementation));
 
+  statsCommand(
+    program
+      .command('report')
+      .description('per-key statistics and per-provider totals (the same as `keys stats`)'),
+  );
+
   program
     .command('dashboard')
     .description(
@@ -298,6 +327,14 @@ export function createProgram(io: CliIo, onExit: (code: number) => void): Comman
     )
     .option('--host <address>', "interface to listen on (default: the file's gateway.host, else 127.0.0.1)")
     .option('--port <n>', "port, 0 picks a free one (default: the file's gateway.port, else 8787)", Number)
+    .option(
+      '--dashboard [path]',
+      "mount the live dashboard (page, status, events) at path (default: the file's gateway.dashboard, else /dashboard)",
+    )
+    .option(
+      '--metrics [path]',
+      "mount Prometheus metrics at path (default: the file's gateway.metrics, else /metrics)",
+    )
     .option('--log', 'one line per request on stderr (ids and numbers, never a key)')
     .option('--hash-key', 'read a virtual key on stdin and print its sha256: form for gateway.virtualKeys')
     .addOption(vaultOption())
@@ -305,6 +342,7 @@ export function createProgram(io: CliIo, onExit: (code: number) => void): Comman
     .addHelpText(
       'after',
       '\nOpenAI SDKs: baseURL http://127.0.0.1:8787/v1; Anthropic SDKs: baseURL http://127.0.0.1:8787.' +
+        '\nThe dashboard and metrics are behind the virtual keys when the file has any (a browser: ?token=<virtual key>).' +
         '\nCtrl-C or SIGTERM drains the requests in flight, then exits 0.',
     )
     .action(run(async () => (await import('./commands/serve')).serve as Implementation));

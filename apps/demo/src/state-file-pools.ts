@@ -31,6 +31,9 @@ function snapshotOf(key: PoolState['keys'][number], now: number): KeySnapshot {
     snapshot.cooldownRemainingMs = state.cooldownUntil - now;
   }
   if (state.latencyEwmaMs !== undefined) snapshot.latencyEwmaMs = state.latencyEwmaMs;
+  for (const field of ['lastUsedAt', 'lastSuccessAt', 'lastFailureAt'] as const)
+    if (typeof state[field] === 'number') snapshot[field] = state[field];
+  if (Array.isArray(key.history)) snapshot.history = key.history;
   return snapshot;
 }
 

@@ -15,6 +15,29 @@ export interface StatusRow {
   successes: number;
   failures: KeySnapshot['counts']['failures'];
   latencyMs?: number;
+  /** When an attempt on it last ended (epoch ms). */
+  lastUsedAt?: number;
+  lastSuccessAt?: number;
+  lastFailureAt?: number;
+}
+
+/** The key's last-used, last-success and last-failure times, for a row. */
+function lastTimes(from: {
+  lastUsedAt?: number | undefined;
+  lastSuccessAt?: number | undefined;
+  lastFailureAt?: number | undefined;
+}): Pick<StatusRow, 'lastUsedAt' | 'lastSuccessAt' | 'lastFailureAt'> {
+  return {
+    ...(from.lastUsedAt === undefined ? {} : { lastUsedAt: from.lastUsedAt }),
+    ...(from.lastSuccessAt === undefined ? {} : { lastSuccessAt: from.lastSuccessAt }),
+    ...(from.lastFailureAt === undefined ? {} : { lastFailureAt: from.lastFailureAt }),
+  };
+}
+
+/** How long ago a time was, `3.2s ago`, or `-` for never. */
+export function formatAgo(at: number | undefined, now: number): string {
+  if (at === undefined) return '-';
+  return `${formatDuration(Math.max(0, now - at))} ago`;
 }
 
 /** A row from a key's snapshot, brought to `now`. */
@@ -31,6 +54,7 @@ export function rowFromSnapshot(provider: string, snapshot: KeySnapshot, now: nu
     successes: snapshot.counts.successes,
     failures: snapshot.counts.failures,
     ...(snapshot.latencyEwmaMs === undefined ? {} : { latencyMs: snapshot.latencyEwmaMs }),
+    ...lastTimes(snapshot),
   };
 }
 
@@ -63,6 +87,7 @@ export function rowFromPersisted(
     successes: state.successes,
     failures: state.failures,
     ...(state.latencyEwmaMs === undefined ? {} : { latencyMs: state.latencyEwmaMs }),
+    ...lastTimes(state),
   };
 }
 
@@ -72,10 +97,23 @@ export function isPoolState(value: unknown): value is PoolState {
   return state?.version === 1 && typeof state.provider === 'string' && Array.isArray(state.keys);
 }
 
-/** The status table. */
-export function formatStatusTable(rows: readonly StatusRow[]): string {
+/** The status table; `now` dates the LAST USED and LAST FAILURE columns. */
+export function formatStatusTable(rows: readonly StatusRow[], now = Date.now()): string {
   return formatTable(
-    ['PROVIDER', 'ID', 'KEY', 'STATUS', 'COOLDOWN', 'CALLS', 'OK', 'FAILURES', 'LATENCY', 'REASON'],
+    [
+      'PROVIDER',
+      'ID',
+      'KEY',
+      'STATUS',
+      'COOLDOWN',
+      'CALLS',
+      'OK',
+      'FAILURES',
+      'LATENCY',
+      'LAST USED',
+      'LAST FAILURE',
+      'REASON',
+    ],
     rows.map((row) => [
       row.provider,
       row.id,
@@ -86,6 +124,8 @@ export function formatStatusTable(rows: readonly StatusRow[]): string {
       String(row.successes),
       formatFailures(row.failures),
       row.latencyMs === undefined ? '-' : formatDuration(row.latencyMs),
+      formatAgo(row.lastUsedAt, now),
+      formatAgo(row.lastFailureAt, now),
       row.reason ?? '',
     ]),
   );

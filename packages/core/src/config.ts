@@ -156,6 +156,8 @@ export const POOL_OPTION_NAMES: readonly string[] = [
   'firstByteTimeoutMs',
   'modelScope',
   'adaptiveLimits',
+  'maxClients',
+  'historySize',
 ];
 
 /** What a failure may do to its key in a policy row (see `KeyEffect`). */
@@ -206,6 +208,13 @@ export const poolNumericOptionsSchema = z
     dayMs: z.number().gt(0, { error: 'dayMs must be > 0' }).optional(),
     firstByteTimeoutMs: z.number().gt(0, { error: 'firstByteTimeoutMs must be > 0' }).optional(),
     adaptiveLimits: z.boolean({ error: 'adaptiveLimits must be true or false' }).optional(),
+    maxClients: z.number().int().min(1, { error: 'maxClients must be an integer >= 1' }).optional(),
+    historySize: z
+      .number()
+      .int({ error: 'historySize must be an integer' })
+      .min(0, { error: 'historySize must be >= 0' })
+      .max(1_000, { error: 'historySize must be <= 1000' })
+      .optional(),
     cooldown: cooldownOptionsSchema.optional(),
     policy: policyOverridesSchema.optional(),
   })

@@ -71,6 +71,26 @@ describe('a burst of 429s from one window', () => {
     expect(Math.max(...cooldowns)).toBeLessThanOrEqual(1_000);
   });
 
+  it('never cools a key longer than an explicit retry-after, however often it is limited again', async () => {
+    // A configured limit the provider does not honour (it allows less): the key is limited again after each release.
+    const provider = new WindowProvider(
+      { [A]: { limitPerWindow: 2, retryAfterMs: 1_000 } },
+      { windowMs: 1_000 },
+    );
+    const pool = createKeyPool({
+      adapter: provider,
+      keys: [{ id: 'a', secret: A, limits: { rpm: 10 } }],
+      windowMs: 1_000,
+      random: () => 0.5,
+    });
+    const cooldowns: number[] = [];
+    pool.on('key.cooldown', (event) => cooldowns.push(event.durationMs));
+    await burst(() => pool.chat(ask('m')), 40, 4);
+    expect(cooldowns.length).toBeGreaterThanOrEqual(5);
+    // Before, each re-limit doubled the cooldown past the hint: 1, 2, 4, 8 s.
+    expect(Math.max(...cooldowns)).toBeLessThanOrEqual(1_000);
+  }, 30_000);
+
   it('learns a safe rate from 429s alone (no limits, no headers): goodput near capacity, few 429s', async () => {
     const keys = { [A]: { limitPerWindow: 20 }, [B]: { limitPerWindow: 20 }, [C]: { limitPerWindow: 20 } };
     const provider = new WindowProvider(keys, { windowMs: 1_000, latencyMs: 20 });

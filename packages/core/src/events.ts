@@ -53,6 +53,8 @@ export interface PoolEventFields {
     attempt: number;
     category: ErrorCategory;
     status?: number;
+    /** The provider's own error code (`insufficient_quota`, `invalid_api_key`...), when it sent one. */
+    code?: string;
     message: string;
   };
   'request.retry': {

@@ -21,8 +21,10 @@ export function beginCall<T>(core: PoolCore<T>, options: CallOptions): CallState
       if (key) avoid.add(key);
     }
   }
+  const now = core.now();
   return {
-    deadline: core.now() + (options.deadlineMs ?? settings.deadlineMs),
+    begunAt: now,
+    deadline: now + (options.deadlineMs ?? settings.deadlineMs),
     maxAttempts: options.maxAttempts ?? settings.maxAttempts ?? Math.min(core.keys.size + 2, 10),
     cost: { requests: 1, tokens: options.estimatedTokens ?? 0 },
     errors: [],
@@ -51,7 +53,7 @@ export async function execute<TClient, T>(
     const lease = next instanceof Promise ? await next : next;
     const timeout = Math.min(
       options.attemptTimeoutMs ?? settings.attemptTimeoutMs ?? Number.POSITIVE_INFINITY,
-      call.deadline - core.now(),
+      call.deadline - lease.startedAt,
     );
     const guard = attemptSignal(options.signal, timeout);
     try {

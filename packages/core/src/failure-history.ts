@@ -16,6 +16,8 @@ export interface FailureRecord {
   /** The scrubbed message, cut to `maxMessageLength`. */
   message: string;
   model?: string;
+  /** The model scope the call's rate limits were kept under (the model, or its class). */
+  scope?: string;
   /** The attempt's number in its call. */
   attempt?: number;
 }

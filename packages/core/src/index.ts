@@ -138,6 +138,7 @@ export {
 } from './health-rules';
 export { IncompleteAnswerError } from './incomplete-answer-error';
 export { compileModelPatterns, type KeyRanking, type ModelMatcher } from './key-bindings';
+export { DEFAULT_HISTORY_SIZE, historyMessage, isFailureRecord, KeyHistoryBook } from './key-history';
 export {
   type AttemptKey,
   type AttemptOutcome,

@@ -13,10 +13,12 @@ import {
 import { ConfigError, ProviderError } from './errors';
 import type { PoolEventName, PoolEvents, TypedEmitter } from './events';
 import { execute, executeStream } from './execute';
+import { DEFAULT_HISTORY_SIZE } from './key-history';
 import type { KeySnapshot } from './key-snapshot';
 import { MemoryStateStore } from './memory-store';
 import { resolvePolicy } from './policy';
 import { PoolCore } from './pool-core';
+import { PoolHistory } from './pool-history';
 import type { AttemptKey, CallOptions, KeyPoolOptions, PoolState, StreamCallOptions } from './pool-options';
 import { applyRemoteView, poolStateOf, refreshState, restoreState, snapshotKeys } from './pool-state';
 import { createSelector } from './selectors';
@@ -47,6 +49,8 @@ export class KeyPool<TClient = unknown> {
   readonly store: StateStore;
   private readonly core: PoolCore<TClient>;
   private readonly ready: Promise<void>;
+  /** Each key's last failures (`historySize`, 0 for none). */
+  private readonly history: PoolHistory<TClient> | undefined;
   private isReady = false;
   private unsubscribeStore: (() => void) | undefined;
 
@@ -91,12 +95,15 @@ export class KeyPool<TClient = unknown> {
         streamIdleTimeoutMs: options.streamIdleTimeoutMs,
         firstByteTimeoutMs: options.firstByteTimeoutMs ?? 30_000,
         adaptiveLimits: options.adaptiveLimits ?? true,
+        maxClients: options.maxClients ?? 10_000,
         modelScope: options.modelScope,
         now: options.now ?? Date.now,
         random: options.random ?? Math.random,
       },
     );
     for (const config of keys) this.core.insertKey(config);
+    const historySize = options.historySize ?? DEFAULT_HISTORY_SIZE;
+    this.history = historySize > 0 ? new PoolHistory(this.core, historySize) : undefined;
     this.ready = this.start(options.initialState).then(() => {
       this.isReady = true;
     });
@@ -119,6 +126,8 @@ export class KeyPool<TClient = unknown> {
         );
     }
     if (initialState) await restoreState(core, initialState);
+    this.history?.restore(initialState);
+    await this.history?.pull();
     await refreshState(core);
     if (this.store.subscribe) {
       this.unsubscribeStore = this.store.subscribe((fingerprint, view) =>
@@ -336,20 +345,23 @@ export class KeyPool<TClient = unknown> {
 
   /** Reads every key's state from the store (useful with a shared store before `snapshot()`). */
   async refresh(): Promise<void> {
+    await this.history?.pull();
     await refreshState(this.core);
   }
 
   /**
-   * Every key's state now: status, reason, cooldown end, in-flight, window usage, counts, latency, and the same per
-   * model scope it served. No secrets.
+   * Every key's state now: status, reason, cooldown end, in-flight, window usage, counts, latency, when it was last
+   * used, succeeded and failed, its last failures (`history`), and the same per model scope it served. No secrets.
    */
   snapshot(): KeySnapshot[] {
-    return snapshotKeys(this.core);
+    const keys = snapshotKeys(this.core);
+    return this.history ? this.history.addTo(keys) : keys;
   }
 
   /** The pool's state to save and restore later (`initialState` or `restore`). Keys by id and fingerprint only. */
   toJSON(): PoolState {
-    return poolStateOf(this.core);
+    const state = poolStateOf(this.core);
+    return this.history ? this.history.addToState(state) : state;
   }
 
   /**
@@ -358,6 +370,7 @@ export class KeyPool<TClient = unknown> {
    */
   async restore(state: PoolState): Promise<void> {
     await restoreState(this.core, state);
+    this.history?.restore(state);
   }
 
   /** Stops listening to the store. The pool should not be used afterwards. */

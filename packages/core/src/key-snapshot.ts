@@ -1,5 +1,6 @@
 import type { ErrorCategory } from './categories';
 import type { KeyLimits } from './config';
+import type { FailureRecord } from './failure-history';
 import type { RateLimitInfo } from './rate-limit-info';
 
 /**
@@ -37,6 +38,18 @@ export interface KeySnapshot {
   consecutiveFailures: number;
   latencyEwmaMs?: number;
   learned?: RateLimitInfo;
+  /** When an attempt on it last ended (epoch ms), in any model scope and whatever its outcome. */
+  lastUsedAt?: number;
+  /** When an attempt on it last succeeded (epoch ms). */
+  lastSuccessAt?: number;
+  /** When an attempt on it last failed (epoch ms). */
+  lastFailureAt?: number;
+  /**
+   * Its last failures, oldest first (time, category, status, provider code, model and scope, and the message with
+   * secrets and quoted user text removed), bounded by the pool's `historySize`. With a store that shares history
+   * (`@keypool/redis`), other processes' failures too (as of the last `refresh()`). Absent when `historySize` is 0.
+   */
+  history?: FailureRecord[];
   /**
    * Its state per model scope it served: providers limit per key and model, so a key may be cooling for one model and
    * free for another. The key's `status` above is the best of these (and `disabled` or `cooling` for a key-level
@@ -65,4 +78,7 @@ export interface ScopeSnapshot {
   consecutiveFailures: number;
   latencyEwmaMs?: number;
   learned?: RateLimitInfo;
+  lastUsedAt?: number;
+  lastSuccessAt?: number;
+  lastFailureAt?: number;
 }

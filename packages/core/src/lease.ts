@@ -17,7 +17,8 @@ export function nextLease<T>(
 ): Lease | Promise<Lease> {
   throwIfAborted(core, options.signal, call.errors);
   if (attempt > call.maxAttempts) throw exhausted(core, call, 'attempts_exhausted');
-  const ready = acquireNow(core, call, options.affinity, attempt);
+  // The first attempt's selection happens in the same tick as the call's start: no second clock read.
+  const ready = acquireNow(core, call, options.affinity, attempt, attempt === 1 ? call.begunAt : core.now());
   if (ready) {
     ready.onAttempt = options.onAttempt;
     return ready;
@@ -34,10 +35,10 @@ function acquireNow<T>(
   call: CallState,
   affinity: string | undefined,
   attempt: number,
+  now: number,
 ): Lease | undefined {
   const store = core.memoryStore;
   if (!store) return undefined;
-  const now = core.now();
   const index = call.index;
   for (let tries = 0; ; tries++) {
     const item = pick(core, call, now, tries === 0 ? affinity : undefined);

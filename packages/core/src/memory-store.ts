@@ -31,6 +31,9 @@ interface Entry {
   learnedTokens?: LearnedBudget;
 }
 
+/** The view of a key the store has no entry for yet (shared, read-only). */
+const FRESH: KeyStateView = Object.freeze(initialKeyState());
+
 /**
  * The default state store: every key's state in this process's memory. `reserve` and `record` are synchronous under
  * the hood (a resolved promise), so the hot path costs microseconds. The views it returns are live objects; treat them
@@ -51,9 +54,9 @@ export class MemoryStateStore implements StateStore {
     this.countUntilRecorded = options.countUntilRecorded ?? true;
   }
 
-  async register(keys: readonly StoreKey[], windows: WindowLengths): Promise<void> {
+  /** Takes the window lengths; an entry is made on a key's first use, so an idle key costs the store nothing. */
+  async register(_keys: readonly StoreKey[], windows: WindowLengths): Promise<void> {
     this.windows = windows;
-    for (const key of keys) this.entry(key);
   }
 
   private entry(key: StoreKey): Entry {
@@ -189,6 +192,9 @@ export class MemoryStateStore implements StateStore {
     if (tokenCorrection !== 0) entry.tokensWindow?.add(tokenCorrection, now);
     if (attempt.learned) this.learn(entry, attempt.learned, now);
 
+    view.lastUsedAt = now;
+    if (attempt.outcome === 'success') view.lastSuccessAt = now;
+    else view.lastFailureAt = now;
     let recovered = false;
     if (attempt.outcome === 'success') {
       view.successes++;
@@ -272,9 +278,12 @@ export class MemoryStateStore implements StateStore {
     return view;
   }
 
+  /** The keys' views; a key with no entry yet reads as fresh without getting one (it is created on first use). */
   async read(keys: readonly StoreKey[], now: number): Promise<KeyStateView[]> {
     return keys.map((key) => {
-      const entry = this.entry(key);
+      const entry = this.entries.get(key.fingerprint);
+      if (!entry) return FRESH;
+      if (entry.key.limits !== key.limits) this.applyLimits(entry, key);
       this.refreshUsage(entry, now);
       return entry.view;
     });
@@ -286,8 +295,8 @@ export class MemoryStateStore implements StateStore {
 
   async restore(states: ReadonlyMap<string, PersistedKeyState>, now: number): Promise<void> {
     for (const [fingerprint, state] of states) {
-      const entry = this.entries.get(fingerprint);
-      if (!entry) continue;
+      // The key's limits reach the entry on its first use (`entry` re-applies them when they differ).
+      const entry = this.entry({ fingerprint, limits: {} });
       Object.assign(entry.view, {
         status: state.status,
         cooldownUntil: state.cooldownUntil > now ? state.cooldownUntil : 0,
@@ -299,6 +308,9 @@ export class MemoryStateStore implements StateStore {
         successes: state.successes,
         failures: { ...state.failures },
         latencyEwmaMs: state.latencyEwmaMs,
+        lastUsedAt: state.lastUsedAt,
+        lastSuccessAt: state.lastSuccessAt,
+        lastFailureAt: state.lastFailureAt,
       });
     }
   }

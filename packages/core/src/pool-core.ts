@@ -2,6 +2,7 @@ import type { ProviderAdapter } from './adapter';
 import { AdaptiveLimit, type SharedRate } from './adaptive-limit';
 import type { CooldownBounds } from './backoff';
 import type { ErrorCategory, ProviderName } from './categories';
+import { ClientCache } from './client-cache';
 import type { KeyConfig } from './config';
 import type { ProviderError } from './errors';
 import type { EventStamp, PoolEventFields, PoolEventName, PoolEvents } from './events';
@@ -33,6 +34,7 @@ export interface PoolSettings {
   streamIdleTimeoutMs: number | undefined;
   firstByteTimeoutMs: number;
   adaptiveLimits: boolean;
+  maxClients: number;
   modelScope: ((model: string) => string) | undefined;
   now: () => number;
   random: () => number;
@@ -40,6 +42,8 @@ export interface PoolSettings {
 
 /** What one call keeps across its attempts. */
 export interface CallState {
+  /** When the call began (its first attempt's selection reads the clock from here). */
+  begunAt: number;
   deadline: number;
   maxAttempts: number;
   cost: { requests: number; tokens: number };
@@ -98,6 +102,8 @@ export class PoolCore<TClient> {
   penaltiesUntil = 0;
   /** Keys bound to models, priority tiers, the primary key (keysource: model-bound keys and the priority strategy). */
   readonly bindings = new KeyBindings();
+  /** The SDK clients the keys hold, bounded by `maxClients`. */
+  readonly clients: ClientCache;
   /** One index per model scope the pool has been called with. */
   readonly indices = new Map<string, ScopeIndex>();
   /** Per model scope, the request rate last learned from 429s alone: where a key with no rate of its own starts. */
@@ -121,6 +127,7 @@ export class PoolCore<TClient> {
     this.memoryStore = memoryStore;
     this.selector = selector;
     this.settings = settings;
+    this.clients = new ClientCache(settings.maxClients);
     const selection = {
       now: 0,
       avoid: undefined as Set<PoolKey> | undefined,
@@ -170,9 +177,9 @@ export class PoolCore<TClient> {
   }
 
   /** Re-evaluates where one key-and-scope belongs after its state changed. */
-  place(item: KeyScope): void {
+  place(item: KeyScope, now = this.now()): void {
     if (item.key.removed) return;
-    this.indices.get(item.scope)?.place(item, this.now());
+    this.indices.get(item.scope)?.place(item, now);
   }
 
   /** Re-evaluates every scope of a key after a key-level change (disable, enable, spent quota). */
@@ -204,6 +211,7 @@ export class PoolCore<TClient> {
   deleteKey(key: PoolKey): void {
     key.removed = true;
     this.bindings.delete(key);
+    this.clients.removed(key);
     this.scrubber = undefined;
     this.keys.delete(key.id);
     const last = this.slots.pop()!;
@@ -225,7 +233,12 @@ export class PoolCore<TClient> {
 
   /** The key's SDK client, built on its first call. */
   clientOf(key: PoolKey): TClient {
-    return key.client(
+    const cached = key.cachedClient<TClient>();
+    if (cached !== undefined) {
+      key.clientUsed = true;
+      return cached;
+    }
+    const client = key.buildClient(
       (secret, hooks) => this.adapter.createClient(secret, hooks),
       (learnedKey) => {
         if (!this.events.hasListeners('limits.learned')) return;
@@ -238,6 +251,8 @@ export class PoolCore<TClient> {
         });
       },
     );
+    this.clients.added(key);
+    return client;
   }
 
   /**

@@ -7,6 +7,9 @@ import { fingerprintSecret, maskSecret } from './secret';
 import { initialKeyState, type KeyStateView, type StoreKey } from './state-store';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+/** The state of a key no store has answered for yet, shared (read-only) by every such key. */
+const FRESH_KEY_VIEW: KeyStateView = Object.freeze(initialKeyState());
+const NO_SCOPES: ReadonlyMap<string, KeyScope> = new Map();
 
 /**
  * One key inside a pool. The secret and the client live in private fields: inspect and JSON never show them.
@@ -29,8 +32,7 @@ export class PoolKey {
   readonly quotaGroup: string | undefined;
   readonly startsDisabled: boolean;
   view: KeyStateView;
-  /** Its state per model scope, created on the first call for that scope. */
-  readonly scopes = new Map<string, KeyScope>();
+  #scopes: Map<string, KeyScope> | undefined;
   /** Rate-limit info the key's client reported since its last recorded attempt. */
   pendingLearned: RateLimitInfo | undefined;
   /** Removed from its pool: calls in flight finish, nothing new selects it. */
@@ -51,19 +53,25 @@ export class PoolKey {
     this.tags = config.tags ?? [];
     this.quotaGroup = config.quotaGroup;
     this.startsDisabled = config.enabled === false;
-    this.view = initialKeyState();
+    this.view = FRESH_KEY_VIEW;
   }
 
   secret(): string {
     return this.#secret;
   }
 
+  /** Its state per model scope, created on the first call for that scope (an idle key holds no map). */
+  get scopes(): ReadonlyMap<string, KeyScope> {
+    return this.#scopes ?? NO_SCOPES;
+  }
+
   /** The key's state for one model scope, created on first use. */
   scope(name: string): KeyScope {
-    let scope = this.scopes.get(name);
+    this.#scopes ??= new Map();
+    let scope = this.#scopes.get(name);
     if (!scope) {
       scope = new KeyScope(this, name);
-      this.scopes.set(name, scope);
+      this.#scopes.set(name, scope);
     }
     return scope;
   }
@@ -79,17 +87,24 @@ export class PoolKey {
     return Math.max(now, this.view.cooldownUntil);
   }
 
-  /** The key's SDK client, built on first use (so an idle key costs no client). */
-  client<T>(create: (secret: string, hooks: ClientHooks) => T, onLearned: (key: PoolKey) => void): T {
-    if (this.#client === undefined) {
-      this.#client = create(this.#secret, {
-        reportRateLimit: (info) => {
-          this.pendingLearned = { ...this.pendingLearned, ...info };
-          onLearned(this);
-        },
-      });
-    }
-    return this.#client as T;
+  /** Set on every use of the client; the pool's client cache clears it when it looks for one to drop. */
+  clientUsed = false;
+
+  /** The key's SDK client, if it has one now. */
+  cachedClient<T>(): T | undefined {
+    return this.#client as T | undefined;
+  }
+
+  /** Builds the key's SDK client (on first use, so an idle key costs no client). */
+  buildClient<T>(create: (secret: string, hooks: ClientHooks) => T, onLearned: (key: PoolKey) => void): T {
+    const client = create(this.#secret, {
+      reportRateLimit: (info) => {
+        this.pendingLearned = { ...this.pendingLearned, ...info };
+        onLearned(this);
+      },
+    });
+    this.#client = client;
+    return client;
   }
 
   /** Drops the cached client (the pool's client cache evicted it); the next call builds a new one. */

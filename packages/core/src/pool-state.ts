@@ -68,6 +68,7 @@ function snapshotKey(key: PoolKey, now: number): KeySnapshot {
     if (snapshot.latencyEwmaMs === undefined && scope.latencyEwmaMs !== undefined)
       snapshot.latencyEwmaMs = scope.latencyEwmaMs;
     if (snapshot.learned === undefined && scope.learned !== undefined) snapshot.learned = scope.learned;
+    latestTimes(snapshot, scope);
   }
   if (key.quotaGroup) snapshot.quotaGroup = key.quotaGroup;
   if (scopes.length > 0) snapshot.scopes = scopes;
@@ -126,7 +127,18 @@ function snapshotScope(item: KeyScope, now: number): ScopeSnapshot {
   if (item.adaptive?.limit !== undefined) scope.adaptiveLimit = item.adaptive.limit;
   if (view.latencyEwmaMs !== undefined) scope.latencyEwmaMs = Math.round(view.latencyEwmaMs * 100) / 100;
   if (view.learned) scope.learned = view.learned;
+  latestTimes(scope, view);
   return scope;
+}
+
+type LastTimes = Pick<KeySnapshot, 'lastUsedAt' | 'lastSuccessAt' | 'lastFailureAt'>;
+
+/** Keeps in `into` the later of its and `from`'s last-used, last-success and last-failure times. */
+function latestTimes(into: LastTimes, from: LastTimes): void {
+  for (const field of ['lastUsedAt', 'lastSuccessAt', 'lastFailureAt'] as const) {
+    const at = from[field];
+    if (at !== undefined && (into[field] === undefined || at > (into[field] as number))) into[field] = at;
+  }
 }
 
 function scopeStatus(view: KeyStateView, now: number): KeySnapshot['status'] {
@@ -156,6 +168,7 @@ export function poolStateOf<T>(core: PoolCore<T>): PoolState {
       totals.successes += item.view.successes;
       for (const [category, count] of Object.entries(item.view.failures) as [ErrorCategory, number][])
         totals.failures[category] = (totals.failures[category] ?? 0) + count;
+      latestTimes(entry.state, item.view);
     }
     if (entry.scopes) Object.assign(entry.state, totals);
     keys.push(entry);
@@ -174,6 +187,9 @@ function persisted(view: KeyStateView): PersistedKeyState {
     successes: view.successes,
     failures: { ...view.failures },
     ...(view.latencyEwmaMs !== undefined ? { latencyEwmaMs: view.latencyEwmaMs } : {}),
+    ...(view.lastUsedAt !== undefined ? { lastUsedAt: view.lastUsedAt } : {}),
+    ...(view.lastSuccessAt !== undefined ? { lastSuccessAt: view.lastSuccessAt } : {}),
+    ...(view.lastFailureAt !== undefined ? { lastFailureAt: view.lastFailureAt } : {}),
   };
 }
 

@@ -17,8 +17,8 @@ export function record<T>(
     /** The same scope of the other keys of its quota group, cooled with it. */
     group?: KeyScope[];
   },
+  now = core.now(),
 ): RecordResult | undefined {
-  const now = core.now();
   if (lease.onAttempt) {
     const ended: AttemptOutcome = {
       keyId: lease.key.id,
@@ -64,10 +64,10 @@ export function record<T>(
   if (core.memoryStore) {
     const result = core.memoryStore.recordNow(item.storeKey, attempt);
     item.view = result.view;
-    core.place(item);
+    core.place(item, now);
     for (const member of group) {
       member.view = core.memoryStore.viewOf(member.storeKey);
-      core.place(member);
+      core.place(member, now);
     }
     return result;
   }

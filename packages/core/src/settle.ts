@@ -35,7 +35,7 @@ export function settleSuccess<T>(core: PoolCore<T>, lease: Lease): void {
   item.faultStrikes = 0;
   item.penaltyUntil = 0;
   item.adaptive?.onSuccess(now);
-  const result = record(core, lease, { outcome: 'success' });
+  const result = record(core, lease, { outcome: 'success' }, now);
   if (result?.recovered)
     core.emit('key.recovered', { ...lease.key.ref(), provider: core.provider }, lease.model);
   if (core.hasListeners('request.success')) {
@@ -113,6 +113,7 @@ export function settleFailure<T>(
       attempt: lease.attempt,
       category: classified.category,
       ...(classified.status !== undefined ? { status: classified.status } : {}),
+      ...(classified.code !== undefined ? { code: core.scrub(classified.code, lease.key) } : {}),
       message: error.message,
     },
     lease.model,
@@ -176,7 +177,10 @@ function rateLimitCooldown<T>(
     }
   }
   item.strikes++;
-  return now + cooldownDuration(item.strikes, hint, bounds, core.settings.random);
+  // An explicit hint (retry-after, a reset time) is the provider's own word: the cooldown is that long, never
+  // escalated past it (several processes that each escalated would otherwise park a key long after it was free).
+  if (hinted !== undefined) return hinted;
+  return now + cooldownDuration(item.strikes, undefined, bounds, core.settings.random);
 }
 
 /** A short escalating penalty for a key that keeps failing with server, overloaded or network errors. */

@@ -1,5 +1,6 @@
 import type { ErrorCategory } from './categories';
 import type { KeyLimits } from './config';
+import type { FailureRecord } from './failure-history';
 import type { RateLimitInfo } from './rate-limit-info';
 
 /** How a store names a key: by fingerprint (a hash of the secret), never by the secret. */
@@ -51,6 +52,12 @@ export interface KeyStateView {
   headroom: number;
   /** What the provider's rate-limit headers last said. */
   learned?: RateLimitInfo;
+  /** When an attempt on this key last ended (epoch ms), whatever its outcome. */
+  lastUsedAt?: number;
+  /** When an attempt on this key last succeeded (epoch ms). */
+  lastSuccessAt?: number;
+  /** When an attempt on this key last failed (epoch ms). */
+  lastFailureAt?: number;
 }
 
 /** What one attempt asks to reserve on a key. */
@@ -126,6 +133,13 @@ export interface StateStore {
   remove(key: StoreKey): Promise<void>;
   /** Restores keys' persisted state (from a pool's `toJSON()`), e.g. after a restart. */
   restore(states: ReadonlyMap<string, PersistedKeyState>, now: number): Promise<void>;
+  /**
+   * Optional: keeps one failure in the key's shared history (the key-level fingerprint, never a scope's), capped at
+   * `keep` entries, newest first. A store without it keeps no shared history; the pool still keeps its own.
+   */
+  appendHistory?(fingerprint: string, failure: FailureRecord, keep: number, now: number): Promise<void>;
+  /** Optional: the shared failure history of each key, oldest first; `undefined` for a key it cannot read now. */
+  readHistory?(fingerprints: readonly string[]): Promise<(FailureRecord[] | undefined)[]>;
   /** Optional: tells the pool at once when another process changes a key (pub/sub). Returns an unsubscribe. */
   subscribe?(listener: (fingerprint: string, view: KeyStateView) => void): () => void;
   /** Releases connections. */
@@ -143,6 +157,9 @@ export interface PersistedKeyState {
   successes: number;
   failures: Partial<Record<ErrorCategory, number>>;
   latencyEwmaMs?: number;
+  lastUsedAt?: number;
+  lastSuccessAt?: number;
+  lastFailureAt?: number;
 }
 
 /** A fresh, healthy key's state. */

@@ -78,6 +78,40 @@ describe('parseGatewayConfig', () => {
     ]);
     expect(parseGatewayConfig({ host: '0.0.0.0', virtualKeys: [{ id: 'a', hash }] }).host).toBe('0.0.0.0');
   });
+
+  it('mounts the dashboard and metrics only when asked, at their paths, for the listed virtual keys', () => {
+    const hash = hashVirtualKey('k');
+    expect(parseGatewayConfig({})).not.toHaveProperty('dashboard');
+    expect(parseGatewayConfig({ dashboard: false, metrics: false })).not.toHaveProperty('metrics');
+    expect(parseGatewayConfig({ dashboard: true, metrics: true })).toMatchObject({
+      dashboard: { path: '/dashboard' },
+      metrics: { path: '/metrics' },
+    });
+    const config = parseGatewayConfig({
+      virtualKeys: [{ id: 'ops', hash }],
+      dashboard: { path: '/keypool/', virtualKeys: ['ops'] },
+    });
+    expect(config.dashboard).toEqual({ path: '/keypool', virtualKeys: ['ops'] });
+    expect(
+      issues({
+        virtualKeys: [{ id: 'ops', hash }],
+        dashboard: { path: 'dash', virtualKeys: ['nobody'] },
+        metrics: { path: '/v1/metrics' },
+      }),
+    ).toEqual([
+      'gateway.dashboard.path: must be a path starting with "/" (letters, digits, . _ ~ - /)',
+      "gateway.metrics.path: must not be under /v1, /healthz, /readyz (the gateway's own routes)",
+    ]);
+    expect(issues({ virtualKeys: [{ id: 'ops', hash }], dashboard: { virtualKeys: ['nobody'] } })).toEqual([
+      'gateway.dashboard.virtualKeys[0]: no virtual key with id "nobody"',
+    ]);
+    expect(issues({ dashboard: { path: '/ops' }, metrics: { path: '/ops/metrics' } })).toEqual([
+      'gateway.metrics.path: must not be under gateway.dashboard.path',
+    ]);
+    expect(issues({ dashboard: 'yes' })).toEqual([
+      'gateway.dashboard: must be true, false or { path?, virtualKeys? }',
+    ]);
+  });
 });
 
 describe('VirtualKeys', () => {

@@ -21,6 +21,14 @@ export interface VirtualKeyConfig {
   tpm?: number;
 }
 
+/** A read-only page or document mounted on the gateway's server (the dashboard, `/metrics`). */
+export interface MountConfig {
+  /** Where it is served, e.g. `/dashboard` or `/metrics` (no trailing slash). */
+  path: string;
+  /** The virtual key ids that may read it; every virtual key when absent. */
+  virtualKeys?: string[];
+}
+
 /** The `gateway` section of a keys file, validated, with defaults filled in. */
 export interface GatewayConfig {
   /** Interface to listen on. Default `127.0.0.1` (loopback only). */
@@ -41,6 +49,10 @@ export interface GatewayConfig {
   attemptTimeoutMs: number;
   /** How long `close()` waits for in-flight requests and streams before cutting them. Default 10,000. */
   drainTimeoutMs: number;
+  /** The live dashboard (page, `status`, `events`) under a path (`/dashboard` when `true`); off when absent. */
+  dashboard?: MountConfig;
+  /** Prometheus metrics of the pools and chains at a path (`/metrics` when `true`); off when absent. */
+  metrics?: MountConfig;
 }
 
 const HASH_PATTERN = /^sha256:[0-9a-f]{64}$/;
@@ -76,6 +88,28 @@ const virtualKeySchema = z.strictObject({
   tpm: nonNegative.optional(),
 });
 
+const RESERVED_PATHS = ['/v1', '/healthz', '/readyz'];
+
+const mountSchema = z.union(
+  [
+    z.boolean(),
+    z.strictObject({
+      path: z
+        .string({ error: 'must be a path' })
+        .regex(/^\/[A-Za-z0-9._~\-/]*$/, {
+          error: 'must be a path starting with "/" (letters, digits, . _ ~ - /)',
+        })
+        .refine((path) => path.replace(/\/+$/, '') !== '', { error: 'must not be "/"' })
+        .refine((path) => !RESERVED_PATHS.some((taken) => path === taken || path.startsWith(`${taken}/`)), {
+          error: `must not be under ${RESERVED_PATHS.join(', ')} (the gateway's own routes)`,
+        })
+        .optional(),
+      virtualKeys: z.array(z.string().min(1), { error: 'must be a list of virtual key ids' }).optional(),
+    }),
+  ],
+  { error: 'must be true, false or { path?, virtualKeys? }' },
+);
+
 /** The zod schema of the `gateway` section. */
 export const gatewaySectionSchema = z.strictObject({
   host: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).optional(),
@@ -103,6 +137,8 @@ export const gatewaySectionSchema = z.strictObject({
   deadlineMs: positiveMs.optional(),
   attemptTimeoutMs: positiveMs.optional(),
   drainTimeoutMs: nonNegative.optional(),
+  dashboard: mountSchema.optional(),
+  metrics: mountSchema.optional(),
 });
 
 /** The `gateway` section as written in a keys file. */
@@ -119,6 +155,26 @@ function toTarget(value: z.output<typeof modelTargetSchema>): ModelTarget {
   if (value.startsWith('chain:')) return { kind: 'chain', chain: value.slice('chain:'.length) };
   const slash = value.indexOf('/');
   return { kind: 'provider', provider: value.slice(0, slash) as ProviderId, model: value.slice(slash + 1) };
+}
+
+/** A `dashboard` / `metrics` value as a mount (or undefined when off); unknown virtual key ids become issues. */
+function toMount(
+  value: z.output<typeof mountSchema> | undefined,
+  defaultPath: string,
+  base: string,
+  keyIds: ReadonlySet<string>,
+  issues: ConfigIssue[],
+): MountConfig | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return { path: defaultPath };
+  (value.virtualKeys ?? []).forEach((id, index) => {
+    if (!keyIds.has(id))
+      issues.push({ path: `${base}.virtualKeys[${index}]`, message: `no virtual key with id "${id}"` });
+  });
+  return {
+    path: (value.path ?? defaultPath).replace(/\/+$/, ''),
+    ...(value.virtualKeys ? { virtualKeys: [...value.virtualKeys] } : {}),
+  };
 }
 
 /**
@@ -164,6 +220,15 @@ export function parseGatewayConfig(section: unknown, chains: readonly string[] =
       message: `listening on ${host} (not loopback) needs virtualKeys, so that not anyone can spend the keys`,
     });
   }
+  const dashboard = toMount(data.dashboard, '/dashboard', 'gateway.dashboard', seen, issues);
+  const metrics = toMount(data.metrics, '/metrics', 'gateway.metrics', seen, issues);
+  if (
+    dashboard &&
+    metrics &&
+    (metrics.path === dashboard.path || metrics.path.startsWith(`${dashboard.path}/`))
+  ) {
+    issues.push({ path: 'gateway.metrics.path', message: `must not be under gateway.dashboard.path` });
+  }
   if (issues.length > 0) throw new ConfigError('gateway config', issues);
   return {
     host,
@@ -175,5 +240,7 @@ export function parseGatewayConfig(section: unknown, chains: readonly string[] =
     deadlineMs: data.deadlineMs ?? 60_000,
     attemptTimeoutMs: data.attemptTimeoutMs ?? 30_000,
     drainTimeoutMs: data.drainTimeoutMs ?? 10_000,
+    ...(dashboard ? { dashboard } : {}),
+    ...(metrics ? { metrics } : {}),
   };
 }

@@ -10,7 +10,7 @@ import { ModelRouter } from './model-router';
 import { routeCall } from './route-call';
 import { MemoryVirtualKeyBudget, type VirtualKeyBudget } from './virtual-key-budget';
 import { VirtualKeys } from './virtual-keys';
-import { serveWebHandler, type WebHandler } from './web-handler';
+import { type MountedHandler, serveWebHandler, type WebHandler } from './web-handler';
 
 /** What `startGateway` serves. */
 export interface GatewayOptions {
@@ -22,9 +22,11 @@ export interface GatewayOptions {
   budget?: VirtualKeyBudget;
   /**
    * A Web-standard handler for the paths the gateway does not serve itself (e.g. the dashboard's `/status`,
-   * `/metrics`, `/events`). It is behind the same virtual keys as the model APIs when any are configured.
+   * `/metrics`, `/events`). It is behind the same virtual keys as the model APIs when any are configured; for a GET
+   * the key may also come as `?token=<virtual key>` (a browser opening the dashboard page sends no header). With a
+   * `close`, the gateway calls it when it starts draining, so open event streams end instead of holding the drain.
    */
-  mount?: WebHandler;
+  mount?: WebHandler | MountedHandler;
 }
 
 /** A running gateway. */
@@ -83,6 +85,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const keys = new VirtualKeys(config.virtualKeys);
   const budget = options.budget ?? new MemoryVirtualKeyBudget();
   const router = new ModelRouter(config.models, pools.pools, pools.chains);
+  const mount: MountedHandler | undefined =
+    typeof options.mount === 'function' ? { fetch: options.mount } : options.mount;
   let draining = false;
   let active = 0;
   let idle: (() => void) | undefined;
@@ -123,7 +127,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       }
       if (draining)
         throw new GatewayError('draining', 'the gateway is shutting down; retry on another instance');
-      const key = keys.find(presentedKey(request));
+      const key = keys.find(
+        presentedKey(request) ??
+          (mount && query >= 0 && method === 'GET' && !path.startsWith('/v1/')
+            ? tokenParameter(url)
+            : undefined),
+      );
       if (key === undefined && !keys.open) {
         throw new GatewayError(
           'unauthorized',
@@ -137,7 +146,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       }
       if (!ROUTES.has(path)) {
         const status =
-          options.mount && (await serveWebHandler(options.mount, request, response, controller.signal));
+          mount &&
+          (await serveWebHandler(mount.fetch, request, response, controller.signal, {
+            ...(key ? { virtualKey: key.id } : {}),
+          }));
         if (status) {
           report.status = status;
           return;
@@ -188,6 +200,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const close = async () => {
     draining = true;
     events.emit('draining', { inFlight: active });
+    // A mount that fails to close must not stop the drain; its streams are cut with the rest at the end.
+    await Promise.resolve()
+      .then(() => mount?.close?.())
+      .catch(() => undefined);
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     if (active > 0) {
@@ -217,6 +233,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return closing;
     },
   };
+}
+
+/** The `token` query parameter of a request URL (how a browser presents a virtual key to a mounted page). */
+function tokenParameter(url: string): string | undefined {
+  return new URLSearchParams(url.slice(url.indexOf('?') + 1)).get('token') ?? undefined;
 }
 
 function errorName(error: unknown): string {

@@ -36,15 +36,15 @@ export async function readJsonBody(
   return { body: value as Record<string, unknown>, raw, bytes: size };
 }
 
-/** Sends a JSON answer (already serialised or not) with its length, unless the client is gone. */
+/** Sends a JSON answer (already serialised, as text or bytes, or not) with its length, unless the client is gone. */
 export function sendJson(
   response: ServerResponse,
   status: number,
-  body: string | Record<string, unknown>,
+  body: string | Uint8Array | Record<string, unknown>,
   headers: Record<string, string> = {},
 ): void {
   if (response.headersSent || response.destroyed) return;
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const text = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
   response.writeHead(status, {
     ...headers,
     'content-type': 'application/json',

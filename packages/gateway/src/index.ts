@@ -10,9 +10,11 @@ export {
   type GatewaySection,
   gatewaySectionSchema,
   type ModelTarget,
+  type MountConfig,
   parseGatewayConfig,
   type VirtualKeyConfig,
 } from './gateway-config';
+export { createGatewayDashboard } from './gateway-dashboard';
 export type { GatewayEventName, GatewayEvents, GatewayRequestEvent } from './gateway-events';
 export { createGatewayPools, type GatewayPools, type GatewayPoolsOptions } from './gateway-pools';
 export { type Gateway, type GatewayOptions, startGateway } from './gateway-server';
@@ -27,4 +29,4 @@ export {
 } from './serve-gateway-file';
 export { type BudgetTicket, MemoryVirtualKeyBudget, type VirtualKeyBudget } from './virtual-key-budget';
 export { hashVirtualKey, VirtualKeys } from './virtual-keys';
-export type { WebHandler } from './web-handler';
+export type { MountContext, MountedHandler, WebHandler } from './web-handler';

@@ -12,4 +12,10 @@ describe('usageTokens', () => {
     expect(usageTokens('{"data":[]}')).toBeUndefined();
     expect(usageTokens('{"usage":null}')).toBeUndefined();
   });
+
+  it("reads the same from the answer's bytes, multi-byte text before the usage included", () => {
+    const answer = '{"choices":[{"message":{"content":"héllo 👋 wörld"}}],"usage":{"total_tokens":42}}';
+    expect(usageTokens(Buffer.from(answer, 'utf8'))).toBe(42);
+    expect(usageTokens(Buffer.from('{"data":[]}'))).toBeUndefined();
+  });
 });

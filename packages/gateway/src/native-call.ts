@@ -6,7 +6,7 @@ import { sendError, sendJson, startEventStream, writeChunk } from './http-io';
 import { openAIStreamError } from './openai-wire';
 import {
   type NativeEndpoint,
-  readUpstreamText,
+  readUpstreamBody,
   sendUpstream,
   type UpstreamRequest,
 } from './upstream-request';
@@ -33,13 +33,13 @@ const INPUT_TOKENS = /"input_tokens"\s*:\s*(\d+)/;
 const OUTPUT_TOKENS = /"output_tokens"\s*:\s*(\d+)/;
 
 /**
- * The tokens an answer reports: OpenAI `total_tokens`, Anthropic input plus output. Read from the text after the
- * last `"usage"` key without parsing the whole answer (it is passed on as it came).
+ * The tokens an answer reports: OpenAI `total_tokens`, Anthropic input plus output. Read from the bytes after the
+ * last `"usage"` key without decoding or parsing the whole answer (it is passed on as it came).
  */
-export function usageTokens(text: string): number | undefined {
-  const at = text.lastIndexOf('"usage"');
+export function usageTokens(body: string | Buffer): number | undefined {
+  const at = body.lastIndexOf('"usage"');
   if (at < 0) return undefined;
-  const usage = text.slice(at);
+  const usage = typeof body === 'string' ? body.slice(at) : body.toString('latin1', at);
   const total = TOTAL_TOKENS.exec(usage);
   if (total) return Number(total[1]);
   const input = INPUT_TOKENS.exec(usage);
@@ -83,7 +83,7 @@ async function plainCall(
   const answer = await pool.run(
     async (client, key) => {
       const upstream = await sendUpstream(endpoint, client, key, context.upstream);
-      const text = await readUpstreamText(upstream);
+      const text = await readUpstreamBody(upstream);
       const tokens = usageTokens(text);
       if (tokens !== undefined) key.reportUsage(tokens);
       const status = upstream.statusCode ?? 200;

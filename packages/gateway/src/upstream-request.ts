@@ -48,13 +48,12 @@ function toHeaders(source: IncomingMessage['headers']): Headers {
   return headers;
 }
 
-function readText(response: IncomingMessage): Promise<string> {
+/** Reads a whole upstream body as bytes (passed on to the client as they are, never decoded and re-encoded). */
+function readBody(response: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     response.on('data', (chunk: Buffer) => chunks.push(chunk));
-    response.once('end', () =>
-      resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8')),
-    );
+    response.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     response.once('error', reject);
     response.once('close', () => {
       if (!response.complete)
@@ -63,21 +62,37 @@ function readText(response: IncomingMessage): Promise<string> {
   });
 }
 
-/** Each client's endpoint URLs, parsed once (a client's base URL never changes). */
-const urls = new WeakMap<object, Map<NativeEndpoint, URL>>();
+/** Where one endpoint of one client is: Node's request options, taken apart from the URL once. */
+interface Target {
+  secure: boolean;
+  hostname: string;
+  port: number;
+  path: string;
+}
 
-function endpointURL(client: SdkClient, endpoint: NativeEndpoint): URL {
-  let byEndpoint = urls.get(client);
+/** Each client's endpoints, parsed once (a client's base URL never changes; parsing a URL a call costs µs). */
+const targets = new WeakMap<object, Map<NativeEndpoint, Target>>();
+
+function endpointTarget(client: SdkClient, endpoint: NativeEndpoint): Target {
+  let byEndpoint = targets.get(client);
   if (byEndpoint === undefined) {
     byEndpoint = new Map();
-    urls.set(client, byEndpoint);
+    targets.set(client, byEndpoint);
   }
-  let url = byEndpoint.get(endpoint);
-  if (url === undefined) {
-    url = new URL(client.baseURL.replace(/\/+$/, '') + PATHS[endpoint]);
-    byEndpoint.set(endpoint, url);
+  let target = byEndpoint.get(endpoint);
+  if (target === undefined) {
+    const url = new URL(client.baseURL.replace(/\/+$/, '') + PATHS[endpoint]);
+    const secure = url.protocol === 'https:';
+    target = {
+      secure,
+      // A bracketed IPv6 host is given to Node without its brackets.
+      hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: url.port === '' ? (secure ? 443 : 80) : Number(url.port),
+      path: url.pathname + url.search,
+    };
+    byEndpoint.set(endpoint, target);
   }
-  return url;
+  return target;
 }
 
 /**
@@ -95,7 +110,7 @@ export function sendUpstream(
 ): Promise<IncomingMessage> {
   const client = sdkClient as SdkClient;
   const secret = client.apiKey ?? '';
-  const url = endpointURL(client, endpoint);
+  const target = endpointTarget(client, endpoint);
   const headers: Record<string, string | number> = {
     'content-type': 'application/json',
     accept: 'application/json',
@@ -109,25 +124,30 @@ export function sendUpstream(
   } else {
     headers.authorization = `Bearer ${secret}`;
   }
-  const secure = url.protocol === 'https:';
+  const { secure } = target;
   return new Promise<IncomingMessage>((resolve, reject) => {
     if (key.signal.aborted) return reject(new client.constructor.APIUserAbortError());
+    let answer: IncomingMessage | undefined;
     const outgoing = (secure ? https : http).request(
-      url,
-      { method: 'POST', headers, agent: secure ? httpsAgent : httpAgent },
+      {
+        protocol: secure ? 'https:' : 'http:',
+        hostname: target.hostname,
+        port: target.port,
+        path: target.path,
+        method: 'POST',
+        headers,
+        agent: secure ? httpsAgent : httpAgent,
+      },
       (response) => {
-        key.signal.removeEventListener('abort', onAbort);
+        answer = response;
+        // The one abort listener stays until the body ends: a later abort (client gone, idle timeout) ends it too.
+        response.once('close', () => key.signal.removeEventListener('abort', onAbort));
         const info = request.rateLimit?.(response.headers);
         if (info) key.reportRateLimit(info);
         const status = response.statusCode ?? 0;
-        if (status < 400) {
-          // A later abort (client gone, idle timeout) ends the body too.
-          const stop = () => response.destroy();
-          key.signal.addEventListener('abort', stop, { once: true });
-          response.once('close', () => key.signal.removeEventListener('abort', stop));
-          return resolve(response);
-        }
-        readText(response).then((text) => {
+        if (status < 400) return resolve(response);
+        readBody(response).then((bytes) => {
+          const text = bytes.toString('utf8');
           const safe = secret ? scrubSecrets(text, [secret]) : text;
           let json: unknown;
           try {
@@ -146,7 +166,11 @@ export function sendUpstream(
         }, reject);
       },
     );
-    const onAbort = () => outgoing.destroy(new client.constructor.APIUserAbortError());
+    const onAbort = () => {
+      // Before the answer: fail the request as an abort. After it: end the body being read or streamed.
+      if (answer) answer.destroy();
+      else outgoing.destroy(new client.constructor.APIUserAbortError());
+    };
     key.signal.addEventListener('abort', onAbort, { once: true });
     outgoing.once('error', (error) => {
       key.signal.removeEventListener('abort', onAbort);
@@ -158,5 +182,5 @@ export function sendUpstream(
   });
 }
 
-/** Reads a whole (successful) upstream body as text. */
-export { readText as readUpstreamText };
+/** Reads a whole (successful) upstream body as bytes. */
+export { readBody as readUpstreamBody };

@@ -28,7 +28,8 @@ export class VirtualKeys {
 
   /** The virtual key a client presented, or undefined when it is not one of ours (or absent). */
   find(presented: string | undefined): VirtualKeyConfig | undefined {
-    if (presented === undefined || presented === '') return undefined;
+    // No virtual keys (an open gateway): nothing to hash on every request.
+    if (presented === undefined || presented === '' || this.byHash.size === 0) return undefined;
     const hash = hashVirtualKey(presented);
     const key = this.byHash.get(hash);
     // The map lookup already matched; the constant-time compare keeps the check honest if the map ever changes.

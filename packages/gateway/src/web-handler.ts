@@ -2,12 +2,27 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { writeChunk } from './http-io';
 
+/** What the gateway tells a mounted handler about a request it let through. */
+export interface MountContext {
+  /** The id of the virtual key the client presented; absent when the gateway takes requests without one. */
+  virtualKey?: string;
+}
+
 /**
  * A Web-standard request handler (`Request` in, `Response` out) mounted on the gateway's server, e.g. the Keypool
  * dashboard's `/status`, `/metrics` and `/events`. It answers undefined for a path it does not serve (the gateway
  * then answers 404 in the API's shape).
  */
-export type WebHandler = (request: Request) => Response | undefined | Promise<Response | undefined>;
+export type WebHandler = (
+  request: Request,
+  context: MountContext,
+) => Response | undefined | Promise<Response | undefined>;
+
+/** A mounted handler with a `close` the gateway calls when it starts draining (e.g. to end event streams). */
+export interface MountedHandler {
+  fetch: WebHandler;
+  close?(): void | Promise<void>;
+}
 
 /** Builds the Web `Request` of a Node request (its body streamed, not buffered). */
 function toRequest(request: IncomingMessage, signal: AbortSignal): Request {
@@ -35,8 +50,9 @@ export async function serveWebHandler(
   request: IncomingMessage,
   response: ServerResponse,
   signal: AbortSignal,
+  context: MountContext,
 ): Promise<number | undefined> {
-  const answer = await handler(toRequest(request, signal));
+  const answer = await handler(toRequest(request, signal), context);
   if (answer === undefined) return undefined;
   const headers: Record<string, string> = {};
   answer.headers.forEach((value, name) => {

@@ -113,6 +113,13 @@ describe('the README', () => {
         ).rejects.toMatchObject({
           status: 403,
         });
+        const metrics = await fetch(`${gateway.url}/metrics`, {
+          headers: { authorization: 'Bearer kp-team-a' },
+        });
+        expect(await metrics.text()).toMatch(/keypool_key_requests_total\{[^}]*key="openai-1"[^}]*\} 1/);
+        const page = await fetch(`${gateway.url}/dashboard/?token=kp-team-a`);
+        expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+        expect((await fetch(`${gateway.url}/dashboard/status`)).status).toBe(401);
       } finally {
         await gateway.close();
       }

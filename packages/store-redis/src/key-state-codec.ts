@@ -37,7 +37,10 @@ export function decodeKeyState(encoded: string | Readonly<Record<string, unknown
         view[field] = toNumber(value);
         break;
       case 'latencyEwmaMs':
-        view.latencyEwmaMs = toNumber(value);
+      case 'lastUsedAt':
+      case 'lastSuccessAt':
+      case 'lastFailureAt':
+        view[field] = toNumber(value);
         break;
       case 'halfOpen':
       case 'probeInFlight':
@@ -95,6 +98,9 @@ export function persistedStateOf(view: KeyStateView): PersistedKeyState {
     successes: view.successes,
     failures: { ...view.failures },
     ...(view.latencyEwmaMs !== undefined ? { latencyEwmaMs: view.latencyEwmaMs } : {}),
+    ...(view.lastUsedAt !== undefined ? { lastUsedAt: view.lastUsedAt } : {}),
+    ...(view.lastSuccessAt !== undefined ? { lastSuccessAt: view.lastSuccessAt } : {}),
+    ...(view.lastFailureAt !== undefined ? { lastFailureAt: view.lastFailureAt } : {}),
   };
 }
 

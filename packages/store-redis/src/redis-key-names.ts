@@ -15,6 +15,8 @@ export interface RedisKeyNames {
   readonly channel: string;
   /** The Redis key holding one API key's state and sliding windows: `<base>:key:<fingerprint>`. */
   key(fingerprint: string): string;
+  /** The Redis list holding one API key's last failures, newest first: `<base>:history:<fingerprint>`. */
+  history(fingerprint: string): string;
 }
 
 const TAG_IN_PREFIX = /\{([^}]+)\}/;
@@ -44,9 +46,16 @@ export function redisKeyNames(prefix: string, hashTag: boolean | string): RedisK
       tag: hashTag,
       channel: `${base}:events`,
       key: (fingerprint) => `${base}:key:${fingerprint}`,
+      history: (fingerprint) => `${base}:history:${fingerprint}`,
     };
   }
   const tag = hashTag ? (inPrefix ?? prefix) : undefined;
   const base = hashTag && inPrefix === undefined ? `{${prefix}}` : prefix;
-  return { base, tag, channel: `${prefix}:events`, key: (fingerprint) => `${base}:key:${fingerprint}` };
+  return {
+    base,
+    tag,
+    channel: `${prefix}:events`,
+    key: (fingerprint) => `${base}:key:${fingerprint}`,
+    history: (fingerprint) => `${base}:history:${fingerprint}`,
+  };
 }

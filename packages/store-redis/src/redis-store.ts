@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type AttemptRecord,
+  type FailureRecord,
   type KeyStateView,
   MemoryStateStore,
   type PersistedKeyState,
@@ -16,6 +17,7 @@ import {
 import { Redis } from 'ioredis';
 import { decodeKeyState, persistedStateOf } from './key-state-codec';
 import { LuaScript, type RedisClient } from './lua-script';
+import { appendFailure, readFailureLists } from './redis-history';
 import { type RedisKeyNames, redisKeyNames } from './redis-key-names';
 import type { RedisStoreEventName, RedisStoreEvents } from './redis-store-events';
 import { READ_SCRIPT } from './scripts/read-script';
@@ -54,6 +56,8 @@ export interface RedisStoreOptions {
   stateTtlMs?: number;
   /** A disabled key's state expires this long after its last write. Default 30 days. */
   disabledTtlMs?: number;
+  /** A key's failure history (`<base>:history:<fingerprint>`) expires this long after its last failure. Default 7 days. */
+  historyTtlMs?: number;
   /**
    * A half-open probe that was never recorded (its process died) blocks the key at most this long; then another
    * attempt may probe. Keep it above your pool's `deadlineMs`. Default 60,000 ms; 0 waits forever.
@@ -95,6 +99,7 @@ export class RedisStateStore implements StateStore {
   private readonly connectTimeoutMs: number;
   private readonly stateTtlMs: number;
   private readonly disabledTtlMs: number;
+  private readonly historyTtlMs: number;
   private readonly probeLeaseMs: number;
   private readonly countUntilRecorded: boolean;
   private readonly healthInitialMs: number;
@@ -134,6 +139,7 @@ export class RedisStateStore implements StateStore {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 2_000;
     this.stateTtlMs = options.stateTtlMs ?? 86_400_000;
     this.disabledTtlMs = options.disabledTtlMs ?? 30 * 86_400_000;
+    this.historyTtlMs = options.historyTtlMs ?? 7 * 86_400_000;
     this.probeLeaseMs = options.probeLeaseMs ?? 60_000;
     this.countUntilRecorded = options.countUntilRecorded ?? true;
     this.healthInitialMs = options.healthCheck?.initialDelayMs ?? 100;
@@ -459,14 +465,15 @@ export class RedisStateStore implements StateStore {
     return views.map(copyView);
   }
 
-  /** Forgets a key, in Redis too. */
+  /** Forgets a key (its state and failure history), in Redis too. */
   async remove(key: StoreKey): Promise<void> {
     this.registered.delete(key.fingerprint);
     this.lastViews.delete(key.fingerprint);
     this.localReservations.delete(key.fingerprint);
     await this.fallback.remove(key);
     const name = this.names.key(key.fingerprint);
-    await this.writeOrQueue('remove', () => this.client.del(name), Date.now());
+    const history = this.names.history(key.fingerprint);
+    await this.writeOrQueue('remove', () => this.client.del(name, history), Date.now());
   }
 
   /** Restores saved state for the keys Redis holds nothing for (the shared state wins over a snapshot). */
@@ -505,6 +512,39 @@ export class RedisStateStore implements StateStore {
       this.degrade(operation, error, now);
       return undefined;
     }
+  }
+
+  /**
+   * Keeps one failure in the key's shared history, capped at `keep` (one MULTI). While Redis is away it is skipped:
+   * the pool that saw the failure keeps it in its own history.
+   */
+  async appendHistory(
+    fingerprint: string,
+    failure: FailureRecord,
+    keep: number,
+    _now: number,
+  ): Promise<void> {
+    if (this.degradedSince !== undefined || this.closed) return;
+    const call = appendFailure(
+      this.client,
+      this.names.history(fingerprint),
+      failure,
+      keep,
+      this.historyTtlMs,
+    );
+    call.catch(() => undefined);
+    await withTimeout(call, this.timeoutMs, 'appendHistory');
+  }
+
+  /** Every process's recent failures of these keys, oldest first (nothing while Redis is away). */
+  async readHistory(fingerprints: readonly string[]): Promise<(FailureRecord[] | undefined)[]> {
+    if (this.degradedSince !== undefined || this.closed) return fingerprints.map(() => undefined);
+    const call = readFailureLists(
+      this.client,
+      fingerprints.map((fingerprint) => this.names.history(fingerprint)),
+    );
+    call.catch(() => undefined);
+    return withTimeout(call, this.timeoutMs, 'readHistory');
   }
 
   /** Delivers other processes' key changes (cooled, disabled, enabled, recovered) as they happen. */

@@ -1,10 +1,9 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { KeyConfig, KeySnapshot } from '@keypool/core';
 import { type Emulator, type RequestLogEntry, startEmulator } from '@keypool/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WorkerCommand, WorkerConfig } from './pool-worker-main.ts';
+import type { WorkerConfig } from './pool-worker-main.ts';
 import { startRedis, type TestRedis } from './redis-server.ts';
+import { startWorker, stopWorker, type Worker } from './workers.ts';
 
 // Four worker processes share one pool of five keys through Redis, against the emulator. The emulator's request log
 // is the judge: it saw every request, with the key it carried and when.
@@ -12,37 +11,6 @@ import { startRedis, type TestRedis } from './redis-server.ts';
 const WINDOW_MS = 1_000;
 const RPM = 5;
 const WORKERS = 4;
-const WORKER_FILE = fileURLToPath(new URL('./pool-worker.ts', import.meta.url));
-
-interface Worker {
-  child: ChildProcess;
-  request<T>(command: WorkerCommand, reply: string): Promise<T>;
-}
-
-function startWorker(config: WorkerConfig): Promise<Worker> {
-  const child = fork(WORKER_FILE, [JSON.stringify(config)], {
-    execArgv: ['--conditions=@keypool/source', '--disable-warning=ExperimentalWarning'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const request = <T>(command: WorkerCommand, reply: string) =>
-    new Promise<T>((resolve, reject) => {
-      const onMessage = (message: { type: string }) => {
-        if (message.type !== reply) return;
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        resolve(message as T);
-      };
-      const onExit = (code: number | null) => reject(new Error(`worker exited with ${code}`));
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-      child.send(command);
-    });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)));
-    child.once('message', () => resolve({ child, request }));
-  });
-}
-
 /** The most requests any window of `WINDOW_MS` (starting at a request) saw for one key. */
 function busiestWindow(entries: readonly RequestLogEntry[]): number {
   const times = entries.map((entry) => entry.time).sort((a, b) => a - b);
@@ -95,20 +63,7 @@ describe('four processes share one pool through Redis', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<void>((resolve) => {
-            if (worker.child.exitCode !== null) return resolve();
-            const timer = setTimeout(() => worker.child.kill('SIGKILL'), 3_000);
-            worker.child.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            worker.child.send({ type: 'close' });
-          }),
-      ),
-    );
+    await Promise.all(workers.map(stopWorker));
     await emulator?.close();
     await redis?.stop();
   });

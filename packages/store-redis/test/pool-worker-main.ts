@@ -5,9 +5,17 @@ import { createRedisStore } from '../src/index.ts';
 /** What the parent test sends a worker. */
 export type WorkerCommand =
   | { type: 'run'; calls: number; gapMs: number }
+  | { type: 'load'; forMs: number; loops: number; gapMs: number }
   | { type: 'cool'; keyId: string; forMs: number }
-  | { type: 'snapshot' }
+  | { type: 'snapshot'; refresh?: boolean }
   | { type: 'close' };
+
+/** One call of a `load` command: when it ended and how. */
+export interface LoadOutcome {
+  at: number;
+  outcome: 'ok' | 'exhausted' | 'error';
+  message?: string;
+}
 
 /** A worker's configuration (JSON in argv[2]). */
 export interface WorkerConfig {
@@ -64,6 +72,32 @@ process.on('message', async (command: WorkerCommand) => {
       if (command.gapMs > 0) await sleep(command.gapMs * (0.5 + Math.random()));
     }
     send({ type: 'ran', ok, exhausted, failures, degraded });
+  } else if (command.type === 'load') {
+    // Steady load for a while: each call's end time and outcome, with no retry by the app (the pool's own rules only).
+    const outcomes: LoadOutcome[] = [];
+    const end = Date.now() + command.forMs;
+    const loop = async () => {
+      while (Date.now() < end) {
+        try {
+          await pool.client.chat.completions.create({
+            model: 'gpt-4o-mini',
+            messages: [{ role: 'user', content: 'hi' }],
+            max_tokens: 8,
+          });
+          outcomes.push({ at: Date.now(), outcome: 'ok' });
+        } catch (error) {
+          const outcome = error instanceof PoolExhaustedError ? 'exhausted' : 'error';
+          outcomes.push({
+            at: Date.now(),
+            outcome,
+            message: error instanceof Error ? error.message : String(error),
+          });
+        }
+        await sleep(command.gapMs * (0.5 + Math.random()));
+      }
+    };
+    await Promise.all(Array.from({ length: command.loops }, loop));
+    send({ type: 'loaded', outcomes, degraded });
   } else if (command.type === 'cool') {
     const key = pool.snapshot().find((entry) => entry.id === command.keyId)!;
     const storeKey = { fingerprint: key.fingerprint, limits: key.limits ?? {} };
@@ -82,6 +116,7 @@ process.on('message', async (command: WorkerCommand) => {
     });
     send({ type: 'cooled', at: Date.now(), until: now + command.forMs });
   } else if (command.type === 'snapshot') {
+    if (command.refresh) await pool.refresh();
     send({ type: 'snapshot', keys: pool.snapshot(), degraded });
   } else if (command.type === 'close') {
     await pool.close();

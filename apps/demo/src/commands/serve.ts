@@ -13,6 +13,10 @@ export interface ServeOptions extends VaultCommandOptions {
   port?: number;
   log?: boolean;
   hashKey?: boolean;
+  /** `--dashboard [path]`: mount the dashboard (true: the file's path or `/dashboard`). */
+  dashboard?: boolean | string;
+  /** `--metrics [path]`: mount Prometheus metrics (true: the file's path or `/metrics`). */
+  metrics?: boolean | string;
   json?: boolean;
 }
 
@@ -33,7 +37,8 @@ function nextSignal(): Promise<NodeJS.Signals> {
  * `keypool serve --config keypool.yaml`: the keys file's pools and chains as an OpenAI- and Anthropic-compatible
  * gateway (`@keypool/gateway`) in the foreground. Prints the URLs (or, with `--json`, one line `{ url, openaiBaseURL,
  * anthropicBaseURL }`), with `--log` one line per request on stderr (ids and numbers, never a key), and on Ctrl-C or
- * SIGTERM drains the requests in flight and exits 0. `--hash-key` reads a virtual key on stdin and prints the
+ * SIGTERM drains the requests in flight and exits 0. `--dashboard [path]` / `--metrics [path]` mount the live
+ * dashboard and Prometheus metrics on the same server (behind the virtual keys). `--hash-key` reads a virtual key on stdin and prints the
  * `sha256:` form to put in the config.
  */
 export async function serve({ out, io }: CommandContext, options: ServeOptions): Promise<number> {
@@ -58,6 +63,8 @@ export async function serve({ out, io }: CommandContext, options: ServeOptions):
     sources: [envSource(io.env), vaultSource(openCliVault(io, options))],
     ...(options.host !== undefined ? { host: options.host } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.dashboard !== undefined ? { dashboard: options.dashboard } : {}),
+    ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
   });
   for (const keys of Object.values(loaded.keys.keys)) for (const key of keys) io.redactor.add(key.secret);
   for (const warning of loaded.warnings) out.note(`warning: ${warning.message}`);
@@ -73,7 +80,14 @@ export async function serve({ out, io }: CommandContext, options: ServeOptions):
     });
   }
   const signal = nextSignal();
-  const urls = { url: gateway.url, openaiBaseURL: `${gateway.url}/v1`, anthropicBaseURL: gateway.url };
+  const { dashboard, metrics } = loaded.config;
+  const urls = {
+    url: gateway.url,
+    openaiBaseURL: `${gateway.url}/v1`,
+    anthropicBaseURL: gateway.url,
+    ...(dashboard ? { dashboardURL: `${gateway.url}${dashboard.path}/` } : {}),
+    ...(metrics ? { metricsURL: `${gateway.url}${metrics.path}` } : {}),
+  };
   if (out.jsonMode) {
     io.stdout.write(`${JSON.stringify(urls)}\n`);
   } else {
@@ -84,6 +98,11 @@ export async function serve({ out, io }: CommandContext, options: ServeOptions):
     out.print(
       `  pools: ${providers.map(([provider, keys]) => `${provider} (${keys.length} keys)`).join(', ')}`,
     );
+    if (urls.dashboardURL) {
+      const browser = loaded.config.virtualKeys.length > 0 ? ' (in a browser: ?token=<virtual key>)' : '';
+      out.print(`  dashboard:      ${urls.dashboardURL}${browser}`);
+    }
+    if (urls.metricsURL) out.print(`  metrics:        ${urls.metricsURL}`);
     const chains = Object.keys(loaded.keys.chains);
     if (chains.length > 0) out.print(`  chains: ${chains.map((name) => `chain:${name}`).join(', ')}`);
     if (loaded.config.virtualKeys.length === 0)

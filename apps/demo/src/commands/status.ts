@@ -6,6 +6,7 @@ import { formatDuration } from '../format-duration';
 import { formatTable } from '../format-table';
 import { LiveRegion } from '../live-region';
 import { openCliVault, type VaultCommandOptions } from '../open-cli-vault';
+import { formatProviderTotals, providerTotals } from '../provider-totals';
 import { readSavedDocument } from '../state-file-pools';
 import { formatStatusTable, rowFromSnapshot, type StatusRow } from '../status-rows';
 
@@ -56,10 +57,19 @@ export async function status(context: CommandContext, options: StatusOptions): P
     };
     if (!options.watch) {
       const { document, rows } = await rowsOf();
-      out.json({ source: 'url', url: url.href, now: document.now, keys: rows, alerts: document.alerts });
+      const totals = providerTotals(rows);
+      out.json({
+        source: 'url',
+        url: url.href,
+        now: document.now,
+        keys: rows,
+        totals,
+        alerts: document.alerts,
+      });
       if (!out.jsonMode) {
         out.print(`live pool state from ${url.origin}${url.pathname}`);
-        out.print(formatStatusTable(rows));
+        out.print(formatStatusTable(rows, document.now));
+        for (const line of formatProviderTotals(totals, document.now)) out.print(line);
         for (const alert of document.alerts) out.print(`alert: ${alert.message}`);
       }
       return 0;
@@ -73,12 +83,14 @@ export async function status(context: CommandContext, options: StatusOptions): P
     const rows: StatusRow[] = pools.flatMap((pool) =>
       pool.keys.map((key) => rowFromSnapshot(pool.provider, key, now)),
     );
-    out.json({ source: 'state', file: options.state, savedAt, writtenBy: source, keys: rows });
+    const totals = providerTotals(rows);
+    out.json({ source: 'state', file: options.state, savedAt, writtenBy: source, keys: rows, totals });
     if (!out.jsonMode) {
       const written =
         savedAt === undefined ? '' : ` (written by ${source} ${formatDuration(now - savedAt)} ago)`;
       out.print(`pool state from ${options.state}${written}`);
-      out.print(formatStatusTable(rows));
+      out.print(formatStatusTable(rows, now));
+      for (const line of formatProviderTotals(totals, now)) out.print(line);
     }
     return 0;
   }
@@ -146,7 +158,7 @@ async function watch(
         const lines = [
           color.bold(`keypool status --watch ${options.url}`) +
             color.dim(`  every ${formatDuration(options.interval)}, Ctrl-C to stop`),
-          ...formatStatusTable(rows).split('\n'),
+          ...formatStatusTable(rows, document.now).split('\n'),
           ...document.alerts.map((alert) => color.red(`alert: ${alert.message}`)),
         ].map((line) => io.redactor.scrub(line));
         if (region) region.render(lines);

@@ -23,6 +23,7 @@ local NUMERIC = {
 local OPTIONAL_NUMERIC = {
   latencyEwmaMs = true, learnedRequestsLimit = true, learnedTokensLimit = true,
   budgetRequestsRemaining = true, budgetRequestsResetAt = true, budgetTokensRemaining = true, budgetTokensResetAt = true,
+  lastUsedAt = true, lastSuccessAt = true, lastFailureAt = true,
 }
 
 -- Numbers travel as text with 17 significant digits, so a double survives the trip to JavaScript exactly.

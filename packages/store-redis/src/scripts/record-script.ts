@@ -112,6 +112,13 @@ elseif outcome == 'failure' then
   apply_failure_effects()
 end
 
+-- When the key was last used, succeeded and failed (the later time wins, so a replayed record changes nothing).
+if mode == 'full' or outcome == 'failure' then
+  state.lastUsedAt = math.max(state.lastUsedAt or 0, NOW)
+  local last = outcome == 'success' and 'lastSuccessAt' or 'lastFailureAt'
+  state[last] = math.max(state[last] or 0, NOW)
+end
+
 refresh_usage(state, windows, rpm, tpm, rpd)
 local flat = save_state(state, windows)
 if announce then publish(fingerprint, flat) end

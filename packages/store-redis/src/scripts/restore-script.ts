@@ -26,6 +26,9 @@ for index = 1, #KEYS do
       for category, count in pairs(saved.failures) do state['failure:' .. category] = tonumber(count) end
     end
     if type(saved.latencyEwmaMs) == 'number' then state.latencyEwmaMs = saved.latencyEwmaMs end
+    for _, field in ipairs({ 'lastUsedAt', 'lastSuccessAt', 'lastFailureAt' }) do
+      if type(saved[field]) == 'number' then state[field] = saved[field] end
+    end
     save_state(state)
     restored = restored + 1
   end

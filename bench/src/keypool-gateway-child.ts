@@ -1,6 +1,7 @@
 /**
- * The Keypool gateway as the benchmark runs it: a child process serving one keys file (argv[2]) from the built
- * package, printing `{"url": ...}` on stdout once it listens, and closing gracefully on SIGTERM.
+ * The Keypool gateway as the gateway benchmark runs it: a child process serving one keys file (argv[2]) with the
+ * built `@keypool/gateway` (what `keypool serve` runs), printing `{"url": ...}` on stdout once it listens, and
+ * draining and exiting 0 on SIGTERM.
  */
 import { serveGatewayFile } from '@keypool/gateway';
 
