@@ -12,6 +12,7 @@ const STRATEGY_HINTS: Record<PoolStrategy, string> = {
   weighted: 'by each key’s weight',
   random: 'any usable key',
   latency: 'the fastest key',
+  priority: 'the first usable key in order (a primary, then tiers), the next only when it fails',
 };
 
 /**

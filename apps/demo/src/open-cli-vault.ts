@@ -8,6 +8,11 @@ import { canPrompt, promptHidden } from './prompt-hidden';
 export interface VaultCommandOptions {
   /** `--vault <path>`. Default: `$KEYPOOL_VAULT`, else `~/.keypool/vault.json`. */
   vault?: string;
+  /**
+   * `keys add --machine-bound`: a new vault is encrypted with a key derived from this machine and user, no
+   * passphrase; an existing vault must already be machine-bound (else exit 3, `vault_mode_mismatch`).
+   */
+  machineBound?: boolean;
 }
 
 /**
@@ -48,6 +53,7 @@ export function openCliVault(io: CliIo, options: VaultCommandOptions): Vault {
   const vault = openVault({
     path,
     env: io.env,
+    ...(options.machineBound ? { mode: 'machine' as const } : {}),
     ...(passphrase === undefined ? {} : { passphrase }),
     ...(scrypt ? { scrypt } : {}),
   });

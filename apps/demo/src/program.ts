@@ -133,6 +133,10 @@ export function createProgram(io: CliIo, onExit: (code: number) => void): Comman
     .option('--tpm <n>', 'tokens per minute', Number)
     .option('--rpd <n>', 'requests per day', Number)
     .option('--disabled', 'store it disabled (kept out of the pool until enabled)')
+    .option(
+      '--machine-bound',
+      'encrypt a new vault with a key bound to this machine and user instead of a passphrase (WEAKER: anyone who can run code as this user here can read it)',
+    )
     .addOption(
       new Option(
         '--secret <value>',
@@ -146,7 +150,8 @@ export function createProgram(io: CliIo, onExit: (code: number) => void): Comman
     .addOption(jsonOption())
     .addHelpText(
       'after',
-      '\nExamples:\n  printf %s "$OPENAI_KEY" | keypool keys add openai main --primary\n  keypool keys add anthropic team-b          # asks for the secret, hidden',
+      '\nExamples:\n  printf %s "$OPENAI_KEY" | keypool keys add openai main --primary\n  keypool keys add anthropic team-b          # asks for the secret, hidden' +
+        '\n  printf %s "$KEY" | keypool keys add openai ci --machine-bound   # no passphrase on this machine',
     )
     .action(run(async () => (await import('./commands/keys-add')).keysAdd as Implementation));
 
@@ -194,7 +199,9 @@ export function createProgram(io: CliIo, onExit: (code: number) => void): Comman
 
   keys
     .command('switch')
-    .description("make a key its provider's primary key")
+    .description(
+      "make a key its provider's primary key: listed first, and with KEYPOOL_STRATEGY=priority it takes every call until it fails (running apps that watch the vault follow)",
+    )
     .argument('<provider>')
     .argument('<id>')
     .addOption(vaultOption())

@@ -1,6 +1,7 @@
 import { type KeyConfig, keyConfigSchema, toConfigIssues } from './config';
 import { ConfigError } from './errors';
 import { clearFailures } from './failure-threshold';
+import type { KeyScope } from './key-scope';
 import type { PoolCore } from './pool-core';
 import type { PoolKey } from './pool-key';
 
@@ -73,4 +74,111 @@ export function requireKey<T>(core: PoolCore<T>, id: string): PoolKey {
     throw new ConfigError('key', [{ path: 'id', message: `no key with id "${id}" (have: ${shown})` }]);
   }
   return key;
+}
+
+/**
+ * Changes a key's settings in place, keeping its place in the pool's order. Priority and models change at once. A
+ * new weight, limits, tags, quota group or enabled flag keep the key's state (cooldowns, windows, counts, learned
+ * limits): the state lives under the secret's fingerprint. A new secret is a new key for the provider: its state
+ * starts fresh. Returns the names of the fields that changed (empty when nothing did).
+ */
+export async function updateKey<T>(core: PoolCore<T>, config: KeyConfig): Promise<string[]> {
+  const parsed = keyConfigSchema.safeParse(config);
+  if (!parsed.success) throw new ConfigError('key', toConfigIssues(parsed.error, 'key'));
+  const next = parsed.data;
+  const old = requireKey(core, next.id);
+  const bindings = core.bindings;
+  const changed = changedFields(core, old, next);
+  if (changed.length === 0) return changed;
+  if (changed.every((field) => field === 'models' || field === 'priority')) {
+    bindings.set(old, next);
+    rebind(core, old);
+  } else {
+    const wasPrimary = bindings.primary === old.id;
+    const sameSecret = !changed.includes('secret');
+    core.deleteKey(old);
+    const key = core.insertKey(next, old.order);
+    if (wasPrimary) bindings.primary = key.id;
+    if (sameSecret) {
+      key.view = old.view;
+      for (const [name, before] of old.scopes) carryScope(before, key.scope(name));
+    } else {
+      await core.store.remove(old.storeKey);
+      for (const item of old.scopes.values()) if (item.used) await core.store.remove(item.storeKey);
+    }
+    await core.store.register([key.storeKey], core.settings.windows);
+    const [view] = await core.store.read([key.storeKey], core.now());
+    if (view) key.view = view;
+    if (changed.includes('enabled'))
+      key.view = await core.store.setStatus(
+        key.storeKey,
+        next.enabled === false
+          ? { enabled: false, reason: 'disabled in the configuration' }
+          : { enabled: true, reset: true },
+        core.now(),
+      );
+    rebind(core, key);
+  }
+  const key = requireKey(core, next.id);
+  core.emit('key.updated', { ...key.ref(), provider: core.provider, changed });
+  return changed;
+}
+
+/**
+ * Makes a key the pool's primary: the `priority` strategy sends every call to it while it is usable, and back to it
+ * as soon as it recovers (other strategies ignore it). Only one key is primary.
+ */
+export function setPrimaryKey<T>(core: PoolCore<T>, id: string): void {
+  const key = requireKey(core, id);
+  const previous = core.bindings.primary;
+  if (previous === id) return;
+  core.bindings.primary = id;
+  core.emit('key.primary', {
+    ...key.ref(),
+    provider: core.provider,
+    ...(previous === undefined ? {} : { previousKeyId: previous }),
+  });
+}
+
+/** The fields of a key's config that differ from the running key. */
+function changedFields<T>(core: PoolCore<T>, key: PoolKey, next: KeyConfig): string[] {
+  const changed: string[] = [];
+  if (key.secret() !== next.secret) changed.push('secret');
+  if (key.weight !== (next.weight ?? 1)) changed.push('weight');
+  if (!sameJson(key.limits, next.limits ?? {})) changed.push('limits');
+  if (!sameJson(key.tags, next.tags ?? [])) changed.push('tags');
+  if (key.quotaGroup !== next.quotaGroup) changed.push('quotaGroup');
+  if (key.startsDisabled !== (next.enabled === false)) changed.push('enabled');
+  if (!sameJson(core.bindings.modelsOf(key) ?? null, next.models ?? null)) changed.push('models');
+  if (core.bindings.priorityOf(key.id) !== next.priority) changed.push('priority');
+  return changed;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Puts a key in the indexes that now allow it and takes it out of those that no longer do. */
+function rebind<T>(core: PoolCore<T>, key: PoolKey): void {
+  const now = core.now();
+  for (const index of core.indices.values()) {
+    if (core.bindings.allows(key, index.scope)) index.place(key.scope(index.scope), now);
+    else {
+      const item = key.scopes.get(index.scope);
+      if (item) index.drop(item);
+    }
+  }
+}
+
+/** Carries the engine-local state of a key's scope to its replacement (the store keeps the rest). */
+function carryScope(from: KeyScope, to: KeyScope): void {
+  to.view = from.view;
+  to.registered = from.registered;
+  to.limitedAt = from.limitedAt;
+  to.retryAt = from.retryAt;
+  to.strikes = from.strikes;
+  to.faultStrikes = from.faultStrikes;
+  to.penaltyUntil = from.penaltyUntil;
+  to.probeGate = from.probeGate;
+  to.adaptive = from.adaptive;
 }

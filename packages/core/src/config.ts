@@ -40,6 +40,28 @@ export const keyConfigSchema = z
       z.string().check(z.trim(), z.minLength(1, { error: 'quotaGroup must not be empty' })),
     ),
     enabled: z.optional(z.boolean()),
+    models: z.optional(
+      z
+        .array(
+          z
+            .string({ error: 'models must hold model names or patterns' })
+            .check(z.trim(), z.minLength(1, { error: 'models must not hold empty names' })),
+          { error: 'models must be a list of model names or patterns (e.g. ["gpt-4o", "gpt-4o-mini*"])' },
+        )
+        .check(
+          z.minLength(1, {
+            error: 'models must name at least one model (leave it out to allow every model)',
+          }),
+        ),
+    ),
+    priority: z.optional(
+      z
+        .number({ error: 'priority must be a number' })
+        .check(
+          z.refine(Number.isFinite, { error: 'priority must be finite' }),
+          z.gte(0, { error: 'priority must be >= 0' }),
+        ),
+    ),
   })
   .check(
     z.superRefine((key, context) => {
@@ -151,6 +173,7 @@ export const STRATEGY_NAMES = [
   'weighted',
   'random',
   'latency',
+  'priority',
 ] as const;
 /** A built-in selection strategy's name. */
 export type StrategyName = (typeof STRATEGY_NAMES)[number];

@@ -32,6 +32,10 @@ export interface PoolEventFields {
   'key.removed': KeyRef & { provider: ProviderName };
   /** A key got a new secret (`updateKeySecret`, e.g. rotated in a secret store); `masked` is the new one's. */
   'key.secret_updated': KeyRef & { provider: ProviderName; previousMasked: string; enabled: boolean };
+  /** A key's settings changed while it stayed in the pool (`updateKey`): `changed` names the fields. */
+  'key.updated': KeyRef & { provider: ProviderName; changed: string[] };
+  /** A key became the pool's primary (`setPrimaryKey`): the `priority` strategy tries it first. */
+  'key.primary': KeyRef & { provider: ProviderName; previousKeyId?: string };
   'request.success': KeyRef & {
     provider: ProviderName;
     attempts: number;

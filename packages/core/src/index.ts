@@ -143,6 +143,7 @@ export {
 } from './health-rules';
 export { createHttpAdapter, type HttpClient } from './http-adapter';
 export { IncompleteAnswerError } from './incomplete-answer-error';
+export { compileModelPatterns, type KeyRanking, type ModelMatcher } from './key-bindings';
 export { DEFAULT_HISTORY_SIZE, historyMessage, isFailureRecord, KeyHistoryBook } from './key-history';
 export type { AcquireOptions, KeyLease, LeaseFailure, LeaseUsage } from './key-lease';
 export {
@@ -158,6 +159,7 @@ export {
 export type { KeySnapshot } from './key-snapshot';
 export { maskKeyLike } from './mask-key-like';
 export { MemoryStateStore } from './memory-store';
+export { NoKeyForModelError } from './no-key-for-model-error';
 export { eventTime, type ObservedEvent, observe } from './observed-event';
 export { type Outcome, OutcomeWindow, quantile } from './outcome-window';
 export {
@@ -219,6 +221,7 @@ export {
   type KeySelector,
   latencySelector,
   leastUsedSelector,
+  prioritySelector,
   randomSelector,
   roundRobinSelector,
   SELECTION_WINDOW,

@@ -1,5 +1,5 @@
 import type { AttemptContext, ProviderAdapter } from './adapter';
-import { addKey, disableKey, enableKey, removeKey } from './admin';
+import { addKey, disableKey, enableKey, removeKey, setPrimaryKey, updateKey } from './admin';
 import { DEFAULT_COOLDOWN } from './backoff';
 import type { ProviderName } from './categories';
 import { type ChatRequest, type ChatResult, type ChatStreamEvent, estimateRequestTokens } from './chat';
@@ -359,6 +359,29 @@ export class KeyPool<TClient = unknown> {
   async updateKeySecret(id: string, secret: string): Promise<KeySecretUpdate> {
     await this.ready;
     return updateKeySecret(this.core, id, secret);
+  }
+
+  /**
+   * Changes a key's settings (found by `config.id`) without losing its state: weight, limits, tags, quota group,
+   * enabled, `models` and `priority`. A new secret makes it a new key whose state starts fresh. Returns the names of
+   * the fields that changed and emits `key.updated`.
+   */
+  async updateKey(config: KeyConfig): Promise<string[]> {
+    await this.ready;
+    return updateKey(this.core, config);
+  }
+
+  /**
+   * Makes a key the primary: with the `priority` strategy it takes every call while it is usable and gets them back
+   * as soon as it recovers. Emits `key.primary`.
+   */
+  setPrimaryKey(id: string): void {
+    setPrimaryKey(this.core, id);
+  }
+
+  /** The primary key's id (`setPrimaryKey`), if one is set. */
+  primaryKey(): string | undefined {
+    return this.core.bindings.primary;
   }
 
   // ---------------------------------------------------------------- state

@@ -26,6 +26,12 @@ export interface KeySnapshot {
   limits: KeyLimits;
   tags: readonly string[];
   quotaGroup?: string;
+  /** The models (names or `*` patterns) the key may serve; absent when it serves every model. */
+  models?: readonly string[];
+  /** Its tier in the `priority` strategy (lower first), when it has one. */
+  priority?: number;
+  /** True for the pool's primary key (`setPrimaryKey`): the `priority` strategy tries it first. */
+  primary?: boolean;
   /** Window usage at the last reservation. */
   usage: { requests: number; tokens: number; day: number };
   counts: { requests: number; successes: number; failures: Partial<Record<ErrorCategory, number>> };

@@ -7,8 +7,10 @@ import type { KeyConfig } from './config';
 import type { ProviderError } from './errors';
 import type { EventStamp, PoolEventFields, PoolEventName, PoolEvents } from './events';
 import { TypedEmitter } from './events';
+import { KeyBindings } from './key-bindings';
 import type { KeyScope } from './key-scope';
 import type { MemoryStateStore } from './memory-store';
+import { requireKeyForModel } from './no-key-for-model-error';
 import type { PolicyTable } from './policy';
 import { PoolKey } from './pool-key';
 import type { AttemptOutcome } from './pool-options';
@@ -103,6 +105,8 @@ export class PoolCore<TClient> {
   private scrubber: TextScrubber | undefined;
   /** The latest end of any key's health penalty: before it, selection first looks for an unpenalised key. */
   penaltiesUntil = 0;
+  /** Keys bound to models, priority tiers, the primary key (keysource: model-bound keys and the priority strategy). */
+  readonly bindings = new KeyBindings();
   /** The SDK clients the keys hold, bounded by `maxClients`. */
   readonly clients: ClientCache;
   /** One index per model scope the pool has been called with. */
@@ -134,6 +138,7 @@ export class PoolCore<TClient> {
       avoid: undefined as Set<PoolKey> | undefined,
       strict: false,
       random: settings.random,
+      ranks: this.bindings,
       // A key in a ready list is usable: the index re-places a key whenever its state changes (the pick is checked
       // in full afterwards), so the selector's scan costs one field read per key.
       usable: (candidate: SelectableKey) => {
@@ -153,15 +158,24 @@ export class PoolCore<TClient> {
   /** The model scope of a call's model (`*` when it names none). */
   scopeName(model: string | undefined): string {
     if (model === undefined || model === '') return '*';
+    // Model-bound keys: a scope is the model itself, so the keys an index holds are exactly those allowed for it.
+    if (this.bindings.modelBound > 0) return model;
     const rule = this.settings.modelScope ?? this.adapter.modelScope?.bind(this.adapter);
     return rule ? rule(model) : model;
   }
 
   /** The index of one model scope, built over every key on its first use. */
   index(scope: string): ScopeIndex {
+    if (this.bindings.modelBound > 0) requireKeyForModel(this, scope);
     let index = this.indices.get(scope);
     if (!index) {
-      index = new ScopeIndex(scope, this.keys.values(), this.now());
+      const bindings = this.bindings;
+      const keys = this.keys.values();
+      index = new ScopeIndex(
+        scope,
+        bindings.modelBound > 0 ? [...keys].filter((key) => bindings.allows(key, scope)) : keys,
+        this.now(),
+      );
       this.indices.set(scope, index);
     }
     return index;
@@ -176,12 +190,15 @@ export class PoolCore<TClient> {
   /** Re-evaluates every scope of a key after a key-level change (disable, enable, spent quota). */
   placeKey(key: PoolKey): void {
     const now = this.now();
-    for (const index of this.indices.values()) index.place(key.scope(index.scope), now);
+    for (const index of this.indices.values())
+      if (this.bindings.allows(key, index.scope)) index.place(key.scope(index.scope), now);
   }
 
   /** Adds a key to the maps and to every existing scope index. O(1) plus O(log n) per index. */
-  insertKey(config: KeyConfig): PoolKey {
-    const key = new PoolKey(config, this.slots.length, this.nextOrder++);
+  insertKey(config: KeyConfig, order?: number): PoolKey {
+    // `order`: a key replaced by `updateKey` keeps its place in the pool's order.
+    const key = new PoolKey(config, this.slots.length, order ?? this.nextOrder++);
+    this.bindings.set(key, config);
     this.scrubber = undefined;
     this.keys.set(key.id, key);
     this.slots.push(key);
@@ -198,6 +215,7 @@ export class PoolCore<TClient> {
   /** Takes a key out of every map and index. Calls in flight on it finish. */
   deleteKey(key: PoolKey): void {
     key.removed = true;
+    this.bindings.delete(key);
     this.clients.removed(key);
     this.scrubber = undefined;
     this.keys.delete(key.id);

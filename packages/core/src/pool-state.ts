@@ -22,7 +22,16 @@ const STATUS_RANK: Record<KeySnapshot['status'], number> = {
 export function snapshotKeys<T>(core: PoolCore<T>): KeySnapshot[] {
   const now = core.now();
   const snapshots: KeySnapshot[] = [];
-  for (const key of core.keys.values()) snapshots.push(snapshotKey(key, now));
+  const bindings = core.bindings;
+  for (const key of core.keys.values()) {
+    const snapshot = snapshotKey(key, now);
+    const models = bindings.modelsOf(key);
+    if (models) snapshot.models = models;
+    const priority = bindings.priorityOf(key.id);
+    if (priority !== undefined) snapshot.priority = priority;
+    if (bindings.primary === key.id) snapshot.primary = true;
+    snapshots.push(snapshot);
+  }
   return snapshots;
 }
 

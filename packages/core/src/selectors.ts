@@ -1,4 +1,5 @@
 import type { StrategyName } from './config';
+import type { KeyRanking } from './key-bindings';
 import type { KeyStateView } from './state-store';
 
 /** A key as a selector sees it: its id, position, weight and current state. */
@@ -22,6 +23,8 @@ export interface SelectionContext {
   usable(key: SelectableKey): boolean;
   /** A number in [0, 1). */
   random(): number;
+  /** The keys' priority order (the pool's primary key and `priority` tiers); the `priority` strategy reads it. */
+  ranks?: KeyRanking;
 }
 
 /**
@@ -216,6 +219,47 @@ function upperBound(prefix: Float64Array, value: number): number {
   return low;
 }
 
+/**
+ * Ordered failover: the first usable key in order takes every call until it fails, then the next; a key that
+ * recovers takes the traffic back at once. The order is the pool's primary key (`setPrimaryKey`), then keys by
+ * `priority` (lower first), then keys without a priority in pool order. Keys of one priority form a tier that shares
+ * the load in turn. With no priority and no primary set, a pick reads the first usable key only; with tiers it scans
+ * the usable keys once.
+ */
+export function prioritySelector(): KeySelector {
+  const lastInTier = new Map<number, number>();
+  return {
+    name: 'priority',
+    select(keys, context) {
+      const ranks = context.ranks;
+      if (!ranks || ranks.ranked === 0) {
+        for (const key of keys) if (context.usable(key)) return key;
+        return undefined;
+      }
+      let best: SelectableKey | undefined;
+      let bestRank = Number.POSITIVE_INFINITY;
+      // The first key of the best tier after the one it served last (load spreads in turn inside a tier).
+      let next: SelectableKey | undefined;
+      for (const key of keys) {
+        if (!context.usable(key)) continue;
+        const rank = ranks.rank(key);
+        if (best === undefined || rank < bestRank) {
+          best = key;
+          bestRank = rank;
+          next = undefined;
+          if (rank === Number.NEGATIVE_INFINITY) break;
+        } else if (rank !== bestRank || rank === Number.POSITIVE_INFINITY || next !== undefined) continue;
+        const last = lastInTier.get(rank);
+        if (next === undefined && last !== undefined && (key.order ?? key.index) > last) next = key;
+      }
+      if (best === undefined) return undefined;
+      const chosen = next ?? best;
+      if (Number.isFinite(bestRank)) lastInTier.set(bestRank, chosen.order ?? chosen.index);
+      return chosen;
+    },
+  };
+}
+
 /** Builds a built-in strategy by name. */
 export function createSelector(strategy: StrategyName): KeySelector {
   switch (strategy) {
@@ -231,5 +275,7 @@ export function createSelector(strategy: StrategyName): KeySelector {
       return randomSelector();
     case 'latency':
       return latencySelector();
+    case 'priority':
+      return prioritySelector();
   }
 }

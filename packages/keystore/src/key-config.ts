@@ -25,6 +25,10 @@ export interface KeyConfig {
   tags?: string[];
   /** Keys sharing one provider quota (same organisation or project): a limit hit on one cools the group. */
   quotaGroup?: string;
+  /** The models the key may serve: names, or patterns where `*` is any run of characters. Absent: every model. */
+  models?: string[];
+  /** Its tier for the `priority` strategy: lower goes first; keys of one priority share the load. */
+  priority?: number;
 }
 
 /** Key configs for every provider; a provider with no keys has an empty list. */

@@ -25,7 +25,14 @@ describe('keysFileJsonSchema', () => {
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.$id).toContain('keypool.schema.json');
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties)).toEqual(['$schema', 'version', 'providers', 'chains']);
+    expect(Object.keys(schema.properties)).toEqual([
+      '$schema',
+      'version',
+      'pool',
+      'providers',
+      'chains',
+      'chain',
+    ]);
     expect(Object.keys(schema.properties.providers?.properties ?? {})).toEqual([
       'openai',
       'anthropic',
@@ -42,6 +49,9 @@ describe('keysFileJsonSchema', () => {
       '"from"',
       '"strategy"',
       '"contextWindow"',
+      '"models"',
+      '"priority"',
+      '"primary"',
     ]) {
       expect(text).toContain(word);
     }

@@ -67,6 +67,20 @@ export const keysFileKeySchema = z
       .boolean({ error: 'must be true or false' })
       .optional()
       .describe('Keep the key in the file but out of the pool (its secret is not resolved).'),
+    models: z
+      .array(name('a model name or pattern'), { error: 'must be a list of model names or patterns' })
+      .min(1, { error: 'must name at least one model (leave it out to allow every model)' })
+      .optional()
+      .describe(
+        'The models this key may serve: names, or patterns where * is any run of characters ("gpt-4o*"). Absent: every model.',
+      ),
+    priority: nonNegativeNumber()
+      .optional()
+      .describe('Tier for the "priority" strategy: lower goes first; keys of one priority share the load.'),
+    primary: z
+      .boolean({ error: 'must be true or false' })
+      .optional()
+      .describe('The provider\'s primary key: the "priority" strategy tries it before every tier.'),
   })
   .superRefine((key, context) => {
     if ((key.from === undefined) === (key.secret === undefined)) {
@@ -89,8 +103,27 @@ export const keysFileKeySchema = z
     }
   });
 
-/** Per-provider pool options in a keys file. */
+const positiveMs = (what: string) =>
+  z
+    .number({ error: 'must be a positive number of milliseconds' })
+    .finite({ error: 'must be a positive number of milliseconds' })
+    .positive({ error: 'must be a positive number of milliseconds' })
+    .optional()
+    .describe(what);
+
+/** Pool options in a keys file: per provider (`providers.<name>.pool`) or for every provider (top-level `pool`). */
 export const keysFilePoolSchema = z.strictObject({
+  maxAttempts: positiveInteger().optional().describe('Attempts per call (default: keys + 2, at most 10).'),
+  attemptTimeoutMs: positiveMs("One attempt's timeout."),
+  deadlineMs: positiveMs("A call's total deadline (default 60000)."),
+  maxWaitMs: nonNegativeNumber()
+    .optional()
+    .describe('The longest a call waits in place for a key known to be free soon (default 3000).'),
+  firstByteTimeoutMs: positiveMs("A stream's limit for its first chunk (default 30000)."),
+  adaptiveLimits: z
+    .boolean({ error: 'must be true or false' })
+    .optional()
+    .describe("Learn a key's rate from its 429s when no limit is known (default true)."),
   strategy: z
     .enum(POOL_STRATEGIES, { error: `must be one of ${POOL_STRATEGIES.join(', ')}` })
     .optional()
@@ -159,6 +192,9 @@ export const keysFileSchema = z
   .strictObject({
     $schema: z.string({ error: 'must be a string' }).optional().describe('Editor hint; ignored.'),
     version: z.literal(1, { error: 'must be 1' }).optional().describe('The file format version.'),
+    pool: keysFilePoolSchema
+      .optional()
+      .describe("Pool options for every provider; a provider's own pool section overrides them."),
     providers: z
       .strictObject(
         {
@@ -180,6 +216,31 @@ export const keysFileSchema = z
       )
       .optional()
       .describe('Named fallback chains, tried in order.'),
+    chain: z
+      .array(keysFileChainStepSchema, { error: 'must be a list of steps' })
+      .min(1, { error: 'must have at least one step' })
+      .optional()
+      .describe('The default fallback chain (the same as chains.default).'),
+  })
+  .superRefine((file, context) => {
+    if (file.chain !== undefined && file.chains?.default !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['chain'],
+        message: 'the default chain is given twice (chain and chains.default); keep one',
+      });
+    }
+    for (const provider of PROVIDER_IDS) {
+      const keys = file.providers?.[provider]?.keys ?? [];
+      const primaries = keys.flatMap((key, index) => (key.primary ? [index] : []));
+      for (const index of primaries.slice(1)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['providers', provider, 'keys', index, 'primary'],
+          message: `a provider has one primary key (also keys[${primaries[0]}])`,
+        });
+      }
+    }
   })
   .describe('Keypool keys file: keys per provider, pool options and fallback chains.');
 

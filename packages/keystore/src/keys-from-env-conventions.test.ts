@@ -109,7 +109,7 @@ describe('strategyFromEnv', () => {
     const error = envError(() => strategyFromEnv({ KEYPOOL_STRATEGY: 'fastest' }));
     expect(error.code).toBe('env_invalid_value');
     expect(error.message).toBe(
-      'KEYPOOL_STRATEGY: must be one of round-robin, least-used, weighted, random, latency, health',
+      'KEYPOOL_STRATEGY: must be one of round-robin, least-used, weighted, random, latency, health, priority',
     );
   });
 });

@@ -6,6 +6,7 @@ export const POOL_STRATEGIES = [
   'random',
   'latency',
   'health',
+  'priority',
 ] as const;
 
 /** How a pool picks the next key. */
@@ -27,4 +28,16 @@ export interface CooldownBounds {
 export interface PoolOptions {
   strategy?: PoolStrategy;
   cooldown?: CooldownBounds;
+  /** Attempts per call (default: the number of keys + 2, at most 10). */
+  maxAttempts?: number;
+  /** One attempt's timeout, ms. */
+  attemptTimeoutMs?: number;
+  /** A call's total deadline, ms (default 60 s). */
+  deadlineMs?: number;
+  /** The longest a call waits in place for a key known to be free soon, ms (default 3 s). */
+  maxWaitMs?: number;
+  /** A stream's limit for its first chunk, ms (default 30 s). */
+  firstByteTimeoutMs?: number;
+  /** Learn a key's rate from its 429s when no limit is configured or sent (default true). */
+  adaptiveLimits?: boolean;
 }

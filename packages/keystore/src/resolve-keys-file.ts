@@ -22,8 +22,14 @@ export interface ResolveKeysFileOptions {
 /** A keys file turned into what the pools take: key configs, pool options and chains, plus the warnings found. */
 export interface ResolvedKeys {
   keys: ProviderKeys;
+  /** Pool options per provider: the file's top-level `pool` section, overridden by the provider's own. */
   pools: Partial<Record<ProviderId, PoolOptions>>;
+  /** Named chains; the top-level `chain` section is `default`. */
   chains: FallbackChains;
+  /** Per provider, the id of the key marked `primary: true`, if any. */
+  primary: Partial<Record<ProviderId, string>>;
+  /** Per provider, the ids of the keys the file keeps but marks `disabled: true`. */
+  disabled: Partial<Record<ProviderId, string[]>>;
   warnings: KeystoreWarning[];
 }
 
@@ -43,6 +49,8 @@ function toKeyConfig(key: KeysFileKey, secret: string): KeyConfig {
   if (Object.keys(limits).length > 0) config.limits = limits;
   if (key.tags !== undefined) config.tags = [...key.tags];
   if (key.quotaGroup !== undefined) config.quotaGroup = key.quotaGroup;
+  if (key.models !== undefined) config.models = [...key.models];
+  if (key.priority !== undefined) config.priority = key.priority;
   return protectSecret(config, 'key');
 }
 
@@ -70,16 +78,22 @@ export async function resolveKeysFile(
   );
   const keys = emptyProviderKeys();
   const pools: Partial<Record<ProviderId, PoolOptions>> = {};
+  const primary: Partial<Record<ProviderId, string>> = {};
+  const disabled: Partial<Record<ProviderId, string[]>> = {};
   const failures: SecretResolveFailure[] = [];
   const causes: unknown[] = [];
 
   for (const provider of PROVIDER_IDS) {
     const section = data.providers?.[provider];
     if (!section) continue;
-    if (section.pool) pools[provider] = structuredClone(section.pool);
+    if (section.pool || data.pool) pools[provider] = mergePoolOptions(data.pool, section.pool);
     const seen = new Map<string, string>();
     for (const key of section.keys ?? []) {
-      if (key.disabled) continue;
+      if (key.disabled) {
+        disabled[provider] = [...(disabled[provider] ?? []), key.id];
+        continue;
+      }
+      if (key.primary) primary[provider] = key.id;
       let secret: string;
       if (key.secret !== undefined) {
         secret = key.secret;
@@ -136,5 +150,14 @@ export async function resolveKeysFile(
   if (failures.length > 0) {
     throw new SecretResolveError(failures, causes.length === 1 ? { cause: causes[0] } : {});
   }
-  return { keys, pools, chains: structuredClone(data.chains ?? {}), warnings };
+  const chains: FallbackChains = structuredClone(data.chains ?? {});
+  if (data.chain) chains.default = structuredClone(data.chain);
+  return { keys, pools, chains, primary, disabled, warnings };
+}
+
+/** A provider's pool options over the file's global ones (cooldown bounds merge field by field). */
+function mergePoolOptions(global: PoolOptions | undefined, own: PoolOptions | undefined): PoolOptions {
+  const merged: PoolOptions = { ...structuredClone(global ?? {}), ...structuredClone(own ?? {}) };
+  if (global?.cooldown && own?.cooldown) merged.cooldown = { ...global.cooldown, ...own.cooldown };
+  return merged;
 }

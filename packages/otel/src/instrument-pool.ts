@@ -3,9 +3,9 @@ import type {
   CallOptions,
   ChatRequest,
   ChatResult,
-  ChatStreamEvent,
   KeyPool,
   PoolEvent,
+  PoolStreamEvent,
   StreamCallOptions,
 } from '@keypool/core';
 import { observe } from '@keypool/core';
@@ -185,7 +185,7 @@ export function instrumentPool(pool: KeyPool, options: InstrumentOptions = {}): 
     return tracedStream(
       span,
       original.stream.call(pool, request, withHook(callOptions, span)),
-      (event: ChatStreamEvent) => {
+      (event: PoolStreamEvent) => {
         if (event.type !== 'done') return;
         resultAttributes(span, event.result);
         if (!eventsCarryUsage)

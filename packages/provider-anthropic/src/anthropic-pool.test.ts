@@ -357,7 +357,7 @@ describe('createAnthropicPool: streaming', () => {
       messages: [{ role: 'user', content: 'unified stream' }],
     })) {
       if (event.type === 'delta') text += event.text;
-      else done = event.result;
+      else if (event.type === 'done') done = event.result;
     }
     expect(text).toBe('Echo: unified stream');
     expect(done).toMatchObject({ text, keyId: 'healthy', provider: 'anthropic', finishReason: 'stop' });

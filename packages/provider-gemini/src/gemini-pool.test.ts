@@ -1,9 +1,9 @@
 import { ApiError, GoogleGenAI } from '@google/genai';
 import {
-  type ChatStreamEvent,
   fingerprintSecret,
   KeypoolError,
   PoolExhaustedError,
+  type PoolStreamEvent,
   ProviderError,
   StreamInterruptedError,
 } from '@keypool/core';
@@ -302,7 +302,7 @@ describe('streaming', () => {
     expect(emu.requestsFor(KEYS.limited).map((entry) => entry.status)).toEqual([200, 429]);
     expect(pool.snapshot().find((key) => key.id === 'limited')!.status).toBe('cooling');
 
-    const events: ChatStreamEvent[] = [];
+    const events: PoolStreamEvent[] = [];
     for await (const event of pool.stream({
       model: MODEL,
       messages: [{ role: 'user', content: 'unified failover' }],

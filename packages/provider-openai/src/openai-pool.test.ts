@@ -196,7 +196,7 @@ describe('createOpenAIPool: streaming', () => {
     let done: unknown;
     for await (const event of target.stream({ model: 'gpt-server-once', messages: [...messages] })) {
       if (event.type === 'delta') deltas.push(event.text);
-      else done = event.result;
+      else if (event.type === 'done') done = event.result;
     }
     expect(deltas.join('')).toBe('Echo: hello from the pool');
     expect(done).toMatchObject({ text: 'Echo: hello from the pool', finishReason: 'stop', keyId: 'key-1' });

@@ -8,7 +8,7 @@ import {
   createFallbackChain,
   type FallbackChatResult,
 } from '@keypool/fallback';
-import type { PoolOptions, ProviderId } from '@keypool/keystore';
+import { type PoolOptions, type ProviderId, strategyFromEnv } from '@keypool/keystore';
 import { parseBaseUrls } from '../base-url-option';
 import { CliError } from '../cli-error';
 import type { CommandContext } from '../command-context';
@@ -112,12 +112,16 @@ export async function chat(
     const saved =
       options.saveState && existsSync(options.saveState) ? await readStateFile(options.saveState) : undefined;
     const pools = new Map<ProviderId, KeyPool>();
+    // KEYPOOL_STRATEGY (e.g. `priority`: the vault's primary key, `keypool keys switch`, serves until it fails),
+    // unless the keys file names a strategy.
+    const envStrategy = strategyFromEnv(io.env);
     for (const step of usable) {
       if (pools.has(step.provider)) continue;
       const initialState = saved?.pools.find((pool) => pool.provider === step.provider)?.state;
       pools.set(
         step.provider,
         createProviderPool(step.provider, {
+          ...(envStrategy ? { strategy: envStrategy } : {}),
           ...(poolOptions[step.provider] ?? {}),
           keys: keys[step.provider],
           baseURL: baseUrls[step.provider],

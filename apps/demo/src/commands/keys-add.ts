@@ -1,4 +1,4 @@
-import type { VaultEntryInfo } from '@keypool/keystore';
+import { MACHINE_MODE_NOTICE, type VaultEntryInfo } from '@keypool/keystore';
 import { CliError } from '../cli-error';
 import type { CommandContext } from '../command-context';
 import { openCliVault, type VaultCommandOptions } from '../open-cli-vault';
@@ -72,9 +72,16 @@ export async function keysAdd(
     ...(options.weight === undefined ? {} : { weight: options.weight }),
     ...(Object.keys(limits).length > 0 ? { limits } : {}),
   });
-  out.json({ ok: true, vault: vault.path, key: entryJson(entry) });
+  const machine = options.machineBound === true;
+  out.json({
+    ok: true,
+    vault: vault.path,
+    ...(machine ? { mode: 'machine', notice: MACHINE_MODE_NOTICE } : {}),
+    key: entryJson(entry),
+  });
   out.print(
     `added ${entry.provider} key "${entry.id}" (${entry.masked})${entry.primary ? ' as primary' : ''} to ${vault.path}`,
   );
+  if (machine) out.print(`vault ${MACHINE_MODE_NOTICE}`);
   return 0;
 }
