@@ -10,12 +10,14 @@ import { describe, expect, it } from 'vitest';
  *
  * Measured 2026-12-06 (KB = 1024 bytes): the whole export surface 38.3 KB (55.6 KB with zod's classic API), a `KeyPool` alone
  * 25.6 KB (43.2 KB). Of that, zod/mini is ~7 KB; core's own engine code is the rest (31 KB for the whole surface).
+ * The same day's merges (stream continuation in `pool.stream`, failure history, thresholds and leases, keys bound to
+ * models, secret rotation) grew it to 44.7 KB and 34.7 KB: the budgets below guard that, not the issue's 20 KB goal.
  */
 const BUDGETS_KB = {
   /** Everything `@keypool/core` exports. */
-  everything: 40,
+  everything: 46,
   /** What an app that builds a pool (`KeyPool`, as the provider packages do) bundles. */
-  pool: 27,
+  pool: 36,
 };
 
 const source = fileURLToPath(new URL('./index.ts', import.meta.url));

@@ -184,7 +184,12 @@ async function afterFailure<T>(
   call.last = { key: lease.key, category: error.category };
   if (error.category === 'aborted') throw error;
   if (row.request === 'fail') throw error;
-  if (row.request === 'next_key') return;
+  if (row.request === 'next_key') {
+    // The key may stay in rotation (a failure threshold not reached yet), but this call's retries go elsewhere first.
+    call.avoid ??= new Set();
+    call.avoid.add(lease.key);
+    return;
+  }
   const used = (call.retriesUsed[error.category] ?? 0) + 1;
   call.retriesUsed[error.category] = used;
   if (used > (row.retries ?? 1)) throw error;

@@ -83,6 +83,32 @@ describe('failure thresholds', () => {
     expect(adapter.callsFor(SECRET)).toHaveLength(3);
   });
 
+  it('below the threshold a retry in the same call never goes back to the key that just failed', async () => {
+    const adapter = new FakeAdapter();
+    adapter.always(SECRET, { type: 'error', category: 'auth' });
+    // A strategy that would pick the first usable key every time: only the call's own memory moves it on.
+    const pool = createKeyPool({
+      adapter,
+      keys: [
+        { id: 'a', secret: SECRET },
+        { id: 'b', secret: 'sk-threshold-bbbbbbbbbbbbbbbbbbbb' },
+      ],
+      policy: { auth: { threshold: 5 } },
+      strategy: 'random',
+      random: () => 0,
+    });
+    for (let call = 0; call < 3; call++) {
+      const tried: string[] = [];
+      const answer = await pool.chat(
+        { model: 'm', messages: [{ role: 'user', content: 'hi' }] },
+        { onAttempt: (attempt) => tried.push(attempt.keyId) },
+      );
+      expect(answer.keyId).toBe('b');
+      expect(tried).toEqual(['a', 'b']);
+    }
+    expect(pool.snapshot()[0]!.status).toBe('active');
+  });
+
   it('starts counting again after a success', async () => {
     const pool = onePool({ policy: { auth: { threshold: 3 } } });
     await fail(pool, 'auth');
