@@ -53,7 +53,10 @@ export function skipMalformedEvents(
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
   let buffer = '';
+  // What passes goes out as one chunk per chunk that came in: the SDK reads the body in the same pieces as it would
+  // unwrapped (an abort mid-loop then stops after the same events as on the raw SDK).
   const pass = (controller: TransformStreamDefaultController<Uint8Array>, final: boolean): void => {
+    let out = '';
     for (;;) {
       const match = EVENT_END.exec(buffer);
       if (!match) break;
@@ -61,13 +64,14 @@ export function skipMalformedEvents(
       const block = buffer.slice(0, match.index);
       const malformed = inspect(block);
       if (malformed) report(malformed);
-      if (!malformed?.skipped) controller.enqueue(encoder.encode(buffer.slice(0, end)));
+      if (!malformed?.skipped) out += buffer.slice(0, end);
       buffer = buffer.slice(end);
     }
-    if (final && buffer !== '') {
-      controller.enqueue(encoder.encode(buffer));
+    if (final) {
+      out += buffer;
       buffer = '';
     }
+    if (out !== '') controller.enqueue(encoder.encode(out));
   };
   const body = response.body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({

@@ -364,10 +364,11 @@ describe('createAnthropicPool: streaming', () => {
 
     const partial: string[] = [];
     const error = await (async () => {
-      for await (const event of pool.stream({
-        model: CUT,
-        messages: [{ role: 'user', content: 'one two three four five six' }],
-      }))
+      // The engine's own interruption (continuation is off here; it has its own conformance suite).
+      for await (const event of pool.stream(
+        { model: CUT, messages: [{ role: 'user', content: 'one two three four five six' }] },
+        { onInterrupt: 'fail' },
+      ))
         if (event.type === 'delta') partial.push(event.text);
     })().catch((caught) => caught);
     expect(StreamInterruptedError.isInstance(error)).toBe(true);
