@@ -366,10 +366,11 @@ describe('streaming', () => {
 
     let unifiedText = '';
     const unified = await (async () => {
-      for await (const event of pool.stream({
-        model: 'cut',
-        messages: [{ role: 'user', content: 'one two three four five' }],
-      }))
+      // The engine's own interruption (continuation is off here; it has its own conformance suite).
+      for await (const event of pool.stream(
+        { model: 'cut', messages: [{ role: 'user', content: 'one two three four five' }] },
+        { onInterrupt: 'fail' },
+      ))
         if (event.type === 'delta') unifiedText += event.text;
     })().catch((caught: unknown) => caught);
     expect(StreamInterruptedError.isInstance(unified)).toBe(true);
@@ -391,10 +392,10 @@ describe('streaming', () => {
     expect(viewOf(native).category).toBe('stream_interrupted');
     expect((viewOf(native).error as StreamInterruptedError).interruptedBy).toBe('stream_interrupted');
     const unified = await (async () => {
-      for await (const _event of pool.stream({
-        model: 'unterminated',
-        messages: [{ role: 'user', content: 'a b c' }],
-      })) {
+      for await (const _event of pool.stream(
+        { model: 'unterminated', messages: [{ role: 'user', content: 'a b c' }] },
+        { onInterrupt: 'fail' },
+      )) {
         // drain
       }
     })().catch((caught: unknown) => caught);

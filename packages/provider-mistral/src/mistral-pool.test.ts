@@ -238,7 +238,7 @@ describe('createMistralPool: streaming', () => {
 
     const unifiedError = await rejection(
       (async () => {
-        for await (const _part of keypool.stream({ model: cut, messages })) {
+        for await (const _part of keypool.stream({ model: cut, messages }, { onInterrupt: 'fail' })) {
           // drain
         }
       })(),

@@ -206,7 +206,10 @@ describe('createOpenAIPool: streaming', () => {
     const target = pool([key('cut'), key('cut')]);
     const received: string[] = [];
     const unified = await (async () => {
-      for await (const event of target.stream({ model: 'gpt-cut', messages: [...messages] }))
+      for await (const event of target.stream(
+        { model: 'gpt-cut', messages: [...messages] },
+        { onInterrupt: 'fail' },
+      ))
         if (event.type === 'delta') received.push(event.text);
     })().catch((caught: unknown) => caught);
     expect(StreamInterruptedError.isInstance(unified)).toBe(true);
