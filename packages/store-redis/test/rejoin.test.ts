@@ -90,6 +90,12 @@ describe('rejoining Redis after an outage under load from several processes', ()
     expect(before.share, timeline.join(' ')).toBeLessThanOrEqual(0.02);
     expect(after.calls).toBeGreaterThan(10);
     expect(after.share, timeline.join(' ')).toBeLessThanOrEqual(before.share + 0.02);
-    expect(outcomes.filter((entry) => entry.outcome === 'error').map((entry) => entry.message)).toEqual([]);
+    // While Redis is away each process counts only its own calls, so the keys can be over-used and a call can meet a
+    // 429 on every key it tries: that is the outage's cost. After the rejoin, nothing fails.
+    const failedAfter = outcomes.filter((entry) => entry.outcome !== 'ok' && entry.at >= backAt + 1_000);
+    expect(
+      failedAfter.map((entry) => entry.message ?? entry.outcome),
+      timeline.join(' '),
+    ).toEqual([]);
   }, 60_000);
 });
