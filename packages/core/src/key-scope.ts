@@ -2,17 +2,10 @@ import type { AdaptiveLimit } from './adaptive-limit';
 import type { PoolKey } from './pool-key';
 import { positionOf } from './scope-index';
 import type { SelectableKey } from './selectors';
-import { initialKeyState, type KeyStateView, type StoreKey } from './state-store';
+import { FRESH_KEY_STATE, type KeyStateView, type StoreKey } from './state-store';
 
 /** How long to wait before asking again about a key whose half-open probe runs in another process. */
 export const PROBE_POLL_MS = 25;
-
-/** A fresh scope's view until the store answers for it: shared and frozen, so nobody writes into it. */
-const FRESH_VIEW: KeyStateView = Object.freeze({
-  ...initialKeyState(),
-  usage: Object.freeze({ requests: 0, tokens: 0, day: 0 }),
-  failures: Object.freeze({}),
-}) as KeyStateView;
 
 /**
  * One key for one model scope: providers limit per key *and model* (or model class), so rate-limit state (cooldowns,
@@ -32,7 +25,7 @@ export class KeyScope implements SelectableKey {
   parked: 'ready' | 'waiting' | 'off' | 'new' = 'new';
   /** The priority (available-at time) of its live heap entry; older entries are stale. */
   heapAt = Number.NaN;
-  view: KeyStateView = FRESH_VIEW;
+  view: KeyStateView = FRESH_KEY_STATE;
   /** The store knows this scope (a networked store registers it before its first reservation). */
   registered = false;
   /** When the current rate-limit cooldown began: a 429 on an attempt started before it does not escalate it. */
@@ -87,7 +80,7 @@ export class KeyScope implements SelectableKey {
 
   /** The store has answered for this scope at least once. */
   get used(): boolean {
-    return this.view !== FRESH_VIEW;
+    return this.view !== FRESH_KEY_STATE;
   }
 
   /** True when a call for this scope may use the key now. On the hot path: plain field reads. */

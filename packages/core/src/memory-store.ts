@@ -2,6 +2,7 @@ import type { RateLimitInfo } from './rate-limit-info';
 import { SlidingWindow } from './sliding-window';
 import {
   type AttemptRecord,
+  FRESH_KEY_STATE,
   initialKeyState,
   type KeyStateView,
   type PersistedKeyState,
@@ -30,9 +31,6 @@ interface Entry {
   learnedRequests?: LearnedBudget;
   learnedTokens?: LearnedBudget;
 }
-
-/** The view of a key the store has no entry for yet (shared, read-only). */
-const FRESH: KeyStateView = Object.freeze(initialKeyState());
 
 /**
  * The default state store: every key's state in this process's memory. `reserve` and `record` are synchronous under
@@ -282,7 +280,7 @@ export class MemoryStateStore implements StateStore {
   async read(keys: readonly StoreKey[], now: number): Promise<KeyStateView[]> {
     return keys.map((key) => {
       const entry = this.entries.get(key.fingerprint);
-      if (!entry) return FRESH;
+      if (!entry) return FRESH_KEY_STATE;
       if (entry.key.limits !== key.limits) this.applyLimits(entry, key);
       this.refreshUsage(entry, now);
       return entry.view;

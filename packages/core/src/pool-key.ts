@@ -5,11 +5,9 @@ import { KeyScope } from './key-scope';
 import type { RateLimitInfo } from './rate-limit-info';
 import { fingerprintSecret, maskSecret } from './secret';
 import type { MalformedStreamEvent } from './skip-malformed-events';
-import { initialKeyState, type KeyStateView, type StoreKey } from './state-store';
+import { FRESH_KEY_STATE, type KeyStateView, type StoreKey } from './state-store';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-/** The state of a key no store has answered for yet, shared (read-only) by every such key. */
-const FRESH_KEY_VIEW: KeyStateView = Object.freeze(initialKeyState());
 const NO_SCOPES: ReadonlyMap<string, KeyScope> = new Map();
 
 /**
@@ -54,7 +52,7 @@ export class PoolKey {
     this.tags = config.tags ?? [];
     this.quotaGroup = config.quotaGroup;
     this.startsDisabled = config.enabled === false;
-    this.view = FRESH_KEY_VIEW;
+    this.view = FRESH_KEY_STATE;
   }
 
   secret(): string {

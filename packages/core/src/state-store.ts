@@ -179,3 +179,14 @@ export function initialKeyState(): KeyStateView {
     headroom: 1,
   };
 }
+
+/**
+ * The state of a key or scope no store has answered for yet: one shared, frozen object (so nobody writes into it and
+ * `view === FRESH_KEY_STATE` says "never used"). The engine's idle keys and scopes, and the in-memory store's reads of
+ * keys it has no entry for, all point here.
+ */
+export const FRESH_KEY_STATE: KeyStateView = Object.freeze({
+  ...initialKeyState(),
+  usage: Object.freeze({ requests: 0, tokens: 0, day: 0 }),
+  failures: Object.freeze({}),
+}) as KeyStateView;
