@@ -1,27 +1,19 @@
 import type { AttemptContext, ProviderAdapter } from './adapter';
 import { addKey, disableKey, enableKey, removeKey, setPrimaryKey, updateKey } from './admin';
-import { DEFAULT_COOLDOWN } from './backoff';
 import type { ProviderName } from './categories';
 import { type ChatRequest, type ChatResult, type ChatStreamEvent, estimateRequestTokens } from './chat';
-import {
-  type KeyConfig,
-  parseKeys,
-  poolNumericOptionsSchema,
-  STRATEGY_NAMES,
-  toConfigIssues,
-} from './config';
-import { ConfigError, ProviderError } from './errors';
+import type { KeyConfig } from './config';
+import { ProviderError } from './errors';
 import type { PoolEventName, PoolEvents, TypedEmitter } from './events';
 import { execute, executeStream } from './execute';
-import { withFailureThresholds } from './failure-threshold';
 import { DEFAULT_HISTORY_SIZE } from './key-history';
 import { type AcquireOptions, acquireLease, type KeyLease } from './key-lease';
 import type { KeySnapshot } from './key-snapshot';
 import { MemoryStateStore } from './memory-store';
-import { resolvePolicy } from './policy';
 import { PoolCore } from './pool-core';
 import { PoolHistory } from './pool-history';
 import type { AttemptKey, CallOptions, KeyPoolOptions, PoolState, StreamCallOptions } from './pool-options';
+import { poolSettingsOf, validatePoolOptions } from './pool-settings';
 import { applyRemoteView, poolStateOf, refreshState, restoreState, snapshotKeys } from './pool-state';
 import {
   continuingPoolStream,
@@ -31,7 +23,6 @@ import {
   type PoolStreamOptions,
   poolStreamContext,
 } from './pool-stream';
-import { retrySettings } from './retry-settings';
 import { createSelector } from './selectors';
 import type { StateStore } from './state-store';
 import { type KeySecretUpdate, updateKeySecret } from './update-key-secret';
@@ -68,51 +59,16 @@ export class KeyPool<TClient = unknown> {
   private unsubscribeStore: (() => void) | undefined;
 
   constructor(options: KeyPoolOptions<TClient>) {
-    if (!options || typeof options !== 'object')
-      throw new ConfigError('pool options', [{ path: '', message: 'options must be an object' }]);
-    if (!options.adapter)
-      throw new ConfigError('pool options', [{ path: 'adapter', message: 'adapter is required' }]);
-    const numeric = poolNumericOptionsSchema.safeParse(options);
-    if (!numeric.success) throw new ConfigError('pool options', toConfigIssues(numeric.error));
-    const keys = parseKeys(options.keys);
-    if (
-      typeof options.strategy === 'string' &&
-      !(STRATEGY_NAMES as readonly string[]).includes(options.strategy)
-    ) {
-      throw new ConfigError('pool options', [
-        {
-          path: 'strategy',
-          message: `unknown strategy "${options.strategy}" (one of ${STRATEGY_NAMES.join(', ')})`,
-        },
-      ]);
-    }
+    const keys = validatePoolOptions(options);
     this.adapter = options.adapter;
     this.provider = options.adapter.provider;
     this.store = options.store ?? new MemoryStateStore();
-    const windowMs = options.windowMs ?? 60_000;
     this.core = new PoolCore(
       options.adapter,
       this.store,
       this.store instanceof MemoryStateStore ? this.store : undefined,
       typeof options.strategy === 'object' ? options.strategy : createSelector(options.strategy ?? 'health'),
-      {
-        policy: withFailureThresholds(resolvePolicy(options.policy), options.failureThreshold),
-        cooldown: { ...DEFAULT_COOLDOWN, ...stripUndefined(options.cooldown ?? {}) },
-        windows: { minuteMs: windowMs, dayMs: options.dayMs ?? 86_400_000 },
-        maxAttempts: options.maxAttempts,
-        attemptTimeoutMs: options.attemptTimeoutMs,
-        deadlineMs: options.deadlineMs ?? 60_000,
-        maxWaitMs: options.maxWaitMs ?? 3_000,
-        ...retrySettings(options),
-        failureResetMs: options.failureResetMs,
-        streamIdleTimeoutMs: options.streamIdleTimeoutMs,
-        firstByteTimeoutMs: options.firstByteTimeoutMs ?? 30_000,
-        adaptiveLimits: options.adaptiveLimits ?? true,
-        maxClients: options.maxClients ?? 10_000,
-        modelScope: options.modelScope,
-        now: options.now ?? Date.now,
-        random: options.random ?? Math.random,
-      },
+      poolSettingsOf(options),
     );
     this.streams = poolStreamContext(this.core, options, (request, callOptions) =>
       this.streamOnce(request, callOptions),
@@ -438,8 +394,4 @@ export class KeyPool<TClient = unknown> {
 /** Builds a key pool for one provider. Validates the options and throws a `ConfigError` naming each bad field. */
 export function createKeyPool<TClient>(options: KeyPoolOptions<TClient>): KeyPool<TClient> {
   return new KeyPool(options);
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
 }
