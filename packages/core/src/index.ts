@@ -158,7 +158,7 @@ export {
 } from './key-pool';
 export type { KeySnapshot } from './key-snapshot';
 export { maskKeyLike } from './mask-key-like';
-export { MemoryStateStore } from './memory-store';
+export { MemoryStateStore, type WindowUnits } from './memory-store';
 export { NoKeyForModelError } from './no-key-for-model-error';
 export { eventTime, type ObservedEvent, observe } from './observed-event';
 export { type Outcome, OutcomeWindow, quantile } from './outcome-window';

@@ -37,6 +37,15 @@ interface Entry {
  * the hood (a resolved promise), so the hot path costs microseconds. The views it returns are live objects; treat them
  * as read-only.
  */
+/** The units a key's windows hold, per window, as `[slice, units]` pairs (see `SlidingWindow.units`). */
+export interface WindowUnits {
+  requests?: [slice: number, units: number][];
+  tokens?: [slice: number, units: number][];
+  day?: [slice: number, units: number][];
+}
+
+const WINDOW_NAMES = ['requests', 'tokens', 'day'] as const;
+
 export class MemoryStateStore implements StateStore {
   readonly kind = 'memory';
   private readonly entries = new Map<string, Entry>();
@@ -289,6 +298,37 @@ export class MemoryStateStore implements StateStore {
 
   async remove(key: StoreKey): Promise<void> {
     this.entries.delete(key.fingerprint);
+  }
+
+  /**
+   * Hands over the units every key's windows hold at `now` and forgets them here: a store that served calls locally
+   * (Redis away) gives them to the shared store on its return, so the processes' counts add up again. `giveBack`
+   * takes them back when the hand-over failed.
+   */
+  takeWindowUnits(now: number): Map<string, WindowUnits> {
+    const taken = new Map<string, WindowUnits>();
+    for (const [fingerprint, entry] of this.entries) {
+      const units: WindowUnits = {};
+      for (const name of WINDOW_NAMES) {
+        const window = entry[`${name}Window`];
+        const live = window?.units(now);
+        if (!window || !live || live.length === 0) continue;
+        units[name] = live;
+        window.clear();
+      }
+      if (Object.keys(units).length > 0) taken.set(fingerprint, units);
+    }
+    return taken;
+  }
+
+  /** Puts back what `takeWindowUnits` handed over (the hand-over failed). */
+  giveBackWindowUnits(taken: ReadonlyMap<string, WindowUnits>, now: number): void {
+    for (const [fingerprint, units] of taken) {
+      const entry = this.entries.get(fingerprint);
+      if (!entry) continue;
+      for (const name of WINDOW_NAMES)
+        for (const [slice, amount] of units[name] ?? []) entry[`${name}Window`]?.addAt(slice, amount, now);
+    }
   }
 
   async restore(states: ReadonlyMap<string, PersistedKeyState>, now: number): Promise<void> {

@@ -63,3 +63,29 @@ describe('SlidingWindow.move', () => {
     expect(window.used(3_200)).toBe(0);
   });
 });
+
+describe('SlidingWindow.units and addAt', () => {
+  it('hands its units to another window slice by slice: the other frees them at the same times', () => {
+    const source = new SlidingWindow(1_000, 10);
+    source.add(2, 0);
+    source.add(3, 450);
+    expect(source.units(500)).toEqual([
+      [0, 2],
+      [4, 3],
+    ]);
+    const target = new SlidingWindow(1_000, 10);
+    target.add(1, 300);
+    for (const [slice, units] of source.units(500)) target.addAt(slice, units, 500);
+    source.clear();
+    expect(source.used(500)).toBe(0);
+    expect(target.used(500)).toBe(6);
+    // Slice 0 leaves the window at 1,100, slice 3 at 1,400, slice 4 at 1,500.
+    expect(target.used(1_100)).toBe(4);
+    expect(target.used(1_400)).toBe(3);
+    expect(target.used(1_500)).toBe(0);
+    // A slice already gone is ignored; one ahead of the clock counts now.
+    target.addAt(0, 5, 1_500);
+    target.addAt(99, 1, 1_500);
+    expect(target.used(1_500)).toBe(1);
+  });
+});

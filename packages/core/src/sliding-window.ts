@@ -56,6 +56,37 @@ export class SlidingWindow {
   }
 
   /**
+   * The units still in the window at `now`, as `[slice, units]` pairs (a slice is `floor(time / (windowMs / slices))`,
+   * the same numbering `@keypool/redis` uses), oldest first. Empty slices are left out.
+   */
+  units(now: number): [slice: number, units: number][] {
+    const current = this.advance(now);
+    const size = this.counts.length;
+    const out: [number, number][] = [];
+    for (let slice = current - size + 1; slice <= current; slice++) {
+      const count = this.counts[((slice % size) + size) % size]!;
+      if (count !== 0) out.push([slice, count]);
+    }
+    return out;
+  }
+
+  /** Adds units counted in an earlier slice (see `units`); a slice already out of the window is ignored. */
+  addAt(slice: number, amount: number, now: number): void {
+    const current = this.advance(now);
+    const size = this.counts.length;
+    if (slice <= current - size) return;
+    const slot = Math.min(slice, current) % size;
+    this.counts[slot] = this.counts[slot]! + amount;
+    this.total += amount;
+  }
+
+  /** Forgets every unit (they were handed to another counter). */
+  clear(): void {
+    this.counts.fill(0);
+    this.total = 0;
+  }
+
+  /**
    * Moves `amount` units counted in the slice of time `at` to the current slice, so they count for a whole window
    * from `now`. Nothing moves when that slice is current or already gone, or holds fewer units.
    */

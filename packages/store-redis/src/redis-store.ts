@@ -20,6 +20,7 @@ import { LuaScript, type RedisClient } from './lua-script';
 import { appendFailure, readFailureLists } from './redis-history';
 import { type RedisKeyNames, redisKeyNames } from './redis-key-names';
 import type { RedisStoreEventName, RedisStoreEvents } from './redis-store-events';
+import { MERGE_WINDOWS_SCRIPT } from './scripts/merge-windows-script';
 import { READ_SCRIPT } from './scripts/read-script';
 import { RECORD_SCRIPT } from './scripts/record-script';
 import { RELEASE_SCRIPT } from './scripts/release-script';
@@ -69,7 +70,10 @@ export interface RedisStoreOptions {
    * (and is always before the answer). Default true. False counts exactly like core's `MemoryStateStore`.
    */
   countUntilRecorded?: boolean;
-  /** While degraded, Redis is checked after `initialDelayMs`, doubling up to `maxDelayMs`. Default 100 and 2,000. */
+  /**
+   * While degraded, Redis is checked after `initialDelayMs`, doubling up to `maxDelayMs`. Default 100 and 500: each
+   * process counts only its own calls while degraded, so a late rejoin costs 429s; a ping every 500 ms costs nothing.
+   */
   healthCheck?: { initialDelayMs?: number; maxDelayMs?: number };
   /** Status changes kept during an outage, to write to Redis on rejoin (oldest dropped first). Default 10,000. */
   maxPendingChanges?: number;
@@ -115,6 +119,7 @@ export class RedisStateStore implements StateStore {
     setStatus: new LuaScript(SET_STATUS_SCRIPT),
     restore: new LuaScript(RESTORE_SCRIPT),
     release: new LuaScript(RELEASE_SCRIPT),
+    mergeWindows: new LuaScript(MERGE_WINDOWS_SCRIPT),
   };
   private windows: WindowLengths = { minuteMs: 60_000, dayMs: 86_400_000 };
   private readonly registered = new Map<string, StoreKey>();
@@ -143,7 +148,7 @@ export class RedisStateStore implements StateStore {
     this.probeLeaseMs = options.probeLeaseMs ?? 60_000;
     this.countUntilRecorded = options.countUntilRecorded ?? true;
     this.healthInitialMs = options.healthCheck?.initialDelayMs ?? 100;
-    this.healthMaxMs = options.healthCheck?.maxDelayMs ?? 2_000;
+    this.healthMaxMs = options.healthCheck?.maxDelayMs ?? 500;
     this.healthDelayMs = this.healthInitialMs;
     this.maxPending = options.maxPendingChanges ?? 10_000;
     if (options.redis === undefined || typeof options.redis === 'string') {
@@ -209,6 +214,7 @@ export class RedisStateStore implements StateStore {
         this.pending.shift();
         replayed++;
       }
+      await this.handOverLocalCounts();
     } catch {
       this.checking = false;
       this.scheduleHealthCheck();
@@ -219,6 +225,31 @@ export class RedisStateStore implements StateStore {
     const downMs = at - this.degradedSince;
     this.degradedSince = undefined;
     this.events.emit('store.recovered', { at, downMs, replayed });
+  }
+
+  /**
+   * Gives Redis the window units this process counted locally during the outage, so the processes' shared windows
+   * hold everything sent again (a restarted Redis is empty). On failure the units go back to the fallback.
+   */
+  private async handOverLocalCounts(): Promise<void> {
+    const now = Date.now();
+    const taken = this.fallback.takeWindowUnits(now);
+    const known = [...taken].filter(([fingerprint]) => this.registered.has(fingerprint));
+    if (known.length === 0) return;
+    try {
+      await withTimeout(
+        this.run(
+          this.scripts.mergeWindows,
+          known.map(([fingerprint]) => this.names.key(fingerprint)),
+          [...this.context(now), ...known.map(([, units]) => JSON.stringify(units))],
+        ),
+        this.timeoutMs,
+        'merge windows',
+      );
+    } catch (error) {
+      this.fallback.giveBackWindowUnits(taken, Date.now());
+      throw error;
+    }
   }
 
   private queue(change: Pending): void {

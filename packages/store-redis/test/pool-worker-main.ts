@@ -36,7 +36,9 @@ const pool = createOpenAIPool({
   clientOptions: { baseURL: config.baseURL },
 });
 const degraded: string[] = [];
+const recovered: number[] = [];
 store.on('store.degraded', (event) => degraded.push(`${event.operation}: ${event.message}`));
+store.on('store.recovered', (event) => recovered.push(event.at));
 await pool.whenReady();
 
 const send = (message: unknown) => process.send?.(message);
@@ -97,7 +99,7 @@ process.on('message', async (command: WorkerCommand) => {
       }
     };
     await Promise.all(Array.from({ length: command.loops }, loop));
-    send({ type: 'loaded', outcomes, degraded });
+    send({ type: 'loaded', outcomes, degraded, recovered });
   } else if (command.type === 'cool') {
     const key = pool.snapshot().find((entry) => entry.id === command.keyId)!;
     const storeKey = { fingerprint: key.fingerprint, limits: key.limits ?? {} };
