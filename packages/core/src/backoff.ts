@@ -23,7 +23,9 @@ export const DEFAULT_COOLDOWN: Readonly<CooldownBounds> = Object.freeze({
 
 /**
  * The escalating jittered backoff for a key's `failures`-th consecutive failure: min(base * factor^(failures-1), max),
- * minus up to `jitter` of it. A provider hint is a minimum (the key is not used before it), capped at `maxMs`.
+ * minus up to `jitter` of it. A provider hint (retry-after, a reset time) is the provider's own word: the cooldown is
+ * that long (capped at `maxMs`), never escalated past it, since processes that each escalated would park a key long
+ * after it was free.
  */
 export function cooldownDuration(
   failures: number,
@@ -31,10 +33,9 @@ export function cooldownDuration(
   bounds: CooldownBounds,
   random: () => number,
 ): number {
+  if (hintMs !== undefined && hintMs > 0) return Math.min(hintMs, bounds.maxMs);
   const step = backoffStep(failures, bounds.baseMs, bounds.factor ?? 2, bounds.maxMs);
-  const jittered = step * (1 - bounds.jitter * random());
-  const wanted = hintMs !== undefined && hintMs > 0 ? Math.max(hintMs, jittered) : jittered;
-  return Math.round(Math.min(wanted, bounds.maxMs));
+  return Math.round(Math.min(step * (1 - bounds.jitter * random()), bounds.maxMs));
 }
 
 /** The `n`-th step (from 1) of an exponential backoff before jitter: min(base * factor^(n-1), max). */

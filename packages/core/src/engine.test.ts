@@ -131,11 +131,13 @@ describe('cooldowns', () => {
     expect(cooldownDuration(50, undefined, bounds, () => 0)).toBe(10_000);
   });
 
-  it('take the provider’s hint as a minimum, capped by the maximum', () => {
-    const bounds = { ...DEFAULT_COOLDOWN, baseMs: 1_000, maxMs: 60_000, jitter: 0 };
-    expect(cooldownDuration(1, 7_000, bounds, () => 0)).toBe(7_000);
-    expect(cooldownDuration(5, 2_000, bounds, () => 0)).toBe(16_000);
+  it('take the provider’s hint as the cooldown, never escalated past it, capped by the maximum', () => {
+    const bounds = { ...DEFAULT_COOLDOWN, baseMs: 1_000, maxMs: 60_000, jitter: 0.2 };
+    expect(cooldownDuration(1, 7_000, bounds, () => 1)).toBe(7_000);
+    expect(cooldownDuration(5, 2_000, bounds, () => 0)).toBe(2_000);
     expect(cooldownDuration(1, 3_600_000, bounds, () => 0)).toBe(60_000);
+    // No hint (or a spent one): the escalating backoff.
+    expect(cooldownDuration(5, 0, bounds, () => 0)).toBe(16_000);
   });
 
   it('escalate on a key that fails again right after its cooldown', async () => {

@@ -205,10 +205,7 @@ function rateLimitCooldown<T>(
     }
   }
   item.strikes++;
-  // An explicit hint (retry-after, a reset time) is the provider's own word: the cooldown is that long, never
-  // escalated past it (several processes that each escalated would otherwise park a key long after it was free).
-  if (hinted !== undefined) return hinted;
-  return now + cooldownDuration(item.strikes, undefined, bounds, core.settings.random);
+  return now + cooldownDuration(item.strikes, hint, bounds, core.settings.random);
 }
 
 /** A short escalating penalty for a key that keeps failing with server, overloaded or network errors. */
