@@ -1,6 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ClientCache } from './client-cache';
 import { ConfigError } from './errors';
 import { createKeyPool } from './key-pool';
+import type { PoolKey } from './pool-key';
 import { FakeAdapter } from './testing/fake-adapter';
 
 const secrets = Array.from({ length: 6 }, (_, index) => `sk-lru-${index}-${'z'.repeat(20)}`);
@@ -81,5 +84,51 @@ describe('SDK clients: built on first use, kept within maxClients', () => {
       createKeyPool({ adapter, keys: [{ id: 'k0', secret: secrets[0]! }], maxClients });
     expect(() => make(0)).toThrow(ConfigError);
     expect(() => make(1.5)).toThrow(/maxClients/);
+  });
+});
+
+describe('ClientCache bookkeeping', () => {
+  /** The parts of a PoolKey the cache touches. */
+  function fakeKey(id: number) {
+    return {
+      id,
+      hasClient: true,
+      clientUsed: false,
+      clientSlot: -1,
+      dropClient() {
+        this.hasClient = false;
+      },
+    };
+  }
+
+  it('holds exactly the keys that have a client, within the bound, through random adds, uses and removals', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(fc.tuple(fc.constantFrom('add', 'use', 'remove'), fc.nat(20)), { maxLength: 200 }),
+        (max, steps) => {
+          const cache = new ClientCache(max);
+          const keys = Array.from({ length: 21 }, (_, id) => fakeKey(id));
+          for (const key of keys) key.hasClient = false;
+          for (const [op, index] of steps) {
+            const key = keys[index]!;
+            const asPoolKey = key as unknown as PoolKey;
+            if (op === 'add' && !key.hasClient) {
+              key.hasClient = true;
+              cache.added(asPoolKey);
+            } else if (op === 'use' && key.hasClient) key.clientUsed = true;
+            else if (op === 'remove') cache.removed(asPoolKey);
+          }
+          const holding = keys.filter((key) => key.hasClient);
+          expect(cache.size).toBe(holding.length);
+          expect(cache.size).toBeLessThanOrEqual(max);
+          // Every holder knows its slot; every other key knows it has none.
+          const slots = holding.map((key) => key.clientSlot).sort((a, b) => a - b);
+          expect(slots).toEqual(Array.from({ length: holding.length }, (_, slot) => slot));
+          for (const key of keys) if (!key.hasClient) expect(key.clientSlot).toBe(-1);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

@@ -25,14 +25,15 @@ export class ClientCache {
 
   /** Notes that `key` just built its client; drops the least recently used other client when over the bound. */
   added(key: PoolKey): void {
+    key.clientSlot = this.holders.length;
     this.holders.push(key);
     while (this.holders.length > this.max) this.evictOne(key);
   }
 
   /** Forgets a removed key's client. */
   removed(key: PoolKey): void {
-    const at = this.holders.indexOf(key);
-    if (at >= 0) this.take(at);
+    const at = key.clientSlot;
+    if (at >= 0 && this.holders[at] === key) this.take(at);
     key.dropClient();
   }
 
@@ -51,7 +52,11 @@ export class ClientCache {
   }
 
   private take(at: number): void {
+    this.holders[at]!.clientSlot = -1;
     const last = this.holders.pop()!;
-    if (at < this.holders.length) this.holders[at] = last;
+    if (at < this.holders.length) {
+      this.holders[at] = last;
+      last.clientSlot = at;
+    }
   }
 }

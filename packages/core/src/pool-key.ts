@@ -88,6 +88,8 @@ export class PoolKey {
 
   /** Set on every use of the client; the pool's client cache clears it when it looks for one to drop. */
   clientUsed = false;
+  /** Where the pool's `ClientCache` holds this key's client (-1 when it holds none): removal is O(1). */
+  clientSlot = -1;
 
   /** The key's SDK client, if it has one now. */
   cachedClient<T>(): T | undefined {
