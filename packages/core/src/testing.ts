@@ -34,6 +34,12 @@ export {
   runIncompleteAnswerConformance,
 } from './testing/incomplete-answer-conformance';
 export {
+  type CannedErrorServer,
+  type RateLimitWordingConformanceOptions,
+  type RateLimitWordingFixture,
+  runRateLimitWordingConformance,
+} from './testing/rate-limit-wording-conformance';
+export {
   createRecordingFetch,
   type RecordedRequest,
   type RecordingFetch,
