@@ -11,12 +11,34 @@ export {
   runContinuationConformance,
 } from './testing/continuation-conformance';
 export {
+  createDifferential,
+  type Differential,
+  type DifferentialKey,
+  type DifferentialOptions,
+  type DifferentialScenario,
+  type DifferentialWire,
+  type Observed,
+  VOLATILE_FIELDS,
+} from './testing/differential';
+export {
   FakeAdapter,
   type FakeCall,
   type FakeClient,
   type FakeOutcome,
   FakeProviderError,
 } from './testing/fake-adapter';
+export {
+  type IncompleteAnswerConformanceOptions,
+  type IncompleteAnswerRow,
+  type RawAnswerTarget,
+  runIncompleteAnswerConformance,
+} from './testing/incomplete-answer-conformance';
+export {
+  type CannedErrorServer,
+  type RateLimitWordingConformanceOptions,
+  type RateLimitWordingFixture,
+  runRateLimitWordingConformance,
+} from './testing/rate-limit-wording-conformance';
 export {
   createRecordingFetch,
   type RecordedRequest,

@@ -44,14 +44,7 @@ export {
   type SecretSource,
 } from './secret-source';
 export { strategyFromEnv } from './strategy-from-env';
-export {
-  defaultVaultPath,
-  openVault,
-  Vault,
-  type VaultOptions,
-  type VaultRekeyOptions,
-  type VaultStatus,
-} from './vault';
+export { openVault, Vault } from './vault';
 export { asVaultAccessError, VaultAccessError } from './vault-access-error';
 export { DEFAULT_SCRYPT_PARAMS, type ScryptParams } from './vault-cipher';
 export { VaultCorruptError } from './vault-corrupt-error';
@@ -65,5 +58,11 @@ export {
 } from './vault-file-format';
 export { VaultLockError } from './vault-lock-error';
 export { VaultModeError } from './vault-mode-error';
+export {
+  defaultVaultPath,
+  type VaultOptions,
+  type VaultRekeyOptions,
+  type VaultStatus,
+} from './vault-options';
 export { VaultPassphraseError } from './vault-passphrase-error';
 export { vaultSource } from './vault-source';

@@ -1,7 +1,8 @@
 import { isProviderId, type ProviderId } from './provider-id';
 import type { SecretRefContext, SecretSource } from './secret-source';
-import { Vault, type VaultOptions } from './vault';
+import { Vault } from './vault';
 import { VaultEntryError } from './vault-entry-error';
+import type { VaultOptions } from './vault-options';
 
 function isVault(value: Vault | VaultOptions | undefined): value is Vault {
   return typeof (value as Vault | undefined)?.getSecret === 'function';

@@ -4,13 +4,14 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Vault, type VaultOptions } from './vault';
+import { Vault } from './vault';
 import { decryptVault, deriveVaultKeys, encryptVault, newSalt } from './vault-cipher';
 import { VaultCorruptError } from './vault-corrupt-error';
 import { VaultEntryError } from './vault-entry-error';
 import { MACHINE_MODE_NOTICE } from './vault-file-format';
 import { VaultLockError } from './vault-lock-error';
 import { VaultModeError } from './vault-mode-error';
+import type { VaultOptions } from './vault-options';
 import { VaultPassphraseError } from './vault-passphrase-error';
 
 const FAST = { N: 2 ** 10, r: 8, p: 1 };

@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { createDifferential } from '@keypool/core/testing';
 import { type Emulator, startEmulator } from '@keypool/emulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRecordingFetch, IGNORED_HEADERS, observe, served } from './__fixtures__/differential.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createAnthropicPool } from './anthropic-pool.ts';
 
 // Each scenario runs once on the raw SDK and once through pool.client; the requests on the wire (method, path,
@@ -21,38 +21,17 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.close());
 
-type Scenario = (client: Anthropic) => Promise<unknown>;
-
-async function compare(scenario: Scenario, outcome: 'value' | 'error' = 'value'): Promise<void> {
-  const baseURL = emulator.baseURLs.anthropic;
-  const rawWire = createRecordingFetch(IGNORED_HEADERS);
-  const raw = new Anthropic({ apiKey: GOOD, baseURL, maxRetries: 0, fetch: rawWire.fetch });
-  const expected = await observe(() => scenario(raw));
-  // The raw run itself must do what the scenario is about, so that equality below is not vacuous.
-  expect(Object.keys(expected)).toEqual([outcome]);
-  expect(rawWire.requests.length).toBeGreaterThan(0);
-
-  const pooledWire = createRecordingFetch(IGNORED_HEADERS);
-  const pool = createAnthropicPool({
-    keys: [{ id: 'good', secret: GOOD }],
-    clientOptions: { baseURL, fetch: pooledWire.fetch },
-  });
-  expect(await observe(() => scenario(pool.client))).toEqual(expected);
-  expect(pooledWire.requests).toEqual(rawWire.requests);
-
-  const failoverWire = createRecordingFetch(IGNORED_HEADERS);
-  const failover = createAnthropicPool({
-    keys: [
-      { id: 'bad', secret: BAD },
-      { id: 'good', secret: GOOD },
-    ],
-    strategy: 'round-robin',
-    clientOptions: { baseURL, fetch: failoverWire.fetch },
-  });
-  expect(await observe(() => scenario(failover.client))).toEqual(expected);
-  expect(served(failoverWire.requests)).toEqual(rawWire.requests);
-  expect(failoverWire.requests.filter((request) => request.status === 401)).toHaveLength(1);
-}
+const { compare } = createDifferential<Anthropic>({
+  ignoredHeaders: ['authorization', 'x-api-key', 'x-stainless-retry-count', 'x-stainless-timeout'],
+  goodSecret: GOOD,
+  badSecret: BAD,
+  baseURL: () => emulator.baseURLs.anthropic,
+  createRawClient: ({ secret, baseURL, fetch }) =>
+    new Anthropic({ apiKey: secret, baseURL, maxRetries: 0, fetch }),
+  createPoolClient: ({ keys, strategy, baseURL, fetch }) =>
+    createAnthropicPool({ keys, ...(strategy ? { strategy } : {}), clientOptions: { baseURL, fetch } })
+      .client,
+});
 
 const ask = {
   model: MODEL,
@@ -119,7 +98,7 @@ describe('pool.client is the @anthropic-ai/sdk client (differential, against the
     }));
 
   it('errors: the SDK class with its status and body', () =>
-    compare((client) => client.messages.create({ ...ask, model: 'claude-missing' }), 'error'));
+    compare((client) => client.messages.create({ ...ask, model: 'claude-missing' }), { outcome: 'error' }));
 
   it('withOptions(): a client with new defaults, still routed', () =>
     compare((client) => client.withOptions({ defaultHeaders: { 'x-derived': 'yes' } }).messages.create(ask)));

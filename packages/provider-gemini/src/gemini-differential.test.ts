@@ -1,7 +1,7 @@
 import { GoogleGenAI } from '@google/genai';
+import { createDifferential, createRecordingFetch } from '@keypool/core/testing';
 import { type Emulator, startEmulator } from '@keypool/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRecordingFetch, IGNORED_HEADERS, observe, served } from '../test/differential.ts';
 import { createGeminiPool } from './gemini-pool.ts';
 
 // Each scenario runs once on the raw SDK and once through pool.client; the requests on the wire (method, path,
@@ -21,39 +21,26 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.close());
 
-type Scenario = (client: GoogleGenAI) => Promise<unknown>;
+const IGNORED_HEADERS = ['x-goog-api-key'];
 
-async function compare(scenario: Scenario, outcome: 'value' | 'error' = 'value'): Promise<void> {
-  const baseUrl = emulator.baseURLs.gemini;
-  const rawWire = createRecordingFetch(IGNORED_HEADERS);
-  const raw = new GoogleGenAI({ apiKey: GOOD, httpOptions: { baseUrl, fetch: rawWire.fetch } });
-  const expected = await observe(() => scenario(raw));
-  // The raw run itself must do what the scenario is about, so that equality below is not vacuous.
-  expect(Object.keys(expected)).toEqual([outcome]);
-  expect(rawWire.requests.length).toBeGreaterThan(0);
-
-  const pooledWire = createRecordingFetch(IGNORED_HEADERS);
-  const pool = createGeminiPool({
-    keys: [{ id: 'good', secret: GOOD }],
-    clientOptions: { httpOptions: { baseUrl, fetch: pooledWire.fetch } },
-  });
-  expect(await observe(() => scenario(pool.client))).toEqual(expected);
-  expect(pooledWire.requests).toEqual(rawWire.requests);
-
-  const failoverWire = createRecordingFetch(IGNORED_HEADERS);
-  const failover = createGeminiPool({
-    keys: [
-      { id: 'bad', secret: BAD },
-      { id: 'good', secret: GOOD },
-    ],
-    strategy: 'round-robin',
-    clientOptions: { httpOptions: { baseUrl, fetch: failoverWire.fetch } },
-  });
-  expect(await observe(() => scenario(failover.client))).toEqual(expected);
-  const refused = (request: { status: number }) => request.status === 400 || request.status === 401;
-  expect(failoverWire.requests.filter((request) => !refused(request))).toEqual(served(rawWire.requests));
-  expect(failoverWire.requests.filter(refused)).toHaveLength(1);
-}
+const { compare } = createDifferential<GoogleGenAI>({
+  ignoredHeaders: IGNORED_HEADERS,
+  goodSecret: GOOD,
+  badSecret: BAD,
+  baseURL: () => emulator.baseURLs.gemini,
+  createRawClient: ({ secret, baseURL, fetch }) =>
+    new GoogleGenAI({ apiKey: secret, httpOptions: { baseUrl: baseURL, fetch } }),
+  createPoolClient: ({ keys, strategy, baseURL, fetch }) =>
+    createGeminiPool({
+      keys,
+      ...(strategy ? { strategy } : {}),
+      clientOptions: { httpOptions: { baseUrl: baseURL, fetch } },
+    }).client,
+  // The API refuses an invalid key with a 400 (API_KEY_INVALID) as well as a 401.
+  isRefusal: (request) => request.status === 400 || request.status === 401,
+  describeError: (caught) => ({ message: (caught as Error).message }),
+  volatileFields: ['responseId', 'createTime'],
+});
 
 describe('pool.client is the @google/genai client (differential, against the emulator)', () => {
   it('models.generateContent with a system instruction and config', () =>
@@ -99,7 +86,7 @@ describe('pool.client is the @google/genai client (differential, against the emu
     compare(
       (client) =>
         client.models.generateContent({ model: 'gemini-missing', contents: 'x', config: { temperature: 0 } }),
-      'error',
+      { outcome: 'error' },
     ));
 
   it('a call without config: the one wire difference is an empty generationConfig (known limit)', async () => {
@@ -135,6 +122,6 @@ describe('pool.client is the @google/genai client (differential, against the emu
           contents: 'x',
           config: { httpOptions: { timeout: 200 } },
         }),
-      'error',
+      { outcome: 'error' },
     ));
 });

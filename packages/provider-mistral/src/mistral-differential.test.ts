@@ -1,7 +1,7 @@
+import { createDifferential } from '@keypool/core/testing';
 import { type Emulator, startEmulator } from '@keypool/emulator';
 import { HTTPClient, Mistral } from '@mistralai/mistralai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRecordingFetch, IGNORED_HEADERS, observe, served } from './__fixtures__/differential';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createMistralPool } from './mistral-pool';
 
 // Each scenario runs once on the raw SDK and once through pool.client; the requests on the wire (method, path,
@@ -21,42 +21,29 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.close());
 
-type Scenario = (client: Mistral) => Promise<unknown>;
-
-async function compare(scenario: Scenario, outcome: 'value' | 'error' = 'value'): Promise<void> {
-  const serverURL = emulator.baseURLs.mistral;
-  const rawWire = createRecordingFetch(IGNORED_HEADERS);
-  const rawClient = new Mistral({
-    apiKey: GOOD,
-    serverURL,
-    httpClient: new HTTPClient({ fetcher: (input, init) => rawWire.fetch(input, init) }),
-  });
-  const expected = await observe(() => scenario(rawClient));
-  // The raw run itself must do what the scenario is about, so that equality below is not vacuous.
-  expect(Object.keys(expected)).toEqual([outcome]);
-  expect(rawWire.requests.length).toBeGreaterThan(0);
-
-  const pooledWire = createRecordingFetch(IGNORED_HEADERS);
-  const pool = createMistralPool({
-    keys: [{ id: 'good', secret: GOOD }],
-    clientOptions: { serverURL, fetch: pooledWire.fetch },
-  });
-  expect(await observe(() => scenario(pool.client))).toEqual(expected);
-  expect(pooledWire.requests).toEqual(rawWire.requests);
-
-  const failoverWire = createRecordingFetch(IGNORED_HEADERS);
-  const failover = createMistralPool({
-    keys: [
-      { id: 'bad', secret: BAD },
-      { id: 'good', secret: GOOD },
-    ],
-    strategy: 'round-robin',
-    clientOptions: { serverURL, fetch: failoverWire.fetch },
-  });
-  expect(await observe(() => scenario(failover.client))).toEqual(expected);
-  expect(served(failoverWire.requests)).toEqual(rawWire.requests);
-  expect(failoverWire.requests.filter((request) => request.status === 401)).toHaveLength(1);
-}
+const { compare } = createDifferential<Mistral>({
+  ignoredHeaders: ['authorization'],
+  goodSecret: GOOD,
+  badSecret: BAD,
+  baseURL: () => emulator.baseURLs.mistral,
+  createRawClient: ({ secret, baseURL, fetch }) =>
+    new Mistral({
+      apiKey: secret,
+      serverURL: baseURL,
+      httpClient: new HTTPClient({ fetcher: (input, init) => fetch(input, init) }),
+    }),
+  createPoolClient: ({ keys, strategy, baseURL, fetch }) =>
+    createMistralPool({
+      keys,
+      ...(strategy ? { strategy } : {}),
+      clientOptions: { serverURL: baseURL, fetch },
+    }).client,
+  // The SDK's errors carry the status as `statusCode` and the raw body as `body`.
+  describeError: (caught) => {
+    const error = caught as { status?: unknown; statusCode?: unknown; body?: unknown };
+    return { status: error.status ?? error.statusCode, body: error.body };
+  },
+});
 
 const messages = [{ role: 'user' as const, content: 'differential hello' }];
 
@@ -98,5 +85,5 @@ describe('pool.client is the @mistralai/mistralai client (differential, against 
   it('models.list', () => compare((client) => client.models.list()));
 
   it('errors: the SDK class with its status and body', () =>
-    compare((client) => client.chat.complete({ model: 'mistral-missing', messages }), 'error'));
+    compare((client) => client.chat.complete({ model: 'mistral-missing', messages }), { outcome: 'error' }));
 });

@@ -1,13 +1,7 @@
+import { createDifferential } from '@keypool/core/testing';
 import { type Emulator, startEmulator } from '@keypool/emulator';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createRecordingFetch,
-  IGNORED_HEADERS,
-  normalize,
-  observe,
-  served,
-} from './__fixtures__/differential';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { type FakeOpenAIServer, startFakeOpenAIServer } from './__fixtures__/fake-openai-server';
 import { createOpenAIPool } from './openai-pool';
 
@@ -32,41 +26,16 @@ afterAll(async () => {
   await fake.close();
 });
 
-type Scenario = (client: OpenAI) => Promise<unknown>;
-
-async function compare(
-  scenario: Scenario,
-  baseURL = emulator.baseURLs.openai,
-  outcome: 'value' | 'error' = 'value',
-): Promise<void> {
-  const rawWire = createRecordingFetch(IGNORED_HEADERS);
-  const raw = new OpenAI({ apiKey: GOOD, baseURL, maxRetries: 0, fetch: rawWire.fetch });
-  const expected = await observe(() => scenario(raw));
-  // The raw run itself must do what the scenario is about, so that equality below is not vacuous.
-  expect(Object.keys(expected)).toEqual([outcome]);
-  expect(rawWire.requests.length).toBeGreaterThan(0);
-
-  const pooledWire = createRecordingFetch(IGNORED_HEADERS);
-  const pool = createOpenAIPool({
-    keys: [{ id: 'good', secret: GOOD }],
-    clientOptions: { baseURL, fetch: pooledWire.fetch },
-  });
-  expect(await observe(() => scenario(pool.client))).toEqual(expected);
-  expect(pooledWire.requests).toEqual(rawWire.requests);
-
-  const failoverWire = createRecordingFetch(IGNORED_HEADERS);
-  const failover = createOpenAIPool({
-    keys: [
-      { id: 'bad', secret: BAD },
-      { id: 'good', secret: GOOD },
-    ],
-    strategy: 'round-robin',
-    clientOptions: { baseURL, fetch: failoverWire.fetch },
-  });
-  expect(await observe(() => scenario(failover.client))).toEqual(expected);
-  expect(served(failoverWire.requests)).toEqual(rawWire.requests);
-  expect(failoverWire.requests.filter((request) => request.status === 401)).toHaveLength(1);
-}
+const { compare, normalize } = createDifferential<OpenAI>({
+  ignoredHeaders: ['authorization', 'x-stainless-retry-count', 'x-stainless-timeout'],
+  goodSecret: GOOD,
+  badSecret: BAD,
+  baseURL: () => emulator.baseURLs.openai,
+  createRawClient: ({ secret, baseURL, fetch }) =>
+    new OpenAI({ apiKey: secret, baseURL, maxRetries: 0, fetch }),
+  createPoolClient: ({ keys, strategy, baseURL, fetch }) =>
+    createOpenAIPool({ keys, ...(strategy ? { strategy } : {}), clientOptions: { baseURL, fetch } }).client,
+});
 
 const messages = [{ role: 'user' as const, content: 'differential hello' }];
 
@@ -160,11 +129,9 @@ describe('pool.client is the openai SDK (differential, against the emulator)', (
     }));
 
   it('errors: the SDK class with its status and body', () =>
-    compare(
-      (client) => client.chat.completions.create({ model: 'gpt-missing', messages }),
-      emulator.baseURLs.openai,
-      'error',
-    ));
+    compare((client) => client.chat.completions.create({ model: 'gpt-missing', messages }), {
+      outcome: 'error',
+    }));
 
   it('models.list', () =>
     compare(async (client) => {
@@ -183,14 +150,17 @@ describe('pool.client is the openai SDK (differential, against the emulator)', (
 
 describe('pool.client is the openai SDK (differential, endpoints the emulator does not serve)', () => {
   it('responses.create (plain and streaming) and the responses.stream() helper', () =>
-    compare(async (client) => {
-      const plain = await client.responses.create({ model: 'gpt-4.1', input: 'hello' });
-      const stream = await client.responses.create({ model: 'gpt-4.1', input: 'hello', stream: true });
-      const events: unknown[] = [];
-      for await (const event of stream) events.push(event);
-      const helper = await client.responses.stream({ model: 'gpt-4.1', input: 'hello' }).finalResponse();
-      return { text: plain.output_text, events, helper: normalize(helper) };
-    }, fake.baseURL));
+    compare(
+      async (client) => {
+        const plain = await client.responses.create({ model: 'gpt-4.1', input: 'hello' });
+        const stream = await client.responses.create({ model: 'gpt-4.1', input: 'hello', stream: true });
+        const events: unknown[] = [];
+        for await (const event of stream) events.push(event);
+        const helper = await client.responses.stream({ model: 'gpt-4.1', input: 'hello' }).finalResponse();
+        return { text: plain.output_text, events, helper: normalize(helper) };
+      },
+      { baseURL: fake.baseURL },
+    ));
 
   it('embeddings.create and completions.create', () =>
     compare(
@@ -198,6 +168,6 @@ describe('pool.client is the openai SDK (differential, endpoints the emulator do
         embedding: await client.embeddings.create({ model: 'text-embedding-3-small', input: 'hello' }),
         completion: await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'hi' }),
       }),
-      fake.baseURL,
+      { baseURL: fake.baseURL },
     ));
 });
