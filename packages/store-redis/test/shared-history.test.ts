@@ -1,52 +1,20 @@
-import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { KeyConfig, KeySnapshot } from '@keypool/core';
 import { type Emulator, startEmulator } from '@keypool/emulator';
 import { createOpenAIPool } from '@keypool/openai';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore, type RedisStateStore } from '../src/index.ts';
-import type { WorkerCommand, WorkerConfig } from './pool-worker-main.ts';
 import { startRedis, type TestRedis } from './redis-server.ts';
+import { startWorker, stopWorker, type Worker } from './workers.ts';
 
 // Two processes share one pool through Redis: failures one of them saw show in the other's snapshot (its history and
 // last-failure time), bounded, and nothing in Redis holds a secret.
 
-const WORKER_FILE = fileURLToPath(new URL('./pool-worker.ts', import.meta.url));
 const CANARY_PART = randomBytes(12).toString('hex');
 const CANARY = `sk-hist-${CANARY_PART}`;
 const GOOD = `sk-good-${randomBytes(12).toString('hex')}`;
-
-interface Worker {
-  child: ChildProcess;
-  request<T>(command: WorkerCommand, reply: string): Promise<T>;
-}
-
-function startWorker(config: WorkerConfig): Promise<Worker> {
-  const child = fork(WORKER_FILE, [JSON.stringify(config)], {
-    execArgv: ['--conditions=@keypool/source', '--disable-warning=ExperimentalWarning'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const request = <T>(command: WorkerCommand, reply: string) =>
-    new Promise<T>((resolve, reject) => {
-      const onMessage = (message: { type: string }) => {
-        if (message.type !== reply) return;
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        resolve(message as T);
-      };
-      const onExit = (code: number | null) => reject(new Error(`worker exited with ${code}`));
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-      child.send(command);
-    });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)));
-    child.once('message', () => resolve({ child, request }));
-  });
-}
 
 /** Every key in Redis with its value, whatever its type. */
 async function dumpRedis(admin: Redis): Promise<string> {
@@ -92,13 +60,7 @@ describe('failure history shared through Redis', () => {
   }, 60_000);
 
   afterAll(async () => {
-    if (worker && worker.child.exitCode === null) {
-      const exited = new Promise((resolve) => worker?.child.once('exit', resolve));
-      const timer = setTimeout(() => worker?.child.kill('SIGKILL'), 3_000);
-      worker.child.send({ type: 'close' });
-      await exited;
-      clearTimeout(timer);
-    }
+    if (worker) await stopWorker(worker);
     await store?.close();
     admin?.disconnect();
     await emulator?.close();
