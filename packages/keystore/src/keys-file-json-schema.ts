@@ -1,5 +1,11 @@
+import { dataPoolOptionNames } from '@keypool/core';
 import { z } from 'zod';
-import { keysFileKeySchema, keysFileSchema } from './keys-file-schema';
+import {
+  KEYS_FILE_POOL_OPTION_DOCS,
+  keysFileKeySchema,
+  keysFilePoolSchema,
+  keysFileSchema,
+} from './keys-file-schema';
 import { PROVIDER_IDS } from './provider-id';
 
 interface JsonSchemaObject {
@@ -23,6 +29,22 @@ export function keysFileJsonSchema(): Record<string, unknown> {
       if (context.zodSchema === keysFileKeySchema) {
         // The "exactly one of from / secret" rule is a refinement; say it in JSON Schema terms too.
         context.jsonSchema.oneOf = [{ required: ['from'] }, { required: ['secret'] }];
+      }
+      if (context.zodSchema === keysFilePoolSchema) {
+        // Pool options are checked by core's rules; the schema names them (every option a pool takes as data).
+        const description = context.jsonSchema.description;
+        for (const key of Object.keys(context.jsonSchema)) delete context.jsonSchema[key];
+        Object.assign(context.jsonSchema, {
+          ...(description ? { description } : {}),
+          type: 'object',
+          properties: Object.fromEntries(
+            dataPoolOptionNames().map((name) => [
+              name,
+              KEYS_FILE_POOL_OPTION_DOCS[name] ? { description: KEYS_FILE_POOL_OPTION_DOCS[name] } : {},
+            ]),
+          ),
+          additionalProperties: false,
+        });
       }
     },
   }) as JsonSchemaObject;
