@@ -119,6 +119,7 @@ describe('the README keys.json section', () => {
     expect({ ...keys.openai[0] }).toEqual({
       id: 'prod-1',
       secret: 'sk-proj-0123456789abcdef',
+      models: ['gpt-4o'],
       limits: { rpm: 500, tpm: 30000 },
       tags: ['team=search'],
     });
