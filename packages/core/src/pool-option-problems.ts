@@ -1,4 +1,5 @@
 import { POOL_OPTION_NAMES, poolNumericOptionsSchema, STRATEGY_NAMES } from './config';
+import { maskKeyLike } from './mask-key-like';
 
 /** Pool options only code can give (the adapter, the keys, functions, a store object): never in a keys file. */
 export const CODE_ONLY_POOL_OPTIONS: readonly string[] = [
@@ -20,7 +21,8 @@ export interface PoolOptionProblem {
 /**
  * Checks pool options against the pool's own rules (the one schema `createKeyPool` uses): known names only, every
  * value in range, a strategy by its name. With `dataOnly` (a keys file), options only code can give are refused too.
- * Returns every problem, with its path relative to the options; an empty list when they are valid.
+ * Returns every problem, with its path relative to the options; an empty list when they are valid. Anything
+ * key-like a message or path would echo (a secret pasted as a strategy or an option name) is masked.
  */
 export function poolOptionProblems(options: unknown, { dataOnly = false } = {}): PoolOptionProblem[] {
   if (typeof options !== 'object' || options === null || Array.isArray(options))
@@ -51,7 +53,11 @@ export function poolOptionProblems(options: unknown, { dataOnly = false } = {}):
         });
     }
   }
-  return problems;
+  // A value or a name echoed in a message may be a key pasted in the wrong place: mask anything key-like.
+  return problems.map((problem) => ({
+    path: problem.path.map((part) => (typeof part === 'string' ? maskKeyLike(part) : part)),
+    message: maskKeyLike(problem.message),
+  }));
 }
 
 /** The pool options a keys file may set: every option the pool accepts that is plain data. */

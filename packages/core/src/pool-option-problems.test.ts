@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { dataPoolOptionNames, poolOptionProblems } from './pool-option-problems';
+
+const PASTED = 'sk-proj-pastedsecret0123456789abcdef';
+
+describe('poolOptionProblems (pool options given as data, e.g. in a keys file)', () => {
+  it("checks values by the pool's own rules, with paths relative to the options", () => {
+    expect(
+      poolOptionProblems({ retryBackoff: { maxMs: -1 }, failureThreshold: 0, strategy: 'fastest' }),
+    ).toEqual([
+      { path: ['failureThreshold'], message: 'failureThreshold must be an integer >= 1' },
+      { path: ['retryBackoff', 'maxMs'], message: 'maxMs must be >= 0' },
+      {
+        path: ['strategy'],
+        message:
+          'unknown strategy "fastest" (one of health, round-robin, least-used, weighted, random, latency, priority)',
+      },
+    ]);
+    expect(poolOptionProblems({ failureThreshold: 2, retryBackoff: { baseMs: 10, maxMs: 50 } })).toEqual([]);
+  });
+
+  it('refuses options only code can give when the options are data', () => {
+    expect(poolOptionProblems({ store: 'redis' })).toEqual([]);
+    expect(
+      poolOptionProblems({ store: 'redis', now: 5 }, { dataOnly: true }).map((problem) => problem.path),
+    ).toEqual([['store'], ['now']]);
+    expect(dataPoolOptionNames()).not.toContain('store');
+  });
+
+  it('never echoes a key pasted as a value or as an option name', () => {
+    const problems = poolOptionProblems({ strategy: PASTED, [PASTED]: 1 }, { dataOnly: true });
+    expect(problems).toHaveLength(2);
+    expect(JSON.stringify(problems)).not.toContain('pastedsecret');
+  });
+});
