@@ -1,4 +1,4 @@
-import { dataPoolOptionNames } from '@keypool/core';
+import { dataPoolOptionNames, INTERRUPT_MODES } from '@keypool/core';
 import { z } from 'zod';
 import {
   KEYS_FILE_POOL_OPTION_DOCS,
@@ -6,11 +6,24 @@ import {
   keysFilePoolSchema,
   keysFileSchema,
 } from './keys-file-schema';
+import { POOL_STRATEGIES } from './pool-options';
 import { PROVIDER_IDS } from './provider-id';
 
 interface JsonSchemaObject {
   properties?: Record<string, unknown>;
   [key: string]: unknown;
+}
+
+const OBJECT_OPTIONS = ['policy', 'cooldown', 'retryBackoff', 'continuation'];
+const INTEGER_OPTIONS = ['maxAttempts', 'maxClients', 'historySize', 'failureThreshold'];
+
+/** The JSON type of a pool option, for editors (core checks the values themselves). */
+function poolOptionType(name: string): Record<string, unknown> {
+  if (name === 'strategy') return { enum: [...POOL_STRATEGIES] };
+  if (name === 'onInterrupt') return { enum: [...INTERRUPT_MODES] };
+  if (name === 'adaptiveLimits') return { type: 'boolean' };
+  if (OBJECT_OPTIONS.includes(name)) return { type: 'object' };
+  return { type: INTEGER_OPTIONS.includes(name) ? 'integer' : 'number' };
 }
 
 /** Where the published JSON Schema of the keys file lives. */
@@ -40,7 +53,12 @@ export function keysFileJsonSchema(): Record<string, unknown> {
           properties: Object.fromEntries(
             dataPoolOptionNames().map((name) => [
               name,
-              KEYS_FILE_POOL_OPTION_DOCS[name] ? { description: KEYS_FILE_POOL_OPTION_DOCS[name] } : {},
+              {
+                ...poolOptionType(name),
+                ...(KEYS_FILE_POOL_OPTION_DOCS[name]
+                  ? { description: KEYS_FILE_POOL_OPTION_DOCS[name] }
+                  : {}),
+              },
             ]),
           ),
           additionalProperties: false,
