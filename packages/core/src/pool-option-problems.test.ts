@@ -33,3 +33,28 @@ describe('poolOptionProblems (pool options given as data, e.g. in a keys file)',
     expect(JSON.stringify(problems)).not.toContain('pastedsecret');
   });
 });
+
+describe('the README example', () => {
+  it('runs as written and prints what the README says', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const block = /```ts\n(import \{ poolOptionProblems \} from '@keypool\/core';[\s\S]*?)```/.exec(
+      readme,
+    )?.[1];
+    expect(block).toBeDefined();
+    const printed: unknown[] = [];
+    const body = block!.replace("import { poolOptionProblems } from '@keypool/core';", '');
+    new Function('poolOptionProblems', 'console', body)(poolOptionProblems, {
+      log: (value: unknown) => printed.push(value),
+    });
+    expect(printed).toEqual([
+      [
+        'failureThreshold: failureThreshold must be an integer >= 1',
+        'retryBackoff.baseMs: baseMs must be <= maxMs',
+        'store: store is set in code (createKeyPool), not in a keys file',
+      ],
+    ]);
+    // The comment in the block shows the same lines.
+    for (const line of printed[0] as string[]) expect(block).toContain(`'${line}'`);
+  });
+});
