@@ -236,6 +236,18 @@ export function createProgram(io: CliIo, onExit: (code: number) => void): Comman
     .addOption(jsonOption())
     .action(run(async () => (await import('./commands/keys-import-env')).keysImportEnv as Implementation));
 
+  keys
+    .command('import')
+    .description(
+      'read a keys.json file (key_id, api_key, provider, model_name, rpm, tpm, rpd, active, tags): secrets into the vault, the rest into a keys file',
+    )
+    .argument('<file>', 'the keys.json file')
+    .option('--out <file>', 'the keys file to write', 'keypool.json')
+    .option('--force', 'replace the keys file if it exists')
+    .addOption(vaultOption())
+    .addOption(jsonOption())
+    .action(run(async () => (await import('./commands/keys-import')).keysImport as Implementation));
+
   keySourceOptions(
     keys
       .command('test')

@@ -14,8 +14,11 @@ import {
   type VaultOptions,
 } from '@keypool/keystore';
 
-/** A keys file: its path, or its content as an object (the same shape as `keypool.json`). */
-export type KeysFileInput = string | KeysFile;
+/**
+ * A keys file: its path, or its content as an object (the same shape as `keypool.json`), or a keys.json list of entries
+ * (`key_id`, `api_key`, `provider`, `model_name`, ...), which a path may hold too.
+ */
+export type KeysFileInput = string | KeysFile | readonly Record<string, unknown>[];
 
 /** Where the secrets of `env:` and `vault:` references come from. */
 export interface SecretSourceOptions {

@@ -1,169 +1,213 @@
-// zod/mini: the same validation as zod's classic API, tree-shakable, so core stays small in edge bundles.
-import * as z from 'zod/mini';
 import { ERROR_CATEGORIES } from './categories';
 import { ContinuationCapabilities } from './continuation-capabilities';
 import { didYouMean } from './did-you-mean';
 import { ConfigError, type ConfigIssue } from './errors';
 import { headerUnsafe } from './header-unsafe';
+import {
+  array,
+  boolean,
+  custom,
+  type IssuePath,
+  number,
+  object,
+  optional,
+  type Rule,
+  record,
+  string,
+  type ValidationIssue,
+  type Validator,
+} from './validate';
 
-const nonNegative = (field: string) =>
-  z.number({ error: `${field} must be a number` }).check(z.gte(0, { error: `${field} must be >= 0` }));
+// The pool's configuration is checked by core's own small validator (validate.ts), not a schema library: a pool
+// bundles a few hundred bytes of checks. Every message names its field.
 
-const positive = (field: string) =>
-  z.number({ error: `${field} must be a number` }).check(z.gt(0, { error: `${field} must be > 0` }));
+const atLeast = (field: string, min: number): Rule<number> => [
+  (value) => value >= min,
+  `${field} must be >= ${min}`,
+];
+const above = (field: string, min: number): Rule<number> => [
+  (value) => value > min,
+  `${field} must be > ${min}`,
+];
+
+const nonNegative = (field: string) => optional(number(`${field} must be a number`, [atLeast(field, 0)]));
+const positive = (field: string) => optional(number(`${field} must be a number`, [above(field, 0)]));
+const integerAtLeast = (field: string, min: number, typeMessage = `${field} must be an integer >= ${min}`) =>
+  optional(number(typeMessage, [[(value) => value >= min, `${field} must be an integer >= ${min}`]], true));
+
+/** Limits per key: requests per minute, tokens per minute, requests per day. */
+export interface KeyLimits {
+  rpm?: number | undefined;
+  tpm?: number | undefined;
+  rpd?: number | undefined;
+}
+
+/** One API key as the user configures it: a user-given id, the secret, and optional settings. */
+export interface KeyConfig {
+  id: string;
+  secret: string;
+  weight?: number | undefined;
+  limits?: KeyLimits | undefined;
+  tags?: string[] | undefined;
+  quotaGroup?: string | undefined;
+  enabled?: boolean | undefined;
+  models?: string[] | undefined;
+  priority?: number | undefined;
+}
+
+const strict = (what: string) => ({ unknown: { what, listKnown: false } });
 
 /** Per-key proactive limits: requests per minute, tokens per minute, requests per day. */
-export const keyLimitsSchema = z.strictObject({
-  rpm: z.optional(nonNegative('rpm')),
-  tpm: z.optional(nonNegative('tpm')),
-  rpd: z.optional(nonNegative('rpd')),
-});
+export const keyLimitsSchema: Validator<KeyLimits> = object<KeyLimits>(
+  { rpm: nonNegative('rpm'), tpm: nonNegative('tpm'), rpd: nonNegative('rpd') },
+  'limits must be an object of rpm, tpm and rpd',
+  strict('limit'),
+);
 
 /** One API key: a user-given id, the secret, and optional weight, limits, tags and quota group. */
-export const keyConfigSchema = z
-  .strictObject({
-    id: z
-      .string({ error: 'id must be a string' })
-      .check(
-        z.trim(),
-        z.minLength(1, { error: 'id must not be empty' }),
-        z.maxLength(200, { error: 'id must be at most 200 characters' }),
+export const keyConfigSchema: Validator<KeyConfig> = object<KeyConfig>(
+  {
+    id: string(
+      'id must be a string',
+      [
+        [(value) => value.length >= 1, 'id must not be empty'],
+        [(value) => value.length <= 200, 'id must be at most 200 characters'],
+      ],
+      true,
+    ),
+    secret: string('secret must be a string', [
+      [(value) => value.trim().length > 0, 'secret must not be empty or whitespace'],
+      [(value) => value === value.trim(), 'secret must not start or end with whitespace'],
+    ]),
+    weight: positive('weight'),
+    limits: optional(keyLimitsSchema),
+    tags: optional(
+      array(
+        string('tags must hold strings', [[(value) => value.length >= 1, 'tags must not be empty strings']]),
+        'tags must be a list of strings',
       ),
-    secret: z.string({ error: 'secret must be a string' }).check(
-      z.refine((value) => value.trim().length > 0, { error: 'secret must not be empty or whitespace' }),
-      z.refine((value) => value === value.trim(), { error: 'secret must not start or end with whitespace' }),
     ),
-    weight: z.optional(positive('weight')),
-    limits: z.optional(keyLimitsSchema),
-    tags: z.optional(z.array(z.string().check(z.minLength(1, { error: 'tags must not be empty strings' })))),
-    quotaGroup: z.optional(
-      z.string().check(z.trim(), z.minLength(1, { error: 'quotaGroup must not be empty' })),
+    quotaGroup: optional(
+      string(
+        'quotaGroup must be a string',
+        [[(value) => value.length >= 1, 'quotaGroup must not be empty']],
+        true,
+      ),
     ),
-    enabled: z.optional(z.boolean()),
-    models: z.optional(
-      z
-        .array(
-          z
-            .string({ error: 'models must hold model names or patterns' })
-            .check(z.trim(), z.minLength(1, { error: 'models must not hold empty names' })),
-          { error: 'models must be a list of model names or patterns (e.g. ["gpt-4o", "gpt-4o-mini*"])' },
-        )
-        .check(
-          z.minLength(1, {
-            error: 'models must name at least one model (leave it out to allow every model)',
-          }),
+    enabled: optional(boolean('enabled must be true or false')),
+    models: optional(
+      array(
+        string(
+          'models must hold model names or patterns',
+          [[(value) => value.length >= 1, 'models must not hold empty names']],
+          true,
         ),
+        'models must be a list of model names or patterns (e.g. ["gpt-4o", "gpt-4o-mini*"])',
+        [
+          [
+            (list) => list.length >= 1,
+            'models must name at least one model (leave it out to allow every model)',
+          ],
+        ],
+      ),
     ),
-    priority: z.optional(
-      z
-        .number({ error: 'priority must be a number' })
-        .check(
-          z.refine(Number.isFinite, { error: 'priority must be finite' }),
-          z.gte(0, { error: 'priority must be >= 0' }),
-        ),
-    ),
-  })
-  .check(
-    z.superRefine((key, context) => {
+    priority: optional(number('priority must be a finite number', [atLeast('priority', 0)])),
+  },
+  'a key must be an object with id and secret',
+  {
+    ...strict('key field'),
+    check(key, report) {
       const problem = typeof key.secret === 'string' ? headerUnsafe(key.secret) : undefined;
-      if (problem) {
-        context.addIssue({
-          code: 'custom',
-          path: ['secret'],
-          message: `the secret of key "${key.id}" ${problem}; a secret is sent in an HTTP header, which cannot carry it`,
-        });
-      }
-    }),
-  );
-
-/** Limits per key. */
-export type KeyLimits = z.infer<typeof keyLimitsSchema>;
-/** One API key as the user configures it. */
-export type KeyConfig = z.infer<typeof keyConfigSchema>;
+      if (problem)
+        report(
+          `the secret of key "${key.id}" ${problem}; a secret is sent in an HTTP header, which cannot carry it`,
+          ['secret'],
+        );
+    },
+  },
+);
 
 /** A pool's keys: at least one, ids unique. */
-export const keyListSchema = z.array(keyConfigSchema, { error: 'keys must be an array' }).check(
-  z.minLength(1, { error: 'keys must hold at least one key' }),
-  z.superRefine((keys, context) => {
+export const keyListSchema: Validator<KeyConfig[]> = array(
+  keyConfigSchema,
+  'keys must be an array',
+  [[(keys) => keys.length >= 1, 'keys must hold at least one key']],
+  (keys, report) => {
     const seen = new Map<string, number>();
     const secrets = new Map<string, number>();
     keys.forEach((key, index) => {
       const first = seen.get(key.id);
-      if (first !== undefined) {
-        context.addIssue({
-          code: 'custom',
-          path: [index, 'id'],
-          message: `duplicate key id "${key.id}" (also keys[${first}])`,
-        });
-      } else seen.set(key.id, index);
+      if (first !== undefined) report(`duplicate key id "${key.id}" (also keys[${first}])`, [index, 'id']);
+      else seen.set(key.id, index);
       const sameSecret = secrets.get(key.secret);
-      if (sameSecret !== undefined) {
-        context.addIssue({
-          code: 'custom',
-          path: [index, 'secret'],
-          message: `key "${key.id}" has the same secret as keys[${sameSecret}] ("${keys[sameSecret]?.id}"); each secret belongs to one key`,
-        });
-      } else secrets.set(key.secret, index);
+      if (sameSecret !== undefined)
+        report(
+          `key "${key.id}" has the same secret as keys[${sameSecret}] ("${keys[sameSecret]?.id}"); each secret belongs to one key`,
+          [index, 'secret'],
+        );
+      else secrets.set(key.secret, index);
     });
-  }),
+  },
 );
 
+/** Cooldown bounds as the user gives them. */
+export interface CooldownOptions {
+  baseMs?: number | undefined;
+  maxMs?: number | undefined;
+  quotaMs?: number | undefined;
+  factor?: number | undefined;
+  jitter?: number | undefined;
+}
+
+/** The retry backoff as the user gives it. */
+export interface RetryBackoffOptions {
+  baseMs?: number | undefined;
+  factor?: number | undefined;
+  maxMs?: number | undefined;
+  jitter?: number | undefined;
+}
+
+const jitterRules: Rule<number>[] = [
+  [(value) => value >= 0, 'jitter must be between 0 and 1'],
+  [(value) => value <= 1, 'jitter must be between 0 and 1'],
+];
+
+/** A bounded backoff: `baseMs` may not be above `maxMs`. */
+const baseNotAboveMax = (
+  value: { baseMs?: number | undefined; maxMs?: number | undefined },
+  report: (message: string, path: IssuePath) => void,
+) => {
+  if (value.baseMs !== undefined && value.maxMs !== undefined && value.baseMs > value.maxMs)
+    report('baseMs must be <= maxMs', ['baseMs']);
+};
+
 /** Cooldown bounds: escalating jittered backoff from `baseMs` up to `maxMs`; spent quotas cool for `quotaMs`. */
-export const cooldownOptionsSchema = z
-  .strictObject({
-    baseMs: z.optional(nonNegative('baseMs')),
-    maxMs: z.optional(nonNegative('maxMs')),
-    quotaMs: z.optional(nonNegative('quotaMs')),
-    factor: z.optional(z.number().check(z.gte(1, { error: 'factor must be >= 1' }))),
-    jitter: z.optional(z.number().check(z.gte(0), z.lte(1, { error: 'jitter must be between 0 and 1' }))),
-  })
-  .check(
-    z.refine(
-      (value) => value.baseMs === undefined || value.maxMs === undefined || value.baseMs <= value.maxMs,
-      {
-        error: 'baseMs must be <= maxMs',
-        path: ['baseMs'],
-      },
-    ),
-  );
+export const cooldownOptionsSchema: Validator<CooldownOptions> = object<CooldownOptions>(
+  {
+    baseMs: nonNegative('baseMs'),
+    maxMs: nonNegative('maxMs'),
+    quotaMs: nonNegative('quotaMs'),
+    factor: optional(number('factor must be a number', [atLeast('factor', 1)])),
+    jitter: optional(number('jitter must be a number', jitterRules)),
+  },
+  'cooldown must be an object of baseMs, maxMs, quotaMs, factor and jitter',
+  { ...strict('cooldown option'), check: baseNotAboveMax },
+);
 
 /**
  * The retry backoff of `retry` rows (overloaded, server, network): the n-th retry waits
  * min(baseMs * factor^(n-1), maxMs), minus up to `jitter` of it.
  */
-export const retryBackoffSchema = z
-  .strictObject({
-    baseMs: z.optional(nonNegative('baseMs')),
-    factor: z.optional(
-      z
-        .number({ error: 'factor must be a number' })
-        .check(
-          z.gte(1, { error: 'factor must be >= 1' }),
-          z.refine(Number.isFinite, { error: 'factor must be finite' }),
-        ),
-    ),
-    maxMs: z.optional(nonNegative('maxMs')),
-    jitter: z.optional(
-      z
-        .number({ error: 'jitter must be a number' })
-        .check(
-          z.gte(0, { error: 'jitter must be between 0 and 1' }),
-          z.lte(1, { error: 'jitter must be between 0 and 1' }),
-        ),
-    ),
-  })
-  .check(
-    z.refine(
-      (value) => value.baseMs === undefined || value.maxMs === undefined || value.baseMs <= value.maxMs,
-      { error: 'baseMs must be <= maxMs', path: ['baseMs'] },
-    ),
-  );
-
-/** The retry backoff as the user gives it. */
-export type RetryBackoffOptions = z.infer<typeof retryBackoffSchema>;
-
-/** Cooldown bounds as the user gives them. */
-export type CooldownOptions = z.infer<typeof cooldownOptionsSchema>;
+export const retryBackoffSchema: Validator<RetryBackoffOptions> = object<RetryBackoffOptions>(
+  {
+    baseMs: nonNegative('baseMs'),
+    factor: optional(number('factor must be a finite number', [atLeast('factor', 1)])),
+    maxMs: nonNegative('maxMs'),
+    jitter: optional(number('jitter must be a number', jitterRules)),
+  },
+  'retryBackoff must be an object of baseMs, factor, maxMs and jitter',
+  { ...strict('retryBackoff option'), check: baseNotAboveMax },
+);
 
 /** The names of the built-in selection strategies. */
 export const STRATEGY_NAMES = [
@@ -227,132 +271,106 @@ export const REQUEST_EFFECTS = ['next_key', 'retry', 'fail'] as const;
 export const POLICY_ROW_FIELDS = ['key', 'request', 'retries', 'threshold'] as const;
 
 /** A policy override row key must be a real category. */
-export const policyCategorySchema = z.enum(ERROR_CATEGORIES);
+export const policyCategorySchema: Validator<string> = custom((value, report) => {
+  if (typeof value !== 'string' || !(ERROR_CATEGORIES as readonly string[]).includes(value))
+    report(`must be one of ${ERROR_CATEGORIES.join(', ')}`);
+});
 
 const oneOf = (field: string, values: readonly string[]) =>
-  z.unknown().check(
-    z.superRefine((value, context) => {
+  optional(
+    custom((value, report) => {
       if (typeof value === 'string' && values.includes(value)) return;
       const hint = typeof value === 'string' ? didYouMean(value, values) : undefined;
-      context.addIssue({
-        code: 'custom',
-        message: `${field} must be one of ${values.join(', ')}${typeof value === 'string' ? `, not "${value}"` : ''}${hint ? ` (did you mean ${hint}?)` : ''}`,
-      });
+      report(
+        `${field} must be one of ${values.join(', ')}${typeof value === 'string' ? `, not "${value}"` : ''}${hint ? ` (did you mean ${hint}?)` : ''}`,
+      );
     }),
   );
 
 /** One policy override row: known fields with known values. */
-export const policyRowSchema = z
-  .looseObject({
-    key: z.optional(oneOf('key', KEY_EFFECTS)),
-    request: z.optional(oneOf('request', REQUEST_EFFECTS)),
-    retries: z.optional(z.int().check(z.gte(0, { error: 'retries must be an integer >= 0' }))),
-    threshold: z.optional(z.int().check(z.gte(1, { error: 'threshold must be an integer >= 1' }))),
-  })
-  .check(z.superRefine(unknownNames('policy row field', POLICY_ROW_FIELDS)));
+export const policyRowSchema = object(
+  {
+    key: oneOf('key', KEY_EFFECTS),
+    request: oneOf('request', REQUEST_EFFECTS),
+    retries: integerAtLeast('retries', 0),
+    threshold: integerAtLeast('threshold', 1),
+  },
+  'a policy row must be an object of key, request, retries and threshold',
+  { unknown: { what: 'policy row field' } },
+);
 
 /** Policy overrides: rows for known categories only. */
-export const policyOverridesSchema = z
-  .record(z.string(), policyRowSchema, { error: 'policy must be an object of rows by category' })
-  .check(z.superRefine(unknownNames('error category', ERROR_CATEGORIES)));
+export const policyOverridesSchema = record(policyRowSchema, 'policy must be an object of rows by category', {
+  what: 'error category',
+  names: ERROR_CATEGORIES,
+});
 
 const METHODS = ['prefill', 'restart'];
 
 /** A pool's `continuation` settings: a capability table (rules or a shared table) and two bounds. */
-export const continuationOptionsSchema = z
-  .looseObject({
-    capabilities: z.optional(
-      z.unknown().check(
-        z.superRefine((value, context) => {
-          if (value instanceof ContinuationCapabilities) return;
-          if (!Array.isArray(value)) {
-            context.addIssue({
-              code: 'custom',
-              message: 'capabilities must be an array of rules or a table',
-            });
-            return;
-          }
-          value.forEach((rule: { method?: unknown } | null, index) => {
-            if (typeof rule?.method !== 'string' || !METHODS.includes(rule.method))
-              context.addIssue({
-                code: 'custom',
-                path: [index, 'method'],
-                message: 'method must be "prefill" or "restart"',
-              });
-          });
-        }),
-      ),
+export const continuationOptionsSchema = object(
+  {
+    capabilities: optional(
+      custom((value, report) => {
+        if (value instanceof ContinuationCapabilities) return;
+        if (!Array.isArray(value)) {
+          report('capabilities must be an array of rules or a table');
+          return;
+        }
+        value.forEach((rule: { method?: unknown } | null, index) => {
+          if (typeof rule?.method !== 'string' || !METHODS.includes(rule.method))
+            report('method must be "prefill" or "restart"', [index, 'method']);
+        });
+      }),
     ),
-    maxContinuations: z.optional(
-      z.int().check(z.gte(0, { error: 'maxContinuations must be an integer >= 0' })),
-    ),
-    maxOverlapWords: z.optional(
-      z.int().check(z.gte(0, { error: 'maxOverlapWords must be an integer >= 0' })),
-    ),
-  })
-  .check(z.superRefine(unknownNames('continuation option', CONTINUATION_OPTION_NAMES)));
+    maxContinuations: integerAtLeast('maxContinuations', 0),
+    maxOverlapWords: integerAtLeast('maxOverlapWords', 0),
+  },
+  'continuation must be an object of capabilities, maxContinuations and maxOverlapWords',
+  { unknown: { what: 'continuation option', names: CONTINUATION_OPTION_NAMES } },
+);
+
+const positiveMs = (field: string) => optional(number(`${field} must be a number`, [above(field, 0)]));
 
 /** The serialisable part of the pool options (functions and objects are checked by the pool itself). */
-export const poolNumericOptionsSchema = z
-  .looseObject({
-    maxAttempts: z.optional(z.int().check(z.gte(1, { error: 'maxAttempts must be >= 1' }))),
-    attemptTimeoutMs: z.optional(z.number().check(z.gt(0, { error: 'attemptTimeoutMs must be > 0' }))),
-    deadlineMs: z.optional(z.number().check(z.gt(0, { error: 'deadlineMs must be > 0' }))),
-    maxWaitMs: z.optional(nonNegative('maxWaitMs')),
-    retryBaseMs: z.optional(nonNegative('retryBaseMs')),
-    streamIdleTimeoutMs: z.optional(z.number().check(z.gt(0, { error: 'streamIdleTimeoutMs must be > 0' }))),
-    windowMs: z.optional(z.number().check(z.gt(0, { error: 'windowMs must be > 0' }))),
-    dayMs: z.optional(z.number().check(z.gt(0, { error: 'dayMs must be > 0' }))),
-    firstByteTimeoutMs: z.optional(z.number().check(z.gt(0, { error: 'firstByteTimeoutMs must be > 0' }))),
-    adaptiveLimits: z.optional(z.boolean({ error: 'adaptiveLimits must be true or false' })),
-    maxClients: z.optional(z.int().check(z.gte(1, { error: 'maxClients must be an integer >= 1' }))),
-    historySize: z.optional(
-      z
-        .int({ error: 'historySize must be an integer' })
-        .check(
-          z.gte(0, { error: 'historySize must be >= 0' }),
-          z.lte(1_000, { error: 'historySize must be <= 1000' }),
-        ),
+export const poolNumericOptionsSchema = object(
+  {
+    maxAttempts: optional(number('maxAttempts must be an integer', [atLeast('maxAttempts', 1)], true)),
+    attemptTimeoutMs: positiveMs('attemptTimeoutMs'),
+    deadlineMs: positiveMs('deadlineMs'),
+    maxWaitMs: nonNegative('maxWaitMs'),
+    retryBaseMs: nonNegative('retryBaseMs'),
+    streamIdleTimeoutMs: positiveMs('streamIdleTimeoutMs'),
+    windowMs: positiveMs('windowMs'),
+    dayMs: positiveMs('dayMs'),
+    firstByteTimeoutMs: positiveMs('firstByteTimeoutMs'),
+    adaptiveLimits: optional(boolean('adaptiveLimits must be true or false')),
+    maxClients: integerAtLeast('maxClients', 1),
+    historySize: optional(
+      number(
+        'historySize must be an integer',
+        [atLeast('historySize', 0), [(value) => value <= 1_000, 'historySize must be <= 1000']],
+        true,
+      ),
     ),
-    failureThreshold: z.optional(
-      z
-        .int({ error: 'failureThreshold must be an integer >= 1' })
-        .check(z.gte(1, { error: 'failureThreshold must be an integer >= 1' })),
-    ),
-    failureResetMs: z.optional(
-      z
-        .number({ error: 'failureResetMs must be a number' })
-        .check(z.gt(0, { error: 'failureResetMs must be > 0' })),
-    ),
-    retryBackoff: z.optional(retryBackoffSchema),
-    cooldown: z.optional(cooldownOptionsSchema),
-    policy: z.optional(policyOverridesSchema),
-    onInterrupt: z.optional(oneOf('onInterrupt', INTERRUPT_MODES)),
-    continuation: z.optional(continuationOptionsSchema),
-  })
-  .check(z.superRefine(unknownNames('pool option', POOL_OPTION_NAMES)));
+    failureThreshold: integerAtLeast('failureThreshold', 1),
+    failureResetMs: positiveMs('failureResetMs'),
+    retryBackoff: optional(retryBackoffSchema),
+    cooldown: optional(cooldownOptionsSchema),
+    policy: optional(policyOverridesSchema),
+    onInterrupt: oneOf('onInterrupt', INTERRUPT_MODES),
+    continuation: optional(continuationOptionsSchema),
+  },
+  'pool options must be an object',
+  { unknown: { what: 'pool option', names: POOL_OPTION_NAMES } },
+);
 
-/** A check that reports every own property not in `known`, suggesting the nearest known name. */
-function unknownNames(what: string, known: readonly string[]) {
-  return (value: Record<string, unknown>, context: z.core.$RefinementCtx) => {
-    for (const name of Object.keys(value)) {
-      if (known.includes(name)) continue;
-      const hint = didYouMean(name, known);
-      context.addIssue({
-        code: 'custom',
-        path: [name],
-        message: `unknown ${what} "${name}"${hint ? ` (did you mean ${hint}?)` : ` (known: ${known.join(', ')})`}`,
-      });
-    }
-  };
-}
-
-/** Turns zod issues into Keypool's own `ConfigIssue`s, with readable paths like `keys[2].limits.rpm`. */
-export function toConfigIssues(error: z.core.$ZodError, prefix = ''): ConfigIssue[] {
+/** Turns validation issues into Keypool's own `ConfigIssue`s, with readable paths like `keys[2].limits.rpm`. */
+export function toConfigIssues(error: { issues: readonly ValidationIssue[] }, prefix = ''): ConfigIssue[] {
   return error.issues.map((issue) => ({ path: formatPath(prefix, issue.path), message: issue.message }));
 }
 
-/** Formats a zod path as `a.b[2].c`. */
+/** Formats a path as `a.b[2].c`. */
 export function formatPath(prefix: string, path: readonly PropertyKey[]): string {
   let out = prefix;
   for (const part of path) {

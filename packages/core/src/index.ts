@@ -177,6 +177,12 @@ export {
   type RoutedMethod,
   type RoutedStream,
 } from './pool-client';
+export {
+  CODE_ONLY_POOL_OPTIONS,
+  dataPoolOptionNames,
+  type PoolOptionProblem,
+  poolOptionProblems,
+} from './pool-option-problems';
 export type {
   EngineStreamOptions,
   PoolContinuationOptions,

@@ -32,6 +32,11 @@ export interface KeyRanking {
   readonly ranked: number;
   /** The key's rank: lower goes first; `-Infinity` for the primary, `+Infinity` for a key without a priority. */
   rank(key: SelectableKey): number;
+  /**
+   * Changes whenever a rank may have changed (a key joined, left or changed; a new primary). A ranking without it is
+   * read key by key on every pick.
+   */
+  readonly version?: number;
 }
 
 /**
@@ -42,11 +47,26 @@ export interface KeyRanking {
 export class KeyBindings implements KeyRanking {
   private readonly matchers = new Map<string, { patterns: readonly string[]; matches: ModelMatcher }>();
   private readonly priorities = new Map<string, number>();
-  /** The key `setPrimaryKey` named, if it is still in the pool. */
-  primary: string | undefined;
+  private primaryId: string | undefined;
   /** Per scope: how many keys allow it, and the key set version it was counted for. */
   private readonly members = new Map<string, { version: number; count: number }>();
-  private version = 0;
+  private changes = 0;
+
+  /** Changes whenever a key joined, left or changed, or the primary changed. */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** The key `setPrimaryKey` named, if it is still in the pool. */
+  get primary(): string | undefined {
+    return this.primaryId;
+  }
+
+  set primary(id: string | undefined) {
+    if (id === this.primaryId) return;
+    this.changes++;
+    this.primaryId = id;
+  }
 
   /** The number of keys bound to some models: when 0, every key serves every model. */
   get modelBound(): number {
@@ -59,7 +79,7 @@ export class KeyBindings implements KeyRanking {
 
   /** Records a key's models and priority (called when it joins the pool, and again when its config changes). */
   set(key: PoolKey, config: { models?: readonly string[] | undefined; priority?: number | undefined }): void {
-    this.version++;
+    this.changes++;
     if (config.models !== undefined && config.models.length > 0)
       this.matchers.set(key.id, {
         patterns: [...config.models],
@@ -72,7 +92,7 @@ export class KeyBindings implements KeyRanking {
 
   /** Forgets a key that left the pool. */
   delete(key: PoolKey): void {
-    this.version++;
+    this.changes++;
     this.matchers.delete(key.id);
     this.priorities.delete(key.id);
     if (this.primary === key.id) this.primary = undefined;
@@ -101,10 +121,10 @@ export class KeyBindings implements KeyRanking {
   /** How many of `keys` allow `scope`; counted again only after a key joined, left or changed. */
   countAllowing(scope: string, keys: Iterable<PoolKey>): number {
     const cached = this.members.get(scope);
-    if (cached && cached.version === this.version) return cached.count;
+    if (cached && cached.version === this.changes) return cached.count;
     let count = 0;
     for (const key of keys) if (this.allows(key, scope)) count++;
-    this.members.set(scope, { version: this.version, count });
+    this.members.set(scope, { version: this.changes, count });
     return count;
   }
 

@@ -1,15 +1,10 @@
 import { DEFAULT_COOLDOWN } from './backoff';
-import {
-  type KeyConfig,
-  parseKeys,
-  poolNumericOptionsSchema,
-  STRATEGY_NAMES,
-  toConfigIssues,
-} from './config';
+import { formatPath, type KeyConfig, parseKeys } from './config';
 import { ConfigError } from './errors';
 import { withFailureThresholds } from './failure-threshold';
 import { resolvePolicy } from './policy';
 import type { PoolSettings } from './pool-core';
+import { poolOptionProblems } from './pool-option-problems';
 import type { KeyPoolOptions } from './pool-options';
 import { retrySettings } from './retry-settings';
 
@@ -19,20 +14,13 @@ export function validatePoolOptions<TClient>(options: KeyPoolOptions<TClient>): 
     throw new ConfigError('pool options', [{ path: '', message: 'options must be an object' }]);
   if (!options.adapter)
     throw new ConfigError('pool options', [{ path: 'adapter', message: 'adapter is required' }]);
-  const numeric = poolNumericOptionsSchema.safeParse(options);
-  if (!numeric.success) throw new ConfigError('pool options', toConfigIssues(numeric.error));
+  const problems = poolOptionProblems(options);
+  if (problems.length > 0)
+    throw new ConfigError(
+      'pool options',
+      problems.map((problem) => ({ path: formatPath('', problem.path), message: problem.message })),
+    );
   const keys = parseKeys(options.keys);
-  if (
-    typeof options.strategy === 'string' &&
-    !(STRATEGY_NAMES as readonly string[]).includes(options.strategy)
-  ) {
-    throw new ConfigError('pool options', [
-      {
-        path: 'strategy',
-        message: `unknown strategy "${options.strategy}" (one of ${STRATEGY_NAMES.join(', ')})`,
-      },
-    ]);
-  }
   return keys;
 }
 

@@ -1,6 +1,7 @@
 import type { KeyScope } from './key-scope';
 import { MinHeap } from './min-heap';
 import type { PoolKey } from './pool-key';
+import { type PriorityTiers, registerReadyList, type TieredReadyList } from './priority-tiers';
 
 /**
  * The keys of one model scope, split by whether they can take a call: a `ready` list the selector picks from (in pool
@@ -8,14 +9,17 @@ import type { PoolKey } from './pool-key';
  * cooling, limited or disabled keys: it looks at ready keys only, and waking a key is O(log n).
  * A key's place is re-evaluated whenever its state changes (reservation, outcome, administration, another process).
  */
-export class ScopeIndex {
+export class ScopeIndex implements TieredReadyList {
   readonly scope: string;
+  /** The ready keys by `priority` tier, when the priority strategy asked for them (kept in step with `ready`). */
+  tiers: PriorityTiers | undefined;
   /** Keys usable when last placed. A selector picks among these (each may have changed since: check `usable`). */
   readonly ready: KeyScope[] = [];
   private readonly waiting = new MinHeap<KeyScope>();
 
   constructor(scope: string, keys: Iterable<PoolKey>, now: number) {
     this.scope = scope;
+    registerReadyList(this.ready, this);
     for (const key of keys) this.place(key.scope(scope), now);
   }
 
@@ -31,6 +35,7 @@ export class ScopeIndex {
         const order = item.key.order;
         if (ready.length === 0 || ready[ready.length - 1]!.key.order < order) ready.push(item);
         else ready.splice(positionOf(ready, order), 0, item);
+        this.tiers?.add(item);
       }
       return;
     }
@@ -93,6 +98,7 @@ export class ScopeIndex {
     const ready = this.ready;
     const at = positionOf(ready, item.key.order);
     if (ready[at] === item) ready.splice(at, 1);
+    this.tiers?.remove(item);
     item.readyList = undefined;
     item.parked = 'new';
   }

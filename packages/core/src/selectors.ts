@@ -1,5 +1,6 @@
 import type { StrategyName } from './config';
 import type { KeyRanking } from './key-bindings';
+import { PriorityTiers } from './priority-tiers';
 import type { KeyStateView } from './state-store';
 
 /** A key as a selector sees it: its id, position, weight and current state. */
@@ -223,11 +224,13 @@ function upperBound(prefix: Float64Array, value: number): number {
  * Ordered failover: the first usable key in order takes every call until it fails, then the next; a key that
  * recovers takes the traffic back at once. The order is the pool's primary key (`setPrimaryKey`), then keys by
  * `priority` (lower first), then keys without a priority in pool order. Keys of one priority form a tier that shares
- * the load in turn. With no priority and no primary set, a pick reads the first usable key only; with tiers it scans
- * the usable keys once.
+ * the load in turn. With no priority and no primary set, a pick reads the first usable key only; with tiers it reads
+ * the best tier that has a usable key, kept by the pool's index per tier (O(log n), whatever the number of keys). A
+ * list of keys that is not a pool's ready list is scanned once.
  */
 export function prioritySelector(): KeySelector {
   const lastInTier = new Map<number, number>();
+  const after = (rank: number) => lastInTier.get(rank);
   return {
     name: 'priority',
     select(keys, context) {
@@ -236,28 +239,39 @@ export function prioritySelector(): KeySelector {
         for (const key of keys) if (context.usable(key)) return key;
         return undefined;
       }
-      let best: SelectableKey | undefined;
-      let bestRank = Number.POSITIVE_INFINITY;
-      // The first key of the best tier after the one it served last (load spreads in turn inside a tier).
-      let next: SelectableKey | undefined;
-      for (const key of keys) {
-        if (!context.usable(key)) continue;
-        const rank = ranks.rank(key);
-        if (best === undefined || rank < bestRank) {
-          best = key;
-          bestRank = rank;
-          next = undefined;
-          if (rank === Number.NEGATIVE_INFINITY) break;
-        } else if (rank !== bestRank || rank === Number.POSITIVE_INFINITY || next !== undefined) continue;
-        const last = lastInTier.get(rank);
-        if (next === undefined && last !== undefined && (key.order ?? key.index) > last) next = key;
-      }
-      if (best === undefined) return undefined;
-      const chosen = next ?? best;
-      if (Number.isFinite(bestRank)) lastInTier.set(bestRank, chosen.order ?? chosen.index);
-      return chosen;
+      const picked = ranks.version === undefined ? undefined : PriorityTiers.of(keys, ranks);
+      const found = picked ? picked.pick(context.usable, after) : scanTiers(keys, context, ranks, after);
+      if (!found) return undefined;
+      if (Number.isFinite(found.rank)) lastInTier.set(found.rank, found.key.order ?? found.key.index);
+      return found.key;
     },
   };
+}
+
+/** The priority pick by one scan of `keys` (a list that is not a pool's ready list). */
+function scanTiers(
+  keys: readonly SelectableKey[],
+  context: SelectionContext,
+  ranks: KeyRanking,
+  after: (rank: number) => number | undefined,
+): { key: SelectableKey; rank: number } | undefined {
+  let best: SelectableKey | undefined;
+  let bestRank = Number.POSITIVE_INFINITY;
+  // The first key of the best tier after the one it served last (load spreads in turn inside a tier).
+  let next: SelectableKey | undefined;
+  for (const key of keys) {
+    if (!context.usable(key)) continue;
+    const rank = ranks.rank(key);
+    if (best === undefined || rank < bestRank) {
+      best = key;
+      bestRank = rank;
+      next = undefined;
+      if (rank === Number.NEGATIVE_INFINITY) break;
+    } else if (rank !== bestRank || rank === Number.POSITIVE_INFINITY || next !== undefined) continue;
+    const last = after(rank);
+    if (next === undefined && last !== undefined && (key.order ?? key.index) > last) next = key;
+  }
+  return best === undefined ? undefined : { key: next ?? best, rank: bestRank };
 }
 
 /** Builds a built-in strategy by name. */

@@ -18,6 +18,11 @@ export {
   SECRET_REF_PATTERN,
 } from './keys-file-schema';
 export { ENV_KEY_PREFIXES, ENV_PROVIDER_NAMES, keysFromEnv } from './keys-from-env';
+export {
+  type KeysJsonToKeysFileOptions,
+  keysJsonToKeysFile,
+  looksLikeKeysJson,
+} from './keys-json-to-keys-file';
 export { KeystoreError, type KeystoreErrorCode } from './keystore-error';
 export type { KeystoreWarning, KeystoreWarningCode } from './keystore-warning';
 export { findKeysFile, KEYS_FILE_NAMES, loadKeysFile } from './load-keys-file';

@@ -62,8 +62,8 @@ providers:
       - { id: a, from: "env:A", models: [], priority: -2 }
 `),
     ).toEqual([
-      'pool.deadlineMs: must be a positive number of milliseconds',
-      'pool.strategy: must be one of round-robin, least-used, weighted, random, latency, health, priority',
+      'pool.deadlineMs: deadlineMs must be > 0',
+      'pool.strategy: unknown strategy "fastest" (one of health, round-robin, least-used, weighted, random, latency, priority)',
       'providers.openai.keys[0].models: must name at least one model (leave it out to allow every model)',
       'providers.openai.keys[0].priority: must be a non-negative number',
     ]);

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { dataPoolOptionNames } from '@keypool/core';
 import { describe, expect, it } from 'vitest';
 import { keysFileJsonSchema } from './keys-file-json-schema';
 
@@ -56,5 +57,14 @@ describe('keysFileJsonSchema', () => {
       expect(text).toContain(word);
     }
     expect(text).toContain('"oneOf":[{"required":["from"]},{"required":["secret"]}]');
+    // The pool section names every option a pool takes as data (core's list), typed, and no other.
+    const pool = schema.properties.pool as {
+      properties: Record<string, { type?: string }>;
+      additionalProperties: boolean;
+    };
+    expect(pool.additionalProperties).toBe(false);
+    expect(Object.keys(pool.properties)).toEqual(dataPoolOptionNames());
+    expect(pool.properties.failureThreshold?.type).toBe('integer');
+    expect(pool.properties.retryBackoff?.type).toBe('object');
   });
 });

@@ -1,10 +1,29 @@
+import { dataPoolOptionNames, INTERRUPT_MODES } from '@keypool/core';
 import { z } from 'zod';
-import { keysFileKeySchema, keysFileSchema } from './keys-file-schema';
+import {
+  KEYS_FILE_POOL_OPTION_DOCS,
+  keysFileKeySchema,
+  keysFilePoolSchema,
+  keysFileSchema,
+} from './keys-file-schema';
+import { POOL_STRATEGIES } from './pool-options';
 import { PROVIDER_IDS } from './provider-id';
 
 interface JsonSchemaObject {
   properties?: Record<string, unknown>;
   [key: string]: unknown;
+}
+
+const OBJECT_OPTIONS = ['policy', 'cooldown', 'retryBackoff', 'continuation'];
+const INTEGER_OPTIONS = ['maxAttempts', 'maxClients', 'historySize', 'failureThreshold'];
+
+/** The JSON type of a pool option, for editors (core checks the values themselves). */
+function poolOptionType(name: string): Record<string, unknown> {
+  if (name === 'strategy') return { enum: [...POOL_STRATEGIES] };
+  if (name === 'onInterrupt') return { enum: [...INTERRUPT_MODES] };
+  if (name === 'adaptiveLimits') return { type: 'boolean' };
+  if (OBJECT_OPTIONS.includes(name)) return { type: 'object' };
+  return { type: INTEGER_OPTIONS.includes(name) ? 'integer' : 'number' };
 }
 
 /** Where the published JSON Schema of the keys file lives. */
@@ -23,6 +42,27 @@ export function keysFileJsonSchema(): Record<string, unknown> {
       if (context.zodSchema === keysFileKeySchema) {
         // The "exactly one of from / secret" rule is a refinement; say it in JSON Schema terms too.
         context.jsonSchema.oneOf = [{ required: ['from'] }, { required: ['secret'] }];
+      }
+      if (context.zodSchema === keysFilePoolSchema) {
+        // Pool options are checked by core's rules; the schema names them (every option a pool takes as data).
+        const description = context.jsonSchema.description;
+        for (const key of Object.keys(context.jsonSchema)) delete context.jsonSchema[key];
+        Object.assign(context.jsonSchema, {
+          ...(description ? { description } : {}),
+          type: 'object',
+          properties: Object.fromEntries(
+            dataPoolOptionNames().map((name) => [
+              name,
+              {
+                ...poolOptionType(name),
+                ...(KEYS_FILE_POOL_OPTION_DOCS[name]
+                  ? { description: KEYS_FILE_POOL_OPTION_DOCS[name] }
+                  : {}),
+              },
+            ]),
+          ),
+          additionalProperties: false,
+        });
       }
     },
   }) as JsonSchemaObject;

@@ -1,4 +1,4 @@
-import { headerUnsafe } from '@keypool/core';
+import { headerUnsafe, poolOptionProblems } from '@keypool/core';
 import { z } from 'zod';
 import { POOL_STRATEGIES } from './pool-options';
 import { PROVIDER_IDS } from './provider-id';
@@ -103,54 +103,44 @@ export const keysFileKeySchema = z
     }
   });
 
-const positiveMs = (what: string) =>
-  z
-    .number({ error: 'must be a positive number of milliseconds' })
-    .finite({ error: 'must be a positive number of milliseconds' })
-    .positive({ error: 'must be a positive number of milliseconds' })
-    .optional()
-    .describe(what);
+/** What each pool option does, for editors (the JSON Schema); the values are checked by core's own rules. */
+export const KEYS_FILE_POOL_OPTION_DOCS: Readonly<Record<string, string>> = {
+  strategy: `How the pool picks the next key: ${POOL_STRATEGIES.join(', ')}.`,
+  policy:
+    'Overrides of the policy table, by error category: { "rate_limit": { "key": "cooldown", "request": "next_key" } }.',
+  cooldown:
+    'Cooldown bounds after a rate limit without a server hint: baseMs, maxMs, quotaMs, factor, jitter.',
+  maxAttempts: 'Attempts per call (default: keys + 2, at most 10).',
+  attemptTimeoutMs: "One attempt's timeout, ms.",
+  deadlineMs: "A call's total deadline, ms (default 60000).",
+  maxWaitMs: 'The longest a call waits in place for a key known to be free soon, ms (default 3000).',
+  retryBaseMs: 'The first wait of a retry on the same key, ms.',
+  streamIdleTimeoutMs: 'A stream that sends nothing for this long is interrupted, ms.',
+  windowMs: 'The length of the rpm/tpm window, ms (default 60000).',
+  dayMs: 'The length of the rpd window, ms (default 86400000).',
+  firstByteTimeoutMs: "A stream's limit for its first chunk, ms (default 30000).",
+  adaptiveLimits: "Learn a key's rate from its 429s when no limit is known (default true).",
+  maxClients: 'The most SDK clients kept at once.',
+  historySize: "How many of each key's last failures snapshots keep (0 to 1000).",
+  failureThreshold: 'Consecutive failures of one kind before a key is cooled or disabled (integer >= 1).',
+  failureResetMs: 'A key without failures for this long starts counting again, ms.',
+  retryBackoff: 'The backoff of retried attempts: baseMs, factor, maxMs, jitter.',
+  onInterrupt: 'What pool.stream does when a stream breaks after output: continue, restart or fail.',
+  continuation: 'Stream continuation: capabilities (rules), maxContinuations, maxOverlapWords.',
+};
 
-/** Pool options in a keys file: per provider (`providers.<name>.pool`) or for every provider (top-level `pool`). */
-export const keysFilePoolSchema = z.strictObject({
-  maxAttempts: positiveInteger().optional().describe('Attempts per call (default: keys + 2, at most 10).'),
-  attemptTimeoutMs: positiveMs("One attempt's timeout."),
-  deadlineMs: positiveMs("A call's total deadline (default 60000)."),
-  maxWaitMs: nonNegativeNumber()
-    .optional()
-    .describe('The longest a call waits in place for a key known to be free soon (default 3000).'),
-  firstByteTimeoutMs: positiveMs("A stream's limit for its first chunk (default 30000)."),
-  adaptiveLimits: z
-    .boolean({ error: 'must be true or false' })
-    .optional()
-    .describe("Learn a key's rate from its 429s when no limit is known (default true)."),
-  strategy: z
-    .enum(POOL_STRATEGIES, { error: `must be one of ${POOL_STRATEGIES.join(', ')}` })
-    .optional()
-    .describe('How the pool picks the next key.'),
-  cooldown: z
-    .strictObject({
-      baseMs: nonNegativeNumber()
-        .optional()
-        .describe('First cooldown after a rate limit without a server hint.'),
-      maxMs: nonNegativeNumber().optional().describe('Upper bound of the escalating cooldown.'),
-      quotaMs: nonNegativeNumber()
-        .optional()
-        .describe('Cooldown of a spent quota when the provider gives no reset time.'),
-      jitter: z
-        .number({ error: 'must be a number from 0 to 1' })
-        .min(0, { error: 'must be a number from 0 to 1' })
-        .max(1, { error: 'must be a number from 0 to 1' })
-        .optional()
-        .describe('The share of each cooldown step that is randomised.'),
-    })
-    .superRefine((cooldown, context) => {
-      if (cooldown.baseMs !== undefined && cooldown.maxMs !== undefined && cooldown.maxMs < cooldown.baseMs) {
-        context.addIssue({ code: 'custom', path: ['maxMs'], message: 'must not be less than baseMs' });
-      }
-    })
-    .optional(),
-});
+/**
+ * Pool options in a keys file: per provider (`providers.<name>.pool`) or for every provider (top-level `pool`). Every
+ * option a key pool accepts as plain data may be set (core's `dataPoolOptionNames()`), checked by core's own rules
+ * (`poolOptionProblems`), so a file and `createKeyPool` accept and refuse the same values with the same messages.
+ */
+export const keysFilePoolSchema = z
+  .record(z.string(), z.unknown(), { error: 'must be an object of pool options' })
+  .superRefine((pool, context) => {
+    for (const problem of poolOptionProblems(pool, { dataOnly: true })) {
+      context.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+    }
+  });
 
 /** One provider's section of a keys file: its keys and pool options. */
 export const keysFileProviderSchema = z

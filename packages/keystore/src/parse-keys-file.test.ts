@@ -151,22 +151,22 @@ describe('parseKeysFile', () => {
     [
       'an unknown strategy',
       { providers: { mistral: { pool: { strategy: 'fastest' } } } },
-      'providers.mistral.pool.strategy: must be one of round-robin',
+      'providers.mistral.pool.strategy: unknown strategy "fastest" (one of health, round-robin',
     ],
     [
       'maxMs below baseMs',
       { providers: { openai: { pool: { cooldown: { baseMs: 10, maxMs: 5 } } } } },
-      'providers.openai.pool.cooldown.maxMs: must not be less than baseMs',
+      'providers.openai.pool.cooldown.baseMs: baseMs must be <= maxMs',
     ],
     [
       'a negative baseMs',
       { providers: { openai: { pool: { cooldown: { baseMs: -5 } } } } },
-      'providers.openai.pool.cooldown.baseMs: must be a non-negative number',
+      'providers.openai.pool.cooldown.baseMs: baseMs must be >= 0',
     ],
     [
       'jitter above 1',
       { providers: { openai: { pool: { cooldown: { jitter: 2 } } } } },
-      'providers.openai.pool.cooldown.jitter: must be a number from 0 to 1',
+      'providers.openai.pool.cooldown.jitter: jitter must be between 0 and 1',
     ],
     ['an empty chain', { chains: { default: [] } }, 'chains.default: must have at least one step'],
     [

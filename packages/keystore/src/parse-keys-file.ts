@@ -5,7 +5,9 @@ import { formatIssuePath } from './format-issue-path';
 import { jsonErrorOffset } from './json-error-offset';
 import { KeysFileError, type KeysFileIssue } from './keys-file-error';
 import { type KeysFile, keysFileSchema } from './keys-file-schema';
+import { keysJsonToKeysFile, looksLikeKeysJson } from './keys-json-to-keys-file';
 import type { KeystoreWarning } from './keystore-warning';
+import { parseKeysJson } from './parse-keys-json';
 import { protectSecret } from './protect-secret';
 import { PROVIDER_IDS } from './provider-id';
 
@@ -112,7 +114,8 @@ function parseText(text: string, file: string, format: KeysFileFormat): unknown 
 }
 
 /**
- * Parses and validates the text of a keys file (JSON or YAML). Inline secrets are allowed but reported as warnings;
+ * Parses and validates the text of a keys file (JSON or YAML). A keys.json file (see `parseKeysJson`) is read as the
+ * keys file it describes (`keysJsonToKeysFile`), its keys bound to their `model_name`. Inline secrets are allowed but reported as warnings;
  * the objects holding them mask the secret in JSON and inspect output.
  *
  * @throws {KeysFileError} listing every problem, each as `file: path.in.file: what is wrong`.
@@ -121,7 +124,11 @@ export function parseKeysFile(text: string, options: ParseKeysFileOptions): Load
   const { file } = options;
   const format = options.format ?? (/\.ya?ml$/i.test(file) ? 'yaml' : 'json');
   const raw = parseText(text, file, format);
-  const parsed = keysFileSchema.safeParse(raw);
+  // The keys.json format (a list of entries with key_id, api_key, model_name...) is read as is.
+  const isKeysJson = looksLikeKeysJson(raw);
+  const parsed = keysFileSchema.safeParse(
+    isKeysJson ? keysJsonToKeysFile(parseKeysJson(raw, { file })) : raw,
+  );
   if (!parsed.success) {
     const issues: KeysFileIssue[] = parsed.error.issues.map((issue) => ({
       path: formatIssuePath(issue.path),
@@ -135,6 +142,7 @@ export function parseKeysFile(text: string, options: ParseKeysFileOptions): Load
     data.providers?.[provider]?.keys?.forEach((key, index) => {
       if (key.secret === undefined) return;
       protectSecret(key as typeof key & { secret: string }, 'key');
+      if (isKeysJson) return; // a keys.json file holds its secrets by design: no warning per key
       const path = `providers.${provider}.keys[${index}].secret`;
       warnings.push({
         code: 'inline_secret',

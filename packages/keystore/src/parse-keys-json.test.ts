@@ -49,6 +49,7 @@ describe('parseKeysJson', () => {
       expect({ ...loaded.keys.openai[0] }).toEqual({
         id: 'prod-1',
         secret: SECRET_A,
+        models: ['gpt-4o'],
         limits: { rpm: 500, tpm: 30000, rpd: 10000 },
         tags: ['team=search', 'tier=2'],
       });

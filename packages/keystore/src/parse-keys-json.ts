@@ -18,9 +18,12 @@ export const KEYS_JSON_PROVIDER_NAMES: Readonly<Record<string, ProviderId>> = {
 /** One entry of a `keys.json` file, read as is. */
 export interface KeysJsonEntry {
   provider: ProviderId;
-  /** The key in the pool's shape: `key_id` as id, `rpm`/`tpm`/`rpd` as limits, tags as `name=value` strings. */
+  /**
+   * The key in the pool's shape: `key_id` as id, `model_name` as `models` (the key serves that model only), `rpm`/
+   * `tpm`/`rpd` as limits, tags as `name=value` strings.
+   */
   key: KeyConfig;
-  /** `model_name`, when given: the model the key was issued for. */
+  /** `model_name`, when given: the model the key was issued for (and is bound to: `key.models`). */
   model?: string;
   /** `active` (default true): an inactive key is read but left out of `keys`. */
   active: boolean;
@@ -130,6 +133,7 @@ function readEntry(raw: unknown, path: string, issues: KeysFileIssue[]): KeysJso
   if (issues.length > before) return undefined;
 
   const key: KeyConfig = { id: id as string, secret: (secret as string).trim() };
+  if (typeof raw.model_name === 'string') key.models = [raw.model_name.trim()];
   if (Object.keys(limits).length > 0) key.limits = limits;
   const tagList = Object.entries(tags).map(([name, value]) => `${name}=${value}`);
   if (tagList.length > 0) key.tags = tagList;
@@ -159,6 +163,7 @@ function parseJson(text: string, file: string): unknown {
  * Reads the `keys.json` format many teams already keep: a list (or `{ "keys": [...] }`) of entries with `key_id`,
  * `api_key`, `provider` (`openai`, `anthropic`/`claude`, `gemini`/`google`, `mistral`), and optionally `model_name`,
  * `rpm`, `tpm`, `rpd`, `active`, `tags` (an object) and `created_at`. Accepts the file's text or its parsed value.
+ * A key with a `model_name` is bound to that model (`models: [model_name]`), like any key bound to models.
  * Secrets are trimmed, checked (no whitespace or control characters inside) and masked in JSON and inspect output.
  *
  * @throws {KeysFileError} `keys_file_invalid` listing every problem as `file: keys[2].rpm: what is wrong`, never a

@@ -1,3 +1,5 @@
+import type { KeyPoolOptions } from '@keypool/core';
+
 /** How a pool picks the next key. */
 export const POOL_STRATEGIES = [
   'round-robin',
@@ -24,20 +26,17 @@ export interface CooldownBounds {
   jitter?: number;
 }
 
-/** Per-provider pool options, in the shape the core's pool accepts. */
-export interface PoolOptions {
+/**
+ * Per-provider pool options, in the shape the core's pool accepts: every option a pool takes as plain data (core's
+ * `dataPoolOptionNames()`), with the strategy by its name.
+ */
+export interface PoolOptions
+  extends Partial<Pick<KeyPoolOptions<unknown>, Exclude<DataPoolOptionName, 'strategy'>>> {
   strategy?: PoolStrategy;
-  cooldown?: CooldownBounds;
-  /** Attempts per call (default: the number of keys + 2, at most 10). */
-  maxAttempts?: number;
-  /** One attempt's timeout, ms. */
-  attemptTimeoutMs?: number;
-  /** A call's total deadline, ms (default 60 s). */
-  deadlineMs?: number;
-  /** The longest a call waits in place for a key known to be free soon, ms (default 3 s). */
-  maxWaitMs?: number;
-  /** A stream's limit for its first chunk, ms (default 30 s). */
-  firstByteTimeoutMs?: number;
-  /** Learn a key's rate from its 429s when no limit is configured or sent (default true). */
-  adaptiveLimits?: boolean;
 }
+
+/** The names of the pool options a keys file may set. */
+type DataPoolOptionName = Exclude<
+  keyof KeyPoolOptions<unknown>,
+  'adapter' | 'keys' | 'store' | 'initialState' | 'now' | 'random' | 'modelScope'
+>;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envSource } from './env-source';
 import { keysFromEnv } from './keys-from-env';
+import { keysJsonToKeysFile } from './keys-json-to-keys-file';
 import { findKeysFile, loadKeysFile } from './load-keys-file';
 import { parseKeysFile } from './parse-keys-file';
 import { parseKeysJson } from './parse-keys-json';
@@ -119,6 +120,7 @@ describe('the README keys.json section', () => {
     expect({ ...keys.openai[0] }).toEqual({
       id: 'prod-1',
       secret: 'sk-proj-0123456789abcdef',
+      models: ['gpt-4o'],
       limits: { rpm: 500, tpm: 30000 },
       tags: ['team=search'],
     });
@@ -135,5 +137,27 @@ describe('the README keys.json section', () => {
     const block = blocks('ts').find((code) => code.includes('parseKeysJson('));
     expect(block).toBeDefined();
     expect(block!.startsWith(`${dedented}\n`)).toBe(true);
+  });
+});
+
+describe('the README keys.json to keys file example', () => {
+  it('runs as written', () => {
+    // --- README keysJsonToKeysFile start
+    const keysFile = keysJsonToKeysFile(
+      parseKeysJson([
+        { key_id: 'prod-1', api_key: 'sk-proj-0123456789abcdef', provider: 'openai', model_name: 'gpt-4o' },
+      ]),
+    );
+    // --- README keysJsonToKeysFile end
+    expect(keysFile.providers?.openai?.keys).toEqual([
+      { id: 'prod-1', secret: 'sk-proj-0123456789abcdef', models: ['gpt-4o'] },
+    ]);
+    const source = readFileSync(new URL(import.meta.url), 'utf8');
+    const body =
+      /\/\/ --- README keysJsonToKeysFile start\n([\s\S]*?)\n\s*\/\/ --- README keysJsonToKeysFile end/
+        .exec(source)![1]!
+        .replace(/^ {4}/gm, '');
+    const block = blocks('ts').find((code) => code.includes('keysJsonToKeysFile('));
+    expect(block?.startsWith(`${body}\n`)).toBe(true);
   });
 });

@@ -86,7 +86,11 @@ export async function resolveKeysFile(
   for (const provider of PROVIDER_IDS) {
     const section = data.providers?.[provider];
     if (!section) continue;
-    if (section.pool || data.pool) pools[provider] = mergePoolOptions(data.pool, section.pool);
+    if (section.pool || data.pool)
+      pools[provider] = mergePoolOptions(
+        data.pool as PoolOptions | undefined,
+        section.pool as PoolOptions | undefined,
+      );
     const seen = new Map<string, string>();
     for (const key of section.keys ?? []) {
       if (key.disabled) {
@@ -155,9 +159,16 @@ export async function resolveKeysFile(
   return { keys, pools, chains, primary, disabled, warnings };
 }
 
-/** A provider's pool options over the file's global ones (cooldown bounds merge field by field). */
+/** The pool options that are objects of fields: a provider's own fields override the global section's one by one. */
+const NESTED_POOL_OPTIONS = ['cooldown', 'retryBackoff', 'continuation', 'policy'] as const;
+
+/** A provider's pool options over the file's global ones (object options such as cooldown merge field by field). */
 function mergePoolOptions(global: PoolOptions | undefined, own: PoolOptions | undefined): PoolOptions {
-  const merged: PoolOptions = { ...structuredClone(global ?? {}), ...structuredClone(own ?? {}) };
-  if (global?.cooldown && own?.cooldown) merged.cooldown = { ...global.cooldown, ...own.cooldown };
-  return merged;
+  const merged: Record<string, unknown> = { ...structuredClone(global ?? {}), ...structuredClone(own ?? {}) };
+  for (const name of NESTED_POOL_OPTIONS) {
+    const outer = global?.[name];
+    const inner = own?.[name];
+    if (outer && inner) merged[name] = { ...structuredClone(outer), ...structuredClone(inner) };
+  }
+  return merged as PoolOptions;
 }

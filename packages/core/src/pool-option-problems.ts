@@ -1,0 +1,66 @@
+import { POOL_OPTION_NAMES, poolNumericOptionsSchema, STRATEGY_NAMES } from './config';
+import { maskKeyLike } from './mask-key-like';
+
+/** Pool options only code can give (the adapter, the keys, functions, a store object): never in a keys file. */
+export const CODE_ONLY_POOL_OPTIONS: readonly string[] = [
+  'adapter',
+  'keys',
+  'store',
+  'initialState',
+  'now',
+  'random',
+  'modelScope',
+];
+
+/** One problem with pool options: where (`['cooldown', 'maxMs']`) and what is wrong. */
+export interface PoolOptionProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * Checks pool options against the pool's own rules (the one schema `createKeyPool` uses): known names only, every
+ * value in range, a strategy by its name. With `dataOnly` (a keys file), options only code can give are refused too.
+ * Returns every problem, with its path relative to the options; an empty list when they are valid. Anything
+ * key-like a message or path would echo (a secret pasted as a strategy or an option name) is masked.
+ */
+export function poolOptionProblems(options: unknown, { dataOnly = false } = {}): PoolOptionProblem[] {
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    return [{ path: [], message: 'pool options must be an object' }];
+  const problems: PoolOptionProblem[] = [];
+  const parsed = poolNumericOptionsSchema.safeParse(options);
+  if (!parsed.success)
+    for (const issue of parsed.error.issues)
+      problems.push({
+        path: issue.path.map((part) => (typeof part === 'number' ? part : String(part))),
+        message: issue.message,
+      });
+  const record = options as Record<string, unknown>;
+  const strategy = record.strategy;
+  if (strategy !== undefined && (dataOnly || typeof strategy === 'string')) {
+    if (typeof strategy !== 'string' || !(STRATEGY_NAMES as readonly string[]).includes(strategy))
+      problems.push({
+        path: ['strategy'],
+        message: `unknown strategy ${typeof strategy === 'string' ? `"${strategy}"` : `(${typeof strategy})`} (one of ${STRATEGY_NAMES.join(', ')})`,
+      });
+  }
+  if (dataOnly) {
+    for (const name of Object.keys(record)) {
+      if (CODE_ONLY_POOL_OPTIONS.includes(name))
+        problems.push({
+          path: [name],
+          message: `${name} is set in code (createKeyPool), not in a keys file`,
+        });
+    }
+  }
+  // A value or a name echoed in a message may be a key pasted in the wrong place: mask anything key-like.
+  return problems.map((problem) => ({
+    path: problem.path.map((part) => (typeof part === 'string' ? maskKeyLike(part) : part)),
+    message: maskKeyLike(problem.message),
+  }));
+}
+
+/** The pool options a keys file may set: every option the pool accepts that is plain data. */
+export function dataPoolOptionNames(): string[] {
+  return POOL_OPTION_NAMES.filter((name) => !CODE_ONLY_POOL_OPTIONS.includes(name));
+}
