@@ -14,13 +14,15 @@ export interface KeypoolGatewayProcess {
 
 /**
  * Starts the built Keypool gateway in a child process on a keys file holding `secrets` as OpenAI keys, forwarding
- * to `upstream`, on 127.0.0.1 and a free port. Resolves once it prints its URL.
+ * to `upstream`, on 127.0.0.1 and a free port, with `nodeArgs` given to Node (e.g. `--cpu-prof`). Resolves once it
+ * prints its URL.
  */
 export async function startKeypoolGateway(
   upstream: string,
   secrets: readonly string[],
   directory: string,
   timeoutMs = 30_000,
+  nodeArgs: readonly string[] = [],
 ): Promise<KeypoolGatewayProcess> {
   const file = join(directory, `keypool-${secrets.length}-${Date.now()}.json`);
   const keys = secrets.map((secret, index) => ({ id: `key-${index + 1}`, secret }));
@@ -32,7 +34,7 @@ export async function startKeypoolGateway(
     }),
   );
   const entry = fileURLToPath(new URL('./keypool-gateway-child.ts', import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, [entry, file], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, entry, file], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_ENV: 'production' },
   });
