@@ -1,7 +1,8 @@
 /**
  * The gateway benchmark: what a call pays for going through a gateway, in one run over loopback to the emulator.
- *   1. Latency: the same openai SDK call made directly to the emulator, through the Keypool gateway and through the
- *      Portkey gateway (each a child process on 127.0.0.1), interleaved call by call; p50/p99 and the added latency.
+ *   1. Latency: the same openai SDK call made directly to the emulator, through a bare Node forwarding proxy (the floor
+ *      of a second hop), through the Keypool gateway and through the Portkey gateway (each a child process on
+ *      127.0.0.1), interleaved call by call; p50/p99 and the added latency.
  *   2. CPU per call: the gateway process's (from /proc) and this process's (SDK client and emulator).
  *   3. The Keypool gateway alone: client (raw keep-alive HTTP), gateway and emulator in this one process, so no call
  *      waits for another process to be scheduled (what dominates loopback figures on a loaded machine).
@@ -19,7 +20,7 @@ import {
 } from '@keypool/gateway';
 import OpenAI from 'openai';
 import { portkeyConfig, type Setup } from './contenders.ts';
-import { processCpuMs, startKeypoolGateway } from './gateway-processes.ts';
+import { processCpuMs, startBareProxy, startKeypoolGateway } from './gateway-processes.ts';
 import { type Gateway as PortkeyGateway, startGateway as startPortkey } from './portkey.ts';
 import { addedLatency, median, quantile, round } from './stats.ts';
 
@@ -71,7 +72,8 @@ export interface GoodputFigures {
 
 export interface GatewayBenchResult {
   portkey: { version: string } | { skipped: string };
-  latency: Record<'direct' | 'keypool' | 'portkey', PathFigures | undefined>;
+  /** `bare`: a bare Node forwarding proxy (no pool, no parsing), the floor of a second hop on this machine. */
+  latency: Record<PathName, PathFigures | undefined>;
   inProcess: {
     directP50Ms: number;
     keypoolP50Ms: number;
@@ -82,7 +84,7 @@ export interface GatewayBenchResult {
   goodput: Record<'keypool' | 'portkey', GoodputFigures | undefined>;
 }
 
-type PathName = 'direct' | 'keypool' | 'portkey';
+type PathName = 'direct' | 'bare' | 'keypool' | 'portkey';
 
 function chat(index: number) {
   return {
@@ -149,7 +151,12 @@ async function measureLatency(
       clientCpuMsPerCall: round(clientCpu[name]! / options.rounds),
     };
   };
-  return { direct: figures('direct'), keypool: figures('keypool'), portkey: figures('portkey') };
+  return {
+    direct: figures('direct'),
+    bare: figures('bare'),
+    keypool: figures('keypool'),
+    portkey: figures('portkey'),
+  };
 }
 
 /** One chat call with Node's HTTP client (keep-alive): a client that adds almost nothing of its own. */
@@ -267,6 +274,8 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<Gat
     const upstream = emulator.baseURLs.openai;
     const keypool = await startKeypoolGateway(upstream, HEALTHY.slice(0, 2), directory);
     closers.push(keypool.close);
+    const bare = await startBareProxy(upstream, HEALTHY[0]!);
+    closers.push(bare.close);
     let portkey: PortkeyGateway | undefined;
     let portkeyInfo: GatewayBenchResult['portkey'] = { skipped: 'not asked for' };
     if (!options.skipPortkey) {
@@ -280,11 +289,16 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<Gat
     }
     const clients: Partial<Record<PathName, OpenAI>> = {
       direct: new OpenAI({ baseURL: upstream, apiKey: HEALTHY[0]!, maxRetries: 0 }),
+      bare: new OpenAI({ baseURL: bare.baseURL, apiKey: 'unused', maxRetries: 0 }),
       keypool: new OpenAI({ baseURL: keypool.baseURL, apiKey: 'unused', maxRetries: 0 }),
       ...(portkey ? { portkey: portkeyClient(portkey, upstream, HEALTHY.slice(0, 2)) } : {}),
     };
     log(`latency: ${options.rounds} interleaved rounds over ${Object.keys(clients).join(', ')}`);
-    const latency = await measureLatency(clients, { keypool: keypool.pid, portkey: portkey?.pid }, options);
+    const latency = await measureLatency(
+      clients,
+      { bare: bare.pid, keypool: keypool.pid, portkey: portkey?.pid },
+      options,
+    );
     log(`in process: ${options.inProcessCalls} calls direct and through the gateway`);
     const inProcess = await measureInProcess(upstream, options.inProcessCalls);
     log(
