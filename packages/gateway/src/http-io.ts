@@ -45,11 +45,12 @@ export function sendJson(
 ): void {
   if (response.headersSent || response.destroyed) return;
   const text = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
-  response.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-  });
+  // One header object, filled in place (no spread a call), then one write: head and body together.
+  const head: Record<string, string | number> = {};
+  for (const name in headers) head[name] = headers[name]!;
+  head['content-type'] = 'application/json';
+  head['content-length'] = typeof text === 'string' ? Buffer.byteLength(text) : text.byteLength;
+  response.writeHead(status, head);
   response.end(text);
 }
 
