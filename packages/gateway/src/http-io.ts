@@ -61,7 +61,10 @@ export function sendError(response: ServerResponse, dialect: ApiDialect, error: 
   return answer.status;
 }
 
-/** Starts a server-sent events answer. */
+/**
+ * Starts a server-sent events answer. Called with the first event in hand: the head is not flushed on its own but goes
+ * out with that event in one write (one packet and one wake-up of the client instead of two).
+ */
 export function startEventStream(response: ServerResponse, headers: Record<string, string> = {}): void {
   response.writeHead(200, {
     ...headers,
@@ -69,7 +72,6 @@ export function startEventStream(response: ServerResponse, headers: Record<strin
     'cache-control': 'no-cache',
     'x-accel-buffering': 'no',
   });
-  response.flushHeaders();
 }
 
 /** Writes a chunk and waits while the client's socket is full (back-pressure), or until it goes away. */
