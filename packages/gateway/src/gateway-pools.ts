@@ -53,6 +53,16 @@ type CodeOnlyOption = 'adapter' | 'keys' | 'store' | 'initialState' | 'now' | 'r
 export type GatewayPoolOptions = PoolOptions &
   Partial<Omit<KeyPoolOptions<unknown>, CodeOnlyOption | keyof PoolOptions>>;
 
+const CODE_ONLY: ReadonlySet<string> = new Set<CodeOnlyOption>([
+  'adapter',
+  'keys',
+  'store',
+  'initialState',
+  'now',
+  'random',
+  'modelScope',
+]);
+
 /**
  * The keys file's options for one pool: every plain-data option as given (options only code can give are left to the
  * gateway), the strategy by its name.
@@ -65,16 +75,6 @@ function fileOptionsOf(options: GatewayPoolOptions | undefined): Partial<CommonO
   }
   return out as Partial<CommonOptions>;
 }
-
-const CODE_ONLY: ReadonlySet<string> = new Set<CodeOnlyOption>([
-  'adapter',
-  'keys',
-  'store',
-  'initialState',
-  'now',
-  'random',
-  'modelScope',
-]);
 
 /** A pool options `ConfigError` from core, its paths placed under the provider's pool section of the keys file. */
 function underProvider(provider: ProviderId, error: unknown): unknown {
