@@ -47,7 +47,7 @@ export function renderGatewayTables(result: GatewayBenchResult): string {
       ),
   ];
   const own = result.inProcess;
-  const inProcess = `Keypool gateway in one process with a raw HTTP client and the emulator (no cross-process scheduling): added p50 ${number(own.addedP50Ms)} ms, added p99 ${number(own.addedP99Ms)} ms, added CPU ${number(own.addedCpuMsPerCall)} ms per call (direct p50 ${number(own.directP50Ms)} ms, through the gateway ${number(own.keypoolP50Ms)} ms).`;
+  const inProcess = `Keypool gateway in one process with a raw HTTP client and the emulator (no cross-process scheduling): added p50 ${number(own.addedP50Ms)} ms, added p99 ${number(own.addedP99Ms)} ms, added CPU ${number(own.addedCpuMsPerCall)} ms per call (direct p50 ${number(own.directP50Ms)} ms, through the gateway ${number(own.keypoolP50Ms)} ms); the bare Node proxy in the same process adds ${number(own.bareAddedP50Ms)} ms at p50 and ${number(own.bareAddedCpuMsPerCall)} ms CPU per call.`;
   const goodputRows: [string, GoodputFigures | undefined][] = [
     ['Keypool gateway', result.goodput.keypool],
     ['Portkey gateway', result.goodput.portkey],

@@ -24,6 +24,7 @@ describe('gateway benchmark', () => {
     expect(keypool!.p50Ms).toBeGreaterThan(0);
     expect(keypool!.gatewayCpuMsPerCall).toBeGreaterThan(0);
     expect(result.inProcess.keypoolP50Ms).toBeGreaterThan(0);
+    expect(result.inProcess.bareAddedCpuMsPerCall).toBeGreaterThan(0);
     const goodput = result.goodput.keypool!;
     expect(goodput.served).toBe(24);
     // The dead key is tried, then cooled: only a few of the upstream requests go to it.
@@ -56,6 +57,8 @@ describe('gateway benchmark', () => {
         addedP50Ms: 0.2,
         addedP99Ms: 0.4,
         addedCpuMsPerCall: 0.1,
+        bareAddedP50Ms: 0.1,
+        bareAddedCpuMsPerCall: 0.05,
       },
       goodput: { keypool: undefined, portkey: undefined },
     };
