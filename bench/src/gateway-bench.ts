@@ -1,10 +1,11 @@
 /**
  * The gateway benchmark: what a call pays for going through a gateway, in one run over loopback to the emulator.
- *   1. Latency: the same openai SDK call made directly to the emulator, through the Keypool gateway and through the
- *      Portkey gateway (each a child process on 127.0.0.1), interleaved call by call; p50/p99 and the added latency.
+ *   1. Latency: the same openai SDK call made directly to the emulator, through a bare Node forwarding proxy (the floor
+ *      of a second hop), through the Keypool gateway and through the Portkey gateway (each a child process on
+ *      127.0.0.1), interleaved call by call; p50/p99 and the added latency.
  *   2. CPU per call: the gateway process's (from /proc) and this process's (SDK client and emulator).
- *   3. The Keypool gateway alone: client (raw keep-alive HTTP), gateway and emulator in this one process, so no call
- *      waits for another process to be scheduled (what dominates loopback figures on a loaded machine).
+ *   3. The Keypool gateway alone: client (raw keep-alive HTTP), gateway, bare proxy and emulator in this one process, so
+ *      no call waits for another process to be scheduled (what dominates loopback figures on a loaded machine).
  *   4. Goodput with a dead key: three healthy keys and one that always answers 429, through each gateway.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,8 +19,9 @@ import {
   startGateway as startKeypoolInProcess,
 } from '@keypool/gateway';
 import OpenAI from 'openai';
+import { serveBareProxy } from './bare-proxy.ts';
 import { portkeyConfig, type Setup } from './contenders.ts';
-import { processCpuMs, startKeypoolGateway } from './gateway-processes.ts';
+import { processCpuMs, startBareProxy, startKeypoolGateway } from './gateway-processes.ts';
 import { type Gateway as PortkeyGateway, startGateway as startPortkey } from './portkey.ts';
 import { addedLatency, median, quantile, round } from './stats.ts';
 
@@ -71,18 +73,22 @@ export interface GoodputFigures {
 
 export interface GatewayBenchResult {
   portkey: { version: string } | { skipped: string };
-  latency: Record<'direct' | 'keypool' | 'portkey', PathFigures | undefined>;
+  /** `bare`: a bare Node forwarding proxy (no pool, no parsing), the floor of a second hop on this machine. */
+  latency: Record<PathName, PathFigures | undefined>;
   inProcess: {
     directP50Ms: number;
     keypoolP50Ms: number;
     addedP50Ms: number;
     addedP99Ms: number;
     addedCpuMsPerCall: number;
+    /** The bare forwarding proxy in the same process: the floor of the hop without any scheduling. */
+    bareAddedP50Ms: number;
+    bareAddedCpuMsPerCall: number;
   };
   goodput: Record<'keypool' | 'portkey', GoodputFigures | undefined>;
 }
 
-type PathName = 'direct' | 'keypool' | 'portkey';
+type PathName = 'direct' | 'bare' | 'keypool' | 'portkey';
 
 function chat(index: number) {
   return {
@@ -149,7 +155,12 @@ async function measureLatency(
       clientCpuMsPerCall: round(clientCpu[name]! / options.rounds),
     };
   };
-  return { direct: figures('direct'), keypool: figures('keypool'), portkey: figures('portkey') };
+  return {
+    direct: figures('direct'),
+    bare: figures('bare'),
+    keypool: figures('keypool'),
+    portkey: figures('portkey'),
+  };
 }
 
 /** One chat call with Node's HTTP client (keep-alive): a client that adds almost nothing of its own. */
@@ -178,26 +189,31 @@ function rawCall(agent: http.Agent, url: URL, body: string): Promise<void> {
   });
 }
 
-/** The Keypool gateway's own cost: raw client, gateway and emulator in this process, direct and through it alternately. */
+/**
+ * The Keypool gateway's own cost: raw client, gateway, bare proxy and emulator in this process, direct, through the
+ * bare proxy and through the gateway in turn (the order rotating each round).
+ */
 async function measureInProcess(upstream: string, calls: number): Promise<GatewayBenchResult['inProcess']> {
   const pools = await createGatewayPools({
     keys: { openai: HEALTHY.slice(0, 2).map((secret, index) => ({ id: `key-${index + 1}`, secret })) },
     upstreams: { openai: upstream },
   });
   const gateway = await startKeypoolInProcess({ config: parseGatewayConfig({ port: 0 }), pools });
+  const bare = await serveBareProxy(upstream, HEALTHY[0]!);
   const agent = new http.Agent({ keepAlive: true });
   const body = JSON.stringify(chat(0));
+  const names = ['direct', 'bare', 'keypool'] as const;
   const urls = {
     direct: new URL(`${upstream}/chat/completions`),
+    bare: new URL(`${bare.url}/v1/chat/completions`),
     keypool: new URL(`${gateway.url}/v1/chat/completions`),
   };
-  const times = { direct: [] as number[], keypool: [] as number[] };
-  const cpu = { direct: 0, keypool: 0 };
+  const times = { direct: [] as number[], bare: [] as number[], keypool: [] as number[] };
+  const cpu = { direct: 0, bare: 0, keypool: 0 };
   try {
     for (let index = -calls; index < calls; index++) {
-      for (const name of index % 2 === 0
-        ? (['direct', 'keypool'] as const)
-        : (['keypool', 'direct'] as const)) {
+      for (let offset = 0; offset < names.length; offset++) {
+        const name = names[(index + calls + offset) % names.length]!;
         const before = process.cpuUsage();
         const started = performance.now();
         await rawCall(agent, urls[name], body);
@@ -210,6 +226,7 @@ async function measureInProcess(upstream: string, calls: number): Promise<Gatewa
     }
   } finally {
     agent.destroy();
+    await bare.close();
     await gateway.close();
   }
   return {
@@ -218,6 +235,8 @@ async function measureInProcess(upstream: string, calls: number): Promise<Gatewa
     addedP50Ms: round(median(times.keypool) - median(times.direct)),
     addedP99Ms: round(quantile(times.keypool, 0.99) - quantile(times.direct, 0.99)),
     addedCpuMsPerCall: round((cpu.keypool - cpu.direct) / calls),
+    bareAddedP50Ms: round(median(times.bare) - median(times.direct)),
+    bareAddedCpuMsPerCall: round((cpu.bare - cpu.direct) / calls),
   };
 }
 
@@ -267,6 +286,8 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<Gat
     const upstream = emulator.baseURLs.openai;
     const keypool = await startKeypoolGateway(upstream, HEALTHY.slice(0, 2), directory);
     closers.push(keypool.close);
+    const bare = await startBareProxy(upstream, HEALTHY[0]!);
+    closers.push(bare.close);
     let portkey: PortkeyGateway | undefined;
     let portkeyInfo: GatewayBenchResult['portkey'] = { skipped: 'not asked for' };
     if (!options.skipPortkey) {
@@ -280,12 +301,17 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<Gat
     }
     const clients: Partial<Record<PathName, OpenAI>> = {
       direct: new OpenAI({ baseURL: upstream, apiKey: HEALTHY[0]!, maxRetries: 0 }),
+      bare: new OpenAI({ baseURL: bare.baseURL, apiKey: 'unused', maxRetries: 0 }),
       keypool: new OpenAI({ baseURL: keypool.baseURL, apiKey: 'unused', maxRetries: 0 }),
       ...(portkey ? { portkey: portkeyClient(portkey, upstream, HEALTHY.slice(0, 2)) } : {}),
     };
     log(`latency: ${options.rounds} interleaved rounds over ${Object.keys(clients).join(', ')}`);
-    const latency = await measureLatency(clients, { keypool: keypool.pid, portkey: portkey?.pid }, options);
-    log(`in process: ${options.inProcessCalls} calls direct and through the gateway`);
+    const latency = await measureLatency(
+      clients,
+      { bare: bare.pid, keypool: keypool.pid, portkey: portkey?.pid },
+      options,
+    );
+    log(`in process: ${options.inProcessCalls} calls direct, through the bare proxy and through the gateway`);
     const inProcess = await measureInProcess(upstream, options.inProcessCalls);
     log(
       `goodput: ${options.goodputCalls} calls, ${options.concurrency} at a time, 3 healthy keys and a dead one`,

@@ -1,4 +1,7 @@
-/** Child processes of the gateway benchmark: the Keypool gateway on a keys file, and their CPU time from /proc. */
+/**
+ * Child processes of the gateway benchmark: the Keypool gateway on a keys file, the bare forwarding proxy, and their
+ * CPU time from /proc.
+ */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,27 +15,22 @@ export interface KeypoolGatewayProcess {
   close(): Promise<void>;
 }
 
+/** A running child process of the benchmark that serves HTTP on 127.0.0.1. */
+export type ServingProcess = KeypoolGatewayProcess;
+
 /**
- * Starts the built Keypool gateway in a child process on a keys file holding `secrets` as OpenAI keys, forwarding
- * to `upstream`, on 127.0.0.1 and a free port. Resolves once it prints its URL.
+ * Starts `entry` (a file of this folder) with `args` in a child process and resolves once it prints its
+ * `{"url": ...}` line; `nodeArgs` go to Node (e.g. `--cpu-prof`). `close()` sends SIGTERM (SIGKILL after 3 s).
  */
-export async function startKeypoolGateway(
-  upstream: string,
-  secrets: readonly string[],
-  directory: string,
-  timeoutMs = 30_000,
-): Promise<KeypoolGatewayProcess> {
-  const file = join(directory, `keypool-${secrets.length}-${Date.now()}.json`);
-  const keys = secrets.map((secret, index) => ({ id: `key-${index + 1}`, secret }));
-  writeFileSync(
-    file,
-    JSON.stringify({
-      providers: { openai: { keys } },
-      gateway: { port: 0, upstreams: { openai: upstream } },
-    }),
-  );
-  const entry = fileURLToPath(new URL('./keypool-gateway-child.ts', import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, [entry, file], {
+async function startServing(
+  entry: string,
+  args: readonly string[],
+  nodeArgs: readonly string[],
+  timeoutMs: number,
+  what: string,
+): Promise<ServingProcess> {
+  const file = fileURLToPath(new URL(entry, import.meta.url));
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, file, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_ENV: 'production' },
   });
@@ -40,7 +38,7 @@ export async function startKeypoolGateway(
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`the Keypool gateway did not start in ${timeoutMs} ms: ${output}`));
+      reject(new Error(`${what} did not start in ${timeoutMs} ms: ${output}`));
     }, timeoutMs);
     const onData = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-4000);
@@ -54,7 +52,7 @@ export async function startKeypoolGateway(
     child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`the Keypool gateway exited (${code}): ${output}`));
+      reject(new Error(`${what} exited (${code}): ${output}`));
     });
   });
   return {
@@ -71,6 +69,42 @@ export async function startKeypoolGateway(
         child.kill('SIGTERM');
       }),
   };
+}
+
+/**
+ * Starts the built Keypool gateway in a child process on a keys file holding `secrets` as OpenAI keys, forwarding
+ * to `upstream`, on 127.0.0.1 and a free port, with `nodeArgs` given to Node (e.g. `--cpu-prof`). Resolves once it
+ * prints its URL.
+ */
+export function startKeypoolGateway(
+  upstream: string,
+  secrets: readonly string[],
+  directory: string,
+  timeoutMs = 30_000,
+  nodeArgs: readonly string[] = [],
+): Promise<KeypoolGatewayProcess> {
+  const file = join(directory, `keypool-${secrets.length}-${Date.now()}.json`);
+  const keys = secrets.map((secret, index) => ({ id: `key-${index + 1}`, secret }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      providers: { openai: { keys } },
+      gateway: { port: 0, upstreams: { openai: upstream } },
+    }),
+  );
+  return startServing('./keypool-gateway-child.ts', [file], nodeArgs, timeoutMs, 'the Keypool gateway');
+}
+
+/**
+ * Starts the bare forwarding proxy (`bare-proxy-child.ts`: Node's HTTP server and client, one key, nothing else) in a
+ * child process: the floor any Node gateway pays for the second hop on this machine.
+ */
+export function startBareProxy(
+  upstream: string,
+  secret: string,
+  timeoutMs = 30_000,
+): Promise<ServingProcess> {
+  return startServing('./bare-proxy-child.ts', [upstream, secret], [], timeoutMs, 'the bare proxy');
 }
 
 /** CPU time (user + system, ms) a process has used so far, from /proc (Linux); NaN elsewhere. */

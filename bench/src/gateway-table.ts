@@ -32,6 +32,7 @@ export function targets(result: GatewayBenchResult): {
 export function renderGatewayTables(result: GatewayBenchResult): string {
   const latencyRows: [string, PathFigures | undefined][] = [
     ['direct openai SDK call (baseline)', result.latency.direct],
+    ['bare Node forwarding proxy (floor of a second hop)', result.latency.bare],
     ['Keypool gateway', result.latency.keypool],
     ['Portkey gateway', result.latency.portkey],
   ];
@@ -46,7 +47,7 @@ export function renderGatewayTables(result: GatewayBenchResult): string {
       ),
   ];
   const own = result.inProcess;
-  const inProcess = `Keypool gateway in one process with a raw HTTP client and the emulator (no cross-process scheduling): added p50 ${number(own.addedP50Ms)} ms, added p99 ${number(own.addedP99Ms)} ms, added CPU ${number(own.addedCpuMsPerCall)} ms per call (direct p50 ${number(own.directP50Ms)} ms, through the gateway ${number(own.keypoolP50Ms)} ms).`;
+  const inProcess = `Keypool gateway in one process with a raw HTTP client and the emulator (no cross-process scheduling): added p50 ${number(own.addedP50Ms)} ms, added p99 ${number(own.addedP99Ms)} ms, added CPU ${number(own.addedCpuMsPerCall)} ms per call (direct p50 ${number(own.directP50Ms)} ms, through the gateway ${number(own.keypoolP50Ms)} ms); the bare Node proxy in the same process adds ${number(own.bareAddedP50Ms)} ms at p50 and ${number(own.bareAddedCpuMsPerCall)} ms CPU per call.`;
   const goodputRows: [string, GoodputFigures | undefined][] = [
     ['Keypool gateway', result.goodput.keypool],
     ['Portkey gateway', result.goodput.portkey],
@@ -67,5 +68,10 @@ export function renderGatewayTables(result: GatewayBenchResult): string {
       ? 'Portkey did not run'
       : `${number(met.shareOfPortkey)} of Portkey's added p50 (target ≤ ${TARGET_SHARE_OF_PORTKEY}: ${met.metShareOfPortkey ? 'met' : 'not met'})`;
   const target = `Target: Keypool's added p50 ${number(met.addedP50Ms)} ms across processes (target ≤ ${TARGET_ADDED_P50_MS} ms: ${met.metAddedP50 ? 'met' : 'not met'}); ${share}.`;
-  return [latency.join('\n'), inProcess, goodput.join('\n'), target].join('\n\n');
+  const { bare, keypool } = result.latency;
+  const floor =
+    bare && keypool
+      ? ` The bare Node forwarding proxy adds ${number(bare.addedP50Ms)} ms at p50 in the same run (the floor of a second Node hop on this machine); the Keypool gateway's own share is ${number(keypool.p50Ms - bare.p50Ms)} ms over it.`
+      : '';
+  return [latency.join('\n'), inProcess, goodput.join('\n'), target + floor].join('\n\n');
 }

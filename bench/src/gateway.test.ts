@@ -14,13 +14,17 @@ describe('gateway benchmark', () => {
       concurrency: 3,
       skipPortkey: true,
     });
-    const { direct, keypool } = result.latency;
+    const { direct, bare, keypool } = result.latency;
     expect(direct!.addedP50Ms).toBe(0);
+    // The floor row: a bare forwarding proxy in its own process, measured like the gateways.
+    expect(bare!.p50Ms).toBeGreaterThan(0);
+    expect(bare!.gatewayCpuMsPerCall).toBeGreaterThan(0);
     expect(direct!.gatewayCpuMsPerCall).toBe(0);
     // Through a gateway is a second loopback hop: never faster at the median than direct.
     expect(keypool!.p50Ms).toBeGreaterThan(0);
     expect(keypool!.gatewayCpuMsPerCall).toBeGreaterThan(0);
     expect(result.inProcess.keypoolP50Ms).toBeGreaterThan(0);
+    expect(result.inProcess.bareAddedCpuMsPerCall).toBeGreaterThan(0);
     const goodput = result.goodput.keypool!;
     expect(goodput.served).toBe(24);
     // The dead key is tried, then cooled: only a few of the upstream requests go to it.
@@ -29,6 +33,7 @@ describe('gateway benchmark', () => {
     expect(result.goodput.portkey).toBeUndefined();
     const tables = renderGatewayTables(result);
     expect(tables).toContain('| Keypool gateway |');
+    expect(tables).toContain('| bare Node forwarding proxy (floor of a second hop) |');
     expect(tables).not.toContain('| Portkey gateway |');
     expect(tables).toContain('Portkey did not run');
   });
@@ -45,13 +50,15 @@ describe('gateway benchmark', () => {
     });
     const result: GatewayBenchResult = {
       portkey: { version: '1.15.2' },
-      latency: { direct: path(0), keypool: path(0.25), portkey: path(2) },
+      latency: { direct: path(0), bare: path(0.2), keypool: path(0.25), portkey: path(2) },
       inProcess: {
         directP50Ms: 0.5,
         keypoolP50Ms: 0.7,
         addedP50Ms: 0.2,
         addedP99Ms: 0.4,
         addedCpuMsPerCall: 0.1,
+        bareAddedP50Ms: 0.1,
+        bareAddedCpuMsPerCall: 0.05,
       },
       goodput: { keypool: undefined, portkey: undefined },
     };
@@ -67,6 +74,8 @@ describe('gateway benchmark', () => {
       shareOfPortkey: 0.25,
       metShareOfPortkey: false,
     });
-    expect(renderGatewayTables(result)).toContain("0.25 of Portkey's added p50 (target ≤ 0.2: not met)");
+    const tables = renderGatewayTables(result);
+    expect(tables).toContain("0.25 of Portkey's added p50 (target ≤ 0.2: not met)");
+    expect(tables).toContain("the Keypool gateway's own share is 0.3 ms over it");
   });
 });

@@ -25,8 +25,12 @@ export interface GatewayPools {
 export interface GatewayPoolsOptions {
   /** Keys per provider (from `resolveKeysFile`). */
   keys: Partial<Record<ProviderId, readonly KeyConfig[]>>;
-  /** Pool options per provider from the keys file (strategy, cooldown). */
-  poolOptions?: Partial<Record<ProviderId, PoolOptions>>;
+  /**
+   * Pool options per provider from the keys file: every option a pool takes as plain data (strategy, cooldown,
+   * maxAttempts, failureThreshold, retryBackoff, policy, ...). They override `deadlineMs` / `attemptTimeoutMs` below
+   * for their provider; core's own schema checks them (a bad value is a `ConfigError` at `providers.<id>.pool.<path>`).
+   */
+  poolOptions?: Partial<Record<ProviderId, GatewayPoolOptions>>;
   /** Named chains from the keys file. */
   chains?: FallbackChains;
   /** Each provider's upstream base URL. */
@@ -41,6 +45,49 @@ export interface GatewayPoolsOptions {
 }
 
 type CommonOptions = Omit<KeyPoolOptions<unknown>, 'adapter'>;
+
+/** The pool options only code can give (objects and functions): never from a keys file. */
+type CodeOnlyOption = 'adapter' | 'keys' | 'store' | 'initialState' | 'now' | 'random' | 'modelScope';
+
+/** One provider's pool options from a keys file: the keystore's, and any other plain-data option the pool takes. */
+export type GatewayPoolOptions = PoolOptions &
+  Partial<Omit<KeyPoolOptions<unknown>, CodeOnlyOption | keyof PoolOptions>>;
+
+const CODE_ONLY: ReadonlySet<string> = new Set<CodeOnlyOption>([
+  'adapter',
+  'keys',
+  'store',
+  'initialState',
+  'now',
+  'random',
+  'modelScope',
+]);
+
+/**
+ * The keys file's options for one pool: every plain-data option as given (options only code can give are left to the
+ * gateway), the strategy by its name.
+ */
+function fileOptionsOf(options: GatewayPoolOptions | undefined): Partial<CommonOptions> {
+  if (options === undefined) return {};
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(options)) {
+    if (value !== undefined && !CODE_ONLY.has(name)) out[name] = value;
+  }
+  return out as Partial<CommonOptions>;
+}
+
+/** A pool options `ConfigError` from core, its paths placed under the provider's pool section of the keys file. */
+function underProvider(provider: ProviderId, error: unknown): unknown {
+  if (!ConfigError.isInstance(error) || !error.message.startsWith('Invalid pool options')) return error;
+  return new ConfigError(
+    'gateway pool options',
+    error.issues.map((issue) => ({
+      path: `providers.${provider}.pool${issue.path ? `.${issue.path}` : ''}`,
+      message: issue.message,
+    })),
+    { cause: error },
+  );
+}
 
 /**
  * Builds one provider's pool through its Keypool package, loaded on demand (so a gateway with only OpenAI keys never
@@ -98,17 +145,21 @@ export async function createGatewayPools(options: GatewayPoolsOptions): Promise<
   const rateLimitParsers: Partial<Record<ProviderId, RateLimitParser>> = {};
   for (const [provider, keys] of Object.entries(options.keys) as [ProviderId, readonly KeyConfig[]][]) {
     if (keys.length === 0) continue;
-    const fileOptions = options.poolOptions?.[provider];
     const common: CommonOptions = {
       keys: [...keys],
       deadlineMs: options.deadlineMs ?? 60_000,
       attemptTimeoutMs: options.attemptTimeoutMs ?? 30_000,
-      ...(fileOptions?.strategy ? { strategy: fileOptions.strategy as CommonOptions['strategy'] } : {}),
-      ...(fileOptions?.cooldown ? { cooldown: fileOptions.cooldown } : {}),
+      ...fileOptionsOf(options.poolOptions?.[provider]),
       ...(options.store ? { store: remember(stores, options.store(provider)) } : {}),
       ...options.pool,
     };
-    pools[provider] = await createPool(provider, common, options.upstreams?.[provider], rateLimitParsers);
+    try {
+      pools[provider] = await createPool(provider, common, options.upstreams?.[provider], rateLimitParsers);
+    } catch (error) {
+      await Promise.all(Object.values(pools).map((pool) => pool.close()));
+      await Promise.all(stores.map((store) => store.close?.()));
+      throw underProvider(provider, error);
+    }
   }
   const chains: Record<string, FallbackChain> = {};
   for (const [name, steps] of Object.entries(options.chains ?? {})) {

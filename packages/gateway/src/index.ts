@@ -16,7 +16,12 @@ export {
 } from './gateway-config';
 export { createGatewayDashboard } from './gateway-dashboard';
 export type { GatewayEventName, GatewayEvents, GatewayRequestEvent } from './gateway-events';
-export { createGatewayPools, type GatewayPools, type GatewayPoolsOptions } from './gateway-pools';
+export {
+  createGatewayPools,
+  type GatewayPoolOptions,
+  type GatewayPools,
+  type GatewayPoolsOptions,
+} from './gateway-pools';
 export { type Gateway, type GatewayOptions, startGateway } from './gateway-server';
 export { ModelRouter, type Route } from './model-router';
 export { RedisVirtualKeyBudget } from './redis-virtual-key-budget';

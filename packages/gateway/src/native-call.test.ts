@@ -19,3 +19,12 @@ describe('usageTokens', () => {
     expect(usageTokens(Buffer.from('{"data":[]}'))).toBeUndefined();
   });
 });
+
+describe('usageTokens on edge cases of the JSON', () => {
+  it('allows whitespace around the colon and skips a count that is not a number', () => {
+    expect(usageTokens('{"usage": {\n  "total_tokens" :\t 15\n}}')).toBe(15);
+    expect(usageTokens('{"usage":{"total_tokens":null,"input_tokens":2,"output_tokens":3}}')).toBe(5);
+    expect(usageTokens('{"usage":{"output_tokens":9}}')).toBe(9);
+    expect(usageTokens('{"total_tokens":4,"usage":{}}')).toBeUndefined();
+  });
+});

@@ -28,23 +28,45 @@ const TERMINATORS: Partial<Record<NativeEndpoint, string>> = {
   'anthropic.messages': 'event: message_stop',
 };
 
-const TOTAL_TOKENS = /"total_tokens"\s*:\s*(\d+)/;
-const INPUT_TOKENS = /"input_tokens"\s*:\s*(\d+)/;
-const OUTPUT_TOKENS = /"output_tokens"\s*:\s*(\d+)/;
+const USAGE = Buffer.from('"usage"');
+const TOTAL_TOKENS = Buffer.from('"total_tokens"');
+const INPUT_TOKENS = Buffer.from('"input_tokens"');
+const OUTPUT_TOKENS = Buffer.from('"output_tokens"');
+
+/** JSON whitespace: space, tab, line feed, carriage return. */
+function isSpace(byte: number | undefined): boolean {
+  return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
+}
+
+/** The integer after the first `"name": <digits>` at or after `from`, read from the bytes (no decoding, no regex). */
+function integerAfter(body: Buffer, name: Buffer, from: number): number | undefined {
+  for (let at = body.indexOf(name, from); at >= 0; at = body.indexOf(name, at + 1)) {
+    let index = at + name.length;
+    while (isSpace(body[index])) index++;
+    if (body[index] !== 0x3a) continue;
+    index++;
+    while (isSpace(body[index])) index++;
+    let value = 0;
+    const start = index;
+    for (let byte = body[index]; byte !== undefined && byte >= 0x30 && byte <= 0x39; byte = body[++index]) {
+      value = value * 10 + (byte - 0x30);
+    }
+    if (index > start) return value;
+  }
+  return undefined;
+}
 
 /**
  * The tokens an answer reports: OpenAI `total_tokens`, Anthropic input plus output. Read from the bytes after the
  * last `"usage"` key without decoding or parsing the whole answer (it is passed on as it came).
  */
 export function usageTokens(body: string | Buffer): number | undefined {
-  const at = body.lastIndexOf('"usage"');
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  const at = bytes.lastIndexOf(USAGE);
   if (at < 0) return undefined;
-  const usage = typeof body === 'string' ? body.slice(at) : body.toString('latin1', at);
-  const total = TOTAL_TOKENS.exec(usage);
-  if (total) return Number(total[1]);
-  const input = INPUT_TOKENS.exec(usage);
-  const output = OUTPUT_TOKENS.exec(usage);
-  const sum = Number(input?.[1] ?? 0) + Number(output?.[1] ?? 0);
+  const total = integerAfter(bytes, TOTAL_TOKENS, at);
+  if (total !== undefined) return total;
+  const sum = (integerAfter(bytes, INPUT_TOKENS, at) ?? 0) + (integerAfter(bytes, OUTPUT_TOKENS, at) ?? 0);
   return sum > 0 ? sum : undefined;
 }
 

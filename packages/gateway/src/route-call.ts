@@ -40,8 +40,19 @@ function estimateTokens(body: Record<string, unknown>, bytes: number): number {
   return Math.ceil(bytes / 4) + (typeof cap === 'number' ? cap : 256);
 }
 
-/** The client's Anthropic headers worth passing on (its API version and betas). */
-function upstreamHeaders(request: IncomingMessage): Record<string, string> {
+/** Each endpoint's provider: a call is passed through when its model routes to a pool of that provider. */
+const ENDPOINT_PROVIDERS: Record<string, ProviderId> = {
+  '/v1/chat/completions': 'openai',
+  '/v1/embeddings': 'openai',
+  '/v1/responses': 'openai',
+  '/v1/messages': 'anthropic',
+};
+
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/** The client's Anthropic headers worth passing on (its API version and betas); none for the OpenAI API. */
+function upstreamHeaders(request: IncomingMessage, endpoint: NativeEndpoint): Record<string, string> {
+  if (endpoint !== 'anthropic.messages') return NO_HEADERS;
   const headers: Record<string, string> = {};
   for (const name of ['anthropic-version', 'anthropic-beta']) {
     const value = request.headers[name];
@@ -77,8 +88,7 @@ export async function routeCall(
   }
   const route = context.router.route(model, dialect);
   const endpoint = ENDPOINTS[path]!;
-  const native =
-    route.kind === 'pool' && `${route.provider}.` === endpoint.slice(0, endpoint.indexOf('.') + 1);
+  const native = route.kind === 'pool' && route.provider === ENDPOINT_PROVIDERS[path];
   if (!native && endpoint !== 'openai.chat' && endpoint !== 'anthropic.messages') {
     throw new GatewayError(
       'invalid_request',
@@ -105,7 +115,7 @@ export async function routeCall(
         estimatedTokens: estimated,
         upstream: {
           body: upstreamBody,
-          headers: upstreamHeaders(request),
+          headers: upstreamHeaders(request, endpoint),
           rateLimit: context.rateLimitParsers[route.provider],
         },
       });

@@ -17,9 +17,10 @@ import {
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
-function block(language: string): string {
-  const match = new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(readme);
-  if (!match) throw new Error(`no ${language} block in the README`);
+function block(language: string, after = ''): string {
+  const from = readme.indexOf(after);
+  const match = new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(readme.slice(from));
+  if (from < 0 || !match) throw new Error(`no ${language} block in the README after "${after}"`);
   return match[1]!;
 }
 
@@ -120,6 +121,39 @@ describe('the README', () => {
         const page = await fetch(`${gateway.url}/dashboard/?token=kp-team-a`);
         expect(page.headers.get('content-type')).toMatch(/^text\/html/);
         expect((await fetch(`${gateway.url}/dashboard/status`)).status).toBe(401);
+      } finally {
+        await gateway.close();
+      }
+    } finally {
+      await emulator.close();
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it("applies the pool options example's keys file as written (the emulator as upstream)", async () => {
+    const emulator = await startEmulator({ acceptAnyKey: true });
+    const directory = await mkdtemp(join(tmpdir(), 'keypool-gateway-readme-'));
+    try {
+      const file = join(directory, 'keypool.yaml');
+      await writeFile(file, block('yaml', '### Pool options'));
+      const loaded = await loadGatewayFile(file, {
+        sources: [envSource({ OPENAI_API_KEY: 'sk-readme-pool-0001' })],
+        port: 0,
+      });
+      expect(loaded.keys.pools.openai).toMatchObject({
+        strategy: 'round-robin',
+        maxAttempts: 3,
+        maxWaitMs: 0,
+      });
+      loaded.config.upstreams = emulator.baseURLs;
+      const gateway = await serveGateway(loaded);
+      try {
+        const openai = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+        const answer = await openai.chat.completions.create({
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: 'Hello' }],
+        });
+        expect(answer.choices[0]?.message.content).toBe('Echo: Hello');
       } finally {
         await gateway.close();
       }
