@@ -40,6 +40,9 @@ describe('keypool serve: the pool options of the keys file', () => {
         'maxWaitMs: 0',
         'adaptiveLimits: false',
         'cooldown: { baseMs: 1000, maxMs: 5000 }',
+        // Options a keys file could not hold before: accepted, and passed to the pools.
+        'failureThreshold: 1',
+        'retryBackoff: { baseMs: 100, factor: 3 }',
       ]),
     );
     const child = spawn(process.execPath, [CLI, 'serve', '--config', config, '--json'], {
