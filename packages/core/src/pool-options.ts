@@ -157,6 +157,11 @@ export interface StreamCallOptions<TChunk> extends CallOptions {
   idleTimeoutMs?: number;
   /** Longest wait for the first chunk. Overrides the attempt timeout. */
   firstChunkTimeoutMs?: number;
+  /**
+   * Called once when the first chunk has arrived, before it reaches the caller, with the key that serves the stream
+   * (id and masked form only): from then on there is no failover.
+   */
+  onFirstChunk?: (key: { keyId: string; masked: string }) => void;
 }
 
 /** What a native call sees of the key it runs on. */

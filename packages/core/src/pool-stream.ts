@@ -115,7 +115,19 @@ export async function* continuingPoolStream(
         model,
       );
     } else if (event.type === 'stream.continued') {
-      context.emit('stream.continued', { provider, record: event.record }, model);
+      const { fromKeyId, toKeyId } = event;
+      context.emit(
+        'stream.continued',
+        {
+          provider,
+          record: event.record,
+          chars: event.at,
+          how: event.how,
+          ...(fromKeyId ? { fromKeyId: context.scrub(fromKeyId) } : {}),
+          ...(toKeyId ? { toKeyId: context.scrub(toKeyId) } : {}),
+        },
+        model,
+      );
     } else {
       context.emit('stream.prefill_rejected', { provider, message: context.scrub(event.message) }, model);
     }
@@ -127,6 +139,10 @@ export async function* continuingPoolStream(
         ...callOptions,
         deadlineMs: Math.max(1, deadlineAt - now()),
         avoidKeyIds: [...(callOptions.avoidKeyIds ?? []), ...attempt.avoidKeyIds],
+        onFirstChunk: (key) => {
+          attempt.servedBy(key.keyId);
+          callOptions.onFirstChunk?.(key);
+        },
       }),
     {
       ...context.continuation,

@@ -292,12 +292,14 @@ describe('continuePoolStream', () => {
       deadlineMs: 10_000,
       idleTimeoutMs: 50,
       avoidKeyIds: [],
+      onFirstChunk: expect.any(Function),
       onInterrupt: 'fail',
     });
     expect(calls[1]?.options).toEqual({
       deadlineMs: 9_600,
       idleTimeoutMs: 50,
       avoidKeyIds: ['k1'],
+      onFirstChunk: expect.any(Function),
       onInterrupt: 'fail',
     });
     expect(calls[1]?.request.continueFrom).toBe('The cat saw');

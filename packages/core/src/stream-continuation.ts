@@ -51,6 +51,11 @@ export interface StreamAttempt {
    * attempt continues a broken answer on a model that accepts a prefill. Call it once per model you open.
    */
   requestFor(target: StreamTarget): ChatRequest;
+  /**
+   * Tells the layer which key serves this attempt, once its first chunk arrived (e.g. from the engine's
+   * `onFirstChunk`), so that `stream.continued` names it. Openers that cannot know it may leave it uncalled.
+   */
+  servedBy(keyId: string): void;
 }
 
 /**
@@ -83,6 +88,8 @@ class Attempt implements StreamAttempt {
   plan: PrefillPlan | undefined;
   /** The last request handed out (for estimating an interrupted attempt's usage). */
   sent: ChatRequest;
+  /** The key serving this attempt, once the opener reported it. */
+  servingKeyId: string | undefined;
   readonly number: number;
   readonly avoidKeyIds: readonly string[];
   readonly broken: readonly StreamEndpoint[];
@@ -110,6 +117,10 @@ class Attempt implements StreamAttempt {
     this.how = this.plan ? 'prefill' : 'restart';
     this.sent = this.plan ? { ...this.request, continueFrom: this.plan.prefill } : this.request;
     return this.sent;
+  }
+
+  servedBy(keyId: string): void {
+    this.servingKeyId = keyId;
   }
 }
 
@@ -141,6 +152,18 @@ function hasTools(request: ChatRequest): boolean {
 function withoutKey(endpoint: StreamEndpoint): StreamEndpoint {
   const { keyId: _keyId, ...target } = endpoint;
   return target;
+}
+
+/** The `stream.continued` event of a record: the record, and its position, method and keys at top level. */
+function continuedEvent(record: ContinuationRecord): StreamContinuationEvent {
+  return {
+    type: 'stream.continued',
+    record: { ...record, from: { ...record.from }, to: { ...record.to } },
+    at: record.at,
+    how: record.how,
+    ...(record.from.keyId ? { fromKeyId: record.from.keyId } : {}),
+    ...(record.to.keyId ? { toKeyId: record.to.keyId } : {}),
+  };
 }
 
 function targetKey(target: StreamTarget): string {
@@ -222,22 +245,25 @@ export async function* continueStream<R extends ChatResult>(
           started = true;
           if (breakNow) {
             const how = attempt.how ?? 'restart';
+            const to = withoutKey(attempt.target ?? breakNow.from);
+            if (attempt.servingKeyId) to.keyId = attempt.servingKeyId;
             record = {
               at: breakNow.at,
               from: breakNow.from,
-              to: withoutKey(attempt.target ?? breakNow.from),
+              to,
               how,
               reason: breakNow.reason,
               ...(breakNow.prefillRejected ? { prefillRejected: true } : {}),
             };
             records.push(record);
             pending = undefined;
+            // The serving key is known now (its first chunk arrived): report the continuation before its text.
+            emit(continuedEvent(record));
             if (how === 'prefill' && attempt.plan) joiner = new OverlapJoiner(attempt.plan);
             else if (shown !== '') {
               yield { type: 'restart', reason: breakNow.reason, discardedText: shown };
               shown = '';
             }
-            emit({ type: 'stream.continued', record });
           }
         }
         if (event.type === 'delta') {
