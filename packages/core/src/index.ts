@@ -248,7 +248,7 @@ export {
   type StoreKey,
   type WindowLengths,
 } from './state-store';
-export { streamChat } from './stream-chat';
+export { type ChatToolContinuedEvent, type StreamChatOptions, streamChat } from './stream-chat';
 export {
   continueStream,
   type InterruptMode,

@@ -55,8 +55,30 @@ export interface PoolStreamContext {
   continuation: Omit<PoolContinuationOptions, 'capabilities'>;
 }
 
-/** A pool's stream context from its engine state and options (`open` runs one engine stream). */
+/** Each pool's stream context, by pool, for the other unified streams of a pool (`streamChat`). */
+const CONTEXTS = new WeakMap<object, PoolStreamContext>();
+
+/** The stream context a pool registered (its continuation settings, events, shared capability table). */
+export function poolStreamContextOf(pool: object): PoolStreamContext | undefined {
+  return CONTEXTS.get(pool);
+}
+
+/**
+ * A pool's stream context from its engine state and options (`open` runs one engine stream), registered for `owner`
+ * (the pool) so that `streamChat` continues with the same settings, events and capability table.
+ */
 export function poolStreamContext<TClient>(
+  core: PoolCore<TClient>,
+  options: Pick<KeyPoolOptions<TClient>, 'onInterrupt' | 'continuation'>,
+  open: PoolStreamContext['open'],
+  owner?: object,
+): PoolStreamContext {
+  const context = streamContext(core, options, open);
+  if (owner) CONTEXTS.set(owner, context);
+  return context;
+}
+
+function streamContext<TClient>(
   core: PoolCore<TClient>,
   options: Pick<KeyPoolOptions<TClient>, 'onInterrupt' | 'continuation'>,
   open: PoolStreamContext['open'],

@@ -219,6 +219,8 @@ export async function* continueStream<R extends ChatResult>(
   let usageEstimated = false;
   let structured = hasTools(request);
   let shown = '';
+  /** True when structured output (a tool call's deltas) reached the caller since the last restart. */
+  let structuredShown = false;
   let pending: PendingBreak | undefined;
 
   for (let number = 1; ; number++) {
@@ -260,9 +262,11 @@ export async function* continueStream<R extends ChatResult>(
             // The serving key is known now (its first chunk arrived): report the continuation before its text.
             emit(continuedEvent(record));
             if (how === 'prefill' && attempt.plan) joiner = new OverlapJoiner(attempt.plan);
-            else if (shown !== '') {
+            else if (shown !== '' || structuredShown) {
+              // Also after a tool call's deltas only: the caller drops the half-written call.
               yield { type: 'restart', reason: breakNow.reason, discardedText: shown };
               shown = '';
+              structuredShown = false;
             }
           }
         }
@@ -305,11 +309,14 @@ export async function* continueStream<R extends ChatResult>(
           // The opened stream restarted on its own: everything the caller saw is discarded, this one included.
           joiner = undefined;
           segmentText = '';
-          if (shown !== '') yield { type: 'restart', reason: event.reason, discardedText: shown };
+          if (shown !== '' || structuredShown)
+            yield { type: 'restart', reason: event.reason, discardedText: shown };
           shown = '';
+          structuredShown = false;
         } else {
           // A tool call or other structured output: a later break restarts (never continues half-written JSON).
           structured = true;
+          structuredShown = true;
           yield event as ContinuedStreamEvent<R>;
         }
       }
