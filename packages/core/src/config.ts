@@ -211,6 +211,7 @@ export const POOL_OPTION_NAMES: readonly string[] = [
   'retryBackoff',
   'onInterrupt',
   'continuation',
+  'nativeStreams',
 ];
 
 /** What `pool.stream` and `chain.stream` may do when a stream breaks after output reached the caller. */
@@ -329,6 +330,11 @@ export const poolNumericOptionsSchema = z
     policy: z.optional(policyOverridesSchema),
     onInterrupt: z.optional(oneOf('onInterrupt', INTERRUPT_MODES)),
     continuation: z.optional(continuationOptionsSchema),
+    nativeStreams: z.optional(
+      z
+        .looseObject({ onInterrupt: z.optional(oneOf('onInterrupt', INTERRUPT_MODES)) })
+        .check(z.superRefine(unknownNames('nativeStreams option', ['onInterrupt']))),
+    ),
   })
   .check(z.superRefine(unknownNames('pool option', POOL_OPTION_NAMES)));
 

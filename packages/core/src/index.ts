@@ -87,6 +87,10 @@ export {
   type PoolStreamCallOptions,
 } from './continue-pool-stream';
 export type {
+  RoutedStreamContinuation,
+  StartRoutedStream,
+} from './continue-routed-stream';
+export type {
   ContinuationReason,
   ContinuationRecord,
   ContinuedResult,
@@ -159,6 +163,16 @@ export {
 export type { KeySnapshot } from './key-snapshot';
 export { maskKeyLike } from './mask-key-like';
 export { MemoryStateStore, type WindowUnits } from './memory-store';
+export {
+  continueNativeStream,
+  type NativeContinuationSetup,
+  type NativeInterruptMode,
+  type NativeReopen,
+  NativeStreamBreak,
+  type NativeStreamDialect,
+  type NativeStreamRestart,
+  type OpenedNativeStream,
+} from './native-stream-continuation';
 export { NoKeyForModelError } from './no-key-for-model-error';
 export { eventTime, type ObservedEvent, observe } from './observed-event';
 export { type Outcome, OutcomeWindow, quantile } from './outcome-window';

@@ -50,6 +50,8 @@ export interface PoolStreamContext {
   /** Removes every secret of the pool from a text. */
   scrub(text: string): string;
   onInterrupt: InterruptMode;
+  /** What routed native SDK streams do on a break (the pool's `nativeStreams.onInterrupt`, default `fail`). */
+  nativeOnInterrupt: InterruptMode;
   /** The pool's table, shared by its calls so a model found to refuse a prefill restarts on later calls too. */
   capabilities: ContinuationCapabilities;
   continuation: Omit<PoolContinuationOptions, 'capabilities'>;
@@ -69,7 +71,7 @@ export function poolStreamContextOf(pool: object): PoolStreamContext | undefined
  */
 export function poolStreamContext<TClient>(
   core: PoolCore<TClient>,
-  options: Pick<KeyPoolOptions<TClient>, 'onInterrupt' | 'continuation'>,
+  options: Pick<KeyPoolOptions<TClient>, 'onInterrupt' | 'continuation' | 'nativeStreams'>,
   open: PoolStreamContext['open'],
   owner?: object,
 ): PoolStreamContext {
@@ -80,7 +82,7 @@ export function poolStreamContext<TClient>(
 
 function streamContext<TClient>(
   core: PoolCore<TClient>,
-  options: Pick<KeyPoolOptions<TClient>, 'onInterrupt' | 'continuation'>,
+  options: Pick<KeyPoolOptions<TClient>, 'onInterrupt' | 'continuation' | 'nativeStreams'>,
   open: PoolStreamContext['open'],
 ): PoolStreamContext {
   const { capabilities, ...continuation } = options.continuation ?? {};
@@ -92,6 +94,7 @@ function streamContext<TClient>(
     emit: (name, fields, model) => core.emit(name, fields, model),
     scrub: (text) => core.scrub(text),
     onInterrupt: options.onInterrupt ?? 'continue',
+    nativeOnInterrupt: options.nativeStreams?.onInterrupt ?? 'fail',
     capabilities:
       capabilities instanceof ContinuationCapabilities
         ? capabilities

@@ -18,6 +18,11 @@ export {
   FakeProviderError,
 } from './testing/fake-adapter';
 export {
+  type NativeStreamConformanceOptions,
+  type NativeStreamPoolOptions,
+  runNativeStreamConformance,
+} from './testing/native-stream-conformance';
+export {
   createRecordingFetch,
   type RecordedRequest,
   type RecordingFetch,
