@@ -86,6 +86,15 @@ export {
   continuePoolStream,
   type PoolStreamCallOptions,
 } from './continue-pool-stream';
+export {
+  type OpenedResponse,
+  type RoutedResponseContinuation,
+  type SseEvent,
+  serializeSseEvent,
+  sseEvents,
+  sseJson,
+  withSseJson,
+} from './continue-routed-response';
 export type {
   RoutedStreamContinuation,
   StartRoutedStream,
