@@ -160,7 +160,7 @@ export async function* continueNativeStream<TEvent>(
               continue;
             }
           }
-          if (restartNext && text !== undefined) {
+          if (restartNext) {
             event = dialect.markRestart(event, restartNext);
             restartNext = undefined;
           }

@@ -48,7 +48,9 @@ export const ANTHROPIC_STREAM_CONTINUATION: RoutedResponseContinuation = {
       return event.event === 'error' ? (json.error?.message ?? 'an error event') : undefined;
     },
     align: (event) => {
-      if (event.event === 'message_start') return undefined;
+      // A second message start is not the consumer's; pings are never yielded by the SDK (a restart mark must not
+      // land on one).
+      if (event.event === 'message_start' || event.event === 'ping') return undefined;
       const json = sseJson<EventJson>(event);
       // The consumer's first text block is open already: the continuation's text goes on in it.
       if (event.event === 'content_block_start' && json?.index === 0 && json.content_block?.type === 'text')

@@ -149,6 +149,36 @@ export function runNativeStreamConformance<TPool, TChunk>(
       }
     }
 
+    const prefillModel = options.prefillModel;
+    if (prefillModel) {
+      it('trims a continuation that repeats the last words of the prefill', async () => {
+        const intended = await intendedFor(prefillModel);
+        const model = fresh(prefillModel, {
+          streamCutAfterChunks: 4,
+          streamFaultTimes: 1,
+          prefillRepeatWords: 2,
+        });
+        const { chunks } = await survive(model);
+        expect(textOf(chunks)).toBe(intended);
+        expect(streamsOf(model)[1]?.prefill?.length).toBeGreaterThan(0);
+      });
+
+      it('never surfaces a prefill rejection: it asks again and passes on only the new text', async () => {
+        const intended = await intendedFor(prefillModel);
+        const model = fresh(prefillModel, {
+          streamCutAfterChunks: 3,
+          streamFaultTimes: 1,
+          rejectPrefill: true,
+        });
+        const { chunks, events } = await survive(model);
+        expect(textOf(chunks)).toBe(intended);
+        expect(events.map((event) => event.type)).toContain('stream.prefill_rejected');
+        const log = streamsOf(model);
+        expect(log.map((entry) => entry.status)).toEqual([200, 400, 200]);
+        expect(log[2]?.prefill).toBeUndefined();
+      });
+    }
+
     it("with 'restart' the new answer's first chunk carries keypool.restart with the discarded text", async () => {
       const prefix = options.prefillModel ?? options.restartModel;
       const intended = await intendedFor(prefix);
