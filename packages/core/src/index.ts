@@ -180,6 +180,7 @@ export {
   NativeStreamBreak,
   type NativeStreamDialect,
   type NativeStreamRestart,
+  nativeRestartOf,
   type OpenedNativeStream,
 } from './native-stream-continuation';
 export { NoKeyForModelError } from './no-key-for-model-error';

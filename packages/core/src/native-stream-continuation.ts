@@ -21,6 +21,15 @@ export interface NativeStreamRestart {
 }
 
 /**
+ * The restart a native chunk announces (`chunk.keypool.restart`), if any: when set, clear the text you showed (it is
+ * `discardedText`); this chunk and the ones after it are the whole new answer.
+ */
+export function nativeRestartOf(chunk: unknown): NativeStreamRestart | undefined {
+  if (chunk === null || typeof chunk !== 'object') return undefined;
+  return (chunk as { keypool?: { restart?: NativeStreamRestart } }).keypool?.restart;
+}
+
+/**
  * How one provider's native stream events read and are rewritten, for continuing a routed stream. An event is a
  * decoded SDK chunk (gemini, mistral) or one server-sent event (openai, anthropic).
  */

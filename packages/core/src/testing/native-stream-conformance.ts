@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { KeyConfig } from '../config';
 import type { ContinuationRule } from '../continuation-capabilities';
 import type { PoolEvent } from '../events';
-import type { NativeInterruptMode, NativeStreamRestart } from '../native-stream-continuation';
+import { type NativeInterruptMode, nativeRestartOf } from '../native-stream-continuation';
 import { planPrefill } from '../trim-overlap';
 import type { ContinuationEmulator } from './continuation-conformance';
 
@@ -46,9 +46,7 @@ export interface NativeStreamConformanceOptions<TPool, TChunk> {
 const PROMPT = 'the cat saw the cat and the cat sat on the mat near the cat';
 let counter = 0;
 
-function restartOf(chunk: unknown): NativeStreamRestart | undefined {
-  return (chunk as { keypool?: { restart?: NativeStreamRestart } } | null)?.keypool?.restart;
-}
+const restartOf = nativeRestartOf;
 
 /**
  * The suite every provider package runs for `pool.client` native streams with the real SDK against the emulator:
