@@ -1,4 +1,3 @@
-import type { ProviderName } from './categories';
 import { rebuiltResponse } from './first-event-response';
 import {
   continueNativeStream,
@@ -7,6 +6,7 @@ import {
   type OpenedNativeStream,
 } from './native-stream-continuation';
 import { poolStreamContextOf } from './pool-stream';
+import type { ContinuablePoolRef, OpenedResponse, RoutedResponseContinuer } from './routed-stream-continuer';
 
 /** One server-sent event: its `event:` name (if any) and its `data:` lines joined. */
 export interface SseEvent {
@@ -24,12 +24,6 @@ export interface RoutedResponseContinuation {
   continueBody(body: unknown, prefill: string | undefined): unknown;
   /** True when the request declared tools (a break then restarts: never a prefill). */
   hasTools?(body: unknown): boolean;
-}
-
-/** A (re)opened streamed response and the key serving it (its first event has arrived). */
-export interface OpenedResponse {
-  response: Response;
-  keyId: string;
 }
 
 const EVENT_END = /\r?\n\r?\n|\r\r/;
@@ -115,14 +109,14 @@ export function serializeSseEvent(event: SseEvent): string {
  * that cannot be continued fails with what the broken body failed with, so the SDK throws its own error.
  */
 export function continuingRoutedResponse(
-  pool: object & { provider: ProviderName },
-  continuation: RoutedResponseContinuation | undefined,
+  pool: ContinuablePoolRef,
+  continuation: RoutedResponseContinuation,
   request: { path: string; body?: unknown; signal?: AbortSignal | null },
   opened: OpenedResponse,
   reopen: (body: unknown, avoidKeyIds: readonly string[]) => Promise<OpenedResponse>,
 ): Response | undefined {
   const context = poolStreamContextOf(pool);
-  if (!context || !continuation || context.nativeOnInterrupt === 'fail') return undefined;
+  if (!context || context.nativeOnInterrupt === 'fail') return undefined;
   if (!continuation.handles(request.path) || !opened.response.body) return undefined;
   const model = (request.body as { model?: unknown } | undefined)?.model;
   const eventsOf = (stream: OpenedResponse): OpenedNativeStream<SseEvent> => {
@@ -160,4 +154,12 @@ export function continuingRoutedResponse(
     },
   });
   return rebuiltResponse(opened.response, body);
+}
+
+/** The `streamContinuation` of a routed Stainless client (see `RequestRoutingParts`): its dialect and bodies. */
+export function routedResponseContinuation(spec: RoutedResponseContinuation): RoutedResponseContinuer {
+  return {
+    continueResponse: (pool, request, opened, reopen) =>
+      continuingRoutedResponse(pool, spec, request, opened, reopen),
+  };
 }

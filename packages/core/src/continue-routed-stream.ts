@@ -1,4 +1,3 @@
-import type { ProviderName } from './categories';
 import { ProviderError, StreamInterruptedError } from './errors';
 import {
   continueNativeStream,
@@ -7,6 +6,12 @@ import {
   type OpenedNativeStream,
 } from './native-stream-continuation';
 import { poolStreamContextOf } from './pool-stream';
+import type {
+  ContinuablePoolRef,
+  OpenedRoutedStream,
+  RoutedStreamContinuer,
+  StartRoutedStream,
+} from './routed-stream-continuer';
 
 /** How a routed method's native stream continues when the pool opts in (`nativeStreams`). */
 export interface RoutedStreamContinuation<TChunk> {
@@ -17,16 +22,6 @@ export interface RoutedStreamContinuation<TChunk> {
   /** True when the call declared tools (a break then restarts: never a prefill). */
   hasTools?(args: readonly unknown[]): boolean;
 }
-
-/** Opens one engine stream of the routed call with these arguments; resolves with its first chunk. */
-export type StartRoutedStream<TChunk> = (
-  args: readonly unknown[],
-  avoidKeyIds: readonly string[],
-) => Promise<{
-  first: IteratorResult<TChunk, void>;
-  rest: AsyncGenerator<TChunk, void, undefined>;
-  keyId: string;
-}>;
 
 async function* replayFirst<TChunk>(
   first: TChunk,
@@ -46,21 +41,16 @@ async function* replayFirst<TChunk>(
  * new engine stream with the broken keys avoided. Undefined when the call is not continued.
  */
 export function continuingRoutedStream<TChunk>(
-  pool: object & { provider: ProviderName },
-  continuation: RoutedStreamContinuation<TChunk> | undefined,
+  pool: ContinuablePoolRef,
+  continuation: RoutedStreamContinuation<TChunk>,
   args: readonly unknown[],
-  opened: {
-    first: IteratorResult<TChunk, void>;
-    rest: AsyncGenerator<TChunk, void, undefined>;
-    keyId: string;
-  },
+  opened: OpenedRoutedStream<TChunk>,
   start: StartRoutedStream<TChunk>,
 ): AsyncGenerator<TChunk, void, undefined> | undefined {
   const context = poolStreamContextOf(pool);
-  if (!context || !continuation || context.nativeOnInterrupt === 'fail' || opened.first.done)
-    return undefined;
+  if (!context || context.nativeOnInterrupt === 'fail' || opened.first.done) return undefined;
   const model = (args[0] as { model?: unknown } | undefined)?.model;
-  const events = (stream: typeof opened): OpenedNativeStream<TChunk> => {
+  const events = (stream: OpenedRoutedStream<TChunk>): OpenedNativeStream<TChunk> => {
     if (stream.first.done)
       throw new NativeStreamBreak('server', 'the continuation ended before its first chunk');
     return { events: replayFirst(stream.first.value, stream.rest), keyId: stream.keyId };
@@ -79,4 +69,13 @@ export function continuingRoutedStream<TChunk>(
       return new NativeStreamBreak(error.interruptedBy, error.message, { cause: error });
     },
   });
+}
+
+/** The `continuation` of a routed method (see `RoutedMethod.continuation`): its dialect and continuation arguments. */
+export function routedStreamContinuation<TChunk>(
+  spec: RoutedStreamContinuation<TChunk>,
+): RoutedStreamContinuer<TChunk> {
+  return {
+    continueStream: (pool, args, opened, start) => continuingRoutedStream(pool, spec, args, opened, start),
+  };
 }

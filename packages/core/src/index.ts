@@ -86,19 +86,6 @@ export {
   continuePoolStream,
   type PoolStreamCallOptions,
 } from './continue-pool-stream';
-export {
-  type OpenedResponse,
-  type RoutedResponseContinuation,
-  type SseEvent,
-  serializeSseEvent,
-  sseEvents,
-  sseJson,
-  withSseJson,
-} from './continue-routed-response';
-export type {
-  RoutedStreamContinuation,
-  StartRoutedStream,
-} from './continue-routed-stream';
 export type {
   ContinuationReason,
   ContinuationRecord,
@@ -173,16 +160,10 @@ export type { KeySnapshot } from './key-snapshot';
 export { maskKeyLike } from './mask-key-like';
 export { MemoryStateStore, type WindowUnits } from './memory-store';
 export {
-  continueNativeStream,
-  type NativeContinuationSetup,
   type NativeInterruptMode,
-  type NativeReopen,
-  NativeStreamBreak,
-  type NativeStreamDialect,
   type NativeStreamRestart,
   nativeRestartOf,
-  type OpenedNativeStream,
-} from './native-stream-continuation';
+} from './native-stream-restart';
 export { NoKeyForModelError } from './no-key-for-model-error';
 export { eventTime, type ObservedEvent, observe } from './observed-event';
 export { type Outcome, OutcomeWindow, quantile } from './outcome-window';
@@ -236,6 +217,14 @@ export {
   type SdkRequestOptions,
   type SdkResponseProps,
 } from './route-client-requests';
+export type {
+  ContinuablePoolRef,
+  OpenedResponse,
+  OpenedRoutedStream,
+  RoutedResponseContinuer,
+  RoutedStreamContinuer,
+  StartRoutedStream,
+} from './routed-stream-continuer';
 export { scrubbedError } from './scrubbed-error';
 export { fingerprintSecret, maskSecret, scrubSecrets, sha256Hex } from './secret';
 export { createSecretScrubber, scrubberFor, type TextScrubber } from './secret-scrubber';

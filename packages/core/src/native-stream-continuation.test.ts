@@ -5,9 +5,9 @@ import {
   continueNativeStream,
   NativeStreamBreak,
   type NativeStreamDialect,
-  type NativeStreamRestart,
   type OpenedNativeStream,
 } from './native-stream-continuation';
+import type { NativeStreamRestart } from './native-stream-restart';
 import type { PoolStreamContext } from './pool-stream';
 
 /** A chunk of a fake SDK stream: text, a tool-call piece, or the end. */

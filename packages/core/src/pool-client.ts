@@ -1,6 +1,6 @@
 import { type ClientErrorFactory, ROUTED_CLIENT_API_KEY, scrubSdkError, toClientError } from './client-error';
-import { continuingRoutedStream, type RoutedStreamContinuation } from './continue-routed-stream';
 import type { AttemptKey, AttemptOutcome, CallOptions, KeyPool, StreamCallOptions } from './key-pool';
+import type { RoutedStreamContinuer } from './routed-stream-continuer';
 
 /**
  * How one SDK method is routed through the pool. `path` is the dotted path from the client (`chat.completions.create`).
@@ -40,8 +40,11 @@ export interface RoutedMethod<TChunk = unknown> {
    * streams are one). Receives the routed stream, already open (its first chunk arrived).
    */
   shapeStream?(stream: RoutedStream<TChunk>): unknown;
-  /** Optional: how the stream continues after a break when the pool opts in (`nativeStreams`). */
-  continuation?: RoutedStreamContinuation<TChunk>;
+  /**
+   * Optional: how the stream continues after a break when the pool opts in (`nativeStreams`); built with
+   * `routedStreamContinuation` from `@keypool/core/native-streams`.
+   */
+  continuation?: RoutedStreamContinuer<TChunk>;
 }
 
 /**
@@ -270,7 +273,7 @@ async function openStream<TClient extends object>(
   };
   // Wait for the first chunk so that every error before it rotates keys and surfaces at `await`, as the SDKs do.
   const opened = await start(args, []).catch(convert);
-  const continued = continuingRoutedStream(pool, route.continuation, args, opened, start);
+  const continued = route.continuation?.continueStream(pool, args, opened, start);
   const first = continued ? await continued.next().catch(convert) : opened.first;
   const stream = routedStream(first, continued ?? opened.rest, controller, convert);
   return route.shapeStream ? route.shapeStream(stream) : stream;

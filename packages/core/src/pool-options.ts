@@ -2,7 +2,7 @@ import type { ProviderAdapter } from './adapter';
 import type { ErrorCategory, ProviderName } from './categories';
 import type { CooldownOptions, KeyConfig, RetryBackoffOptions, StrategyName } from './config';
 import type { FailureRecord } from './failure-history';
-import type { NativeInterruptMode } from './native-stream-continuation';
+import type { NativeInterruptMode } from './native-stream-restart';
 import type { PolicyOverrides } from './policy';
 import type { PoolContinuationOptions } from './pool-stream';
 import type { RateLimitInfo } from './rate-limit-info';

@@ -237,6 +237,27 @@ describe('pool options: onInterrupt and continuation', () => {
     ]);
   });
 
+  it('rejects bad nativeStreams settings with a ConfigError naming the path', () => {
+    const error = (() => {
+      try {
+        pool(new FakeAdapter(), { nativeStreams: { onInterrupt: 'resume', onBreak: 'x' } });
+      } catch (caught) {
+        return caught;
+      }
+    })() as ConfigError;
+    expect(ConfigError.isInstance(error)).toBe(true);
+    expect(error.issues).toEqual(
+      expect.arrayContaining([
+        {
+          path: 'nativeStreams.onInterrupt',
+          message: expect.stringContaining('must be one of continue, restart, fail'),
+        },
+        { path: 'nativeStreams.onBreak', message: expect.stringContaining('onBreak') },
+      ]),
+    );
+    expect(() => pool(new FakeAdapter(), { nativeStreams: { onInterrupt: 'continue' } })).not.toThrow();
+  });
+
   it('accepts the three modes', () => {
     for (const onInterrupt of ['continue', 'restart', 'fail'])
       expect(() => pool(new FakeAdapter(), { onInterrupt, keys: [{ id: 'k3', secret: C }] })).not.toThrow();

@@ -1,8 +1,8 @@
 import { type ClientErrorFactory, ROUTED_CLIENT_API_KEY, scrubSdkError, toClientError } from './client-error';
-import { continuingRoutedResponse, type RoutedResponseContinuation } from './continue-routed-response';
 import { firstEventResponse, rebuiltResponse } from './first-event-response';
 import type { AttemptKey, AttemptOutcome, CallOptions, KeyPool } from './key-pool';
 import type { PoolClientOptions } from './pool-client';
+import type { RoutedResponseContinuer } from './routed-stream-continuer';
 
 /** The request options a Stainless-generated SDK (openai, @anthropic-ai/sdk) passes to its `makeRequest`. */
 export interface SdkRequestOptions {
@@ -60,8 +60,11 @@ export interface RequestRoutingParts<TClient> {
   streamFirstEventTimeoutMs?: number;
   /** Options of `withOptions()` that the pool owns and refuses (the key, the fetch that scrubs secrets). */
   ownedOptions?: readonly string[];
-  /** How streamed requests continue after a break when the pool opts in (`nativeStreams`). */
-  streamContinuation?: RoutedResponseContinuation;
+  /**
+   * How streamed requests continue after a break when the pool opts in (`nativeStreams`); built with
+   * `routedResponseContinuation` from `@keypool/core/native-streams`.
+   */
+  streamContinuation?: RoutedResponseContinuer;
 }
 
 interface RoutingState {
@@ -146,9 +149,8 @@ function install<TClient extends object>(
       if (!options.stream) return props;
       // With `nativeStreams`, a break after the first event is continued on another key inside this body.
       const signals = [props.controller.signal, ...(options.signal ? [options.signal] : [])];
-      const continued = continuingRoutedResponse(
+      const continued = parts.streamContinuation?.continueResponse(
         pool,
-        parts.streamContinuation,
         options,
         { response: props.response, keyId },
         async (body, avoidKeyIds) => {

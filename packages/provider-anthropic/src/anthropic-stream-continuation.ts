@@ -1,4 +1,9 @@
-import { type RoutedResponseContinuation, type SseEvent, sseJson, withSseJson } from '@keypool/core';
+import {
+  routedResponseContinuation,
+  type SseEvent,
+  sseJson,
+  withSseJson,
+} from '@keypool/core/native-streams';
 
 /** An Anthropic stream event's data (only what continuation reads). */
 interface EventJson {
@@ -28,7 +33,7 @@ function textOf(event: SseEvent): string | undefined {
  * `message_start` and the opening of its first text block are dropped, so the consumer reads one message whose text
  * block goes on with only new text.
  */
-export const ANTHROPIC_STREAM_CONTINUATION: RoutedResponseContinuation = {
+export const ANTHROPIC_STREAM_CONTINUATION = routedResponseContinuation({
   handles: (path) => /^\/v1\/messages(\?|$)/.test(path),
   dialect: {
     textOf,
@@ -66,4 +71,4 @@ export const ANTHROPIC_STREAM_CONTINUATION: RoutedResponseContinuation = {
     return { ...messages, messages: [...(messages.messages ?? []), { role: 'assistant', content: prefill }] };
   },
   hasTools: (body) => ((body as MessagesBody | undefined)?.tools?.length ?? 0) > 0,
-};
+});

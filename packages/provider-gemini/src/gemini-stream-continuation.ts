@@ -1,5 +1,5 @@
 import type { Content, GenerateContentResponse, Part } from '@google/genai';
-import type { RoutedStreamContinuation } from '@keypool/core';
+import { routedStreamContinuation } from '@keypool/core/native-streams';
 import { geminiResponseText } from './gemini-response.ts';
 
 interface GenerateParams {
@@ -32,7 +32,7 @@ function contentsOf(contents: unknown): Content[] {
  * the text shown so far as trailing `model` content; its chunks take the first stream's `responseId` and
  * `modelVersion`, and stay `GenerateContentResponse` instances (`chunk.text` works).
  */
-export const GEMINI_STREAM_CONTINUATION: RoutedStreamContinuation<unknown> = {
+export const GEMINI_STREAM_CONTINUATION = routedStreamContinuation<unknown>({
   dialect: {
     textOf: (chunk) => {
       const text = geminiResponseText(chunk as GenerateContentResponse);
@@ -77,4 +77,4 @@ export const GEMINI_STREAM_CONTINUATION: RoutedStreamContinuation<unknown> = {
     return [{ ...params, contents }, ...args.slice(1)];
   },
   hasTools: (args) => ((args[0] as GenerateParams | undefined)?.config?.tools?.length ?? 0) > 0,
-};
+});

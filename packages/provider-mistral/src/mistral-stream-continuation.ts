@@ -1,4 +1,4 @@
-import type { RoutedStreamContinuation } from '@keypool/core';
+import { routedStreamContinuation } from '@keypool/core/native-streams';
 import { mistralContentText } from './mistral-content-text';
 import { isTerminalMistralChunk } from './mistral-routes';
 
@@ -35,7 +35,7 @@ function textOf(event: MistralStreamEvent): string | undefined {
  * far as a trailing assistant message with `prefix: true`; its chunks take the first stream's id, creation time and
  * model, so the consumer reads one stream.
  */
-export const MISTRAL_STREAM_CONTINUATION: RoutedStreamContinuation<unknown> = {
+export const MISTRAL_STREAM_CONTINUATION = routedStreamContinuation<unknown>({
   dialect: {
     textOf: (event) => textOf(event as MistralStreamEvent),
     withText: (event, text) => {
@@ -77,4 +77,4 @@ export const MISTRAL_STREAM_CONTINUATION: RoutedStreamContinuation<unknown> = {
     return [{ ...params, messages }, ...args.slice(1)];
   },
   hasTools: (args) => ((args[0] as ChatParams | undefined)?.tools?.length ?? 0) > 0,
-};
+});

@@ -1,4 +1,9 @@
-import { type RoutedResponseContinuation, type SseEvent, sseJson, withSseJson } from '@keypool/core';
+import {
+  routedResponseContinuation,
+  type SseEvent,
+  sseJson,
+  withSseJson,
+} from '@keypool/core/native-streams';
 
 /** A chat completion chunk as the wire carries it (only what continuation reads). */
 interface ChunkJson {
@@ -33,7 +38,7 @@ function textOf(event: SseEvent): string | undefined {
  * prefill, so a continuation asks again: the text it repeats is held back and dropped, and its chunks take the first
  * stream's id, creation time, model and fingerprint, so the consumer reads one stream with only new text.
  */
-export const OPENAI_STREAM_CONTINUATION: RoutedResponseContinuation = {
+export const OPENAI_STREAM_CONTINUATION = routedResponseContinuation({
   handles: (path) => path.endsWith('/chat/completions'),
   dialect: {
     textOf,
@@ -89,4 +94,4 @@ export const OPENAI_STREAM_CONTINUATION: RoutedResponseContinuation = {
     return { ...chat, messages: [...(chat.messages ?? []), { role: 'assistant', content: prefill }] };
   },
   hasTools: (body) => ((body as ChatBody | undefined)?.tools?.length ?? 0) > 0,
-};
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { KeyConfig } from '../config';
 import type { ContinuationRule } from '../continuation-capabilities';
 import type { PoolEvent } from '../events';
-import { type NativeInterruptMode, nativeRestartOf } from '../native-stream-continuation';
+import { type NativeInterruptMode, nativeRestartOf } from '../native-stream-restart';
 import { planPrefill } from '../trim-overlap';
 import type { ContinuationEmulator } from './continuation-conformance';
 
