@@ -132,8 +132,8 @@ export function continuingRoutedResponse(
     reopen: async ({ prefill, avoidKeyIds }) =>
       eventsOf(await reopen(continuation.continueBody(request.body, prefill), avoidKeyIds)),
     toBreak: (error) => {
-      if (request.signal?.aborted) return undefined;
       const name = error instanceof Error ? error.name : '';
+      if (request.signal?.aborted || name === 'AbortError') return undefined;
       const message = error instanceof Error ? error.message : String(error);
       return new NativeStreamBreak(/timeout/i.test(name) ? 'timeout' : 'network', message, { cause: error });
     },

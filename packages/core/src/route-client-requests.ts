@@ -148,13 +148,14 @@ function install<TClient extends object>(
       const { props, keyId } = await send(options);
       if (!options.stream) return props;
       // With `nativeStreams`, a break after the first event is continued on another key inside this body.
-      const signals = [props.controller.signal, ...(options.signal ? [options.signal] : [])];
+      // The consumer's own stop (the SDK aborts the request's controller) is never a break to continue.
+      const signal = AbortSignal.any([props.controller.signal, ...(options.signal ? [options.signal] : [])]);
       const continued = parts.streamContinuation?.continueResponse(
         pool,
-        options,
+        { ...options, signal },
         { response: props.response, keyId },
         async (body, avoidKeyIds) => {
-          const next = await send({ ...options, body, signal: AbortSignal.any(signals) }, avoidKeyIds);
+          const next = await send({ ...options, body, signal }, avoidKeyIds);
           return { response: next.props.response, keyId: next.keyId };
         },
       );

@@ -114,6 +114,25 @@ export function runNativeStreamConformance<TPool, TChunk>(
       expect(streamsOf(model)).toHaveLength(1);
     });
 
+    it('a consumer that stops early is not a break: nothing is continued', async () => {
+      const model = fresh(options.restartModel, {
+        streamStallAfterChunks: 2,
+        stallMs: 200,
+        streamFaultTimes: 1,
+      });
+      const pool = options.createPool(keys(), { nativeStreams: { onInterrupt: 'continue' } });
+      const events: string[] = [];
+      pool.onAny((event) => {
+        if (event.type.startsWith('stream.')) events.push(event.type);
+      });
+      for await (const chunk of await options.stream(pool, model, PROMPT)) {
+        if (options.textOf(chunk) !== '') break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(events).toEqual([]);
+      expect(streamsOf(model)).toHaveLength(1);
+    });
+
     const models: [string, string | undefined][] = [
       ['asked again (no prefill)', options.restartModel],
       ['by prefill', options.prefillModel],
