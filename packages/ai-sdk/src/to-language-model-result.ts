@@ -1,10 +1,11 @@
 import type {
+  JSONArray,
   LanguageModelV4Content,
   LanguageModelV4FinishReason,
   LanguageModelV4Usage,
   SharedV4ProviderMetadata,
 } from '@ai-sdk/provider';
-import type { ChatResult, ChatUsage, FinishReason } from '@keypool/core';
+import type { ChatResult, ChatUsage, ContinuationRecord, FinishReason } from '@keypool/core';
 
 /** Who served an answer, as a fallback chain reports it (absent for a single pool). */
 export interface ServedStep {
@@ -15,7 +16,12 @@ export interface ServedStep {
 }
 
 /** A unified answer, possibly from a chain (with the step that served it and the attempts made). */
-export type TargetResult = ChatResult & { served?: ServedStep; attempts?: readonly unknown[] };
+export type TargetResult = ChatResult & {
+  served?: ServedStep;
+  attempts?: readonly unknown[];
+  /** How a streamed answer survived its breaks (`ContinuedResult.continued`), when it was streamed. */
+  continued?: readonly ContinuationRecord[];
+};
 
 /** The answer's text and tool calls as AI SDK content parts. */
 export function toContent(result: ChatResult): LanguageModelV4Content[] {
@@ -61,7 +67,8 @@ export function toUsage(usage: ChatUsage): LanguageModelV4Usage {
 
 /**
  * `providerMetadata.keypool`: the provider, model and key (id and masked form, never the secret) that served the
- * answer, and for a chain the step (index and name) and how many attempts the chain made.
+ * answer, for a chain the step (index and name) and how many attempts the chain made, and for a stream that survived a
+ * break the `continued` records.
  */
 export function toProviderMetadata(result: TargetResult): SharedV4ProviderMetadata {
   return {
@@ -77,6 +84,10 @@ export function toProviderMetadata(result: TargetResult): SharedV4ProviderMetada
             maskedKey: result.served.maskedKey,
             attempts: result.attempts?.length ?? 1,
           }
+        : {}),
+      // Each break the stream survived: where (`at` chars), from and to which model and key (ids), and how.
+      ...(result.continued && result.continued.length > 0
+        ? { continued: JSON.parse(JSON.stringify(result.continued)) as JSONArray }
         : {}),
     },
   };

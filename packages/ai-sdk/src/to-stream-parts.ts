@@ -13,7 +13,9 @@ export type TargetStreamEvent = ChatToolStreamEvent | StreamRestartEvent;
 
 /**
  * What the model does when the answer restarts after text reached the AI SDK (a continuation by prefill never
- * restarts). The AI SDK cannot take text back: a step's `text` joins all its text parts.
+ * restarts). The AI SDK cannot take text back: a step's `text` joins all its text parts. A restart after tool-call
+ * input only (a break inside a tool call's arguments) is never an error: the half-written inputs end with
+ * `tool-input-end` marked `providerMetadata.keypool.discarded`, and the new answer's tool calls follow.
  * - `error` (default): end with an `error` part (a `StreamInterruptedError` carrying the text sent), never a joined
  *   answer.
  * - `new-text-part`: end the current text part (its `text-end` has `providerMetadata.keypool.discarded: true`, so a
@@ -51,6 +53,8 @@ export function toStreamParts(
   let textParts = 0;
   let textId = 'text-0';
   let textOpen = false;
+  /** True once a text part reached the AI SDK (text it cannot take back). */
+  let textSent = false;
   const openTools = new Set<string>();
   let next: IteratorResult<TargetStreamEvent> | undefined = first;
   return new ReadableStream<LanguageModelV4StreamPart>({
@@ -67,7 +71,15 @@ export function toStreamParts(
         }
         const event = step.value;
         if (event.type === 'restart') {
-          if (restarts === 'error') {
+          // Tool inputs are only previews until their `tool-call`: the half-written ones are ended as discarded.
+          for (const id of openTools)
+            controller.enqueue({
+              type: 'tool-input-end',
+              id,
+              providerMetadata: { keypool: { discarded: true, reason: event.reason } },
+            });
+          openTools.clear();
+          if (restarts === 'error' && textSent) {
             // The text sent cannot be taken back: end as an interrupted stream, and stop the new answer.
             controller.enqueue({
               type: 'error',
@@ -96,6 +108,7 @@ export function toStreamParts(
         } else if (event.type === 'delta') {
           if (!textOpen) {
             textOpen = true;
+            textSent = true;
             controller.enqueue({ type: 'text-start', id: textId });
           }
           controller.enqueue({ type: 'text-delta', id: textId, delta: event.text });

@@ -255,6 +255,7 @@ export const POOL_OPTION_NAMES: readonly string[] = [
   'retryBackoff',
   'onInterrupt',
   'continuation',
+  'nativeStreams',
 ];
 
 /** What `pool.stream` and `chain.stream` may do when a stream breaks after output reached the caller. */
@@ -360,6 +361,13 @@ export const poolNumericOptionsSchema = object(
     policy: optional(policyOverridesSchema),
     onInterrupt: oneOf('onInterrupt', INTERRUPT_MODES),
     continuation: optional(continuationOptionsSchema),
+    nativeStreams: optional(
+      object(
+        { onInterrupt: oneOf('onInterrupt', INTERRUPT_MODES) },
+        'nativeStreams must be an object like { onInterrupt: "continue" }',
+        { unknown: { what: 'nativeStreams option', names: ['onInterrupt'] } },
+      ),
+    ),
   },
   'pool options must be an object',
   { unknown: { what: 'pool option', names: POOL_OPTION_NAMES } },

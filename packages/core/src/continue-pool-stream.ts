@@ -16,6 +16,8 @@ export interface PoolStreamCallOptions {
   idleTimeoutMs?: number;
   /** Keys the pool should not pick (the keys that broke this answer). Pools that do not know it ignore it. */
   avoidKeyIds?: readonly string[];
+  /** Called with the serving key once the first chunk arrived (a core `KeyPool` calls it; others may ignore it). */
+  onFirstChunk?: (key: { keyId: string; masked: string }) => void;
   /** Always `fail`: this layer continues the stream itself, so a pool that continues on its own must not. */
   onInterrupt?: 'fail';
 }
@@ -37,7 +39,7 @@ export function continuePoolStream<R extends ChatResult>(
   pool: ContinuablePool<R>,
   request: ChatRequest,
   options: StreamContinuationOptions & {
-    callOptions?: Omit<PoolStreamCallOptions, 'avoidKeyIds' | 'onInterrupt'>;
+    callOptions?: Omit<PoolStreamCallOptions, 'avoidKeyIds' | 'onInterrupt' | 'onFirstChunk'>;
     /** The clock for the deadline (epoch ms). Default `Date.now`. */
     now?: () => number;
   } = {},
@@ -53,6 +55,7 @@ export function continuePoolStream<R extends ChatResult>(
         ...options.callOptions,
         ...(deadlineAt === undefined ? {} : { deadlineMs: Math.max(1, deadlineAt - now()) }),
         avoidKeyIds: attempt.avoidKeyIds,
+        onFirstChunk: (key) => attempt.servedBy(key.keyId),
         onInterrupt: 'fail',
       }),
     options,

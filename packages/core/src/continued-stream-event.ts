@@ -61,8 +61,20 @@ export type ContinuedStreamEvent<R extends ChatResult = ChatResult> =
 export interface StreamContinuationEvents {
   /** A stream broke after output reached the caller. */
   'stream.interrupted': { at: number; from: StreamEndpoint; category: ErrorCategory; message: string };
-  /** A broken stream went on (the record also lands in the result's `continued`). */
-  'stream.continued': { record: ContinuationRecord };
+  /**
+   * A broken stream went on, reported once the key serving the continuation is known (its first chunk arrived), before
+   * its text reaches the caller. The record also lands in the result's `continued`.
+   */
+  'stream.continued': {
+    record: ContinuationRecord;
+    /** Characters the caller had received when the stream broke. */
+    at: number;
+    how: ContinuationMethod;
+    /** The key that broke, by id. */
+    fromKeyId?: string;
+    /** The key that serves the continuation, by id (when the opener reported it). */
+    toKeyId?: string;
+  };
   /** A model refused our prefill with a 400; the answer restarts and the model is asked to restart from now on. */
   'stream.prefill_rejected': { target: StreamTarget; message: string };
 }

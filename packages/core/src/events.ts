@@ -1,4 +1,5 @@
 import type { ErrorCategory, ProviderName } from './categories';
+import type { ContinuationMethod } from './continuation-capabilities';
 import type { ContinuationReason, ContinuationRecord } from './continued-stream-event';
 
 /** How an event names a key: its id and masked secret, never the secret. */
@@ -84,8 +85,21 @@ export interface PoolEventFields {
     /** What happened, scrubbed of secrets. */
     message: string;
   };
-  /** A broken `pool.stream` went on (the record also lands in the result's `continued`). */
-  'stream.continued': { provider: ProviderName; record: ContinuationRecord };
+  /**
+   * A broken `pool.stream` went on, emitted once the key serving the continuation is known (its first chunk arrived)
+   * and before its text (or its `restart`) reaches the caller. The record also lands in the result's `continued`.
+   */
+  'stream.continued': {
+    provider: ProviderName;
+    record: ContinuationRecord;
+    /** Characters the caller had received (since the last restart) when the stream broke. */
+    chars: number;
+    how: ContinuationMethod;
+    /** The key that broke, by id. */
+    fromKeyId?: string;
+    /** The key that serves the continuation, by id. */
+    toKeyId?: string;
+  };
   /** The answer starts again: the caller got a `restart` event and clears what it showed. */
   'stream.restarted': { provider: ProviderName; reason: ContinuationReason; discardedChars: number };
   /** The model refused our assistant prefill with a 400; the answer restarts and the model restarts from now on. */

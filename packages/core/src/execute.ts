@@ -119,6 +119,11 @@ export async function* executeStream<TClient, TChunk>(
     }
 
     // The first chunk is here: from now on there is no failover, only success or a typed interruption.
+    try {
+      options.onFirstChunk?.({ keyId: lease.key.id, masked: lease.key.masked });
+    } catch {
+      // A listener's failure must not break the stream.
+    }
     let partial = '';
     let sawTerminal = false;
     let finished = false;

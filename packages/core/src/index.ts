@@ -159,6 +159,11 @@ export {
 export type { KeySnapshot } from './key-snapshot';
 export { maskKeyLike } from './mask-key-like';
 export { MemoryStateStore, type WindowUnits } from './memory-store';
+export {
+  type NativeInterruptMode,
+  type NativeStreamRestart,
+  nativeRestartOf,
+} from './native-stream-restart';
 export { NoKeyForModelError } from './no-key-for-model-error';
 export { eventTime, type ObservedEvent, observe } from './observed-event';
 export { type Outcome, OutcomeWindow, quantile } from './outcome-window';
@@ -218,6 +223,14 @@ export {
   type SdkRequestOptions,
   type SdkResponseProps,
 } from './route-client-requests';
+export type {
+  ContinuablePoolRef,
+  OpenedResponse,
+  OpenedRoutedStream,
+  RoutedResponseContinuer,
+  RoutedStreamContinuer,
+  StartRoutedStream,
+} from './routed-stream-continuer';
 export { scrubbedError } from './scrubbed-error';
 export { fingerprintSecret, maskSecret, scrubSecrets, sha256Hex } from './secret';
 export { createSecretScrubber, scrubberFor, type TextScrubber } from './secret-scrubber';
@@ -254,7 +267,7 @@ export {
   type StoreKey,
   type WindowLengths,
 } from './state-store';
-export { streamChat } from './stream-chat';
+export { type ChatToolContinuedEvent, type StreamChatOptions, streamChat } from './stream-chat';
 export {
   continueStream,
   type InterruptMode,

@@ -70,9 +70,9 @@ export class KeyPool<TClient = unknown> {
       typeof options.strategy === 'object' ? options.strategy : createSelector(options.strategy ?? 'health'),
       poolSettingsOf(options),
     );
-    this.streams = poolStreamContext(this.core, options, (request, callOptions) =>
-      this.streamOnce(request, callOptions),
-    );
+    const open = (request: ChatRequest, callOptions: EngineStreamOptions) =>
+      this.streamOnce(request, callOptions);
+    this.streams = poolStreamContext(this.core, options, open, this);
     for (const config of keys) this.core.insertKey(config);
     const historySize = options.historySize ?? DEFAULT_HISTORY_SIZE;
     this.history = historySize > 0 ? new PoolHistory(this.core, historySize) : undefined;

@@ -1,5 +1,6 @@
 import { type ClientErrorFactory, ROUTED_CLIENT_API_KEY, scrubSdkError, toClientError } from './client-error';
 import type { AttemptKey, AttemptOutcome, CallOptions, KeyPool, StreamCallOptions } from './key-pool';
+import type { RoutedStreamContinuer } from './routed-stream-continuer';
 
 /**
  * How one SDK method is routed through the pool. `path` is the dotted path from the client (`chat.completions.create`).
@@ -39,6 +40,11 @@ export interface RoutedMethod<TChunk = unknown> {
    * streams are one). Receives the routed stream, already open (its first chunk arrived).
    */
   shapeStream?(stream: RoutedStream<TChunk>): unknown;
+  /**
+   * Optional: how the stream continues after a break when the pool opts in (`nativeStreams`); built with
+   * `routedStreamContinuation` from `@keypool/core/native-streams`.
+   */
+  continuation?: RoutedStreamContinuer<TChunk>;
 }
 
 /**
@@ -229,36 +235,47 @@ async function openStream<TClient extends object>(
 ): Promise<unknown> {
   const controller = new AbortController();
   const signal = userSignal ? AbortSignal.any([userSignal, controller.signal]) : controller.signal;
-  const generator = pool.executeStream<unknown>(
-    async (client, key) => {
-      const method = resolvePath(client, route.path);
-      let stream: AsyncIterable<unknown>;
-      try {
-        stream = await (method.fn as (...input: unknown[]) => Promise<AsyncIterable<unknown>>).apply(
-          method.owner,
-          route.withSignal(args, key.signal),
-        );
-      } catch (error) {
-        throw scrubbed(error, client, options);
-      }
-      route.afterCall?.(stream, key);
-      return options.secretOf ? scrubbing(stream, client, options) : stream;
-    },
-    {
-      ...options.callOptions,
-      ...options.streamOptions,
-      signal,
-      ...(estimatedTokens !== undefined ? { estimatedTokens } : {}),
-      ...modelOption(args),
-      ...(route.textOf ? { textOf: route.textOf } : {}),
-      ...(route.chunkUsageOf ? { usageOf: route.chunkUsageOf } : {}),
-      ...(route.isTerminal ? { isTerminal: route.isTerminal } : {}),
-      onAttempt,
-    },
-  );
+  const start = async (callArgs: readonly unknown[], avoidKeyIds: readonly string[]) => {
+    let keyId = '';
+    const rest = pool.executeStream<unknown>(
+      async (client, key) => {
+        const method = resolvePath(client, route.path);
+        let stream: AsyncIterable<unknown>;
+        try {
+          stream = await (method.fn as (...input: unknown[]) => Promise<AsyncIterable<unknown>>).apply(
+            method.owner,
+            route.withSignal(callArgs, key.signal),
+          );
+        } catch (error) {
+          throw scrubbed(error, client, options);
+        }
+        route.afterCall?.(stream, key);
+        return options.secretOf ? scrubbing(stream, client, options) : stream;
+      },
+      {
+        ...options.callOptions,
+        ...options.streamOptions,
+        signal,
+        ...(estimatedTokens !== undefined ? { estimatedTokens } : {}),
+        ...modelOption(callArgs),
+        ...(route.textOf ? { textOf: route.textOf } : {}),
+        ...(route.chunkUsageOf ? { usageOf: route.chunkUsageOf } : {}),
+        ...(route.isTerminal ? { isTerminal: route.isTerminal } : {}),
+        ...(avoidKeyIds.length > 0 ? { avoidKeyIds } : {}),
+        onFirstChunk: (key) => {
+          keyId = key.keyId;
+        },
+        onAttempt,
+      },
+    );
+    const first = await rest.next();
+    return { first, rest, keyId };
+  };
   // Wait for the first chunk so that every error before it rotates keys and surfaces at `await`, as the SDKs do.
-  const first = await generator.next().catch(convert);
-  const stream = routedStream(first, generator, controller, convert);
+  const opened = await start(args, []).catch(convert);
+  const continued = route.continuation?.continueStream(pool, args, opened, start);
+  const first = continued ? await continued.next().catch(convert) : opened.first;
+  const stream = routedStream(first, continued ?? opened.rest, controller, convert);
   return route.shapeStream ? route.shapeStream(stream) : stream;
 }
 

@@ -2,6 +2,7 @@ import type { ProviderAdapter } from './adapter';
 import type { ErrorCategory, ProviderName } from './categories';
 import type { CooldownOptions, KeyConfig, RetryBackoffOptions, StrategyName } from './config';
 import type { FailureRecord } from './failure-history';
+import type { NativeInterruptMode } from './native-stream-restart';
 import type { PolicyOverrides } from './policy';
 import type { PoolContinuationOptions } from './pool-stream';
 import type { RateLimitInfo } from './rate-limit-info';
@@ -81,11 +82,19 @@ export interface KeyPoolOptions<TClient> {
    * end): `continue` (default) goes on with the same answer on another key, by an assistant prefill where the model
    * accepts one, else by a restart announced with a `restart` event; `restart` always restarts; `fail` ends with
    * `StreamInterruptedError` carrying the partial text. Per call: `pool.stream(request, { onInterrupt })`. Native SDK
-   * streams (`pool.client`) are never continued: their consumers read the SDK's own chunks.
+   * streams (`pool.client`) are continued only when `nativeStreams` opts in: their consumers read the SDK's chunks.
    */
   onInterrupt?: InterruptMode;
   /** How `pool.stream` continues: your capability rules, breaks survived per call (3), overlap words trimmed (4). */
   continuation?: PoolContinuationOptions;
+  /**
+   * Native SDK streams routed by `pool.client` (e.g. `chat.completions.create({ stream: true })`): `onInterrupt`
+   * `fail` (default) ends a stream that breaks after its first chunk with the SDK's error, as always; `continue` goes
+   * on with the same answer on another key and the consumer keeps reading SDK chunks with only new text; `restart`
+   * restarts the answer. A restarted answer's first chunk carries `keypool.restart` (`{ reason, discardedText }`):
+   * clear what you showed. Uses the pool's `continuation` settings.
+   */
+  nativeStreams?: { onInterrupt?: NativeInterruptMode };
   /** The length of a rate-limit "minute" (rpm, tpm). Default 60,000 ms; tests shorten it. */
   windowMs?: number;
   /** The length of a rate-limit "day" (rpd). Default 86,400,000 ms. */
@@ -157,6 +166,11 @@ export interface StreamCallOptions<TChunk> extends CallOptions {
   idleTimeoutMs?: number;
   /** Longest wait for the first chunk. Overrides the attempt timeout. */
   firstChunkTimeoutMs?: number;
+  /**
+   * Called once when the first chunk has arrived, before it reaches the caller, with the key that serves the stream
+   * (id and masked form only): from then on there is no failover.
+   */
+  onFirstChunk?: (key: { keyId: string; masked: string }) => void;
 }
 
 /** What a native call sees of the key it runs on. */

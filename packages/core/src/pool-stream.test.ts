@@ -63,8 +63,8 @@ describe('pool.stream: a break after output is continued on another key', () => 
     expect(done.result.usage.totalTokens).toBeGreaterThan(1 + 'Once upon a time.'.length);
     expect(seen.map((event) => event.type)).toEqual([
       'stream.interrupted',
-      'stream.restarted',
       'stream.continued',
+      'stream.restarted',
     ]);
     expect(seen[0]).toMatchObject({
       provider: 'fake',
@@ -73,11 +73,54 @@ describe('pool.stream: a break after output is continued on another key', () => 
       category: 'server',
       model: 'm',
     });
-    expect(seen[1]).toMatchObject({ reason: 'server', discardedChars: 9 });
+    expect(seen[2]).toMatchObject({ reason: 'server', discardedChars: 9 });
     const serialized = JSON.stringify(seen);
     for (const secret of [A, B]) expect(serialized).not.toContain(secret);
     // The continuation went to the other key; the key that broke is not asked again.
     expect(adapter.calls.map((call) => call.secret)).toEqual([A, B]);
+  });
+
+  it('emits stream.continued once the continuation key is known, with from/to key ids, chars and how, before its text', async () => {
+    const adapter = new FakeAdapter()
+      .script(A, { type: 'stream', chunks: ANSWER, failAfter: 2 })
+      .always(B, { type: 'stream', chunks: ANSWER });
+    const target = pool(adapter);
+    // One timeline: pool events and what the consumer reads, in the order they happen.
+    const timeline: string[] = [];
+    let continued: PoolEvent | undefined;
+    target.onAny((event) => {
+      if (event.type === 'key.selected') timeline.push(`selected ${event.keyId}`);
+      if (event.type === 'stream.continued') {
+        continued = event;
+        timeline.push('stream.continued');
+      }
+    });
+    for await (const event of target.stream(REQUEST))
+      timeline.push(event.type === 'delta' ? `delta ${event.text}` : event.type);
+    expect(timeline).toEqual([
+      'selected k1',
+      'delta Once',
+      'delta  upon',
+      'selected k2',
+      'stream.continued',
+      'restart',
+      'delta Once',
+      'delta  upon',
+      'delta  a',
+      'delta  time.',
+      'done',
+    ]);
+    expect(continued).toMatchObject({
+      type: 'stream.continued',
+      provider: 'fake',
+      model: 'm',
+      chars: 9,
+      how: 'restart',
+      fromKeyId: 'k1',
+      toKeyId: 'k2',
+      record: { to: { keyId: 'k2' }, from: { keyId: 'k1' } },
+    });
+    for (const secret of [A, B]) expect(JSON.stringify(continued)).not.toContain(secret);
   });
 
   it('records the serving attempt as a success (the key is settled before done reaches the caller)', async () => {
@@ -192,6 +235,27 @@ describe('pool options: onInterrupt and continuation', () => {
       'continuation.capabilities[0].method',
       'continuation.maxContinuations',
     ]);
+  });
+
+  it('rejects bad nativeStreams settings with a ConfigError naming the path', () => {
+    const error = (() => {
+      try {
+        pool(new FakeAdapter(), { nativeStreams: { onInterrupt: 'resume', onBreak: 'x' } });
+      } catch (caught) {
+        return caught;
+      }
+    })() as ConfigError;
+    expect(ConfigError.isInstance(error)).toBe(true);
+    expect(error.issues).toEqual(
+      expect.arrayContaining([
+        {
+          path: 'nativeStreams.onInterrupt',
+          message: expect.stringContaining('must be one of continue, restart, fail'),
+        },
+        { path: 'nativeStreams.onBreak', message: expect.stringContaining('onBreak') },
+      ]),
+    );
+    expect(() => pool(new FakeAdapter(), { nativeStreams: { onInterrupt: 'continue' } })).not.toThrow();
   });
 
   it('accepts the three modes', () => {

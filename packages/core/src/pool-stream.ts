@@ -50,15 +50,39 @@ export interface PoolStreamContext {
   /** Removes every secret of the pool from a text. */
   scrub(text: string): string;
   onInterrupt: InterruptMode;
+  /** What routed native SDK streams do on a break (the pool's `nativeStreams.onInterrupt`, default `fail`). */
+  nativeOnInterrupt: InterruptMode;
   /** The pool's table, shared by its calls so a model found to refuse a prefill restarts on later calls too. */
   capabilities: ContinuationCapabilities;
   continuation: Omit<PoolContinuationOptions, 'capabilities'>;
 }
 
-/** A pool's stream context from its engine state and options (`open` runs one engine stream). */
+/** Each pool's stream context, by pool, for the other unified streams of a pool (`streamChat`). */
+const CONTEXTS = new WeakMap<object, PoolStreamContext>();
+
+/** The stream context a pool registered (its continuation settings, events, shared capability table). */
+export function poolStreamContextOf(pool: object): PoolStreamContext | undefined {
+  return CONTEXTS.get(pool);
+}
+
+/**
+ * A pool's stream context from its engine state and options (`open` runs one engine stream), registered for `owner`
+ * (the pool) so that `streamChat` continues with the same settings, events and capability table.
+ */
 export function poolStreamContext<TClient>(
   core: PoolCore<TClient>,
-  options: Pick<KeyPoolOptions<TClient>, 'onInterrupt' | 'continuation'>,
+  options: Pick<KeyPoolOptions<TClient>, 'onInterrupt' | 'continuation' | 'nativeStreams'>,
+  open: PoolStreamContext['open'],
+  owner?: object,
+): PoolStreamContext {
+  const context = streamContext(core, options, open);
+  if (owner) CONTEXTS.set(owner, context);
+  return context;
+}
+
+function streamContext<TClient>(
+  core: PoolCore<TClient>,
+  options: Pick<KeyPoolOptions<TClient>, 'onInterrupt' | 'continuation' | 'nativeStreams'>,
   open: PoolStreamContext['open'],
 ): PoolStreamContext {
   const { capabilities, ...continuation } = options.continuation ?? {};
@@ -70,6 +94,7 @@ export function poolStreamContext<TClient>(
     emit: (name, fields, model) => core.emit(name, fields, model),
     scrub: (text) => core.scrub(text),
     onInterrupt: options.onInterrupt ?? 'continue',
+    nativeOnInterrupt: options.nativeStreams?.onInterrupt ?? 'fail',
     capabilities:
       capabilities instanceof ContinuationCapabilities
         ? capabilities
@@ -115,7 +140,19 @@ export async function* continuingPoolStream(
         model,
       );
     } else if (event.type === 'stream.continued') {
-      context.emit('stream.continued', { provider, record: event.record }, model);
+      const { fromKeyId, toKeyId } = event;
+      context.emit(
+        'stream.continued',
+        {
+          provider,
+          record: event.record,
+          chars: event.at,
+          how: event.how,
+          ...(fromKeyId ? { fromKeyId: context.scrub(fromKeyId) } : {}),
+          ...(toKeyId ? { toKeyId: context.scrub(toKeyId) } : {}),
+        },
+        model,
+      );
     } else {
       context.emit('stream.prefill_rejected', { provider, message: context.scrub(event.message) }, model);
     }
@@ -127,6 +164,10 @@ export async function* continuingPoolStream(
         ...callOptions,
         deadlineMs: Math.max(1, deadlineAt - now()),
         avoidKeyIds: [...(callOptions.avoidKeyIds ?? []), ...attempt.avoidKeyIds],
+        onFirstChunk: (key) => {
+          attempt.servedBy(key.keyId);
+          callOptions.onFirstChunk?.(key);
+        },
       }),
     {
       ...context.continuation,

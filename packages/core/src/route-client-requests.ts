@@ -2,6 +2,7 @@ import { type ClientErrorFactory, ROUTED_CLIENT_API_KEY, scrubSdkError, toClient
 import { firstEventResponse, rebuiltResponse } from './first-event-response';
 import type { AttemptKey, AttemptOutcome, CallOptions, KeyPool } from './key-pool';
 import type { PoolClientOptions } from './pool-client';
+import type { RoutedResponseContinuer } from './routed-stream-continuer';
 
 /** The request options a Stainless-generated SDK (openai, @anthropic-ai/sdk) passes to its `makeRequest`. */
 export interface SdkRequestOptions {
@@ -59,6 +60,11 @@ export interface RequestRoutingParts<TClient> {
   streamFirstEventTimeoutMs?: number;
   /** Options of `withOptions()` that the pool owns and refuses (the key, the fetch that scrubs secrets). */
   ownedOptions?: readonly string[];
+  /**
+   * How streamed requests continue after a break when the pool opts in (`nativeStreams`); built with
+   * `routedResponseContinuation` from `@keypool/core/native-streams`.
+   */
+  streamContinuation?: RoutedResponseContinuer;
 }
 
 interface RoutingState {
@@ -119,18 +125,41 @@ function install<TClient extends object>(
         parts.callOptions?.onAttempt?.(attempt);
       },
     };
+    const send = async (sent: SdkRequestOptions, avoidKeyIds?: readonly string[]) => {
+      let keyId = '';
+      const props = await pool.execute(
+        async (client, key) => {
+          const perKey = derive(client);
+          const answer = await sendOnKey(perKey as unknown as RequestRoutableClient, sent, key).catch(
+            (error: unknown) => {
+              throw scrubSdkError(error, secretsOf(parts.secretOf(perKey)));
+            },
+          );
+          const settled = await settleBody(answer, sent, key, parts);
+          state.lastMasked = key.masked;
+          keyId = key.id;
+          return settled;
+        },
+        avoidKeyIds ? { ...callOptions, avoidKeyIds } : callOptions,
+      );
+      return { props, keyId };
+    };
     try {
-      return await pool.execute(async (client, key) => {
-        const perKey = derive(client);
-        const props = await sendOnKey(perKey as unknown as RequestRoutableClient, options, key).catch(
-          (error: unknown) => {
-            throw scrubSdkError(error, secretsOf(parts.secretOf(perKey)));
-          },
-        );
-        const settled = await settleBody(props, options, key, parts);
-        state.lastMasked = key.masked;
-        return settled;
-      }, callOptions);
+      const { props, keyId } = await send(options);
+      if (!options.stream) return props;
+      // With `nativeStreams`, a break after the first event is continued on another key inside this body.
+      // The consumer's own stop (the SDK aborts the request's controller) is never a break to continue.
+      const signal = AbortSignal.any([props.controller.signal, ...(options.signal ? [options.signal] : [])]);
+      const continued = parts.streamContinuation?.continueResponse(
+        pool,
+        { ...options, signal },
+        { response: props.response, keyId },
+        async (body, avoidKeyIds) => {
+          const next = await send({ ...options, body, signal }, avoidKeyIds);
+          return { response: next.props.response, keyId: next.keyId };
+        },
+      );
+      return continued ? { ...props, response: continued } : props;
     } catch (error) {
       throw toClientError(error, attempts, parts.errors);
     }

@@ -228,6 +228,16 @@ describe('continueStream', () => {
     expect(run.result.continued[0]?.how).toBe('restart');
   });
 
+  it('announces the restart after a break in tool-call deltas even when no text was shown (drop the call)', async () => {
+    const { open } = scripted([
+      { target: haiku, keyId: 'k1', extra: [{ type: 'tool_call_delta' }], end: 'break' },
+      { target: haiku, keyId: 'k2', pieces: [ANSWER], end: 'done' },
+    ]);
+    const run = await collect(continueStream(REQUEST, open));
+    expect(run.events.map((event) => event.type)).toEqual(['tool_call_delta', 'restart', 'delta', 'done']);
+    expect(run.events[1]).toEqual({ type: 'restart', reason: 'network', discardedText: '' });
+  });
+
   it('replaces the answer, announced, when a prefill continuation diverges from what was shown', async () => {
     const { open } = scripted([
       { target: haiku, keyId: 'k1', pieces: ['The cat saw ', 'the dog'], end: 'break' },
@@ -292,12 +302,14 @@ describe('continuePoolStream', () => {
       deadlineMs: 10_000,
       idleTimeoutMs: 50,
       avoidKeyIds: [],
+      onFirstChunk: expect.any(Function),
       onInterrupt: 'fail',
     });
     expect(calls[1]?.options).toEqual({
       deadlineMs: 9_600,
       idleTimeoutMs: 50,
       avoidKeyIds: ['k1'],
+      onFirstChunk: expect.any(Function),
       onInterrupt: 'fail',
     });
     expect(calls[1]?.request.continueFrom).toBe('The cat saw');

@@ -51,6 +51,11 @@ export interface StreamAttempt {
    * attempt continues a broken answer on a model that accepts a prefill. Call it once per model you open.
    */
   requestFor(target: StreamTarget): ChatRequest;
+  /**
+   * Tells the layer which key serves this attempt, once its first chunk arrived (e.g. from the engine's
+   * `onFirstChunk`), so that `stream.continued` names it. Openers that cannot know it may leave it uncalled.
+   */
+  servedBy(keyId: string): void;
 }
 
 /**
@@ -83,6 +88,8 @@ class Attempt implements StreamAttempt {
   plan: PrefillPlan | undefined;
   /** The last request handed out (for estimating an interrupted attempt's usage). */
   sent: ChatRequest;
+  /** The key serving this attempt, once the opener reported it. */
+  servingKeyId: string | undefined;
   readonly number: number;
   readonly avoidKeyIds: readonly string[];
   readonly broken: readonly StreamEndpoint[];
@@ -110,6 +117,10 @@ class Attempt implements StreamAttempt {
     this.how = this.plan ? 'prefill' : 'restart';
     this.sent = this.plan ? { ...this.request, continueFrom: this.plan.prefill } : this.request;
     return this.sent;
+  }
+
+  servedBy(keyId: string): void {
+    this.servingKeyId = keyId;
   }
 }
 
@@ -141,6 +152,18 @@ function hasTools(request: ChatRequest): boolean {
 function withoutKey(endpoint: StreamEndpoint): StreamEndpoint {
   const { keyId: _keyId, ...target } = endpoint;
   return target;
+}
+
+/** The `stream.continued` event of a record: the record, and its position, method and keys at top level. */
+function continuedEvent(record: ContinuationRecord): StreamContinuationEvent {
+  return {
+    type: 'stream.continued',
+    record: { ...record, from: { ...record.from }, to: { ...record.to } },
+    at: record.at,
+    how: record.how,
+    ...(record.from.keyId ? { fromKeyId: record.from.keyId } : {}),
+    ...(record.to.keyId ? { toKeyId: record.to.keyId } : {}),
+  };
 }
 
 function targetKey(target: StreamTarget): string {
@@ -196,6 +219,8 @@ export async function* continueStream<R extends ChatResult>(
   let usageEstimated = false;
   let structured = hasTools(request);
   let shown = '';
+  /** True when structured output (a tool call's deltas) reached the caller since the last restart. */
+  let structuredShown = false;
   let pending: PendingBreak | undefined;
 
   for (let number = 1; ; number++) {
@@ -222,22 +247,27 @@ export async function* continueStream<R extends ChatResult>(
           started = true;
           if (breakNow) {
             const how = attempt.how ?? 'restart';
+            const to = withoutKey(attempt.target ?? breakNow.from);
+            if (attempt.servingKeyId) to.keyId = attempt.servingKeyId;
             record = {
               at: breakNow.at,
               from: breakNow.from,
-              to: withoutKey(attempt.target ?? breakNow.from),
+              to,
               how,
               reason: breakNow.reason,
               ...(breakNow.prefillRejected ? { prefillRejected: true } : {}),
             };
             records.push(record);
             pending = undefined;
+            // The serving key is known now (its first chunk arrived): report the continuation before its text.
+            emit(continuedEvent(record));
             if (how === 'prefill' && attempt.plan) joiner = new OverlapJoiner(attempt.plan);
-            else if (shown !== '') {
+            else if (shown !== '' || structuredShown) {
+              // Also after a tool call's deltas only: the caller drops the half-written call.
               yield { type: 'restart', reason: breakNow.reason, discardedText: shown };
               shown = '';
+              structuredShown = false;
             }
-            emit({ type: 'stream.continued', record });
           }
         }
         if (event.type === 'delta') {
@@ -279,11 +309,14 @@ export async function* continueStream<R extends ChatResult>(
           // The opened stream restarted on its own: everything the caller saw is discarded, this one included.
           joiner = undefined;
           segmentText = '';
-          if (shown !== '') yield { type: 'restart', reason: event.reason, discardedText: shown };
+          if (shown !== '' || structuredShown)
+            yield { type: 'restart', reason: event.reason, discardedText: shown };
           shown = '';
+          structuredShown = false;
         } else {
           // A tool call or other structured output: a later break restarts (never continues half-written JSON).
           structured = true;
+          structuredShown = true;
           yield event as ContinuedStreamEvent<R>;
         }
       }

@@ -34,6 +34,11 @@ export {
   runIncompleteAnswerConformance,
 } from './testing/incomplete-answer-conformance';
 export {
+  type NativeStreamConformanceOptions,
+  type NativeStreamPoolOptions,
+  runNativeStreamConformance,
+} from './testing/native-stream-conformance';
+export {
   type CannedErrorServer,
   type RateLimitWordingConformanceOptions,
   type RateLimitWordingFixture,

@@ -17,7 +17,7 @@ export type ChainChatOptions = Pick<
 
 /** The per-call options the chain gives a step's `pool.stream`: the chat options and the stream timeouts. */
 export type ChainStreamOptions = ChainChatOptions &
-  Pick<StreamCallOptions<ChatStreamEvent>, 'firstChunkTimeoutMs' | 'idleTimeoutMs'> & {
+  Pick<StreamCallOptions<ChatStreamEvent>, 'firstChunkTimeoutMs' | 'idleTimeoutMs' | 'onFirstChunk'> & {
     /** Keys of this step that broke the answer being continued: the pool picks another key first. */
     avoidKeyIds?: readonly string[];
     /** Always `fail`: the chain continues broken streams itself, across steps, so a pool must not do it too. */

@@ -103,6 +103,8 @@ export interface StepContinuation {
   avoidKeyIds: readonly string[];
   /** Ms left of the whole call's deadline. */
   remainingMs: number;
+  /** Reports the key serving this step's stream once its first chunk arrived (for `stream.continued`). */
+  servedBy(keyId: string): void;
 }
 
 /**
@@ -125,5 +127,6 @@ export function stepContinuation(
     request: continueFrom === undefined ? plain : { ...plain, continueFrom },
     avoidKeyIds,
     remainingMs: tag.deadlineAt - tag.now(),
+    servedBy: (keyId) => tag.attempt.servedBy(keyId),
   };
 }

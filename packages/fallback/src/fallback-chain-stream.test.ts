@@ -252,7 +252,9 @@ describe('FallbackChain.stream: continuation events', () => {
       continuation: { onEvent: (event) => seen.push(`option ${event.type}`) },
     });
     chain.on('stream.interrupted', (event) => seen.push(`chain stream.interrupted at ${event.at}`));
-    chain.on('stream.continued', (event) => seen.push(`chain stream.continued ${event.record.how}`));
+    chain.on('stream.continued', (event) =>
+      seen.push(`chain stream.continued ${event.how} at ${event.at} ${event.fromKeyId}->${event.toKeyId}`),
+    );
     const [first] = primary.secrets;
     primary.adapter.script(first!, { type: 'stream', chunks: ['he', 'llo', ' there'], failAfter: 2 });
     primary.always({ type: 'error', category: 'overloaded' });
@@ -262,7 +264,7 @@ describe('FallbackChain.stream: continuation events', () => {
     expect(seen).toEqual([
       'chain stream.interrupted at 5',
       'option stream.interrupted',
-      'chain stream.continued restart',
+      'chain stream.continued restart at 5 anthropic-1->openai-1',
       'option stream.continued',
     ]);
   });

@@ -56,6 +56,7 @@ export function callStepStream(
   if (!continuation) return pool.stream(request, options);
   options.deadlineMs = Math.max(1, Math.min(budget.deadlineMs, continuation.remainingMs));
   if (continuation.avoidKeyIds.length > 0) options.avoidKeyIds = continuation.avoidKeyIds;
+  options.onFirstChunk = (key) => continuation.servedBy(key.keyId);
   return pool.stream(continuation.request, options);
 }
 

@@ -10,6 +10,7 @@ import { type AnthropicAdapterOptions, createAnthropicAdapter } from './anthropi
 import { anthropicClientErrors } from './anthropic-client-errors.ts';
 import type { AnthropicClientOptions } from './anthropic-client-options.ts';
 import { anthropicUsageOf, estimateAnthropicRequestTokens } from './anthropic-request-tokens.ts';
+import { ANTHROPIC_STREAM_CONTINUATION } from './anthropic-stream-continuation';
 
 /**
  * The key the template client behind `pool.client` is built with. It is never a real key and never sent: every
@@ -60,6 +61,7 @@ export function createAnthropicPool(options: AnthropicPoolOptions): AnthropicPoo
         estimateTokens: estimateAnthropicRequestTokens,
         usageOf: anthropicUsageOf,
         ownedOptions: OWNED_OPTIONS,
+        streamContinuation: ANTHROPIC_STREAM_CONTINUATION,
         ...(routing?.callOptions ? { callOptions: routing.callOptions } : {}),
         ...(streamIdleTimeoutMs !== undefined ? { streamIdleTimeoutMs } : {}),
         ...(poolOptions.maxAttempts !== undefined ? { poolMaxAttempts: poolOptions.maxAttempts } : {}),

@@ -3,6 +3,7 @@ import type { RoutedMethod } from '@keypool/core';
 import { estimateGeminiTokens } from './estimate-gemini-tokens.ts';
 import { withoutKeyHeader } from './gemini-client.ts';
 import { geminiResponseText, geminiTotalTokens } from './gemini-response.ts';
+import { GEMINI_STREAM_CONTINUATION } from './gemini-stream-continuation.ts';
 
 interface ParamsWithConfig {
   config?: {
@@ -62,6 +63,7 @@ export const GEMINI_ROUTES: readonly RoutedMethod[] = [
     textOf: (chunk) => geminiResponseText(chunk as GenerateContentResponse),
     chunkUsageOf: geminiTotalTokens,
     isTerminal: isGeminiTerminalChunk,
+    continuation: GEMINI_STREAM_CONTINUATION,
   },
   { path: 'models.countTokens', withSignal: withGeminiSignal },
   { path: 'models.computeTokens', withSignal: withGeminiSignal },

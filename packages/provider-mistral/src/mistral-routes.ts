@@ -2,6 +2,7 @@ import type { RoutedMethod, RoutedStream } from '@keypool/core';
 import { mistralContentText } from './mistral-content-text';
 import { toMistralEventStream } from './mistral-event-stream';
 import { withAttemptSignal, withAttemptTimeout } from './mistral-request-options';
+import { MISTRAL_STREAM_CONTINUATION } from './mistral-stream-continuation';
 
 /** A streamed chat, FIM or agents event as the SDK yields it: `{ data: CompletionChunk }`. */
 interface CompletionEventLike {
@@ -128,6 +129,7 @@ export function mistralRouteSet(options: MistralRouteOptions = {}): {
   const completionStream = (path: string): RoutedMethod => ({
     path,
     streams: () => true,
+    ...(path === 'chat.stream' ? { continuation: MISTRAL_STREAM_CONTINUATION } : {}),
     shapeStream,
     withSignal,
     estimateTokens: estimate,

@@ -15,6 +15,7 @@ import {
 } from './openai-adapter';
 import { openAIClientErrors } from './openai-client-errors';
 import { estimateOpenAIRequestTokens, openAIUsageOf } from './openai-request-tokens';
+import { OPENAI_STREAM_CONTINUATION } from './openai-stream-continuation';
 
 /** Options of `createOpenAIPool`: the key pool's options (without `adapter`) plus the clients' and routed calls'. */
 export interface OpenAIPoolOptions extends Omit<KeyPoolOptions<OpenAI>, 'adapter'> {
@@ -64,6 +65,7 @@ export function buildOpenAIPool(options: OpenAIPoolOptions, construct?: OpenAICo
         estimateTokens: estimateOpenAIRequestTokens,
         usageOf: openAIUsageOf,
         ownedOptions: OWNED_OPTIONS,
+        streamContinuation: OPENAI_STREAM_CONTINUATION,
         ...(callOptions ? { callOptions } : {}),
         ...(streamIdleTimeoutMs !== undefined ? { streamIdleTimeoutMs } : {}),
         ...(poolOptions.maxAttempts !== undefined ? { poolMaxAttempts: poolOptions.maxAttempts } : {}),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage, ChatRequest, ChatResult, ChatTool, ChatToolStreamEvent } from '../chat';
 import type { KeyPool } from '../key-pool';
-import { streamChat } from '../stream-chat';
+import { type ChatToolContinuedEvent, streamChat } from '../stream-chat';
 
 /** Options of the unified tools / media / structured-output suite. */
 export interface ToolConformanceOptions {
@@ -40,9 +40,9 @@ const PIXEL_PNG =
 
 /** Collects a unified stream with tools: its events, and its `done` result. */
 export async function collectToolStream(
-  events: AsyncIterable<ChatToolStreamEvent>,
-): Promise<{ events: ChatToolStreamEvent[]; result: ChatResult }> {
-  const seen: ChatToolStreamEvent[] = [];
+  events: AsyncIterable<ChatToolStreamEvent | ChatToolContinuedEvent>,
+): Promise<{ events: (ChatToolStreamEvent | ChatToolContinuedEvent)[]; result: ChatResult }> {
+  const seen: (ChatToolStreamEvent | ChatToolContinuedEvent)[] = [];
   let result: ChatResult | undefined;
   for await (const event of events) {
     seen.push(event);
