@@ -16,9 +16,11 @@ export function firstHeader(headers: HeaderSource, name: string): string | undef
   const lower = name.toLowerCase();
   let value = record[lower] ?? record[name];
   if (value === undefined) {
-    for (const [key, candidate] of Object.entries(record)) {
-      if (key.toLowerCase() === lower) {
-        value = candidate;
+    // A record with other casings (Node's are lower case already): compare names of the same length only, with no
+    // allocation per header (this runs for every hint a provider did not send).
+    for (const key in record) {
+      if (key.length === lower.length && key !== lower && key.toLowerCase() === lower) {
+        value = record[key];
         break;
       }
     }
