@@ -45,8 +45,13 @@ describe('keys file pool sections take every pool option core takes as data', ()
 
   it("refuses bad values with core's messages and the path in the file", async () => {
     const error = await build(
-      { retryBackoff: { maxMs: -1 }, failureThresold: 2, store: 'redis' },
-      { onInterrupt: 'retry' },
+      {
+        retryBackoff: { maxMs: -1 },
+        failureThresold: 2,
+        store: 'redis',
+        nativeStreams: { onBreak: 'continue' },
+      },
+      { onInterrupt: 'retry', nativeStreams: { onInterrupt: 'resume' } },
     ).catch((caught: unknown) => caught);
     expect(KeysFileError.isInstance(error)).toBe(true);
     const issues = (error as KeysFileError).issues.map((issue) => `${issue.path}: ${issue.message}`);
@@ -56,9 +61,13 @@ describe('keys file pool sections take every pool option core takes as data', ()
         'providers.openai.pool.retryBackoff.maxMs: maxMs must be >= 0',
         'providers.openai.pool.failureThresold: unknown pool option "failureThresold" (did you mean failureThreshold?)',
         'providers.openai.pool.store: store is set in code (createKeyPool), not in a keys file',
+        'pool.nativeStreams.onInterrupt: onInterrupt must be one of continue, restart, fail, not "resume"',
+        expect.stringMatching(
+          /^providers\.openai\.pool\.nativeStreams\.onBreak: unknown nativeStreams option "onBreak"/,
+        ),
       ]),
     );
-    expect(issues).toHaveLength(4);
+    expect(issues).toHaveLength(6);
   });
 
   it('lists every data option of the pool, and none that only code can give', () => {

@@ -14,7 +14,7 @@ interface JsonSchemaObject {
   [key: string]: unknown;
 }
 
-const OBJECT_OPTIONS = ['policy', 'cooldown', 'retryBackoff', 'continuation'];
+const OBJECT_OPTIONS = ['policy', 'cooldown', 'retryBackoff', 'continuation', 'nativeStreams'];
 const INTEGER_OPTIONS = ['maxAttempts', 'maxClients', 'historySize', 'failureThreshold'];
 
 /** The JSON type of a pool option, for editors (core checks the values themselves). */

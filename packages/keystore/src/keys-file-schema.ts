@@ -127,6 +127,8 @@ export const KEYS_FILE_POOL_OPTION_DOCS: Readonly<Record<string, string>> = {
   retryBackoff: 'The backoff of retried attempts: baseMs, factor, maxMs, jitter.',
   onInterrupt: 'What pool.stream does when a stream breaks after output: continue, restart or fail.',
   continuation: 'Stream continuation: capabilities (rules), maxContinuations, maxOverlapWords.',
+  nativeStreams:
+    'Streams read through pool.client (raw SDK chunks): { "onInterrupt": "continue" | "restart" | "fail" } (default fail).',
 };
 
 /**

@@ -160,7 +160,7 @@ export async function resolveKeysFile(
 }
 
 /** The pool options that are objects of fields: a provider's own fields override the global section's one by one. */
-const NESTED_POOL_OPTIONS = ['cooldown', 'retryBackoff', 'continuation', 'policy'] as const;
+const NESTED_POOL_OPTIONS = ['cooldown', 'retryBackoff', 'continuation', 'policy', 'nativeStreams'] as const;
 
 /** A provider's pool options over the file's global ones (object options such as cooldown merge field by field). */
 function mergePoolOptions(global: PoolOptions | undefined, own: PoolOptions | undefined): PoolOptions {
