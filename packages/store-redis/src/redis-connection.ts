@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { RedisClient } from './lua-script';
+import type { LuaScript, RedisClient } from './lua-script';
 import { withTimeout } from './with-timeout';
 
 /** A client that fails at once while disconnected (no offline queue, no resend), and reconnects in the background. */
@@ -48,4 +48,18 @@ export async function quit(client: RedisClient, timeoutMs: number): Promise<void
   } catch {
     client.disconnect();
   }
+}
+
+/** Checks that Redis answers (PING, throws when it does not), then loads the scripts (best effort). */
+export async function pingAndLoad(
+  client: RedisClient,
+  scripts: readonly LuaScript[],
+  timeoutMs: number,
+): Promise<void> {
+  await withTimeout(client.ping(), timeoutMs, 'ping');
+  await withTimeout(
+    Promise.all(scripts.map((script) => client.script('LOAD', script.source))),
+    timeoutMs,
+    'script load',
+  ).catch(() => undefined);
 }

@@ -15,10 +15,11 @@ import {
   type WindowLengths,
 } from '@keypool/core';
 import { FailOpen } from './fail-open';
+import { handOverWindowUnits } from './hand-over-window-units';
 import { type KeyChangeListener, KeyChangeSubscriber } from './key-change-subscriber';
 import { decodeKeyState, persistedStateOf } from './key-state-codec';
 import type { LuaScript, RedisClient } from './lua-script';
-import { connectFailFast, quit, waitConnected } from './redis-connection';
+import { connectFailFast, pingAndLoad, quit, waitConnected } from './redis-connection';
 import { appendFailure, readFailureLists } from './redis-history';
 import { type RedisKeyNames, redisKeyNames } from './redis-key-names';
 import { redisScripts } from './redis-scripts';
@@ -93,8 +94,18 @@ export class RedisStateStore implements StateStore {
       maxDelayMs: options.healthCheck?.maxDelayMs ?? 500,
       maxPending: options.maxPendingChanges ?? 10_000,
       timeoutMs: this.timeoutMs,
-      reconnect: () => this.reconnect(),
-      handOver: () => this.handOverLocalCounts(),
+      // A restarted Redis has an empty script cache: load the scripts before the calls return.
+      reconnect: () => pingAndLoad(this.client, Object.values(this.scripts), this.timeoutMs),
+      handOver: () =>
+        handOverWindowUnits({
+          client: this.client,
+          fallback: this.fallback,
+          registered: this.registered,
+          names: this.names,
+          args: this.args,
+          mergeWindows: this.scripts.mergeWindows,
+          timeoutMs: this.timeoutMs,
+        }),
       onDegraded: (operation, error, at) => {
         // The fallback starts from what Redis last said: disabled keys stay disabled, cooldowns hold.
         const seeds = new Map<string, PersistedKeyState>();
@@ -127,41 +138,6 @@ export class RedisStateStore implements StateStore {
 
   private degrade(operation: string, error: unknown, _now: number): void {
     this.failOpen.degrade(operation, error);
-  }
-
-  /** Redis answers again: load the scripts (a restarted Redis has an empty script cache) before the calls return. */
-  private async reconnect(): Promise<void> {
-    await withTimeout(this.client.ping(), this.timeoutMs, 'ping');
-    await withTimeout(
-      Promise.all(Object.values(this.scripts).map((script) => this.client.script('LOAD', script.source))),
-      this.timeoutMs,
-      'script load',
-    ).catch(() => undefined);
-  }
-
-  /**
-   * Gives Redis the window units this process counted locally during the outage, so the processes' shared windows
-   * hold everything sent again (a restarted Redis is empty). On failure the units go back to the fallback.
-   */
-  private async handOverLocalCounts(): Promise<void> {
-    const now = Date.now();
-    const taken = this.fallback.takeWindowUnits(now);
-    const known = [...taken].filter(([fingerprint]) => this.registered.has(fingerprint));
-    if (known.length === 0) return;
-    try {
-      await withTimeout(
-        this.run(
-          this.scripts.mergeWindows,
-          known.map(([fingerprint]) => this.names.key(fingerprint)),
-          [...this.args.context(now), ...known.map(([, units]) => JSON.stringify(units))],
-        ),
-        this.timeoutMs,
-        'merge windows',
-      );
-    } catch (error) {
-      this.fallback.giveBackWindowUnits(taken, Date.now());
-      throw error;
-    }
   }
 
   private queue(change: () => Promise<unknown>): void {
