@@ -1,5 +1,6 @@
 import { type ClientErrorFactory, ROUTED_CLIENT_API_KEY, scrubSdkError, toClientError } from './client-error';
 import type { AttemptKey, AttemptOutcome, CallOptions, KeyPool, StreamCallOptions } from './key-pool';
+import { remainingDeadline } from './pool-stream';
 import type { RoutedStreamContinuer } from './routed-stream-continuer';
 
 /**
@@ -235,7 +236,14 @@ async function openStream<TClient extends object>(
 ): Promise<unknown> {
   const controller = new AbortController();
   const signal = userSignal ? AbortSignal.any([userSignal, controller.signal]) : controller.signal;
+  // One deadline for the whole call: a continuation (nativeStreams) gets what is left of it, not a fresh one.
+  const startedAt = Date.now();
+  let continuing = false;
   const start = async (callArgs: readonly unknown[], avoidKeyIds: readonly string[]) => {
+    const remaining = continuing
+      ? remainingDeadline(pool, options.callOptions?.deadlineMs, startedAt)
+      : undefined;
+    continuing = true;
     let keyId = '';
     const rest = pool.executeStream<unknown>(
       async (client, key) => {
@@ -262,6 +270,7 @@ async function openStream<TClient extends object>(
         ...(route.chunkUsageOf ? { usageOf: route.chunkUsageOf } : {}),
         ...(route.isTerminal ? { isTerminal: route.isTerminal } : {}),
         ...(avoidKeyIds.length > 0 ? { avoidKeyIds } : {}),
+        ...(remaining !== undefined ? { deadlineMs: remaining } : {}),
         onFirstChunk: (key) => {
           keyId = key.keyId;
         },

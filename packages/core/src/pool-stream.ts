@@ -66,6 +66,19 @@ export function poolStreamContextOf(pool: object): PoolStreamContext | undefined
 }
 
 /**
+ * What is left (ms, at least 1) of a call's deadline that started at `startedAt`: the call's own `deadlineMs`, else
+ * the pool's. Undefined when the pool's is unknown (the engine then applies its own).
+ */
+export function remainingDeadline(
+  pool: object,
+  callDeadlineMs: number | undefined,
+  startedAt: number,
+): number | undefined {
+  const total = callDeadlineMs ?? CONTEXTS.get(pool)?.deadlineMs;
+  return total === undefined ? undefined : Math.max(1, startedAt + total - Date.now());
+}
+
+/**
  * A pool's stream context from its engine state and options (`open` runs one engine stream), registered for `owner`
  * (the pool) so that `streamChat` continues with the same settings, events and capability table.
  */

@@ -2,6 +2,7 @@ import { type ClientErrorFactory, ROUTED_CLIENT_API_KEY, scrubSdkError, toClient
 import { firstEventResponse, rebuiltResponse } from './first-event-response';
 import type { AttemptKey, AttemptOutcome, CallOptions, KeyPool } from './key-pool';
 import type { PoolClientOptions } from './pool-client';
+import { remainingDeadline } from './pool-stream';
 import type { RoutedResponseContinuer } from './routed-stream-continuer';
 
 /** The request options a Stainless-generated SDK (openai, @anthropic-ai/sdk) passes to its `makeRequest`. */
@@ -110,6 +111,10 @@ function install<TClient extends object>(
     const maxRetries = options.maxRetries ?? defaultMaxRetries;
     const estimatedTokens = parts.estimateTokens?.(options);
     const model = (options.body as { model?: unknown } | undefined)?.model;
+    const leftOf = (deadlineMs: number | undefined) => {
+      const remaining = remainingDeadline(pool, deadlineMs, startedAt);
+      return remaining === undefined ? {} : { deadlineMs: remaining };
+    };
     const callOptions: CallOptions = {
       ...parts.callOptions,
       // The model's scope decides which rate-limit state applies.
@@ -125,6 +130,7 @@ function install<TClient extends object>(
         parts.callOptions?.onAttempt?.(attempt);
       },
     };
+    const startedAt = Date.now();
     const send = async (sent: SdkRequestOptions, avoidKeyIds?: readonly string[]) => {
       let keyId = '';
       const props = await pool.execute(
@@ -140,7 +146,8 @@ function install<TClient extends object>(
           keyId = key.id;
           return settled;
         },
-        avoidKeyIds ? { ...callOptions, avoidKeyIds } : callOptions,
+        // A continuation (nativeStreams) gets what is left of the call's deadline, not a fresh one.
+        avoidKeyIds ? { ...callOptions, avoidKeyIds, ...leftOf(callOptions.deadlineMs) } : callOptions,
       );
       return { props, keyId };
     };
