@@ -184,6 +184,7 @@ export {
 } from './pool-client';
 export {
   CODE_ONLY_POOL_OPTIONS,
+  type CodeOnlyPoolOption,
   dataPoolOptionNames,
   type PoolOptionProblem,
   poolOptionProblems,

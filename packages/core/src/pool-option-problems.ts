@@ -2,7 +2,7 @@ import { POOL_OPTION_NAMES, poolNumericOptionsSchema, STRATEGY_NAMES } from './c
 import { maskKeyLike } from './mask-key-like';
 
 /** Pool options only code can give (the adapter, the keys, functions, a store object): never in a keys file. */
-export const CODE_ONLY_POOL_OPTIONS: readonly string[] = [
+export const CODE_ONLY_POOL_OPTIONS = [
   'adapter',
   'keys',
   'store',
@@ -10,7 +10,12 @@ export const CODE_ONLY_POOL_OPTIONS: readonly string[] = [
   'now',
   'random',
   'modelScope',
-];
+] as const;
+
+/** The name of a pool option only code can give (see `CODE_ONLY_POOL_OPTIONS`). */
+export type CodeOnlyPoolOption = (typeof CODE_ONLY_POOL_OPTIONS)[number];
+
+const CODE_ONLY: readonly string[] = CODE_ONLY_POOL_OPTIONS;
 
 /** One problem with pool options: where (`['cooldown', 'maxMs']`) and what is wrong. */
 export interface PoolOptionProblem {
@@ -46,7 +51,7 @@ export function poolOptionProblems(options: unknown, { dataOnly = false } = {}):
   }
   if (dataOnly) {
     for (const name of Object.keys(record)) {
-      if (CODE_ONLY_POOL_OPTIONS.includes(name))
+      if (CODE_ONLY.includes(name))
         problems.push({
           path: [name],
           message: `${name} is set in code (createKeyPool), not in a keys file`,
@@ -62,5 +67,5 @@ export function poolOptionProblems(options: unknown, { dataOnly = false } = {}):
 
 /** The pool options a keys file may set: every option the pool accepts that is plain data. */
 export function dataPoolOptionNames(): string[] {
-  return POOL_OPTION_NAMES.filter((name) => !CODE_ONLY_POOL_OPTIONS.includes(name));
+  return POOL_OPTION_NAMES.filter((name) => !CODE_ONLY.includes(name));
 }

@@ -1,4 +1,6 @@
 import {
+  CODE_ONLY_POOL_OPTIONS,
+  type CodeOnlyPoolOption,
   ConfigError,
   type KeyConfig,
   type KeyPool,
@@ -46,22 +48,12 @@ export interface GatewayPoolsOptions {
 
 type CommonOptions = Omit<KeyPoolOptions<unknown>, 'adapter'>;
 
-/** The pool options only code can give (objects and functions): never from a keys file. */
-type CodeOnlyOption = 'adapter' | 'keys' | 'store' | 'initialState' | 'now' | 'random' | 'modelScope';
-
 /** One provider's pool options from a keys file: the keystore's, and any other plain-data option the pool takes. */
 export type GatewayPoolOptions = PoolOptions &
-  Partial<Omit<KeyPoolOptions<unknown>, CodeOnlyOption | keyof PoolOptions>>;
+  Partial<Omit<KeyPoolOptions<unknown>, CodeOnlyPoolOption | keyof PoolOptions>>;
 
-const CODE_ONLY: ReadonlySet<string> = new Set<CodeOnlyOption>([
-  'adapter',
-  'keys',
-  'store',
-  'initialState',
-  'now',
-  'random',
-  'modelScope',
-]);
+/** The pool options only code can give (objects and functions): never from a keys file. */
+const CODE_ONLY: ReadonlySet<string> = new Set(CODE_ONLY_POOL_OPTIONS);
 
 /**
  * The keys file's options for one pool: every plain-data option as given (options only code can give are left to the
