@@ -111,10 +111,6 @@ function install<TClient extends object>(
     const maxRetries = options.maxRetries ?? defaultMaxRetries;
     const estimatedTokens = parts.estimateTokens?.(options);
     const model = (options.body as { model?: unknown } | undefined)?.model;
-    const leftOf = (deadlineMs: number | undefined) => {
-      const remaining = remainingDeadline(pool, deadlineMs, startedAt);
-      return remaining === undefined ? {} : { deadlineMs: remaining };
-    };
     const callOptions: CallOptions = {
       ...parts.callOptions,
       // The model's scope decides which rate-limit state applies.
@@ -130,8 +126,9 @@ function install<TClient extends object>(
         parts.callOptions?.onAttempt?.(attempt);
       },
     };
-    const startedAt = Date.now();
-    const send = async (sent: SdkRequestOptions, avoidKeyIds?: readonly string[]) => {
+    // Only a stream can be continued (nativeStreams), so only a stream needs its start time.
+    const startedAt = options.stream ? Date.now() : 0;
+    const send = async (sent: SdkRequestOptions, continuation?: CallOptions) => {
       let keyId = '';
       const props = await pool.execute(
         async (client, key) => {
@@ -146,8 +143,7 @@ function install<TClient extends object>(
           keyId = key.id;
           return settled;
         },
-        // A continuation (nativeStreams) gets what is left of the call's deadline, not a fresh one.
-        avoidKeyIds ? { ...callOptions, avoidKeyIds, ...leftOf(callOptions.deadlineMs) } : callOptions,
+        continuation ? { ...callOptions, ...continuation } : callOptions,
       );
       return { props, keyId };
     };
@@ -162,7 +158,12 @@ function install<TClient extends object>(
         { ...options, signal },
         { response: props.response, keyId },
         async (body, avoidKeyIds) => {
-          const next = await send({ ...options, body, signal }, avoidKeyIds);
+          // A continuation gets what is left of the call's deadline, not a fresh one.
+          const deadlineMs = remainingDeadline(pool, callOptions.deadlineMs, startedAt);
+          const next = await send(
+            { ...options, body, signal },
+            { avoidKeyIds, ...(deadlineMs !== undefined ? { deadlineMs } : {}) },
+          );
           return { response: next.props.response, keyId: next.keyId };
         },
       );
