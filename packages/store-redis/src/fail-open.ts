@@ -50,14 +50,13 @@ export class FailOpen {
     return this.degradedSince !== undefined;
   }
 
-  /** Redis failed during `operation`: serve locally and check Redis with backoff. False when already degraded. */
-  degrade(operation: string, error: unknown): boolean {
-    if (this.local) return false;
+  /** Redis failed during `operation`: serve locally and check Redis with backoff (once; later failures add nothing). */
+  degrade(operation: string, error: unknown): void {
+    if (this.local) return;
     this.degradedSince = Date.now();
     this.options.onDegraded(operation, error, this.degradedSince);
     this.delayMs = this.options.initialDelayMs;
     this.schedule();
-    return true;
   }
 
   /** Keeps a status change for the rejoin. */

@@ -136,16 +136,6 @@ export class RedisStateStore implements StateStore {
     return this.failOpen.degraded;
   }
 
-  private degrade(operation: string, error: unknown, _now: number): void {
-    this.failOpen.degrade(operation, error);
-  }
-
-  private queue(change: () => Promise<unknown>): void {
-    this.failOpen.queue(change);
-  }
-
-  // ---------------------------------------------------------------- script arguments
-
   private run(
     script: LuaScript,
     keys: readonly string[],
@@ -162,7 +152,7 @@ export class RedisStateStore implements StateStore {
     for (const key of keys) this.registered.set(key.fingerprint, key);
     await this.fallback.register(keys, windows);
     if (!this.failOpen.degraded && !(await waitConnected(this.client, this.connectTimeoutMs)))
-      this.degrade('register', new Error('redis is not connected'), Date.now());
+      this.failOpen.degrade('register', new Error('redis is not connected'));
   }
 
   /** Checks a key and counts one attempt on it, atomically across every process (one EVALSHA). */
@@ -186,7 +176,7 @@ export class RedisStateStore implements StateStore {
         },
         () => undefined,
       );
-      this.degrade('reserve', error, now);
+      this.failOpen.degrade('reserve', error);
       return this.reserveLocally(key, cost, now);
     }
   }
@@ -234,14 +224,14 @@ export class RedisStateStore implements StateStore {
       return { view, recovered: reply[0] === 1 };
     } catch (error) {
       call.catch(() => undefined);
-      this.degrade('record', error, attempt.now);
+      this.failOpen.degrade('record', error);
       return this.recordLocally(key, attempt);
     }
   }
 
   /** Records an attempt Redis reserved while Redis is away: the fallback counts it, Redis gets its status later. */
   private recordLocally(key: StoreKey, attempt: AttemptRecord): RecordResult {
-    if (hasStatusEffect(attempt)) this.queue(() => this.runStatusEffect(key, attempt));
+    if (hasStatusEffect(attempt)) this.failOpen.queue(() => this.runStatusEffect(key, attempt));
     const { actualTokens: _actual, ...rest } = attempt;
     const result = this.fallback.recordNow(key, { ...rest, reservedTokens: 0, probe: false });
     return { view: copyView(result.view), recovered: result.recovered };
@@ -249,7 +239,7 @@ export class RedisStateStore implements StateStore {
 
   private async applyStatusEffect(key: StoreKey, attempt: AttemptRecord): Promise<KeyStateView | undefined> {
     if (this.failOpen.local) {
-      this.queue(() => this.runStatusEffect(key, attempt));
+      this.failOpen.queue(() => this.runStatusEffect(key, attempt));
       return undefined;
     }
     const call = this.runStatusEffect(key, attempt);
@@ -257,8 +247,8 @@ export class RedisStateStore implements StateStore {
       return await withTimeout(call, this.timeoutMs, 'record');
     } catch (error) {
       call.catch(() => undefined);
-      this.queue(() => this.runStatusEffect(key, attempt));
-      this.degrade('record', error, attempt.now);
+      this.failOpen.queue(() => this.runStatusEffect(key, attempt));
+      this.failOpen.degrade('record', error);
       return undefined;
     }
   }
@@ -293,7 +283,7 @@ export class RedisStateStore implements StateStore {
       this.lastViews.set(key.fingerprint, view);
       return view;
     };
-    return (await this.writeOrQueue('setStatus', write, now)) ?? copyView(local);
+    return (await this.writeOrQueue('setStatus', write)) ?? copyView(local);
   }
 
   /** Reads many keys' shared state in one round trip. */
@@ -321,7 +311,7 @@ export class RedisStateStore implements StateStore {
       return views;
     } catch (error) {
       all.catch(() => undefined);
-      this.degrade('read', error, now);
+      this.failOpen.degrade('read', error);
       return this.readLocally(keys, now);
     }
   }
@@ -339,7 +329,7 @@ export class RedisStateStore implements StateStore {
     await this.fallback.remove(key);
     const name = this.names.key(key.fingerprint);
     const history = this.names.history(key.fingerprint);
-    await this.writeOrQueue('remove', () => this.client.del(name, history), Date.now());
+    await this.writeOrQueue('remove', () => this.client.del(name, history));
   }
 
   /** Restores saved state for the keys Redis holds nothing for (the shared state wins over a snapshot). */
@@ -347,26 +337,19 @@ export class RedisStateStore implements StateStore {
     await this.fallback.restore(states, now);
     const known = [...states].filter(([fingerprint]) => this.registered.has(fingerprint));
     if (known.length === 0) return;
-    await this.writeOrQueue(
-      'restore',
-      () =>
-        this.run(
-          this.scripts.restore,
-          known.map(([fingerprint]) => this.names.key(fingerprint)),
-          [...this.args.context(now), ...known.map(([, state]) => JSON.stringify(state))],
-        ),
-      now,
+    await this.writeOrQueue('restore', () =>
+      this.run(
+        this.scripts.restore,
+        known.map(([fingerprint]) => this.names.key(fingerprint)),
+        [...this.args.context(now), ...known.map(([, state]) => JSON.stringify(state))],
+      ),
     );
   }
 
   /** Runs an administrative write now, or (Redis away) keeps it for the rejoin. Undefined when it was kept. */
-  private async writeOrQueue<T>(
-    operation: string,
-    write: () => Promise<T>,
-    now: number,
-  ): Promise<T | undefined> {
+  private async writeOrQueue<T>(operation: string, write: () => Promise<T>): Promise<T | undefined> {
     if (this.failOpen.local) {
-      this.queue(write);
+      this.failOpen.queue(write);
       return undefined;
     }
     const call = write();
@@ -374,8 +357,8 @@ export class RedisStateStore implements StateStore {
       return await withTimeout(call, this.timeoutMs, operation);
     } catch (error) {
       call.catch(() => undefined);
-      this.queue(write);
-      this.degrade(operation, error, now);
+      this.failOpen.queue(write);
+      this.failOpen.degrade(operation, error);
       return undefined;
     }
   }

@@ -1,5 +1,6 @@
 import { fingerprintSecret, type StoreKey } from '@keypool/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FailOpen } from '../src/fail-open';
 import { createRedisStore, type RedisStateStore } from '../src/index';
 import { canControlRedis, startRedis, type TestRedis } from './redis-server.ts';
 
@@ -79,11 +80,7 @@ describe.skipIf(!canControlRedis)('rejoin hands the outage counts to Redis', () 
       expect((await second.reserve(KEY, cost, Date.now())).ok).toBe(true);
 
     // Only the first loses Redis: it is degraded by hand, as a timeout would do, and counts 8 locally.
-    (first as unknown as { degrade(op: string, error: unknown, now: number): void }).degrade(
-      'reserve',
-      new Error('timeout'),
-      Date.now(),
-    );
+    (first as unknown as { failOpen: FailOpen }).failOpen.degrade('reserve', new Error('timeout'));
     for (let index = 0; index < 8; index++)
       expect((await first.reserve(KEY, cost, Date.now())).ok).toBe(true);
     await expect.poll(() => first.degraded, { timeout: 3_000 }).toBe(false);
