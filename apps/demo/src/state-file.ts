@@ -1,7 +1,8 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { KeyPool, KeySnapshot, PoolState } from '@keypool/core';
 import { CliError } from './cli-error';
 import { ExitCode } from './exit-codes';
+import { writeFileAtomic } from './write-file-atomic';
 
 /** One pool in a state file: what `toJSON()` saves (to restore) and what `snapshot()` shows (to display). */
 export interface SavedPool {
@@ -40,9 +41,7 @@ export async function saveStateFile(
       snapshot: pool.snapshot(),
     })),
   };
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
-  await rename(temporary, path);
+  await writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`, 0o600);
   return file;
 }
 

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fingerprintSecret } from '@keypool/core';
 import { CliError } from '../cli-error';
@@ -9,6 +8,7 @@ import { type InitFlags, planFromFlags } from '../init-flags';
 import { type InitPlan, keysFileFor } from '../init-plan';
 import { openCliVault, type VaultCommandOptions } from '../open-cli-vault';
 import { canPrompt } from '../prompt-hidden';
+import { writeFileAtomic } from '../write-file-atomic';
 import { entryJson } from './keys-add';
 
 /** `init` options. */
@@ -82,7 +82,7 @@ export async function init({ io, out }: CommandContext, options: InitOptions): P
       );
     }
   }
-  await writeFile(file, `${JSON.stringify(keysFile, null, 2)}\n`, { mode: 0o644 });
+  await writeFileAtomic(file, `${JSON.stringify(keysFile, null, 2)}\n`, 0o644);
 
   out.json({ ok: true, file, vault: vault.path, strategy: plan.strategy, keys: added.map(entryJson) });
   for (const entry of added)

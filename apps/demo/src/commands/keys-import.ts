@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fingerprintSecret, maskSecret } from '@keypool/core';
 import { type KeysJsonEntry, keysJsonToKeysFile, parseKeysJson, VaultEntryError } from '@keypool/keystore';
@@ -8,6 +8,7 @@ import type { CommandContext } from '../command-context';
 import { ExitCode } from '../exit-codes';
 import { formatTable } from '../format-table';
 import { openCliVault, type VaultCommandOptions } from '../open-cli-vault';
+import { writeFileAtomic } from '../write-file-atomic';
 
 /** One keys.json entry and what happened to it. */
 interface ImportLine {
@@ -33,7 +34,8 @@ export interface KeysImportOptions extends VaultCommandOptions {
  * `keypool keys import <keys.json>`: reads a keys.json file (`key_id`, `api_key`, `provider`, `model_name`, `rpm`,
  * `tpm`, `rpd`, `active`, `tags`, `created_at`), puts each secret in the vault (a secret already stored is reused) and
  * writes a keys file that refers to them, keeping each key's model binding (`model_name` as `models`), limits and
- * tags; an inactive key is written as `disabled`. Nothing is written when the file is bad or the output exists.
+ * tags; an inactive key is written as `disabled`. Nothing is written when the file is bad or the output exists, and
+ * the keys file is written whole or not at all.
  */
 export async function keysImport(
   { io, out }: CommandContext,
@@ -63,7 +65,7 @@ export async function keysImport(
 
   const vault = openCliVault(io, options);
   const existing = await vault.list();
-  // A clash is checked for every entry before anything is stored: an import adds all its keys or none.
+  // A clash is checked for every entry before anything is stored: an import with a clash adds nothing.
   for (const { provider, key } of loaded.entries) {
     const fingerprint = fingerprintSecret(key.secret);
     const taken = existing.find((entry) => entry.provider === provider && entry.id === key.id);
@@ -107,7 +109,7 @@ export async function keysImport(
   const keysFile = keysJsonToKeysFile(loaded, {
     from: (entry) => `vault:${entry.provider}/${vaultIds.get(entry)}`,
   });
-  await writeFile(file, `${JSON.stringify(keysFile, null, 2)}\n`, { mode: 0o644 });
+  await writeFileAtomic(file, `${JSON.stringify(keysFile, null, 2)}\n`, 0o644);
 
   const added = lines.filter((line) => line.result === 'added').length;
   out.json({ ok: true, file, vault: vault.path, added, reused: lines.length - added, keys: lines });
