@@ -53,6 +53,7 @@ export async function execute<TClient, T>(
     const lease = next instanceof Promise ? await next : next;
     const timeout = Math.min(
       options.attemptTimeoutMs ?? settings.attemptTimeoutMs ?? Number.POSITIVE_INFINITY,
+      options.requestTimeoutMs ?? Number.POSITIVE_INFINITY,
       call.deadline - lease.startedAt,
     );
     const guard = attemptSignal(options.signal, timeout);
@@ -95,6 +96,7 @@ export async function* executeStream<TClient, TChunk>(
         options.attemptTimeoutMs ??
         settings.attemptTimeoutMs ??
         settings.firstByteTimeoutMs,
+      options.requestTimeoutMs ?? Number.POSITIVE_INFINITY,
       call.deadline - core.now(),
     );
     const guard = attemptSignal(options.signal, firstChunkTimeout);

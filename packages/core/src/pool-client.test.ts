@@ -277,3 +277,60 @@ describe('createPoolClient: signal or SDK timeout', () => {
     expect(received.timeout).toBeGreaterThan(4_000);
   });
 });
+
+describe('createPoolClient: the caller timeout a route reads (timeoutOf)', () => {
+  it("ends the call at the caller's timeout with the SDK's timeout error, even when the SDK never does", async () => {
+    class Deaf {
+      // An SDK whose own timer was lost: it ignores both its timeout and the signal.
+      readonly chat = { create: (_params: unknown, _options?: unknown) => new Promise(() => undefined) };
+    }
+    class SdkTimeout extends Error {}
+    const adapter: ProviderAdapter<Deaf> = {
+      provider: 'deaf',
+      setApiKey: () => undefined,
+      createClient: () => new Deaf(),
+      classifyError: () => ({ category: 'server', message: 'x' }),
+      chat: async () => {
+        throw new Error('unused');
+      },
+      // biome-ignore lint/correctness/useYield: unused
+      stream: async function* () {
+        throw new Error('unused');
+      },
+    };
+    const pool = createKeyPool({
+      adapter,
+      keys: [{ id: 'one', secret: 'sk-deaf-00000000000000001' }],
+      attemptTimeoutMs: 5_000,
+    });
+    const route = {
+      path: 'chat.create',
+      withSignal: (args: readonly unknown[], signal: AbortSignal) => [args[0], { signal }],
+      timeoutOf: (args: readonly unknown[]) => (args[1] as { timeout?: number } | undefined)?.timeout,
+    };
+    const client = createPoolClient(pool, new Deaf(), [route], {
+      errors: {
+        isSdkError: (error: unknown): error is Error => error instanceof SdkTimeout,
+        abortError: () => new Error('aborted'),
+        timeoutError: () => new SdkTimeout('timed out'),
+        otherError: (message) => new Error(message),
+      },
+    });
+    const started = Date.now();
+    const error = await client.chat.create({}, { timeout: 80 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SdkTimeout);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // A longer caller timeout does not lift the pool's shorter attempt timeout.
+    const capped = createKeyPool({
+      adapter,
+      keys: [{ id: 'one', secret: 'sk-deaf-00000000000000001' }],
+      attemptTimeoutMs: 60,
+    });
+    const begun = Date.now();
+    const capError = await createPoolClient(capped, new Deaf(), [route], {})
+      .chat.create({}, { timeout: 60_000 })
+      .catch((caught: unknown) => caught);
+    expect(ProviderError.isInstance(capError) && capError.category).toBe('timeout');
+    expect(Date.now() - begun).toBeLessThan(2_000);
+  });
+});

@@ -24,6 +24,12 @@ export interface RoutedMethod<TChunk = unknown> {
    * `withTimeout` is used even when the caller passed a signal, so the SDK never sees a per-attempt signal.
    */
   timeoutKeepsCallerSignal?: boolean;
+  /**
+   * Optional: the per-request timeout the caller (or the client's options) gave the SDK for this call, in ms. The
+   * engine enforces it with its own timer as the call's `requestTimeoutMs`, and a call that runs out of it fails with
+   * the SDK's timeout error: an SDK's own timer is only a second line (some can be lost, see provider-mistral).
+   */
+  timeoutOf?(args: readonly unknown[]): number | undefined;
   /** Tokens to reserve for this call (tpm limits); defaults to none. */
   estimateTokens?(args: readonly unknown[]): number;
   /** Tokens a single answer used. */
@@ -115,6 +121,7 @@ export function createPoolClient<TClient extends object>(
   const call = (route: RoutedMethod, args: unknown[]): Promise<unknown> => {
     const userSignal = findSignal(args);
     const estimatedTokens = route.estimateTokens?.(args);
+    const requestTimeoutMs = route.timeoutOf?.(args);
     const attempts: AttemptOutcome[] = [];
     const onAttempt = (attempt: AttemptOutcome) => {
       attempts.push(attempt);
@@ -125,7 +132,16 @@ export function createPoolClient<TClient extends object>(
       throw options.errors ? toClientError(error, attempts, options.errors) : error;
     };
     if (route.streams?.(args)) {
-      return openStream(pool, route, args, userSignal, estimatedTokens, options, onAttempt, convert);
+      return openStream(
+        pool,
+        route,
+        args,
+        userSignal,
+        { estimatedTokens, requestTimeoutMs },
+        options,
+        onAttempt,
+        convert,
+      );
     }
     const settled = pool.execute(
       async (client, key) => {
@@ -161,6 +177,7 @@ export function createPoolClient<TClient extends object>(
         ...options.callOptions,
         ...(userSignal ? { signal: userSignal } : {}),
         ...(estimatedTokens !== undefined ? { estimatedTokens } : {}),
+        ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
         ...modelOption(args),
         onAttempt,
       },
@@ -229,7 +246,10 @@ async function openStream<TClient extends object>(
   route: RoutedMethod,
   args: unknown[],
   userSignal: AbortSignal | undefined,
-  estimatedTokens: number | undefined,
+  {
+    estimatedTokens,
+    requestTimeoutMs,
+  }: { estimatedTokens?: number | undefined; requestTimeoutMs?: number | undefined },
   options: PoolClientOptions,
   onAttempt: (attempt: AttemptOutcome) => void,
   convert: (error: unknown) => never,
@@ -265,6 +285,7 @@ async function openStream<TClient extends object>(
         ...options.streamOptions,
         signal,
         ...(estimatedTokens !== undefined ? { estimatedTokens } : {}),
+        ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
         ...modelOption(callArgs),
         ...(route.textOf ? { textOf: route.textOf } : {}),
         ...(route.chunkUsageOf ? { usageOf: route.chunkUsageOf } : {}),

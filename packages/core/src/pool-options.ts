@@ -127,6 +127,12 @@ export interface CallOptions {
   deadlineMs?: number;
   /** Overrides the pool's attempt timeout for this call. */
   attemptTimeoutMs?: number;
+  /**
+   * The caller's own per-request timeout (an SDK's `timeout` / `timeoutMs` request option, read by `pool.client`):
+   * caps each attempt's time, and a stream's wait for its first chunk, without lifting a shorter pool setting. The
+   * engine's own timer enforces it, so it holds even where the SDK's timer can be lost.
+   */
+  requestTimeoutMs?: number;
   /** Overrides the pool's attempt budget for this call. */
   maxAttempts?: number;
   /**

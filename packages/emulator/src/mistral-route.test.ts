@@ -1,4 +1,4 @@
-import { Mistral } from '@mistralai/mistralai';
+import { HTTPClient, Mistral } from '@mistralai/mistralai';
 import { MistralCore } from '@mistralai/mistralai/core.js';
 import { chatComplete } from '@mistralai/mistralai/funcs/chatComplete.js';
 import {
@@ -22,8 +22,28 @@ beforeAll(async () => {
 });
 afterAll(() => emu.close());
 
-function client(apiKey: string, options: { timeoutMs?: number } = {}): Mistral {
-  return new Mistral({ apiKey, serverURL: emu.baseURLs.mistral, ...options });
+function client(apiKey: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Mistral {
+  const { timeoutMs, signal } = options;
+  if (timeoutMs === undefined && signal === undefined)
+    return new Mistral({ apiKey, serverURL: emu.baseURLs.mistral });
+  // The SDK's own timeout and signal ride on `new Request(...)` and a clone of it, which Undici follows through weakly
+  // held controllers: garbage collection can lose them and leave the test waiting. This fetch takes them directly.
+  const direct = timeoutMs === undefined ? signal : AbortSignal.timeout(timeoutMs);
+  return new Mistral({
+    apiKey,
+    serverURL: emu.baseURLs.mistral,
+    httpClient: new HTTPClient({
+      fetcher: async (input) => {
+        const request = input as Request;
+        return fetch(request.url, {
+          method: request.method,
+          headers: request.headers,
+          ...(request.method === 'GET' ? {} : { body: await request.text() }),
+          ...(direct ? { signal: direct } : {}),
+        });
+      },
+    }),
+  });
 }
 
 const { keyWith, modelWith } = behaviourSetters(() => emu, 'mis');
@@ -201,7 +221,7 @@ describe('mistral: stream faults', () => {
   it('streamStallAfterChunks without stallMs: stalls until the caller aborts', async () => {
     const controller = new AbortController();
     const model = modelWith({ streamStallAfterChunks: 1 });
-    const stream = await client(GOOD).chat.stream({ model, messages }, { signal: controller.signal });
+    const stream = await client(GOOD, { signal: controller.signal }).chat.stream({ model, messages });
     let text = '';
     try {
       for await (const event of stream) {

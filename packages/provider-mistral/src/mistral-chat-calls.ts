@@ -11,7 +11,7 @@ import type { ToolCall, UsageInfo } from '@mistralai/mistralai/models/components
 import { mapMistralFinishReason } from './map-mistral-finish-reason';
 import { toChatUsage, toMistralChatRequest } from './mistral-chat';
 import { mistralContentText } from './mistral-content-text';
-import { withAttemptSignal } from './mistral-request-options';
+import { enforceTimeout, withAttemptSignal } from './mistral-request-options';
 
 /** One unified chat call over `chat.complete`: the text, and the tool calls with their arguments as JSON text. */
 export async function mistralChat(
@@ -21,7 +21,10 @@ export async function mistralChat(
   timeoutMs: number | undefined,
 ): Promise<Omit<ChatResult, 'keyId' | 'provider'>> {
   const body = toMistralChatRequest(request);
-  const response = await client.chat.complete(body, withAttemptSignal(undefined, context.signal, timeoutMs));
+  const response = await enforceTimeout(
+    client.chat.complete(body, withAttemptSignal(undefined, context.signal, timeoutMs)),
+    timeoutMs,
+  );
   const choice = response.choices?.[0];
   // The SDK validates the body, but an empty `choices` passes: a 200 without an answer is the server's failure.
   if (!choice) throw new IncompleteAnswerError('mistral', 'no choices');
@@ -49,7 +52,10 @@ export async function* mistralStreamWithTools(
   timeoutMs: number | undefined,
 ): AsyncGenerator<ChatToolStreamPart, void, undefined> {
   const body = toMistralChatRequest(request);
-  const stream = await client.chat.stream(body, withAttemptSignal(undefined, context.signal, timeoutMs));
+  const stream = await enforceTimeout(
+    client.chat.stream(body, withAttemptSignal(undefined, context.signal, timeoutMs)),
+    timeoutMs,
+  );
   let finishReason: string | undefined;
   let usage: UsageInfo | undefined;
   let model: string | undefined;

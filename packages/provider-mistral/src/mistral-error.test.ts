@@ -1,5 +1,5 @@
 import { type Emulator, startEmulator } from '@keypool/emulator';
-import { Mistral } from '@mistralai/mistralai';
+import { HTTPClient, Mistral } from '@mistralai/mistralai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CANARY_SECRET, MISTRAL_ERROR_CASES } from './__fixtures__/mistral-error-cases';
 import { sdkErrorFrom } from './__fixtures__/mistral-error-fixtures';
@@ -155,7 +155,19 @@ describe('classifyMistralError on errors captured for real (the SDK against @key
     ],
     [
       'SDK timeout',
-      () => rejection(client(GOOD, 100).chat.complete({ model: 'silent', messages })),
+      // What the SDK throws when its timer fires: its own timer can be lost to garbage collection (see
+      // mistral-gc-signals.test.ts), so the fetch here times out at once instead.
+      () =>
+        rejection(
+          new Mistral({
+            apiKey: GOOD,
+            serverURL: emu.baseURLs.mistral,
+            timeoutMs: 100,
+            httpClient: new HTTPClient({
+              fetcher: () => Promise.reject(new DOMException('The operation timed out.', 'TimeoutError')),
+            }),
+          }).chat.complete({ model: 'silent', messages }),
+        ),
       { category: 'timeout' },
     ],
     [

@@ -1,4 +1,5 @@
 import type { RequestOptions } from '@mistralai/mistralai/lib/sdks.js';
+import { RequestTimeoutError } from '@mistralai/mistralai/models/errors';
 
 /** The per-request options of every Mistral SDK method (the SDK's `RequestOptions`, its second argument). */
 export type MistralRequestOptions = RequestOptions;
@@ -51,4 +52,26 @@ export function withAttemptTimeout(
   const own = rest.timeoutMs ?? clientTimeoutMs;
   rest.timeoutMs = own && own > 0 ? Math.min(own, attemptMs) : attemptMs;
   return rest;
+}
+
+/**
+ * `call`, failing with the SDK's `RequestTimeoutError` after `timeoutMs` (when set) on a timer of our own. The SDK's
+ * timeout rides on `new Request(url, { signal })` and a clone of it, which Undici follows through weakly held
+ * controllers: garbage collection during the wait can lose it, and the call then never ends.
+ */
+export function enforceTimeout<T>(call: Promise<T>, timeoutMs: number | undefined): Promise<T> {
+  if (timeoutMs === undefined || !(timeoutMs > 0)) return call;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new RequestTimeoutError('Request timed out', {
+            cause: new DOMException('The operation timed out.', 'TimeoutError'),
+          }),
+        ),
+      timeoutMs,
+    );
+  });
+  return Promise.race([call, expired]).finally(() => clearTimeout(timer));
 }

@@ -1,7 +1,7 @@
 import type { RoutedMethod, RoutedStream } from '@keypool/core';
 import { mistralContentText } from './mistral-content-text';
 import { toMistralEventStream } from './mistral-event-stream';
-import { withAttemptSignal, withAttemptTimeout } from './mistral-request-options';
+import { type MistralRequestOptions, withAttemptSignal, withAttemptTimeout } from './mistral-request-options';
 import { MISTRAL_STREAM_CONTINUATION } from './mistral-stream-continuation';
 
 /** A streamed chat, FIM or agents event as the SDK yields it: `{ data: CompletionChunk }`. */
@@ -115,6 +115,11 @@ export function mistralRouteSet(options: MistralRouteOptions = {}): {
     withAttemptTimeout(args[1], attemptMs, timeoutMs),
     ...args.slice(2),
   ];
+  // The engine enforces the call's (or the client's) `timeoutMs` with its own timer: the SDK's can be lost.
+  const timeoutOf = (args: readonly unknown[]): number | undefined => {
+    const own = (args[1] as MistralRequestOptions | undefined)?.timeoutMs ?? timeoutMs;
+    return own !== undefined && own > 0 ? own : undefined;
+  };
   const estimate = (args: readonly unknown[]) => estimateMistralRequestTokens(args[0]);
   const estimateInput = (args: readonly unknown[]) => estimateMistralRequestTokens(args[0], false);
 
@@ -122,6 +127,7 @@ export function mistralRouteSet(options: MistralRouteOptions = {}): {
     path,
     withSignal,
     withTimeout,
+    timeoutOf,
     estimateTokens,
     usageOf,
   });
@@ -132,6 +138,7 @@ export function mistralRouteSet(options: MistralRouteOptions = {}): {
     ...(path === 'chat.stream' ? { continuation: MISTRAL_STREAM_CONTINUATION } : {}),
     shapeStream,
     withSignal,
+    timeoutOf,
     estimateTokens: estimate,
     textOf: completionText,
     chunkUsageOf: completionUsage,
@@ -142,6 +149,7 @@ export function mistralRouteSet(options: MistralRouteOptions = {}): {
     streams: () => true,
     shapeStream,
     withSignal,
+    timeoutOf,
     estimateTokens: estimate,
   });
 
@@ -173,5 +181,5 @@ export function mistralRouteSet(options: MistralRouteOptions = {}): {
     otherStream('beta.conversations.appendStream'),
     otherStream('beta.conversations.restartStream'),
   ];
-  return { routes, generic: { withSignal, withTimeout, usageOf } };
+  return { routes, generic: { withSignal, withTimeout, timeoutOf, usageOf } };
 }
