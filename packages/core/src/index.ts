@@ -206,6 +206,7 @@ export {
   type RateLimitWordingFacts,
   type RateLimitWordingRule,
   type RateLimitWordingTable,
+  withWording,
 } from './rate-limit-wording';
 export {
   type BudgetHeaderNames,
