@@ -170,6 +170,21 @@ describe('fallback chain end to end (real SDKs, emulator)', () => {
     expect(fallbackAt - started).toBeLessThan(2_500);
   });
 
+  it('no attempt timeout set: a silent route is left at the first-byte limit, and the fallback serves', async () => {
+    // A non-stream answer has no first byte before it is whole: `pool.chat` is held to `firstByteTimeoutMs` unless an
+    // attempt timeout is set, so a route that never answers does not eat the whole deadline.
+    const chain = createFallbackChain([
+      { pool: pools.anthropic([ANT], { firstByteTimeoutMs: 300 }), model: 'claude-silent' },
+      { pool: pools.openai([OAI]), model: 'gpt-ok' },
+    ]);
+    const started = Date.now();
+    const result = await chain.chat(ask());
+    expect(result.served.index).toBe(1);
+    expect(result.attempts[0]).toMatchObject({ category: 'timeout' });
+    expect(traffic(emu, 'claude-silent').outcomes).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(2_500);
+  });
+
   it('model not found: moves on after one request', async () => {
     const chain = createFallbackChain([
       { pool: pools.anthropic([ANT]), model: 'claude-gone' },
