@@ -212,6 +212,7 @@ async function afterFailure<T>(
         category: error.category,
         delayMs: 0,
         fromKeyId: lease.key.id,
+        fromMasked: lease.key.masked,
       },
       call.model,
     );
@@ -238,6 +239,7 @@ async function afterFailure<T>(
       category: error.category,
       delayMs,
       fromKeyId: lease.key.id,
+      fromMasked: lease.key.masked,
     },
     call.model,
   );

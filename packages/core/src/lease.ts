@@ -158,7 +158,15 @@ function lease<T>(
   if (last && last.key !== key && core.hasListeners('key.rotated'))
     core.emit(
       'key.rotated',
-      { provider: core.provider, fromKeyId: last.key.id, toKeyId: key.id, reason: last.category, attempt },
+      {
+        provider: core.provider,
+        fromKeyId: last.key.id,
+        fromMasked: last.key.masked,
+        toKeyId: key.id,
+        toMasked: key.masked,
+        reason: last.category,
+        attempt,
+      },
       call.model,
     );
   return {
