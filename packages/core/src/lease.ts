@@ -120,7 +120,7 @@ function pick<T>(
     const preferred = core.slots[fnv1a(affinity) % core.slots.length]!.scope(index.scope);
     if (preferred.parked === 'ready' && preferred.usable(now)) return preferred;
   }
-  if (index.ready.length === 0) return undefined;
+  if (index.readyCount === 0) return undefined;
   const selection = core.selection;
   selection.now = now;
   if (call.avoid !== undefined || now < core.penaltiesUntil) {
