@@ -48,6 +48,8 @@ beforeAll(async () => {
       'claude-filtered': { contentFilter: true },
       'gemini-filtered': { contentFilter: true },
       'claude-flapping': { outage: { downMs: 1_200 } },
+      // Real model names (the built-in context-window table knows them); the emulator makes the first one small.
+      'gpt-4o': { contextWindow: 30 },
     },
   });
   pools = emulatorPools(emu, WINDOW_MS);
@@ -217,6 +219,24 @@ describe('fallback chain end to end (real SDKs, emulator)', () => {
     expect(traffic(emu, 'claude-small').outcomes).toEqual(['context_length']);
     expect(traffic(emu, 'gpt-smaller').outcomes).toEqual([]);
     expect(traffic(emu, 'gemini-large').outcomes).toEqual(['ok']);
+  });
+
+  it('context length with no window configured: the built-in table skips a same-size step for a larger one', async () => {
+    const chain = createFallbackChain([
+      { pool: pools.openai([OAI]), model: 'gpt-4o' },
+      { pool: pools.openai([OAI]), model: 'gpt-4o-mini' },
+      { pool: pools.gemini([GEM]), model: 'gemini-2.5-pro' },
+    ]);
+    const result = await chain.chat(ask('a long question '.repeat(20)));
+    // gpt-4o answered context_length; gpt-4o-mini has the same 128k window in the table, Gemini 2.5 Pro a larger one.
+    expect(result.served.model).toBe('gemini-2.5-pro');
+    expect(result.attempts.map((attempt) => [attempt.step, attempt.outcome])).toEqual([
+      [0, 'failure'],
+      [1, 'skipped'],
+      [2, 'success'],
+    ]);
+    expect(traffic(emu, 'gpt-4o').outcomes).toEqual(['context_length']);
+    expect(traffic(emu, 'gpt-4o-mini').outcomes).toEqual([]);
   });
 
   it('context length without a larger step: ChainExhaustedError, nothing sent to the smaller step', async () => {
