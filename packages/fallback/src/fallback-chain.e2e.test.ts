@@ -14,6 +14,7 @@ const OAI = 'sk-e2e-chain-openai-healthy-0000000003';
 const OAI_QUOTA = 'sk-e2e-chain-openai-no-quota-00000004';
 const GEM = 'AIzaE2eChainGeminiHealthy000000000005';
 const MIS = 'mis-e2e-chain-mistral-healthy-0000006';
+const OAI_PER_MODEL = 'sk-e2e-chain-openai-per-model-000007';
 
 const ask = (content = 'hello chain') => ({
   model: 'replaced',
@@ -35,6 +36,8 @@ beforeAll(async () => {
       [OAI_QUOTA]: { quotaExhausted: true },
       [GEM]: {},
       [MIS]: {},
+      // One request per window per model, as OpenAI limits each model of a key separately.
+      [OAI_PER_MODEL]: { rpm: 1, windowScope: 'model', rateLimitHeaders: false },
     },
     models: {
       'claude-500-once': { serverErrorOnce: true },
@@ -185,6 +188,23 @@ describe('fallback chain end to end (real SDKs, emulator)', () => {
     expect(result.attempts[0]).toMatchObject({ category: 'timeout' });
     expect(traffic(emu, 'claude-silent').outcomes).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(2_500);
+  });
+
+  it('one key, two models: a 429 on gpt-4o is rescued by the gpt-4o-mini step on the same key', async () => {
+    const pool = pools.openai([OAI_PER_MODEL]);
+    const chain = createFallbackChain([
+      { pool, model: 'gpt-limited', name: 'big' },
+      { pool, model: 'gpt-ok', name: 'mini' },
+    ]);
+    expect((await chain.chat(ask())).served.name).toBe('big');
+    // The big model's window is spent; the same key still serves the other model (its own window).
+    const rescued = await chain.chat(ask());
+    expect(rescued.served).toMatchObject({ name: 'mini', keyId: rescued.attempts[0]?.keyId });
+    expect(rescued.attempts.map((attempt) => [attempt.step, attempt.outcome, attempt.category])).toEqual([
+      [0, 'failure', 'rate_limit'],
+      [1, 'success', undefined],
+    ]);
+    expect(traffic(emu, 'gpt-limited').outcomes).toEqual(['ok', 'rate_limited']);
   });
 
   it('model not found: moves on after one request', async () => {
