@@ -143,24 +143,25 @@ export class DashboardCollector {
     const event = observe(raw as never);
     const at = eventTime(event, this.now);
     const key = event.keyId ?? '';
+    const model = event.model ?? '';
     if (event.type === 'request.success') {
-      this.attempts.add({ pool: name, provider, key, outcome: 'success' });
+      this.attempts.add({ pool: name, provider, key, model, outcome: 'success' });
       this.series.record(name, at, {
         ok: true,
         ...(event.latencyMs !== undefined ? { latencyMs: event.latencyMs } : {}),
       });
       if (event.latencyMs !== undefined)
-        this.latency.observe({ pool: name, provider }, event.latencyMs / 1_000);
+        this.latency.observe({ pool: name, provider, model }, event.latencyMs / 1_000);
       const total =
         event.usage?.totalTokens ??
         (event.usage ? (event.usage.inputTokens ?? 0) + (event.usage.outputTokens ?? 0) : undefined);
-      if (total) this.tokens.add({ pool: name, provider, key, model: event.model ?? '' }, total);
+      if (total) this.tokens.add({ pool: name, provider, key, model }, total);
     } else if (event.type === 'request.failure') {
       const category = String(event.category ?? 'server');
       const rateLimited = category === 'rate_limit' || event.status === 429;
-      this.attempts.add({ pool: name, provider, key, outcome: 'failure' });
-      this.failures.add({ pool: name, provider, key, category });
-      if (rateLimited) this.rateLimited.add({ pool: name, provider, key });
+      this.attempts.add({ pool: name, provider, key, model, outcome: 'failure' });
+      this.failures.add({ pool: name, provider, key, model, category });
+      if (rateLimited) this.rateLimited.add({ pool: name, provider, key, model });
       this.series.record(name, at, { ok: false, rateLimited });
     } else if (event.type === 'key.cooldown') {
       this.cooldowns.add({ pool: name, provider, key, category: String(event.category ?? '') });

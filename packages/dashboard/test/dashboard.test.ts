@@ -104,13 +104,15 @@ describe('dashboard handler against a pool calling the emulator', () => {
       expect(family(families, 'keypool_rate_limited_total').metrics[0]?.labels).toMatchObject({
         provider: 'openai',
         key: 'limited',
+        model: 'gpt-4o',
       });
+      expect(successes?.labels?.model).toBe('gpt-4o');
       const histogram = family(families, 'keypool_request_duration_seconds');
       expect(histogram.type).toBe('HISTOGRAM');
       // The parser keeps a labelled histogram's buckets (not its _sum/_count): check those in the text.
       expect(Number(histogram.metrics[0]?.buckets?.['+Inf'])).toBe(6);
       expect(metricsText).toContain(
-        'keypool_request_duration_seconds_count{pool="openai",provider="openai"} 6\n',
+        'keypool_request_duration_seconds_count{pool="openai",provider="openai",model="gpt-4o"} 6\n',
       );
       expect(
         family(families, 'keypool_alerts_active').metrics.find(
