@@ -3,7 +3,7 @@ import { type Emulator, startEmulator } from '@keypool/emulator';
 import { ChainExhaustedError, createFallbackChain } from '@keypool/fallback';
 import { createGeminiPool } from '@keypool/gemini';
 import { createOpenAIPool } from '@keypool/openai';
-import { generateObject, generateText, Output, stepCountIs, streamText, tool } from 'ai';
+import { generateObject, generateText, Output, stepCountIs, streamObject, streamText, tool } from 'ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createKeypoolModel } from './keypool-language-model';
@@ -146,6 +146,21 @@ describe('@keypool/ai-sdk with the real ai package', () => {
     });
     expect(object).toEqual({ city: 'Echo: forecast', days: 3, sunny: true });
     expect(providerMetadata?.keypool).toMatchObject({ stepName: 'claude', provider: 'anthropic' });
+  });
+
+  it('streamObject over a chain whose primary is rate limited streams partial objects, then the parsed one', async () => {
+    await anthropic().chat({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] });
+    const result = streamObject({
+      model: createKeypoolModel(chain()),
+      schema: z.object({ city: z.string(), days: z.number().int().min(3), sunny: z.boolean() }),
+      prompt: 'forecast',
+      maxRetries: 0,
+    });
+    const partials: unknown[] = [];
+    for await (const partial of result.partialObjectStream) partials.push(partial);
+    expect(partials.length).toBeGreaterThan(1);
+    expect(await result.object).toEqual({ city: 'Echo: forecast', days: 3, sunny: true });
+    expect((await result.providerMetadata)?.keypool).toMatchObject({ stepName: 'gpt', provider: 'openai' });
   });
 
   it('generateText with Output.object on Gemini parses the structured output', async () => {
