@@ -9,6 +9,7 @@ const WINDOW_MS = 1_000;
 const ANT = 'sk-ant-e2e-cont-healthy-00000000001';
 const OAI = 'sk-e2e-cont-openai-healthy-000000002';
 const MIS = 'mis-e2e-cont-mistral-healthy-000004';
+const ANT_ONE = 'sk-ant-e2e-cont-one-per-window-00005';
 const QUESTION = 'tell me the story of the cat who saw the cat on the mat again';
 const FULL = `Echo: ${QUESTION}`;
 const ask = () => ({
@@ -22,7 +23,7 @@ let pools: ReturnType<typeof emulatorPools>;
 beforeAll(async () => {
   emu = await startEmulator({
     windowMs: WINDOW_MS,
-    keys: { [ANT]: {}, [OAI]: {}, [MIS]: {} },
+    keys: { [ANT]: {}, [OAI]: {}, [MIS]: {}, [ANT_ONE]: { rpm: 1 } },
     models: {
       'claude-haiku-4-5-cut': { streamCutAfterChunks: 5, streamFaultTimes: 1 },
       'claude-opus-4-7-cut': { streamCutAfterChunks: 4, streamFaultTimes: 1, rejectPrefill: true },
@@ -72,6 +73,26 @@ describe('fallback chain: streams that survive (real SDKs, emulator)', () => {
     expect(traffic(emu, 'gpt-ok').outcomes).toHaveLength(0);
     // Usage counts the cut attempt (estimated) and the continuation.
     expect(result.usageEstimated).toBe(true);
+  });
+
+  it('a break the same step cannot continue (its one key is rate limited) goes on on the next step, restarted', async () => {
+    const chain = createFallbackChain([
+      { pool: pools.anthropic([ANT_ONE]), model: 'claude-haiku-4-5-cut', name: 'claude' },
+      { pool: pools.openai([OAI]), model: 'gpt-ok', name: 'gpt' },
+    ]);
+    const { events, screen, result } = await collect(chain.stream(ask()));
+    // GPT cannot continue a prefill: the caller is told to clear what Claude sent, then gets GPT's whole answer.
+    const restart = events.findIndex((event) => event.type === 'restart');
+    expect(restart).toBeGreaterThan(0);
+    expect(events.slice(0, restart).some((event) => event.type === 'delta')).toBe(true);
+    expect(screen).toBe(FULL);
+    expect(result.served.name).toBe('gpt');
+    expect(result.continued).toMatchObject([
+      { how: 'restart', from: { step: 'claude' }, to: { step: 'gpt' } },
+    ]);
+    // Claude's stream was cut, and its headers had said the key's window was spent: the pool sent Claude nothing more.
+    expect(traffic(emu, 'claude-haiku-4-5-cut').outcomes).toEqual(['stream_cut']);
+    expect(traffic(emu, 'gpt-ok').outcomes).toEqual(['ok']);
   });
 
   it('a model that rejects the prefill restarts instead: the 400 never reaches the caller', async () => {
