@@ -1,6 +1,7 @@
-import { type ClientErrorFactory, ROUTED_CLIENT_API_KEY, scrubSdkError, toClientError } from './client-error';
+import { type ClientErrorFactory, ROUTED_CLIENT_API_KEY, toClientError } from './client-error';
 import type { AttemptKey, AttemptOutcome, CallOptions, KeyPool, StreamCallOptions } from './key-pool';
-import { remainingDeadline } from './pool-stream';
+import { findSignal, modelOption, resolvePath, scrubbed } from './routed-call-helpers';
+import { openStream } from './routed-stream';
 import type { RoutedStreamContinuer } from './routed-stream-continuer';
 
 /**
@@ -241,127 +242,6 @@ export function createPoolClient<TClient extends object>(
   return wrap(template, '') as TClient;
 }
 
-async function openStream<TClient extends object>(
-  pool: KeyPool<TClient>,
-  route: RoutedMethod,
-  args: unknown[],
-  userSignal: AbortSignal | undefined,
-  {
-    estimatedTokens,
-    requestTimeoutMs,
-  }: { estimatedTokens?: number | undefined; requestTimeoutMs?: number | undefined },
-  options: PoolClientOptions,
-  onAttempt: (attempt: AttemptOutcome) => void,
-  convert: (error: unknown) => never,
-): Promise<unknown> {
-  const controller = new AbortController();
-  const signal = userSignal ? AbortSignal.any([userSignal, controller.signal]) : controller.signal;
-  // One deadline for the whole call: a continuation (nativeStreams) gets what is left of it, not a fresh one.
-  const startedAt = Date.now();
-  let continuing = false;
-  const start = async (callArgs: readonly unknown[], avoidKeyIds: readonly string[]) => {
-    const remaining = continuing
-      ? remainingDeadline(pool, options.callOptions?.deadlineMs, startedAt)
-      : undefined;
-    continuing = true;
-    let keyId = '';
-    const rest = pool.executeStream<unknown>(
-      async (client, key) => {
-        const method = resolvePath(client, route.path);
-        let stream: AsyncIterable<unknown>;
-        try {
-          stream = await (method.fn as (...input: unknown[]) => Promise<AsyncIterable<unknown>>).apply(
-            method.owner,
-            route.withSignal(callArgs, key.signal),
-          );
-        } catch (error) {
-          throw scrubbed(error, client, options);
-        }
-        route.afterCall?.(stream, key);
-        return options.secretOf ? scrubbing(stream, client, options) : stream;
-      },
-      {
-        ...options.callOptions,
-        ...options.streamOptions,
-        signal,
-        ...(estimatedTokens !== undefined ? { estimatedTokens } : {}),
-        ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
-        ...modelOption(callArgs),
-        ...(route.textOf ? { textOf: route.textOf } : {}),
-        ...(route.chunkUsageOf ? { usageOf: route.chunkUsageOf } : {}),
-        ...(route.isTerminal ? { isTerminal: route.isTerminal } : {}),
-        ...(avoidKeyIds.length > 0 ? { avoidKeyIds } : {}),
-        ...(remaining !== undefined ? { deadlineMs: remaining } : {}),
-        onFirstChunk: (key) => {
-          keyId = key.keyId;
-        },
-        onAttempt,
-      },
-    );
-    const first = await rest.next();
-    return { first, rest, keyId };
-  };
-  // Wait for the first chunk so that every error before it rotates keys and surfaces at `await`, as the SDKs do.
-  const opened = await start(args, []).catch(convert);
-  const continued = route.continuation?.continueStream(pool, args, opened, start);
-  const first = continued ? await continued.next().catch(convert) : opened.first;
-  const stream = routedStream(first, continued ?? opened.rest, controller, convert);
-  return route.shapeStream ? route.shapeStream(stream) : stream;
-}
-
-function scrubbed(error: unknown, client: object, options: PoolClientOptions): unknown {
-  const secret = options.secretOf?.(client as never);
-  return secret ? scrubSdkError(error, [secret]) : error;
-}
-
-/** The chunks of `stream`, with any error it throws scrubbed of the client's secret. */
-async function* scrubbing<TChunk>(
-  stream: AsyncIterable<TChunk>,
-  client: object,
-  options: PoolClientOptions,
-): AsyncGenerator<TChunk, void, undefined> {
-  try {
-    yield* stream;
-  } catch (error) {
-    throw scrubbed(error, client, options);
-  }
-}
-
-async function* replay<TChunk>(
-  first: IteratorResult<TChunk, void>,
-  rest: AsyncGenerator<TChunk, void, undefined>,
-  controller: AbortController,
-  convert: (error: unknown) => never,
-): AsyncGenerator<TChunk, void, undefined> {
-  try {
-    if (first.done) return;
-    yield first.value;
-    for (;;) {
-      let next: IteratorResult<TChunk, void>;
-      try {
-        next = await rest.next();
-      } catch (error) {
-        // `stream.controller.abort()` ends the loop quietly, as the SDKs' own streams do.
-        if (controller.signal.aborted) return;
-        return convert(error);
-      }
-      if (next.done) return;
-      yield next.value;
-    }
-  } finally {
-    await rest.return(undefined).catch(() => undefined);
-  }
-}
-
-function routedStream<TChunk>(
-  first: IteratorResult<TChunk, void>,
-  rest: AsyncGenerator<TChunk, void, undefined>,
-  controller: AbortController,
-  convert: (error: unknown) => never,
-): RoutedStream<TChunk> {
-  return Object.assign(replay(first, rest, controller, convert), { controller });
-}
-
 interface WithResponse {
   data: unknown;
   response?: Response;
@@ -379,37 +259,4 @@ function routedPromise(settled: Promise<WithResponse>): RoutedPromise<unknown> {
   // A caller that only uses `withResponse()` never awaits `data`: its rejection must not go unhandled.
   data.catch(() => undefined);
   return data;
-}
-
-function resolvePath(client: object, path: string): { owner: unknown; fn: unknown } {
-  const parts = path.split('.');
-  let owner: unknown = client;
-  for (const part of parts.slice(0, -1)) owner = (owner as Record<string, unknown>)[part];
-  const fn = (owner as Record<string, unknown>)[parts.at(-1)!];
-  if (typeof fn !== 'function') throw new TypeError(`${path} is not a function on this client`);
-  return { owner, fn };
-}
-
-function findSignal(args: readonly unknown[]): AbortSignal | undefined {
-  for (const arg of args) {
-    if (arg && typeof arg === 'object') {
-      const candidate = arg as {
-        signal?: unknown;
-        abortSignal?: unknown;
-        config?: { abortSignal?: unknown };
-      };
-      if (candidate.signal instanceof AbortSignal) return candidate.signal;
-      if (candidate.abortSignal instanceof AbortSignal) return candidate.abortSignal;
-      if (candidate.config?.abortSignal instanceof AbortSignal) return candidate.config.abortSignal;
-    }
-  }
-  return undefined;
-}
-
-/** The model a routed call names (its first argument's `model`), so the pool applies that model scope's state. */
-function modelOption(args: readonly unknown[]): { model?: string } {
-  const params = args[0];
-  if (params && typeof params === 'object' && typeof (params as { model?: unknown }).model === 'string')
-    return { model: (params as { model: string }).model };
-  return {};
 }
