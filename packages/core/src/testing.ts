@@ -4,6 +4,7 @@ export {
   type LiveTarget,
   runAdapterConformance,
 } from './testing/adapter-conformance';
+export { consoleOutputOf } from './testing/console-output';
 export {
   type ContinuationConformanceOptions,
   type ContinuationEmulator,

@@ -1,5 +1,6 @@
+import { consoleOutputOf } from '@keypool/core/testing';
 import { type Emulator, startEmulator } from '@keypool/emulator';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnthropicPool } from './anthropic-pool.ts';
 
 const KEY = 'sk-ant-silent-logger-0000000000000001';
@@ -11,25 +12,13 @@ afterAll(() => emu.close());
 
 describe('the SDK never writes to the console through a pool', () => {
   it('a malformed stream chunk fails the stream without "Could not parse message into JSON" on stderr', async () => {
-    const written: string[] = [];
-    const spies = [
-      vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-        written.push(String(chunk));
-        return true;
-      }),
-      ...(['error', 'warn', 'info', 'log', 'debug'] as const).map((level) =>
-        vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-          written.push(args.map(String).join(' '));
-        }),
-      ),
-    ];
-    try {
+    let failure: unknown;
+    const written = await consoleOutputOf(async () => {
       const pool = createAnthropicPool({
         keys: [{ id: 'k', secret: KEY }],
         maxAttempts: 1,
         clientOptions: { baseURL: emu.baseURLs.anthropic },
       });
-      let failure: unknown;
       try {
         for await (const _ of pool.stream({
           model: 'garbled',
@@ -41,10 +30,8 @@ describe('the SDK never writes to the console through a pool', () => {
       } catch (error) {
         failure = error;
       }
-      expect(failure).toBeInstanceOf(Error);
-    } finally {
-      for (const spy of spies) spy.mockRestore();
-    }
+    });
+    expect(failure).toBeInstanceOf(Error);
     expect(written).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
+import { consoleOutputOf } from '@keypool/core/testing';
 import { type Emulator, startEmulator } from '@keypool/emulator';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenAIPool } from './openai-pool.ts';
 
 const KEY = 'sk-openai-silent-logger-00000000000001';
@@ -9,28 +10,6 @@ beforeAll(async () => {
   emu = await startEmulator({ keys: { [KEY]: {} }, models: { garbled: { malformedChunk: true } } });
 });
 afterAll(() => emu.close());
-
-/** Everything written to stderr or the console while `run` runs. */
-async function consoleOutputOf(run: () => Promise<void>): Promise<string[]> {
-  const written: string[] = [];
-  const spies = [
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push(String(chunk));
-      return true;
-    }),
-    ...(['error', 'warn', 'info', 'log', 'debug'] as const).map((level) =>
-      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-        written.push(args.map(String).join(' '));
-      }),
-    ),
-  ];
-  try {
-    await run();
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-  return written;
-}
 
 const pool = () =>
   createOpenAIPool({
