@@ -162,7 +162,7 @@ export async function chat(
           } else if (event.type === 'restart') {
             // The stream broke and the answer starts again: what was printed above is discarded.
             if (!out.jsonMode) out.write(`\n[the answer restarts (${event.reason})]\n`);
-          } else result = event.result;
+          } else if (event.type === 'done') result = event.result;
         }
         if (!out.jsonMode) out.write('\n');
       } else {

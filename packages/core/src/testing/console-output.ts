@@ -6,11 +6,18 @@ import { vi } from 'vitest';
  */
 export async function consoleOutputOf(run: () => Promise<void>): Promise<string[]> {
   const written: string[] = [];
+  // Core is runtime-agnostic (no Node types): reach Node's stderr where there is one.
+  const stderr = (globalThis as { process?: { stderr?: { write(chunk: string | Uint8Array): boolean } } })
+    .process?.stderr;
   const spies = [
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push(String(chunk));
-      return true;
-    }),
+    ...(stderr
+      ? [
+          vi.spyOn(stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+            written.push(String(chunk));
+            return true;
+          }),
+        ]
+      : []),
     ...(['error', 'warn', 'info', 'log', 'debug'] as const).map((level) =>
       vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
         written.push(args.map(String).join(' '));
