@@ -24,6 +24,25 @@ export function validatePoolOptions<TClient>(options: KeyPoolOptions<TClient>): 
   return keys;
 }
 
+/**
+ * Checks the lean engine's options (`PoolEngine`) and returns its keys: the pool's rules, and the options only
+ * `KeyPool` takes are refused with a `ConfigError` naming the full pool.
+ */
+export function validateEngineOptions<TClient>(options: KeyPoolOptions<TClient>): KeyConfig[] {
+  const fullOnly = options && typeof options === 'object' ? KEY_POOL_ONLY.filter((name) => name in options) : [];
+  if (fullOnly.length > 0)
+    throw new ConfigError(
+      'pool options',
+      fullOnly.map((name) => ({
+        path: name,
+        message: `${name} is an option of KeyPool (createKeyPool from @keypool/core); the lean PoolEngine has none`,
+      })),
+    );
+  return validatePoolOptions(options);
+}
+
+const KEY_POOL_ONLY = ['initialState', 'historySize', 'onInterrupt', 'continuation', 'nativeStreams'];
+
 /** A pool's settings: its (validated) options over the defaults. */
 export function poolSettingsOf<TClient>(options: KeyPoolOptions<TClient>): PoolSettings {
   const windowMs = options.windowMs ?? 60_000;

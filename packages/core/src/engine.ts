@@ -1,0 +1,1 @@
+export { createPoolEngine, PoolEngine, type PoolEngineOptions } from './pool-engine';
