@@ -21,17 +21,22 @@ import {
 // The pool's configuration is checked by core's own small validator (validate.ts), not a schema library: a pool
 // bundles a few hundred bytes of checks. Every message names its field.
 
+/* @__NO_SIDE_EFFECTS__ */
 const atLeast = (field: string, min: number): Rule<number> => [
   (value) => value >= min,
   `${field} must be >= ${min}`,
 ];
+/* @__NO_SIDE_EFFECTS__ */
 const above = (field: string, min: number): Rule<number> => [
   (value) => value > min,
   `${field} must be > ${min}`,
 ];
 
+/* @__NO_SIDE_EFFECTS__ */
 const nonNegative = (field: string) => optional(number(`${field} must be a number`, [atLeast(field, 0)]));
+/* @__NO_SIDE_EFFECTS__ */
 const positive = (field: string) => optional(number(`${field} must be a number`, [above(field, 0)]));
+/* @__NO_SIDE_EFFECTS__ */
 const integerAtLeast = (field: string, min: number, typeMessage = `${field} must be an integer >= ${min}`) =>
   optional(number(typeMessage, [[(value) => value >= min, `${field} must be an integer >= ${min}`]], true));
 
@@ -55,6 +60,7 @@ export interface KeyConfig {
   priority?: number | undefined;
 }
 
+/* @__NO_SIDE_EFFECTS__ */
 const strict = (what: string) => ({ unknown: { what, listKnown: false } });
 
 /** Per-key proactive limits: requests per minute, tokens per minute, requests per day. */
@@ -277,6 +283,7 @@ export const policyCategorySchema: Validator<string> = custom((value, report) =>
     report(`must be one of ${ERROR_CATEGORIES.join(', ')}`);
 });
 
+/* @__NO_SIDE_EFFECTS__ */
 const oneOf = (field: string, values: readonly string[]) =>
   optional(
     custom((value, report) => {
@@ -331,22 +338,42 @@ export const continuationOptionsSchema = object(
   { unknown: { what: 'continuation option', names: CONTINUATION_OPTION_NAMES } },
 );
 
+/* @__NO_SIDE_EFFECTS__ */
 const positiveMs = (field: string) => optional(number(`${field} must be a number`, [above(field, 0)]));
+
+/** The plain-data options of the lean engine (`PoolEngine`): everything but saved state, history and continuation. */
+const engineOptionShape = {
+  maxAttempts: optional(number('maxAttempts must be an integer', [atLeast('maxAttempts', 1)], true)),
+  attemptTimeoutMs: positiveMs('attemptTimeoutMs'),
+  deadlineMs: positiveMs('deadlineMs'),
+  maxWaitMs: nonNegative('maxWaitMs'),
+  retryBaseMs: nonNegative('retryBaseMs'),
+  streamIdleTimeoutMs: positiveMs('streamIdleTimeoutMs'),
+  windowMs: positiveMs('windowMs'),
+  dayMs: positiveMs('dayMs'),
+  firstByteTimeoutMs: positiveMs('firstByteTimeoutMs'),
+  adaptiveLimits: optional(boolean('adaptiveLimits must be true or false')),
+  maxClients: integerAtLeast('maxClients', 1),
+  failureThreshold: integerAtLeast('failureThreshold', 1),
+  failureResetMs: positiveMs('failureResetMs'),
+  retryBackoff: optional(retryBackoffSchema),
+  cooldown: optional(cooldownOptionsSchema),
+  policy: optional(policyOverridesSchema),
+};
+
+/** Two shapes as one (a function, so that bundlers drop what no one uses). */
+/* @__NO_SIDE_EFFECTS__ */
+const joined = <A, B>(a: A, b: B): A & B => ({ ...a, ...b });
+
+const optionsMessage = 'pool options must be an object';
+const unknownOption = { unknown: { what: 'pool option', names: POOL_OPTION_NAMES } };
+
+/** The serialisable part of the lean engine's options (functions and objects are checked by the engine itself). */
+export const engineNumericOptionsSchema = object(engineOptionShape, optionsMessage, unknownOption);
 
 /** The serialisable part of the pool options (functions and objects are checked by the pool itself). */
 export const poolNumericOptionsSchema = object(
-  {
-    maxAttempts: optional(number('maxAttempts must be an integer', [atLeast('maxAttempts', 1)], true)),
-    attemptTimeoutMs: positiveMs('attemptTimeoutMs'),
-    deadlineMs: positiveMs('deadlineMs'),
-    maxWaitMs: nonNegative('maxWaitMs'),
-    retryBaseMs: nonNegative('retryBaseMs'),
-    streamIdleTimeoutMs: positiveMs('streamIdleTimeoutMs'),
-    windowMs: positiveMs('windowMs'),
-    dayMs: positiveMs('dayMs'),
-    firstByteTimeoutMs: positiveMs('firstByteTimeoutMs'),
-    adaptiveLimits: optional(boolean('adaptiveLimits must be true or false')),
-    maxClients: integerAtLeast('maxClients', 1),
+  joined(engineOptionShape, {
     historySize: optional(
       number(
         'historySize must be an integer',
@@ -354,11 +381,6 @@ export const poolNumericOptionsSchema = object(
         true,
       ),
     ),
-    failureThreshold: integerAtLeast('failureThreshold', 1),
-    failureResetMs: positiveMs('failureResetMs'),
-    retryBackoff: optional(retryBackoffSchema),
-    cooldown: optional(cooldownOptionsSchema),
-    policy: optional(policyOverridesSchema),
     onInterrupt: oneOf('onInterrupt', INTERRUPT_MODES),
     continuation: optional(continuationOptionsSchema),
     nativeStreams: optional(
@@ -368,9 +390,9 @@ export const poolNumericOptionsSchema = object(
         { unknown: { what: 'nativeStreams option', names: ['onInterrupt'] } },
       ),
     ),
-  },
-  'pool options must be an object',
-  { unknown: { what: 'pool option', names: POOL_OPTION_NAMES } },
+  }),
+  optionsMessage,
+  unknownOption,
 );
 
 /** Turns validation issues into Keypool's own `ConfigIssue`s, with readable paths like `keys[2].limits.rpm`. */

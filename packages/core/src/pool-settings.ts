@@ -1,20 +1,31 @@
 import { DEFAULT_COOLDOWN } from './backoff';
-import { formatPath, type KeyConfig, parseKeys } from './config';
+import {
+  engineNumericOptionsSchema,
+  formatPath,
+  type KeyConfig,
+  parseKeys,
+  poolNumericOptionsSchema,
+} from './config';
 import { ConfigError } from './errors';
 import { withFailureThresholds } from './failure-threshold';
 import { resolvePolicy } from './policy';
 import type { PoolSettings } from './pool-core';
-import { poolOptionProblems } from './pool-option-problems';
+import { optionProblems } from './pool-option-problems';
 import type { KeyPoolOptions } from './pool-options';
 import { retrySettings } from './retry-settings';
+import type { Validator } from './validate';
 
 /** Checks a pool's options and returns its keys, parsed; every bad field is a `ConfigError` naming its path. */
 export function validatePoolOptions<TClient>(options: KeyPoolOptions<TClient>): KeyConfig[] {
+  return checkOptions(options, poolNumericOptionsSchema);
+}
+
+function checkOptions<TClient>(options: KeyPoolOptions<TClient>, schema: Validator<unknown>): KeyConfig[] {
   if (!options || typeof options !== 'object')
     throw new ConfigError('pool options', [{ path: '', message: 'options must be an object' }]);
   if (!options.adapter)
     throw new ConfigError('pool options', [{ path: 'adapter', message: 'adapter is required' }]);
-  const problems = poolOptionProblems(options);
+  const problems = optionProblems(schema, options);
   if (problems.length > 0)
     throw new ConfigError(
       'pool options',
@@ -38,7 +49,7 @@ export function validateEngineOptions<TClient>(options: KeyPoolOptions<TClient>)
         message: `${name} is an option of KeyPool (createKeyPool from @keypool/core); the lean PoolEngine has none`,
       })),
     );
-  return validatePoolOptions(options);
+  return checkOptions(options, engineNumericOptionsSchema);
 }
 
 const KEY_POOL_ONLY = ['initialState', 'historySize', 'onInterrupt', 'continuation', 'nativeStreams'];
