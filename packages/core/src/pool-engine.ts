@@ -10,26 +10,20 @@ import type { KeySnapshot } from './key-snapshot';
 import { MemoryStateStore } from './memory-store';
 import { PoolCore } from './pool-core';
 import type { AttemptKey, CallOptions, KeyPoolOptions, StreamCallOptions } from './pool-options';
-import { poolSettingsOf, validateEngineOptions } from './pool-settings';
+import { type KEY_POOL_ONLY_OPTIONS, poolSettingsOf, validateEngineOptions } from './pool-settings';
+
+export { KEY_POOL_ONLY_OPTIONS } from './pool-settings';
+
 import { applyRemoteView, refreshState, snapshotKeys } from './pool-state';
 import type { EngineStreamOptions, PoolStreamEvent } from './pool-stream';
 import { createSelector } from './selectors';
 import type { StateStore } from './state-store';
 
-/**
- * The options only the full `KeyPool` takes: saved state, failure history and stream continuation. `PoolEngine`
- * refuses them with a `ConfigError` that names the full pool.
- */
-export const KEY_POOL_ONLY_OPTIONS = [
-  'initialState',
-  'historySize',
-  'onInterrupt',
-  'continuation',
-  'nativeStreams',
-] as const;
-
 /** Options of the lean engine: a key pool's options without saved state, history and stream continuation. */
-export type PoolEngineOptions<TClient> = Omit<KeyPoolOptions<TClient>, (typeof KEY_POOL_ONLY_OPTIONS)[number]>;
+export type PoolEngineOptions<TClient> = Omit<
+  KeyPoolOptions<TClient>,
+  (typeof KEY_POOL_ONLY_OPTIONS)[number]
+>;
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 

@@ -1,6 +1,6 @@
 import { POOL_OPTION_NAMES, poolNumericOptionsSchema, STRATEGY_NAMES } from './config';
-import type { Validator } from './validate';
 import { maskKeyLike } from './mask-key-like';
+import type { Validator } from './validate';
 
 /** Pool options only code can give (the adapter, the keys, functions, a store object): never in a keys file. */
 export const CODE_ONLY_POOL_OPTIONS = [

@@ -36,11 +36,24 @@ function checkOptions<TClient>(options: KeyPoolOptions<TClient>, schema: Validat
 }
 
 /**
+ * The options only the full `KeyPool` takes: saved state, failure history and stream continuation. `PoolEngine`
+ * refuses them with a `ConfigError` that names the full pool.
+ */
+export const KEY_POOL_ONLY_OPTIONS = [
+  'initialState',
+  'historySize',
+  'onInterrupt',
+  'continuation',
+  'nativeStreams',
+] as const;
+
+/**
  * Checks the lean engine's options (`PoolEngine`) and returns its keys: the pool's rules, and the options only
  * `KeyPool` takes are refused with a `ConfigError` naming the full pool.
  */
 export function validateEngineOptions<TClient>(options: KeyPoolOptions<TClient>): KeyConfig[] {
-  const fullOnly = options && typeof options === 'object' ? KEY_POOL_ONLY.filter((name) => name in options) : [];
+  const fullOnly =
+    options && typeof options === 'object' ? KEY_POOL_ONLY_OPTIONS.filter((name) => name in options) : [];
   if (fullOnly.length > 0)
     throw new ConfigError(
       'pool options',
@@ -51,8 +64,6 @@ export function validateEngineOptions<TClient>(options: KeyPoolOptions<TClient>)
     );
   return checkOptions(options, engineNumericOptionsSchema);
 }
-
-const KEY_POOL_ONLY = ['initialState', 'historySize', 'onInterrupt', 'continuation', 'nativeStreams'];
 
 /** A pool's settings: its (validated) options over the defaults. */
 export function poolSettingsOf<TClient>(options: KeyPoolOptions<TClient>): PoolSettings {

@@ -14,7 +14,8 @@ function computeRoundConstants(): Uint32Array {
   const table = new Uint32Array(64);
   for (let candidate = 2, found = 0; found < 64; candidate++) {
     let prime = true;
-    for (let divisor = 2; divisor * divisor <= candidate; divisor++) if (candidate % divisor === 0) prime = false;
+    for (let divisor = 2; divisor * divisor <= candidate; divisor++)
+      if (candidate % divisor === 0) prime = false;
     if (prime) table[found++] = ((Math.cbrt(candidate) % 1) * 2 ** 32) >>> 0;
   }
   roundConstants = table;
