@@ -115,7 +115,9 @@ describe('PoolEngine (the lean engine of @keypool/core/engine)', () => {
     expect((error as ConfigError).issues.map((issue) => issue.path)).toEqual(['historySize', 'onInterrupt']);
     expect((error as ConfigError).issues[0]!.message).toContain('KeyPool');
     expect(() => createPoolEngine({ adapter, keys, maxAttempts: 0 })).toThrow(/maxAttempts must be >= 1/);
-    expect(() => createPoolEngine({ adapter, keys, maxAtempts: 2 } as never)).toThrow(/did you mean maxAttempts/);
+    expect(() => createPoolEngine({ adapter, keys, maxAtempts: 2 } as never)).toThrow(
+      /did you mean maxAttempts/,
+    );
   });
 
   it('is what KeyPool extends: a KeyPool is a PoolEngine, and each names itself without a secret', async () => {
