@@ -16,18 +16,21 @@ import { describe, expect, it } from 'vitest';
  * methods. Per module, minified, before the split (a `KeyPool`, 29.7 KB): settle 11.4 KB, key-pool 11.1, config 11.0,
  * memory-store 10.9, stream-continuation 9.7, pool-state 9.0, pool-core 8.0, execute 7.9, selectors 7.7, admin 7.1.
  * The engine alone came to 23.5 KB; validators marked side-effect free (so the schemas of KeyPool-only options drop
- * out), and SHA-256 round constants computed instead of shipped, brought it to the figure below.
+ * out) and SHA-256 constants computed instead of shipped brought it to 22.1 KB, a `KeyPool` to 29.5 KB and the whole
+ * surface to 40.0 KB. The 20 KB goal is not reached: what is left is the engine's own work (settle, execute, lease, the
+ * memory store, selectors, scope indexes, key bindings, adaptive limits) and the configuration checks (about 3 KB with
+ * their messages), each a few hundred bytes, none optional for rotation, limits, cooldowns and failover.
  */
 const BUDGETS_KB = {
   /** Everything `@keypool/core` exports. */
-  everything: 40.6,
+  everything: 40.5,
   /** What an app that builds a full pool (`KeyPool`, as the provider packages do) bundles. */
-  pool: 30.2,
+  pool: 30.0,
   /**
    * What an edge app that imports the lean engine bundles for rotation, limits, cooldowns, failover and streams with
-   * failover: `createPoolEngine`, the errors it throws, and `classifyHttpFailure` for its own adapter.
+   * failover: `createPoolEngine` and the errors it throws (its adapter, e.g. a provider package's, comes on top).
    */
-  engine: 23.3,
+  engine: 22.6,
 };
 
 const ENGINE_IMPORTS = [
@@ -36,7 +39,6 @@ const ENGINE_IMPORTS = [
   'PoolExhaustedError',
   'StreamInterruptedError',
   'ConfigError',
-  'classifyHttpFailure',
 ];
 
 const source = fileURLToPath(new URL('./index.ts', import.meta.url));
