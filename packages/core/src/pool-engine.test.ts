@@ -90,7 +90,7 @@ describe('PoolEngine (the lean engine of @keypool/core/engine)', () => {
     for (let i = 0; i < 3; i++) expect((await engine.chat(request)).keyId).toBe('b');
     await engine.enableKey('a');
     expect(engine.snapshot()[0]!.status).not.toBe('disabled');
-    adapter.validateRequest = () => {
+    (adapter as { validateRequest?: () => void }).validateRequest = () => {
       throw new Error('seed is not supported');
     };
     const error = await engine.chat({ ...request, seed: 1 }).catch((caught: unknown) => caught);
