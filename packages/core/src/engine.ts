@@ -2,7 +2,8 @@
  * `@keypool/core/engine`: the lean engine for edge bundles. `createPoolEngine` rotates keys with every strategy,
  * enforces limits (configured, learned from headers and from 429s), applies cooldowns, thresholds and the policy table,
  * fails over to another key for calls and for streams until their first chunk, and emits the same typed events as a
- * `KeyPool`. It lacks what `KeyPool` (the main entry) adds: run-time key administration (`addKey`, `removeKey`,
+ * `KeyPool`. A strategy other than the default (`health`) is given as a selector (`strategy: prioritySelector()`), so
+ * a bundle carries only the one it uses. It lacks what `KeyPool` (the main entry) adds: run-time key administration (`addKey`, `removeKey`,
  * `updateKey`, `updateKeySecret`, `setPrimaryKey`), leases (`acquire`), saved state (`toJSON`, `restore`,
  * `initialState`), failure history, and streams continued after a break. `src/bundle-size.test.ts` measures it.
  */
@@ -38,5 +39,14 @@ export {
 export type { AttemptKey, AttemptOutcome, CallOptions, StreamCallOptions } from './pool-options';
 export type { EngineStreamOptions, PoolStreamEvent } from './pool-stream';
 export type { RateLimitInfo } from './rate-limit-info';
-export type { KeySelector } from './selectors';
+export {
+  healthSelector,
+  type KeySelector,
+  latencySelector,
+  leastUsedSelector,
+  prioritySelector,
+  randomSelector,
+  roundRobinSelector,
+  weightedSelector,
+} from './selectors';
 export type { StateStore } from './state-store';

@@ -1,10 +1,10 @@
 import { addKey, removeKey, setPrimaryKey, updateKey } from './admin';
 import type { ChatRequest } from './chat';
-import type { KeyConfig } from './config';
+import type { KeyConfig, StrategyName } from './config';
 import { DEFAULT_HISTORY_SIZE } from './key-history';
 import { type AcquireOptions, acquireLease, type KeyLease } from './key-lease';
 import type { KeySnapshot } from './key-snapshot';
-import { PoolEngine } from './pool-engine';
+import { PoolEngine, type PoolEngineOptions } from './pool-engine';
 import { PoolHistory } from './pool-history';
 import type { KeyPoolOptions, PoolState } from './pool-options';
 import { validatePoolOptions } from './pool-settings';
@@ -17,6 +17,7 @@ import {
   type PoolStreamOptions,
   poolStreamContext,
 } from './pool-stream';
+import { createSelector, type KeySelector } from './selectors';
 import { type KeySecretUpdate, updateKeySecret } from './update-key-secret';
 
 export type {
@@ -42,7 +43,8 @@ export class KeyPool<TClient = unknown> extends PoolEngine<TClient> {
   private readonly initialState: PoolState | undefined;
 
   constructor(options: KeyPoolOptions<TClient>) {
-    super(options);
+    // A strategy given by any name is resolved by `selectorNamed` below.
+    super(options as PoolEngineOptions<TClient>);
     const open = (request: ChatRequest, callOptions: EngineStreamOptions) =>
       this.streamOnce(request, callOptions);
     this.streams = poolStreamContext(this.core, options, open, this);
@@ -53,6 +55,10 @@ export class KeyPool<TClient = unknown> extends PoolEngine<TClient> {
 
   protected override checkOptions(options: KeyPoolOptions<TClient>): KeyConfig[] {
     return validatePoolOptions(options);
+  }
+
+  protected override selectorNamed(strategy: StrategyName): KeySelector {
+    return createSelector(strategy);
   }
 
   protected override async afterRegister(): Promise<void> {

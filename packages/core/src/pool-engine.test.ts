@@ -4,6 +4,7 @@ import * as engineEntry from './engine';
 import { ConfigError, PoolExhaustedError, ProviderError, StreamInterruptedError } from './errors';
 import { createKeyPool, KeyPool } from './key-pool';
 import { createPoolEngine, PoolEngine } from './pool-engine';
+import { prioritySelector, roundRobinSelector } from './selectors';
 import { FakeAdapter } from './testing/fake-adapter';
 
 const A = 'sk-test-aaaaaaaaaaaaaaaaaaaa';
@@ -25,7 +26,7 @@ describe('PoolEngine (the lean engine of @keypool/core/engine)', () => {
   it('fails over past a rate-limited key, cools it for the hint, and emits the pool events', async () => {
     const adapter = new FakeAdapter();
     adapter.always(A, { type: 'error', category: 'rate_limit', hints: { retryAfterMs: 7_000 } });
-    const engine = createPoolEngine({ adapter, keys, strategy: 'round-robin', random: () => 0 });
+    const engine = createPoolEngine({ adapter, keys, strategy: roundRobinSelector(), random: () => 0 });
     const cooled: string[] = [];
     engine.on('key.cooldown', (event) => cooled.push(`${event.keyId} ${event.durationMs}`));
     const result = await engine.chat(request);
@@ -45,7 +46,7 @@ describe('PoolEngine (the lean engine of @keypool/core/engine)', () => {
         { id: 'a', secret: A, limits: { rpm: 1 } },
         { id: 'b', secret: B, limits: { rpm: 1 } },
       ],
-      strategy: 'priority',
+      strategy: prioritySelector(),
     });
     expect((await engine.chat(request)).keyId).toBe('a');
     expect((await engine.chat(request)).keyId).toBe('b');
@@ -57,7 +58,7 @@ describe('PoolEngine (the lean engine of @keypool/core/engine)', () => {
     const adapter = new FakeAdapter();
     adapter.script(A, { type: 'error', category: 'overloaded' });
     adapter.script(B, { type: 'stream', chunks: ['he', 'llo', ' there'], failAfter: 2 });
-    const engine = createPoolEngine({ adapter, keys, strategy: 'round-robin', retryBaseMs: 1 });
+    const engine = createPoolEngine({ adapter, keys, strategy: roundRobinSelector(), retryBaseMs: 1 });
     const seen: string[] = [];
     const run = (async () => {
       for await (const event of engine.stream(request)) if (event.type === 'delta') seen.push(event.text);
@@ -115,6 +116,14 @@ describe('PoolEngine (the lean engine of @keypool/core/engine)', () => {
     expect((error as ConfigError).issues.map((issue) => issue.path)).toEqual(['historySize', 'onInterrupt']);
     expect((error as ConfigError).issues[0]!.message).toContain('KeyPool');
     expect(() => createPoolEngine({ adapter, keys, maxAttempts: 0 })).toThrow(/maxAttempts must be >= 1/);
+    // A strategy by name other than the default: the selector to import instead is named.
+    expect(() => createPoolEngine({ adapter, keys, strategy: 'round-robin' as never })).toThrow(
+      /strategy: roundRobinSelector\(\) \(from @keypool\/core\/engine\)/,
+    );
+    expect(() => createPoolEngine({ adapter, keys, strategy: 'fastest' as never })).toThrow(
+      /unknown strategy "fastest"/,
+    );
+    expect(createPoolEngine({ adapter, keys, strategy: 'health' }).keyIds()).toEqual(['a', 'b']);
     expect(() => createPoolEngine({ adapter, keys, maxAtempts: 2 } as never)).toThrow(
       /did you mean maxAttempts/,
     );

@@ -2,7 +2,7 @@ import type { AttemptContext, ProviderAdapter } from './adapter';
 import { disableKey, enableKey } from './admin';
 import type { ProviderName } from './categories';
 import { type ChatRequest, type ChatResult, type ChatStreamEvent, estimateRequestTokens } from './chat';
-import type { KeyConfig } from './config';
+import type { KeyConfig, StrategyName } from './config';
 import { ProviderError } from './errors';
 import type { PoolEventName, PoolEvents, TypedEmitter } from './events';
 import { execute, executeStream } from './execute';
@@ -16,14 +16,21 @@ export { KEY_POOL_ONLY_OPTIONS } from './pool-settings';
 
 import { applyRemoteView, refreshState, snapshotKeys } from './pool-state';
 import type { EngineStreamOptions, PoolStreamEvent } from './pool-stream';
-import { createSelector } from './selectors';
+import { healthSelector, type KeySelector } from './selectors';
 import type { StateStore } from './state-store';
 
-/** Options of the lean engine: a key pool's options without saved state, history and stream continuation. */
+/**
+ * Options of the lean engine: a key pool's options without saved state, history and stream continuation, and with the
+ * strategy as a selector (`prioritySelector()`, `roundRobinSelector()`, ... or your own); by name only the default,
+ * `health`, so that a bundle carries only the strategy it uses.
+ */
 export type PoolEngineOptions<TClient> = Omit<
   KeyPoolOptions<TClient>,
-  (typeof KEY_POOL_ONLY_OPTIONS)[number]
->;
+  (typeof KEY_POOL_ONLY_OPTIONS)[number] | 'strategy'
+> & {
+  /** The selection strategy: a selector (`prioritySelector()`, ...) or `health` (the default). */
+  strategy?: 'health' | KeySelector;
+};
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
@@ -58,7 +65,9 @@ export class PoolEngine<TClient = unknown> {
       options.adapter,
       this.store,
       this.store instanceof MemoryStateStore ? this.store : undefined,
-      typeof options.strategy === 'object' ? options.strategy : createSelector(options.strategy ?? 'health'),
+      typeof options.strategy === 'object'
+        ? options.strategy
+        : this.selectorNamed(options.strategy ?? 'health'),
       poolSettingsOf(options),
     );
     for (const config of keys) this.core.insertKey(config);
@@ -95,6 +104,11 @@ export class PoolEngine<TClient = unknown> {
         applyRemoteView(core, fingerprint, view),
       );
     }
+  }
+
+  /** The built-in strategy of a name: the engine knows `health` (checked by `checkOptions`); `KeyPool` knows all. */
+  protected selectorNamed(_strategy: StrategyName): KeySelector {
+    return healthSelector();
   }
 
   /**

@@ -62,7 +62,18 @@ export function validateEngineOptions<TClient>(options: KeyPoolOptions<TClient>)
         message: `${name} is an option of KeyPool (createKeyPool from @keypool/core); the lean PoolEngine has none`,
       })),
     );
-  return checkOptions(options, engineNumericOptionsSchema);
+  const keys = checkOptions(options, engineNumericOptionsSchema);
+  const strategy = options.strategy;
+  if (typeof strategy === 'string' && strategy !== 'health') {
+    const factory = `${strategy.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase())}Selector`;
+    throw new ConfigError('pool options', [
+      {
+        path: 'strategy',
+        message: `the lean PoolEngine takes a strategy other than health as a selector: strategy: ${factory}() (from @keypool/core/engine)`,
+      },
+    ]);
+  }
+  return keys;
 }
 
 /** A pool's settings: its (validated) options over the defaults. */

@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, it } from 'vitest';
-import { classifyHttpFailure, createPoolEngine, type ProviderAdapter } from './engine';
+import { classifyHttpFailure, createPoolEngine, type ProviderAdapter, prioritySelector } from './engine';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const self = readFileSync(new URL(import.meta.url), 'utf8');
 const ONE = 'sk-my-api-key-number-one';
 const IMPORT =
-  "import { classifyHttpFailure, createPoolEngine, type ProviderAdapter } from '@keypool/core/engine';";
+  "import { classifyHttpFailure, createPoolEngine, type ProviderAdapter, prioritySelector } from '@keypool/core/engine';";
 
 it('runs the README lean-engine example as written, against a real local HTTP server', async () => {
   const section = readme.slice(readme.indexOf('## Lean engine for edge bundles (`@keypool/core/engine`)'));
@@ -82,7 +82,7 @@ it('runs the README lean-engine example as written, against a real local HTTP se
         { id: 'one', secret: 'sk-my-api-key-number-one', limits: { rpm: 60 } },
         { id: 'two', secret: 'sk-my-api-key-number-two' },
       ],
-      strategy: 'priority', // the first usable key takes the traffic; the next one takes over while it cools
+      strategy: prioritySelector(), // the first usable key takes the traffic; the next one takes over while it cools
     });
     engine.on('key.cooldown', (event) => console.log(`${event.keyId} cools for ${event.durationMs} ms`));
 
