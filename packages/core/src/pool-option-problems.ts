@@ -1,5 +1,6 @@
-import { POOL_OPTION_NAMES, poolNumericOptionsSchema, STRATEGY_NAMES } from './config';
+import { POOL_OPTION_NAMES, STRATEGY_NAMES } from './config';
 import { maskKeyLike } from './mask-key-like';
+import { poolNumericOptionsSchema } from './pool-option-schemas';
 import type { Validator } from './validate';
 
 /** Pool options only code can give (the adapter, the keys, functions, a store object): never in a keys file. */

@@ -1,16 +1,11 @@
 import { DEFAULT_COOLDOWN } from './backoff';
-import {
-  engineNumericOptionsSchema,
-  formatPath,
-  type KeyConfig,
-  parseKeys,
-  poolNumericOptionsSchema,
-} from './config';
+import { formatPath, type KeyConfig, parseKeys } from './config';
 import { ConfigError } from './errors';
 import { withFailureThresholds } from './failure-threshold';
 import { resolvePolicy } from './policy';
 import type { PoolSettings } from './pool-core';
 import { optionProblems } from './pool-option-problems';
+import { engineNumericOptionsSchema, poolNumericOptionsSchema } from './pool-option-schemas';
 import type { KeyPoolOptions } from './pool-options';
 import { retrySettings } from './retry-settings';
 import type { Validator } from './validate';
