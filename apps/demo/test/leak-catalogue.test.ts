@@ -57,6 +57,13 @@ const CATALOGUE: Record<string, ModelBehaviour> = {
   'tiny-context': { contextWindow: 3 },
   'content-filter': { contentFilter: true },
   'not-found': { notFound: true },
+  outage: { outage: { downMs: 60_000, from: 'set' } },
+  'hang-up': { hangUpAfterMs: 300 },
+  'malformed-noise': { malformedNoise: true },
+  'reject-prefill': { rejectPrefill: true, streamCutAfterChunks: 1 },
+  'malformed-json': { invalidStructuredOutput: 'malformed_json' },
+  'schema-mismatch': { invalidStructuredOutput: 'schema_mismatch' },
+  'invalid-response-body': { invalidResponseBody: true },
 };
 
 /** A canary: the provider's usual prefix and a random-looking body (no 8 characters of it occur by chance). */

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -89,6 +89,7 @@ describe('keypool serve with Redis', () => {
     const emulator = await startEmulator({ keys: { [DEAD]: { invalid: true }, [GOOD]: {} } });
     const directory = await mkdtemp(join(tmpdir(), 'keypool-serve-redis-'));
     const config = join(directory, 'keypool.json');
+    const prefix = `t${Date.now()}`;
     await writeFile(
       config,
       JSON.stringify({
@@ -103,7 +104,7 @@ describe('keypool serve with Redis', () => {
         gateway: {
           port: 0,
           upstreams: { openai: emulator.baseURLs.openai },
-          redis: { url: redis.url, prefix: `t${Date.now()}` },
+          redis: { url: redis.url, prefix },
         },
       }),
     );
@@ -121,6 +122,14 @@ describe('keypool serve with Redis', () => {
       await expect(ask(second)).rejects.toMatchObject({ status: 429 });
       expect(emulator.requestsFor(DEAD)).toHaveLength(1);
       expect(emulator.requestsFor(GOOD)).toHaveLength(2);
+      // Each provider's pool has its own Redis Cluster hash tag under the prefix, so a cluster can spread pools.
+      const names = execFileSync('redis-cli', ['-u', redis.url, '--scan', '--pattern', `${prefix}*`], {
+        encoding: 'utf8',
+      })
+        .split('\n')
+        .filter(Boolean);
+      expect(names.filter((name) => name.includes(':key:')).length).toBeGreaterThan(0);
+      for (const name of names) expect(name.startsWith(`${prefix}:{openai}:`)).toBe(true);
     } finally {
       const codes = await Promise.all(gateways.map(({ child }) => stop(child)));
       await emulator.close();

@@ -124,6 +124,11 @@ describe('@keypool/ai-sdk with the real ai package', () => {
     });
     const types: string[] = [];
     for await (const part of result.fullStream) types.push(part.type);
+    // The chain streams the tool call's arguments and the answer's text in the pieces the serving step sends, as a
+    // pool does (the emulator sends both in several pieces), not as one replayed whole.
+    expect(types.filter((type) => type === 'tool-input-delta').length).toBeGreaterThan(1);
+    expect(types.filter((type) => type === 'text-delta').length).toBeGreaterThan(1);
+    expect(types.indexOf('tool-input-delta')).toBeLessThan(types.indexOf('tool-call'));
     expect(types).toContain('tool-result');
     expect(await result.text).toBe('Tool get_weather returned: {"city":"Lima","temperature":21}');
     expect((await result.steps).map((step) => step.providerMetadata?.keypool?.stepName)).toEqual([

@@ -41,8 +41,9 @@ export interface KeypoolModelOptions {
   /** The provider name the AI SDK shows (default `keypool.<provider>` for a pool, `keypool.chain` for a chain). */
   provider?: string;
   /**
-   * The chain's stream carries tool calls (`ChatToolStreamEvent`), so a streamed turn with tools is streamed too.
-   * Off by default: a chain turn with tools is answered by `chat` and replayed as stream parts.
+   * Whether a chain's streamed turn with tools is streamed (default `true`: a chain streams tool-call deltas from steps
+   * on core pools). `false` answers such a turn with `chat` and replays it as stream parts, for a chain whose pools
+   * stream text only.
    */
   chainStreamsToolCalls?: boolean;
   /**
@@ -108,9 +109,9 @@ export function createKeypoolModel(
 
     async doStream(call: LanguageModelV4CallOptions): Promise<LanguageModelV4StreamResult> {
       const { request, warnings } = toChatRequest(call, modelId);
-      // A chain's steps stream through `pool.stream`, which does not forward tool calls yet: a turn that may call
-      // tools is answered whole and replayed as stream parts, so tool loops work over chains too.
-      const whole = !pool && (request.tools?.length ?? 0) > 0 && options.chainStreamsToolCalls !== true;
+      // A chain streams tool calls from steps on core pools; `chainStreamsToolCalls: false` answers a turn that may
+      // call tools whole and replays it as stream parts (for chains of other pools, which stream text only).
+      const whole = !pool && (request.tools?.length ?? 0) > 0 && options.chainStreamsToolCalls === false;
       const events = (whole ? replay(chat(request)) : stream(request))[Symbol.asyncIterator]();
       // Wait for the first event, so a call that cannot start (every key and step spent) throws here.
       const first = await events.next();

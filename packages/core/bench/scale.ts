@@ -1,6 +1,7 @@
 /**
  * Benchmark: the engine at 10 to 100,000 keys (issue 13). For each size: the time to build a pool, the CPU cost of a
- * call with every key healthy and with all but 8 keys cooling, and the heap an idle key and a used key cost. The
+ * call with every key healthy, with all but 8 keys cooling, and with a key leaving and re-entering the ready list on
+ * every call (churn), and the heap an idle key and a used key cost. The
  * engine before the split (bench/build-baseline.sh) runs the same scenarios in the same run where it finishes in
  * reasonable time. Prints tables and writes bench/results/scale.json. Medians of several rounds.
  */
@@ -90,6 +91,39 @@ async function nsPerCall(
   return median(rounds);
 }
 
+/**
+ * CPU per call when every call moves a key out of the ready list and, 20 ms later, back: the first attempt of each
+ * call is refused with a rate limit (a 20 ms retry-after), the retry goes to the next key (round-robin).
+ */
+async function nsPerChurnCall(createKeyPool: CreateKeyPool, count: number): Promise<number> {
+  let attempts = 0;
+  const limited: ProviderAdapter<{ id: number }> = {
+    ...adapter,
+    classifyError: () => ({ category: 'rate_limit', message: 'x', retryAfterMs: 20 }),
+  };
+  const failFirst = async (client: { id: number }) => {
+    attempts++;
+    if (attempts % 2 === 1) throw new Error('429');
+    return client.id;
+  };
+  const pool = createKeyPool({
+    adapter: limited,
+    keys: makeKeys(count),
+    strategy: 'round-robin',
+    maxWaitMs: 0,
+  });
+  await pool.whenReady();
+  for (let index = 0; index < 2_000; index++) await pool.execute(failFirst);
+  const rounds: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const started = process.cpuUsage();
+    for (let index = 0; index < 5_000; index++) await pool.execute(failFirst);
+    const used = process.cpuUsage(started);
+    rounds.push(((used.user + used.system) * 1_000) / 5_000);
+  }
+  return median(rounds);
+}
+
 /** Heap per key: idle (built, never called) and used (each key served one call: its client, scope and counters). */
 async function heapPerKey(count: number): Promise<{ idle: number; used: number }> {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -136,6 +170,10 @@ for (const count of sizes) {
       );
     }
   }
+  if (count >= 10_000) {
+    // Fewer keys than a fast loop cools in 20 ms would leave none usable: not what this measures.
+    row.churnNs = Math.round(await nsPerChurnCall(current.createKeyPool, count));
+  }
   rows.push(row);
   console.log(JSON.stringify(row));
 }
@@ -157,7 +195,7 @@ writeFileSync(
     {
       date: new Date().toISOString(),
       machine,
-      unit: 'buildMs: wall ms to build a pool and register its keys; *Ns: CPU ns per call (median of 5 rounds); cooling = all but 8 keys cooling; baseline = the engine before the split, same run (up to 10,000 keys)',
+      unit: 'buildMs: wall ms to build a pool and register its keys; *Ns: CPU ns per call (median of 5 rounds); cooling = all but 8 keys cooling; churnNs: CPU ns per call whose first attempt is rate-limited (its key leaves the ready list, and returns 20 ms later) and whose retry is served; baseline = the engine before the split, same run (up to 10,000 keys)',
       scale: rows,
       memory: memoryRow,
     },

@@ -48,7 +48,11 @@ export interface PoolEventFields {
   'key.rotated': {
     provider: ProviderName;
     fromKeyId: string;
+    /** The masked secret of the key the last attempt used. */
+    fromMasked: string;
     toKeyId: string;
+    /** The masked secret of the key this attempt uses. */
+    toMasked: string;
     reason: ErrorCategory;
     attempt: number;
   };
@@ -67,6 +71,8 @@ export interface PoolEventFields {
     category: ErrorCategory;
     delayMs: number;
     fromKeyId: string;
+    /** The masked secret of the key that failed. */
+    fromMasked: string;
   };
   'request.wait': { provider: ProviderName; waitMs: number; scope?: string };
   /** A key's request rate learned from 429s alone changed (see `adaptiveLimits`). */

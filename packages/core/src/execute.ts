@@ -212,6 +212,7 @@ async function afterFailure<T>(
         category: error.category,
         delayMs: 0,
         fromKeyId: lease.key.id,
+        fromMasked: lease.key.masked,
       },
       call.model,
     );
@@ -238,6 +239,7 @@ async function afterFailure<T>(
       category: error.category,
       delayMs,
       fromKeyId: lease.key.id,
+      fromMasked: lease.key.masked,
     },
     call.model,
   );
@@ -253,9 +255,11 @@ function hasOtherUsableKey<T>(core: PoolCore<T>, call: CallState): boolean {
   const index = call.index;
   index.release(now);
   const ready = index.ready;
-  // Ready keys are usable unless a pick raced them; look at a bounded number so a large pool stays O(1).
-  for (let step = 0; step < ready.length && step < 16; step++) {
+  // Ready keys are usable unless a pick raced them; look at a bounded number so a large pool stays O(1) (the ready
+  // array may hold tombstones of keys that left it: they are skipped, and count toward the bound).
+  for (let step = 0; step < ready.length && step < 64; step++) {
     const item = ready[step]!;
+    if (item.parked !== 'ready') continue;
     if (!call.avoid?.has(item.key) && item.penaltyUntil <= now && item.usable(now)) return true;
   }
   return false;

@@ -207,6 +207,7 @@ export {
   type RateLimitWordingFacts,
   type RateLimitWordingRule,
   type RateLimitWordingTable,
+  withWording,
 } from './rate-limit-wording';
 export {
   type BudgetHeaderNames,

@@ -23,6 +23,11 @@ export class KeyScope implements SelectableKey {
   private positionHint = 0;
   /** Where the scope index keeps it: ready, waiting in the time-ordered heap, or off (its key is disabled). */
   parked: 'ready' | 'waiting' | 'off' | 'new' = 'new';
+  /**
+   * Its entry is in the ready array: while `parked` is 'ready' a live one, else a tombstone the index revives in place
+   * (O(1)) or drops at its next compaction.
+   */
+  inReadyArray = false;
   /** The priority (available-at time) of its live heap entry; older entries are stale. */
   heapAt = Number.NaN;
   view: KeyStateView = FRESH_KEY_STATE;

@@ -120,7 +120,7 @@ function pick<T>(
     const preferred = core.slots[fnv1a(affinity) % core.slots.length]!.scope(index.scope);
     if (preferred.parked === 'ready' && preferred.usable(now)) return preferred;
   }
-  if (index.ready.length === 0) return undefined;
+  if (index.readyCount === 0) return undefined;
   const selection = core.selection;
   selection.now = now;
   if (call.avoid !== undefined || now < core.penaltiesUntil) {
@@ -158,7 +158,15 @@ function lease<T>(
   if (last && last.key !== key && core.hasListeners('key.rotated'))
     core.emit(
       'key.rotated',
-      { provider: core.provider, fromKeyId: last.key.id, toKeyId: key.id, reason: last.category, attempt },
+      {
+        provider: core.provider,
+        fromKeyId: last.key.id,
+        fromMasked: last.key.masked,
+        toKeyId: key.id,
+        toMasked: key.masked,
+        reason: last.category,
+        attempt,
+      },
       call.model,
     );
   return {

@@ -177,6 +177,11 @@ export class PoolEngine<TClient = unknown> {
       },
       {
         model: request.model,
+        // A non-stream answer has no first byte before it is whole: with no attempt timeout set, the first-byte limit
+        // bounds the attempt, so a silent route fails as `timeout` and a chain moves on before the deadline is spent.
+        ...(this.core.settings.attemptTimeoutMs === undefined
+          ? { attemptTimeoutMs: this.core.settings.firstByteTimeoutMs }
+          : {}),
         ...options,
         signal: request.signal,
         estimatedTokens: options.estimatedTokens ?? this.estimate(request),

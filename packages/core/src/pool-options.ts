@@ -36,8 +36,10 @@ export interface KeyPoolOptions<TClient> {
   maxWaitMs?: number;
   /**
    * Longest wait for a stream's first chunk. A route silent that long is not retried on this pool: the call fails
-   * with `timeout` so a chain moves on. Also, an attempt that failed with a network error after at least this long
-   * counts as `timeout` (a silent route that was closed, not a flaky connection). Default 30 s.
+   * with `timeout` so a chain moves on. A unified `chat` (no first byte before its answer is whole) is held to it too
+   * when no `attemptTimeoutMs` is set: set one for longer non-stream answers. Also, an attempt that failed with a
+   * network error after at least this long counts as `timeout` (a silent route that was closed, not a flaky
+   * connection). Default 30 s.
    */
   firstByteTimeoutMs?: number;
   /**

@@ -1,3 +1,4 @@
+import type { ClassifiedError } from './classified-error';
 /** The two categories a rate-limit wording rule can give. */
 export type RateLimitWordingCategory = 'rate_limit' | 'quota_exhausted';
 
@@ -84,4 +85,17 @@ export function extendRateLimitWording(
   changes: { statuses?: readonly number[]; rules?: readonly RateLimitWordingRule[] },
 ): RateLimitWordingTable {
   return { statuses: changes.statuses ?? base.statuses, rules: [...(changes.rules ?? []), ...base.rules] };
+}
+
+/**
+ * `adapter` classifying its errors with `table` instead of its provider's default (unchanged when `table` is
+ * undefined). `classify` is the provider's mapper taking the table, e.g. `classifyMistralError`. Returns the adapter.
+ */
+export function withWording<TAdapter extends { classifyError(error: unknown): ClassifiedError }>(
+  adapter: TAdapter,
+  table: RateLimitWordingTable | undefined,
+  classify: (error: unknown, table: RateLimitWordingTable) => ClassifiedError,
+): TAdapter {
+  if (table !== undefined) adapter.classifyError = (error: unknown) => classify(error, table);
+  return adapter;
 }

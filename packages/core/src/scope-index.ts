@@ -5,9 +5,13 @@ import { type PriorityTiers, registerReadyList, type TieredReadyList } from './p
 
 /**
  * The keys of one model scope, split by whether they can take a call: a `ready` list the selector picks from (in pool
- * order), and a heap of the others ordered by when they become usable. A call therefore costs the same whatever the number of
- * cooling, limited or disabled keys: it looks at ready keys only, and waking a key is O(log n).
+ * order), and a heap of the others ordered by when they become usable. A call therefore costs the same whatever the
+ * number of cooling, limited or disabled keys: it looks at ready keys only, and waking a key is O(log n).
  * A key's place is re-evaluated whenever its state changes (reservation, outcome, administration, another process).
+ *
+ * A key leaving the ready list leaves a tombstone in place (selectors skip it: it is not `parked` ready) that is
+ * revived when the key is ready again, so a key cooling and recovering costs O(1) there, not an O(n) array shift (155
+ * µs at 100,000 keys). Tombstones are swept in one pass once they outnumber the live entries (amortised O(1)).
  */
 export class ScopeIndex implements TieredReadyList {
   readonly scope: string;
@@ -15,6 +19,8 @@ export class ScopeIndex implements TieredReadyList {
   tiers: PriorityTiers | undefined;
   /** Keys usable when last placed. A selector picks among these (each may have changed since: check `usable`). */
   readonly ready: KeyScope[] = [];
+  /** Entries of `ready` whose scope is parked ready (the others are tombstones). */
+  private live = 0;
   private readonly waiting = new MinHeap<KeyScope>();
 
   constructor(scope: string, keys: Iterable<PoolKey>, now: number) {
@@ -31,10 +37,15 @@ export class ScopeIndex implements TieredReadyList {
       if (item.parked !== 'ready') {
         item.parked = 'ready';
         item.readyList = this.ready;
-        const ready = this.ready;
-        const order = item.key.order;
-        if (ready.length === 0 || ready[ready.length - 1]!.key.order < order) ready.push(item);
-        else ready.splice(positionOf(ready, order), 0, item);
+        this.live++;
+        if (!item.inReadyArray) {
+          // Not there even as a tombstone: insert it in pool order (at the end when it comes last, as at build time).
+          item.inReadyArray = true;
+          const ready = this.ready;
+          const order = item.key.order;
+          if (ready.length === 0 || ready[ready.length - 1]!.key.order < order) ready.push(item);
+          else ready.splice(positionOf(ready, order), 0, item);
+        }
         this.tiers?.add(item);
       }
       return;
@@ -71,10 +82,15 @@ export class ScopeIndex implements TieredReadyList {
     }
   }
 
+  /** How many keys are ready (the ready array may hold tombstones besides). */
+  get readyCount(): number {
+    return this.live;
+  }
+
   /** The earliest time a waiting scope may be usable (+Infinity when none will be). */
   earliest(now: number): number {
     this.release(now);
-    if (this.ready.length > 0) return now;
+    if (this.live > 0) return now;
     const waiting = this.waiting;
     while (waiting.size > 0) {
       const at = waiting.peekPriority();
@@ -95,12 +111,24 @@ export class ScopeIndex implements TieredReadyList {
 
   private unready(item: KeyScope): void {
     if (item.parked !== 'ready') return;
-    const ready = this.ready;
-    const at = positionOf(ready, item.key.order);
-    if (ready[at] === item) ready.splice(at, 1);
     this.tiers?.remove(item);
     item.readyList = undefined;
     item.parked = 'new';
+    this.live--;
+    const tombstones = this.ready.length - this.live;
+    if (tombstones > 32 && tombstones > this.live) this.sweep();
+  }
+
+  /** Drops the tombstones from the ready array, in place (selectors and tiers hold this very array). O(n). */
+  private sweep(): void {
+    const ready = this.ready;
+    let kept = 0;
+    for (let at = 0; at < ready.length; at++) {
+      const item = ready[at]!;
+      if (item.parked === 'ready') ready[kept++] = item;
+      else item.inReadyArray = false;
+    }
+    ready.length = kept;
   }
 }
 

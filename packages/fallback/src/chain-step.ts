@@ -3,6 +3,7 @@ import type {
   ChatRequest,
   ChatResult,
   ChatStreamEvent,
+  ChatToolCallDelta,
   ProviderName,
   StreamCallOptions,
   StreamRestartEvent,
@@ -25,7 +26,7 @@ export type ChainStreamOptions = ChainChatOptions &
   };
 
 /** What a step's pool stream may yield: the unified events, and a `restart` announcement. */
-export type ChainPoolStreamEvent = ChatStreamEvent | StreamRestartEvent;
+export type ChainPoolStreamEvent = ChatStreamEvent | StreamRestartEvent | ChatToolCallDelta;
 
 /**
  * What the chain needs of a pool: the core `KeyPool` (what `createOpenAIPool`, `createAnthropicPool`,

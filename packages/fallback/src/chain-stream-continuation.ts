@@ -1,5 +1,6 @@
 import {
   type ChatRequest,
+  type ChatToolCallDelta,
   type ConfigIssue,
   ContinuationCapabilities,
   continueStream,
@@ -85,16 +86,20 @@ export function continueChainStream(
     options.emit(event);
     userOnEvent?.(event);
   };
+  // Tool-call deltas pass through the continuation layer untouched (it restarts after them, never continues them).
   return continueStream<FallbackChatResult>(
     request,
     (attempt) =>
-      streamSteps({ ...request, [CONTINUATION]: { attempt, deadlineAt, now: options.now } } as TaggedRequest),
+      streamSteps({
+        ...request,
+        [CONTINUATION]: { attempt, deadlineAt, now: options.now },
+      } as TaggedRequest) as AsyncIterable<Exclude<FallbackStepStreamEvent, ChatToolCallDelta>>,
     {
       ...options.continuation,
       onEvent,
       ...(options.onInterrupt ? { onInterrupt: options.onInterrupt } : {}),
     },
-  );
+  ) as AsyncGenerator<FallbackStreamEvent, void, undefined>;
 }
 
 /** What one step sends when the chain serves a continuation: its request (with any prefill) and keys to avoid. */

@@ -24,7 +24,7 @@ export async function* streamChainSteps(
       const stepStarted = now();
       let forwarded = false;
       let verdictGiven = false;
-      const held: { type: 'delta'; text: string }[] = [];
+      const held: Exclude<FallbackStepStreamEvent, { type: 'done' } | { type: 'restart' }>[] = [];
       try {
         let result: ChatResult | undefined;
         const events = callStepStream(
@@ -52,7 +52,7 @@ export async function* streamChainSteps(
               message: 'the stream ended without its result',
               provider: step.ref.provider,
             },
-            held.map((event) => event.text).join(''),
+            held.map((event) => (event.type === 'delta' ? event.text : '')).join(''),
           );
         }
         verdictGiven = true;

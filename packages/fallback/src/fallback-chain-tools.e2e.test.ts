@@ -4,6 +4,7 @@ import { type Emulator, startEmulator } from '@keypool/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emulatorPools } from '../test/emulator-pools';
 import { createFallbackChain } from './fallback-chain';
+import type { FallbackChatResult } from './fallback-result';
 
 // A tool loop that changes provider mid-conversation: the real SDKs, the four provider packages, the emulator.
 const WINDOW_MS = 1_000;
@@ -81,5 +82,27 @@ describe('fallback chain with tools (real SDKs, emulator)', () => {
       'gemini:200',
       'gemini:200',
     ]);
+  });
+
+  it("chain.stream streams the serving step's tool-call deltas, and its done carries the assembled call", async () => {
+    emu.setKeyBehaviour(OAI, { quotaExhausted: false });
+    emu.setKeyBehaviour(ANT, { quotaExhausted: true });
+    const chain = createFallbackChain([
+      { pool: pools.anthropic([ANT]), model: 'claude-sonnet-4-5', name: 'claude' },
+      { pool: pools.openai([OAI]), model: 'gpt-4o', name: 'gpt' },
+    ]);
+    const pieces: string[] = [];
+    let done: FallbackChatResult | undefined;
+    for await (const event of chain.stream(
+      request([{ role: 'user', content: 'call get_weather {"city":"Rome"}' }]),
+    )) {
+      if (event.type === 'tool_call_delta') pieces.push(event.argumentsDelta);
+      if (event.type === 'done') done = event.result;
+    }
+    // The emulator streams the arguments in several pieces; they arrive as sent and add up to the call.
+    expect(pieces.length).toBeGreaterThan(1);
+    expect(pieces.join('')).toBe('{"city":"Rome"}');
+    expect(done?.served.name).toBe('gpt');
+    expect(done?.toolCalls).toMatchObject([{ name: 'get_weather', arguments: '{"city":"Rome"}' }]);
   });
 });

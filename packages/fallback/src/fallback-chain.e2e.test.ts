@@ -14,6 +14,7 @@ const OAI = 'sk-e2e-chain-openai-healthy-0000000003';
 const OAI_QUOTA = 'sk-e2e-chain-openai-no-quota-00000004';
 const GEM = 'AIzaE2eChainGeminiHealthy000000000005';
 const MIS = 'mis-e2e-chain-mistral-healthy-0000006';
+const OAI_PER_MODEL = 'sk-e2e-chain-openai-per-model-000007';
 
 const ask = (content = 'hello chain') => ({
   model: 'replaced',
@@ -35,6 +36,8 @@ beforeAll(async () => {
       [OAI_QUOTA]: { quotaExhausted: true },
       [GEM]: {},
       [MIS]: {},
+      // One request per window per model, as OpenAI limits each model of a key separately.
+      [OAI_PER_MODEL]: { rpm: 1, windowScope: 'model', rateLimitHeaders: false },
     },
     models: {
       'claude-500-once': { serverErrorOnce: true },
@@ -48,6 +51,8 @@ beforeAll(async () => {
       'claude-filtered': { contentFilter: true },
       'gemini-filtered': { contentFilter: true },
       'claude-flapping': { outage: { downMs: 1_200 } },
+      // Real model names (the built-in context-window table knows them); the emulator makes the first one small.
+      'gpt-4o': { contextWindow: 30 },
     },
   });
   pools = emulatorPools(emu, WINDOW_MS);
@@ -170,6 +175,38 @@ describe('fallback chain end to end (real SDKs, emulator)', () => {
     expect(fallbackAt - started).toBeLessThan(2_500);
   });
 
+  it('no attempt timeout set: a silent route is left at the first-byte limit, and the fallback serves', async () => {
+    // A non-stream answer has no first byte before it is whole: `pool.chat` is held to `firstByteTimeoutMs` unless an
+    // attempt timeout is set, so a route that never answers does not eat the whole deadline.
+    const chain = createFallbackChain([
+      { pool: pools.anthropic([ANT], { firstByteTimeoutMs: 300 }), model: 'claude-silent' },
+      { pool: pools.openai([OAI]), model: 'gpt-ok' },
+    ]);
+    const started = Date.now();
+    const result = await chain.chat(ask());
+    expect(result.served.index).toBe(1);
+    expect(result.attempts[0]).toMatchObject({ category: 'timeout' });
+    expect(traffic(emu, 'claude-silent').outcomes).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(2_500);
+  });
+
+  it('one key, two models: a 429 on gpt-4o is rescued by the gpt-4o-mini step on the same key', async () => {
+    const pool = pools.openai([OAI_PER_MODEL]);
+    const chain = createFallbackChain([
+      { pool, model: 'gpt-limited', name: 'big' },
+      { pool, model: 'gpt-ok', name: 'mini' },
+    ]);
+    expect((await chain.chat(ask())).served.name).toBe('big');
+    // The big model's window is spent; the same key still serves the other model (its own window).
+    const rescued = await chain.chat(ask());
+    expect(rescued.served).toMatchObject({ name: 'mini', keyId: rescued.attempts[0]?.keyId });
+    expect(rescued.attempts.map((attempt) => [attempt.step, attempt.outcome, attempt.category])).toEqual([
+      [0, 'failure', 'rate_limit'],
+      [1, 'success', undefined],
+    ]);
+    expect(traffic(emu, 'gpt-limited').outcomes).toEqual(['ok', 'rate_limited']);
+  });
+
   it('model not found: moves on after one request', async () => {
     const chain = createFallbackChain([
       { pool: pools.anthropic([ANT]), model: 'claude-gone' },
@@ -202,6 +239,24 @@ describe('fallback chain end to end (real SDKs, emulator)', () => {
     expect(traffic(emu, 'claude-small').outcomes).toEqual(['context_length']);
     expect(traffic(emu, 'gpt-smaller').outcomes).toEqual([]);
     expect(traffic(emu, 'gemini-large').outcomes).toEqual(['ok']);
+  });
+
+  it('context length with no window configured: the built-in table skips a same-size step for a larger one', async () => {
+    const chain = createFallbackChain([
+      { pool: pools.openai([OAI]), model: 'gpt-4o' },
+      { pool: pools.openai([OAI]), model: 'gpt-4o-mini' },
+      { pool: pools.gemini([GEM]), model: 'gemini-2.5-pro' },
+    ]);
+    const result = await chain.chat(ask('a long question '.repeat(20)));
+    // gpt-4o answered context_length; gpt-4o-mini has the same 128k window in the table, Gemini 2.5 Pro a larger one.
+    expect(result.served.model).toBe('gemini-2.5-pro');
+    expect(result.attempts.map((attempt) => [attempt.step, attempt.outcome])).toEqual([
+      [0, 'failure'],
+      [1, 'skipped'],
+      [2, 'success'],
+    ]);
+    expect(traffic(emu, 'gpt-4o').outcomes).toEqual(['context_length']);
+    expect(traffic(emu, 'gpt-4o-mini').outcomes).toEqual([]);
   });
 
   it('context length without a larger step: ChainExhaustedError, nothing sent to the smaller step', async () => {

@@ -1,4 +1,4 @@
-import type { ChatResult, ContinuedStreamEvent, StreamRestartEvent } from '@keypool/core';
+import type { ChatResult, ChatToolCallDelta, ContinuedStreamEvent, StreamRestartEvent } from '@keypool/core';
 import type { ChainAttempt } from './attempt-log';
 import type { StepRef } from './chain-step';
 
@@ -19,16 +19,18 @@ export interface FallbackChatResult extends ChatResult {
 }
 
 /**
- * One event of one run of a chain's steps: text deltas (a `restart` if a step's pool restarted on its own), then
- * exactly one `done` with the whole result.
+ * One event of one run of a chain's steps: text deltas and, for a request with tools, tool-call deltas (a `restart`
+ * if a step's pool restarted on its own), then exactly one `done` with the whole result.
  */
 export type FallbackStepStreamEvent =
   | { type: 'delta'; text: string }
+  | ChatToolCallDelta
   | StreamRestartEvent
   | { type: 'done'; result: FallbackChatResult };
 
 /**
- * One event of a chain's stream: text deltas, a `restart` when the answer starts again after a break (clear what you
- * showed), then exactly one `done` whose result says how the answer was produced (`continued`).
+ * One event of a chain's stream: text deltas, tool-call deltas for a request with tools (id, name, argument
+ * fragments), a `restart` when the answer starts again after a break (clear what you showed, tool calls included),
+ * then exactly one `done` whose result says how the answer was produced (`continued`) and carries the tool calls.
  */
-export type FallbackStreamEvent = ContinuedStreamEvent<FallbackChatResult>;
+export type FallbackStreamEvent = ContinuedStreamEvent<FallbackChatResult> | ChatToolCallDelta;

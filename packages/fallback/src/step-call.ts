@@ -1,4 +1,10 @@
-import type { AttemptOutcome, ChatRequest, ChatResult } from '@keypool/core';
+import {
+  type AttemptOutcome,
+  type ChatRequest,
+  type ChatResult,
+  type KeyPool,
+  streamChat,
+} from '@keypool/core';
 import type { AttemptLog } from './attempt-log';
 import type {
   ChainChatOptions,
@@ -33,7 +39,8 @@ export function callStepChat(
 }
 
 /**
- * One step's unified stream (`pool.stream`: text deltas, then one `done` with the whole result), each of its attempts
+ * One step's unified stream (`pool.stream`: text deltas, then one `done` with the whole result; for a request with
+ * tools on a core `KeyPool`, core's `streamChat`, which adds the tool-call deltas), each of its attempts
  * recorded in the chain's log as it ends. When the chain continues a broken answer, the step sends the prefill its
  * model accepts (or restarts), avoids its own keys that broke, and keeps within the whole call's deadline.
  */
@@ -53,11 +60,21 @@ export function callStepStream(
     model: step.model,
     step: step.name,
   });
-  if (!continuation) return pool.stream(request, options);
+  const open = (sent: ChatRequest) =>
+    (sent.tools?.length ?? 0) > 0 && isKeyPool(pool)
+      ? streamChat(pool, sent, options)
+      : pool.stream(sent, options);
+  if (!continuation) return open(request);
   options.deadlineMs = Math.max(1, Math.min(budget.deadlineMs, continuation.remainingMs));
   if (continuation.avoidKeyIds.length > 0) options.avoidKeyIds = continuation.avoidKeyIds;
   options.onFirstChunk = (key) => continuation.servedBy(key.keyId);
-  return pool.stream(continuation.request, options);
+  return open(continuation.request);
+}
+
+/** True for core's `KeyPool` (any copy of it): the pool `streamChat` runs on. Other `ChainPool`s stream text only. */
+function isKeyPool(pool: ChainPool): pool is ChainPool & KeyPool<unknown> {
+  const candidate = pool as Partial<KeyPool<unknown>>;
+  return typeof candidate.executeStream === 'function' && typeof candidate.adapter === 'object';
 }
 
 function chatOptions(budget: StepCallBudget, onAttempt: (attempt: AttemptOutcome) => void): ChainChatOptions {

@@ -125,7 +125,18 @@ export async function serveGateway(
     upstreams: config.upstreams,
     deadlineMs: config.deadlineMs,
     attemptTimeoutMs: config.attemptTimeoutMs,
-    ...(redis ? { store: () => createRedisStore({ redis: redis.url, prefix: redis.prefix }) } : {}),
+    // One Redis Cluster hash tag per provider's pool, so a cluster spreads the pools over its shards (a prefix that
+    // already holds a `{tag}` keeps it: every pool then shares that slot, as the user asked).
+    ...(redis
+      ? {
+          store: (provider: string) =>
+            createRedisStore({
+              redis: redis.url,
+              prefix: redis.prefix,
+              ...(/[{}]/.test(redis.prefix) ? {} : { hashTag: provider }),
+            }),
+        }
+      : {}),
     ...(options.pool ? { pool: options.pool } : {}),
   });
   const windowMs = options.pool?.windowMs;

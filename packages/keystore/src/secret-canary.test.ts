@@ -182,6 +182,17 @@ describe('a canary secret never appears in an error, warning or output', () => {
           { sources: [vaultSource({ path: vaultPath(), passphrase: 'wrong', env: {} })] },
         ),
     ],
+    [
+      'resolving a key pasted where an env reference goes',
+      () =>
+        resolveKeysFile(
+          parseKeysFile(
+            JSON.stringify({ providers: { openai: { keys: [{ id: 'a', from: `env:${CANARY}` }] } } }),
+            { file: 'k.json' },
+          ).data,
+          { sources: [envSource({})] },
+        ),
+    ],
     ['loading a keys file named after nothing secret', () => loadKeysFile(join(directory, 'missing.json'))],
   ];
 

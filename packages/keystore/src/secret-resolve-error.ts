@@ -1,3 +1,4 @@
+import { maskKeyLike } from '@keypool/core';
 import { hasKeystoreErrorMarker, KeystoreError } from './keystore-error';
 import type { ProviderId } from './provider-id';
 
@@ -18,11 +19,22 @@ function describe(failure: SecretResolveFailure): string {
   return `${key}(${failure.ref}): ${failure.reason}`;
 }
 
+function masked(failure: SecretResolveFailure): SecretResolveFailure {
+  return {
+    ...failure,
+    ref: maskKeyLike(failure.ref),
+    reason: maskKeyLike(failure.reason),
+    ...(failure.keyId === undefined ? {} : { keyId: maskKeyLike(failure.keyId) }),
+  };
+}
+
 /** Thrown when a secret reference (`env:NAME`, `vault:id`, ...) cannot be turned into a secret. */
 export class SecretResolveError extends KeystoreError {
   readonly failures: SecretResolveFailure[];
 
+  /** Each failure's reference, id and reason are masked: a secret pasted where a reference goes stays out of it. */
   constructor(failures: SecretResolveFailure[], options?: { cause?: unknown }) {
+    failures = failures.map(masked);
     const lines = failures.map(describe);
     super(
       'secret_unresolved',

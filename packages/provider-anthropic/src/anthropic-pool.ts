@@ -4,11 +4,14 @@ import {
   type KeyPoolOptions,
   type PoolClientOptions,
   type ProviderPool,
+  type RateLimitWordingTable,
   routeClientRequests,
+  withWording,
 } from '@keypool/core';
 import { type AnthropicAdapterOptions, createAnthropicAdapter } from './anthropic-adapter.ts';
 import { anthropicClientErrors } from './anthropic-client-errors.ts';
 import type { AnthropicClientOptions } from './anthropic-client-options.ts';
+import { classifyAnthropicError } from './anthropic-error.ts';
 import { anthropicUsageOf, estimateAnthropicRequestTokens } from './anthropic-request-tokens.ts';
 import { ANTHROPIC_STREAM_CONTINUATION } from './anthropic-stream-continuation';
 
@@ -20,6 +23,12 @@ export const ANTHROPIC_PLACEHOLDER_KEY = 'sk-ant-keypool-placeholder-not-a-real-
 
 /** Options of `createAnthropicPool`: the pool's options (keys, strategy, policy, limits...) and the SDK's. */
 export interface AnthropicPoolOptions extends Omit<KeyPoolOptions<Anthropic>, 'adapter'> {
+  /**
+   * The rate-limit wording table this pool's errors are classified with (default: the provider's own, e.g.
+   * `ANTHROPIC_RATE_LIMIT_WORDING`): which 400/403/503 answers are really a rate limit or a spent quota, by code, then
+   * wording. Build one with `extendRateLimitWording(ANTHROPIC_RATE_LIMIT_WORDING, { rules: [...] })`.
+   */
+  rateLimitWording?: RateLimitWordingTable;
   /** Options of every per-key client: base URL, timeout, fetch, headers... (never a key; retries always off). */
   clientOptions?: AnthropicClientOptions;
   /** How the unified `chat`/`stream` build their requests (default `max_tokens`, temperature opt-in). */
@@ -49,8 +58,12 @@ const OWNED_OPTIONS = ['apiKey', 'authToken', 'credentials', 'fetch', 'profile',
  * offers `run((client, key) => ...)`, the unified `chat`/`stream`, events, `snapshot()` and key administration.
  */
 export function createAnthropicPool(options: AnthropicPoolOptions): AnthropicPool {
-  const { clientOptions, chatOptions, routing, ...poolOptions } = options;
-  const adapter = createAnthropicAdapter(clientOptions, chatOptions);
+  const { clientOptions, chatOptions, routing, rateLimitWording, ...poolOptions } = options;
+  const adapter = withWording(
+    createAnthropicAdapter(clientOptions, chatOptions),
+    rateLimitWording,
+    classifyAnthropicError,
+  );
   const streamIdleTimeoutMs = routing?.streamOptions?.idleTimeoutMs ?? poolOptions.streamIdleTimeoutMs;
   return createProviderPool<Anthropic>({
     pool: { ...poolOptions, adapter },

@@ -4,6 +4,7 @@ import {
   ANTHROPIC_RATE_LIMIT_WORDING,
   classifyAnthropicError,
   createAnthropicAdapter,
+  createAnthropicPool,
 } from '../src/index.ts';
 import fixtures from './fixtures/rate-limit-wording.json' with { type: 'json' };
 
@@ -21,6 +22,13 @@ runRateLimitWordingConformance({
         max_tokens: 8,
         messages: [{ role: 'user', content: 'hi' }],
       }),
+  chatThroughPool: (origin, key, table) =>
+    createAnthropicPool({
+      keys: [{ id: 'w', secret: key }],
+      maxAttempts: 1,
+      rateLimitWording: table,
+      clientOptions: { baseURL: origin },
+    }).chat({ model: 'claude-3-5-haiku-latest', maxTokens: 8, messages: [{ role: 'user', content: 'hi' }] }),
   classify: (error, table) => classifyAnthropicError(error, table),
   wording: ANTHROPIC_RATE_LIMIT_WORDING,
   slowDownBody: {

@@ -4,10 +4,13 @@ import {
   type KeyPoolOptions,
   type PoolClientOptions,
   type ProviderPool,
+  type RateLimitWordingTable,
+  withWording,
 } from '@keypool/core';
 import { createGeminiAdapter } from './gemini-adapter.ts';
 import type { GeminiClientOptions } from './gemini-client.ts';
 import { geminiClientErrors } from './gemini-client-errors.ts';
+import { classifyGeminiError } from './gemini-error.ts';
 import { withRoutedChats } from './gemini-pool-client.ts';
 import { GEMINI_ROUTES, withGeminiSignal } from './gemini-routes.ts';
 
@@ -29,6 +32,12 @@ const ROUTED_RESOURCES = [
 
 /** Options of a Gemini pool: every key-pool option except `adapter`, plus the options of the clients it builds. */
 export interface GeminiPoolOptions extends Omit<KeyPoolOptions<GoogleGenAI>, 'adapter'> {
+  /**
+   * The rate-limit wording table this pool's errors are classified with (default: the provider's own, e.g.
+   * `GEMINI_RATE_LIMIT_WORDING`): which 400/403/503 answers are really a rate limit or a spent quota, by code, then
+   * wording. Build one with `extendRateLimitWording(GEMINI_RATE_LIMIT_WORDING, { rules: [...] })`.
+   */
+  rateLimitWording?: RateLimitWordingTable;
   /** Options of every `GoogleGenAI` client the pool builds (one per key): base URL, timeout, headers, fetch... */
   clientOptions?: GeminiClientOptions;
   /** Per-call options for calls made through `pool.client` (deadline, attempt timeout, attempts). */
@@ -58,8 +67,10 @@ const PLACEHOLDER_KEY = 'keypool-placeholder-not-a-real-key';
  * const response = await pool.client.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Hello' });
  */
 export function createGeminiPool(options: GeminiPoolOptions): GeminiPool {
-  const { clientOptions, callOptions, streamOptions, ...poolOptions } = options;
-  const adapter = createGeminiAdapter(clientOptions);
+  const { clientOptions, callOptions, streamOptions, rateLimitWording, ...poolOptions } = options;
+  const adapter = withWording(createGeminiAdapter(clientOptions), rateLimitWording, (error, table) =>
+    classifyGeminiError(error, Date.now(), table),
+  );
   return createProviderPool<GoogleGenAI>({
     pool: { ...poolOptions, adapter },
     template: () => adapter.createClient(PLACEHOLDER_KEY),

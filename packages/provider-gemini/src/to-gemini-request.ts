@@ -14,7 +14,7 @@ import {
   toolNameFor,
   UnsupportedFeatureError,
 } from '@keypool/core';
-import { appendGeminiPrefill } from './gemini-prefill';
+import { appendGeminiPrefill } from './gemini-prefill.ts';
 
 /**
  * Turns a unified chat request into `models.generateContent` parameters: system messages become

@@ -95,8 +95,9 @@ export function classifyMistralError(
     case facts.name === 'SDKValidationError' && /^input validation/i.test(facts.rawMessage ?? ''):
     case facts.name === 'InvalidRequestError':
       return plain(facts, 'invalid_request');
-    // A 2xx body with no answer at all (`{}`, no choices) is the server's failure: nothing was delivered, another key
-    // or provider may answer. One that carries an answer the SDK cannot validate was delivered (and billed).
+    // A 2xx body with no answer at all (`{}`, no choices, or choices that never finished) is the server's failure:
+    // nothing whole was delivered, another key or provider may answer. One that carries an answer the SDK cannot
+    // validate was delivered (and billed).
     case (facts.name === 'SDKValidationError' || facts.name === 'ResponseValidationError') &&
       (facts.status === undefined || facts.status < 400) &&
       facts.body !== undefined &&
@@ -260,6 +261,15 @@ function providerMessageOf(body: Record<string, unknown> | undefined): string | 
 }
 
 /** True when a chat answer's body holds at least one choice (an answer was delivered, however malformed). */
+/** True for a body that carries a finished answer: a choice with its `finish_reason` (one without never ended). */
 function carriesChoices(body: Record<string, unknown>): boolean {
-  return Array.isArray(body.choices) && body.choices.length > 0;
+  return (
+    Array.isArray(body.choices) &&
+    body.choices.some(
+      (choice: unknown) =>
+        typeof choice === 'object' &&
+        choice !== null &&
+        typeof (choice as { finish_reason?: unknown }).finish_reason === 'string',
+    )
+  );
 }

@@ -13,7 +13,13 @@ runIncompleteAnswerConformance({
       maxAttempts: 1,
       clientOptions: { serverURL },
     }).chat({ model: 'mistral-small-latest', messages: [{ role: 'user', content: 'hi' }] }),
-  notAnswers: [['no choices', `${CHOICELESS},"choices":[]}`]],
+  notAnswers: [
+    ['no choices', `${CHOICELESS},"choices":[]}`],
+    [
+      'a choice without finish_reason',
+      `${CHOICELESS},"choices":[{"index":0,"message":{"role":"assistant","content":"part"},"finish_reason":null}]}`,
+    ],
+  ],
   truncated: '{"id":"x","choices":[{"ind',
   unreadable: [
     ['a truncated SSE stream', 'data: {"id":"x","choi', 'text/event-stream'],

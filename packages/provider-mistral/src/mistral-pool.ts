@@ -3,11 +3,14 @@ import {
   type KeyPoolOptions,
   type PoolClientOptions,
   type ProviderPool,
+  type RateLimitWordingTable,
+  withWording,
 } from '@keypool/core';
 import type { Mistral } from '@mistralai/mistralai';
 import { createMistralAdapter } from './mistral-adapter';
 import { createMistralTemplateClient, type MistralClientOptions } from './mistral-client';
 import { mistralClientErrors } from './mistral-client-errors';
+import { classifyMistralError } from './mistral-error';
 import { mistralRouteSet } from './mistral-routes';
 
 /**
@@ -31,6 +34,12 @@ const ROUTED_RESOURCES = [
 
 /** Options of `createMistralPool`: the key pool's options (without the adapter) plus the clients' options. */
 export interface MistralPoolOptions extends Omit<KeyPoolOptions<Mistral>, 'adapter'> {
+  /**
+   * The rate-limit wording table this pool's errors are classified with (default: the provider's own, e.g.
+   * `MISTRAL_RATE_LIMIT_WORDING`): which 400/403/503 answers are really a rate limit or a spent quota, by code, then
+   * wording. Build one with `extendRateLimitWording(MISTRAL_RATE_LIMIT_WORDING, { rules: [...] })`.
+   */
+  rateLimitWording?: RateLimitWordingTable;
   /** Options of every Mistral client (server URL, timeout, HTTP client or fetch, headers...). */
   clientOptions?: MistralClientOptions;
   /** Per-call options applied to every call made through `pool.client` (deadline, attempt timeout...). */
@@ -60,10 +69,13 @@ export type MistralPool = ProviderPool<Mistral>;
  * ```
  */
 export function createMistralPool(options: MistralPoolOptions): MistralPool {
-  const { clientOptions = {}, callOptions, streamOptions, ...poolOptions } = options;
+  const { clientOptions = {}, callOptions, streamOptions, rateLimitWording, ...poolOptions } = options;
   const { routes, generic } = mistralRouteSet({ timeoutMs: clientOptions.timeoutMs });
   return createProviderPool<Mistral>({
-    pool: { ...poolOptions, adapter: createMistralAdapter(clientOptions) },
+    pool: {
+      ...poolOptions,
+      adapter: withWording(createMistralAdapter(clientOptions), rateLimitWording, classifyMistralError),
+    },
     // The template only answers what is not routed; it holds no real key and sends nothing.
     template: () => createMistralTemplateClient(clientOptions),
     routes,

@@ -26,6 +26,9 @@ export interface OpenAIAdapter extends ProviderAdapter<OpenAI> {
   readonly client: OpenAI;
 }
 
+/** A logger that drops everything: the SDK's messages never reach the console. */
+const SILENT_LOGGER = { error() {}, warn() {}, info() {}, debug() {} };
+
 /**
  * Creates the OpenAI adapter. Each key gets its own client, built with `maxRetries: 0`, the user's options, and a
  * fetch wrapped to report every response's rate-limit headers to the pool. `provider` (default `openai`) labels an
@@ -103,5 +106,7 @@ const newOpenAI: OpenAIConstructor = (options) => new OpenAI(options);
 
 function withoutKeyOptions(clientOptions: OpenAIClientOptions): OpenAIClientOptions {
   const { apiKey: _apiKey, maxRetries: _maxRetries, ...rest } = clientOptions as ClientOptions;
-  return rest;
+  // The SDK logs to the console by default (e.g. "Could not parse message into JSON" and the raw chunk on a malformed
+  // stream); a library never writes there, so every client's logger is silent unless the user gives one.
+  return { ...rest, logger: rest.logger ?? SILENT_LOGGER };
 }

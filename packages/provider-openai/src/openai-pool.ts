@@ -4,7 +4,9 @@ import {
   type PoolClientOptions,
   type ProviderName,
   type ProviderPool,
+  type RateLimitWordingTable,
   routeClientRequests,
+  withWording,
 } from '@keypool/core';
 import type OpenAI from 'openai';
 import {
@@ -14,11 +16,18 @@ import {
   type OpenAIConstructor,
 } from './openai-adapter';
 import { openAIClientErrors } from './openai-client-errors';
+import { classifyOpenAIError } from './openai-error';
 import { estimateOpenAIRequestTokens, openAIUsageOf } from './openai-request-tokens';
 import { OPENAI_STREAM_CONTINUATION } from './openai-stream-continuation';
 
 /** Options of `createOpenAIPool`: the key pool's options (without `adapter`) plus the clients' and routed calls'. */
 export interface OpenAIPoolOptions extends Omit<KeyPoolOptions<OpenAI>, 'adapter'> {
+  /**
+   * The rate-limit wording table this pool's errors are classified with (default: the provider's own, e.g.
+   * `OPENAI_RATE_LIMIT_WORDING`): which 400/403/503 answers are really a rate limit or a spent quota, by code, then
+   * wording. Build one with `extendRateLimitWording(OPENAI_RATE_LIMIT_WORDING, { rules: [...] })`.
+   */
+  rateLimitWording?: RateLimitWordingTable;
   /** Options of every `OpenAI` client (base URL, timeout, fetch, headers...); the key and retries come from the pool. */
   clientOptions?: OpenAIClientOptions;
   /** Per-call options applied to every call made through `pool.client` (deadline, attempt timeout...). */
@@ -54,10 +63,17 @@ export function createOpenAIPool(options: OpenAIPoolOptions): OpenAIPool {
 
 /** `createOpenAIPool` with the client constructor as a parameter (the Azure preset passes `AzureOpenAI`'s). */
 export function buildOpenAIPool(options: OpenAIPoolOptions, construct?: OpenAIConstructor): OpenAIPool {
-  const { clientOptions, callOptions, streamOptions, provider, ...poolOptions } = options;
+  const { clientOptions, callOptions, streamOptions, provider, rateLimitWording, ...poolOptions } = options;
   const streamIdleTimeoutMs = streamOptions?.idleTimeoutMs ?? poolOptions.streamIdleTimeoutMs;
   return createProviderPool<OpenAI>({
-    pool: { ...poolOptions, adapter: createOpenAIAdapter(clientOptions, provider, construct) },
+    pool: {
+      ...poolOptions,
+      adapter: withWording(
+        createOpenAIAdapter(clientOptions, provider, construct),
+        rateLimitWording,
+        (error, table) => classifyOpenAIError(error, Date.now(), table),
+      ),
+    },
     template: (pool) =>
       routeClientRequests(pool, createOpenAITemplateClient(clientOptions, construct), {
         errors: openAIClientErrors,

@@ -1,6 +1,11 @@
 import { runRateLimitWordingConformance } from '@keypool/core/testing';
 import { startCannedHttpServer } from '@keypool/emulator';
-import { classifyOpenAIError, createOpenAIAdapter, OPENAI_RATE_LIMIT_WORDING } from '../src/index';
+import {
+  classifyOpenAIError,
+  createOpenAIAdapter,
+  createOpenAIPool,
+  OPENAI_RATE_LIMIT_WORDING,
+} from '../src/index';
 import fixtures from './fixtures/rate-limit-wording.json' with { type: 'json' };
 
 runRateLimitWordingConformance({
@@ -13,6 +18,13 @@ runRateLimitWordingConformance({
     createOpenAIAdapter({ baseURL: `${origin}/v1` })
       .createClient(key)
       .chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+  chatThroughPool: (origin, key, table) =>
+    createOpenAIPool({
+      keys: [{ id: 'w', secret: key }],
+      maxAttempts: 1,
+      rateLimitWording: table,
+      clientOptions: { baseURL: `${origin}/v1` },
+    }).chat({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
   classify: (error, table) => classifyOpenAIError(error, Date.now(), table),
   wording: OPENAI_RATE_LIMIT_WORDING,
   slowDownBody: { error: { message: 'Slow down, cowboy.', type: 'invalid_request_error' } },

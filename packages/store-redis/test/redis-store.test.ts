@@ -201,6 +201,44 @@ describe('pub/sub', () => {
 });
 
 describe('shared state', () => {
+  it("a 429 for one model cools that model's scope for every process; the key's other model stays served", async () => {
+    const secret = 'sk-two-scopes-abcdefghijklmnopqrstuvwxyz';
+    const prefix = 'scopes';
+    const adapters = [new FakeAdapter(), new FakeAdapter()] as const;
+    const pools = adapters.map((adapter) =>
+      createKeyPool({
+        adapter,
+        keys: [{ id: 'one', secret }],
+        store: store({ prefix }),
+        windowMs: 1_000,
+        maxWaitMs: 0,
+      }),
+    );
+    const ask = (index: 0 | 1, model: string) =>
+      pools[index]!.chat({ model, messages: [{ role: 'user', content: 'hi' }] }).then(
+        (result) => result.keyId,
+        (error: unknown) => error,
+      );
+    // Process 1 gets a 429 with a 5 s retry-after on gpt-a.
+    adapters[0].script(secret, { type: 'error', category: 'rate_limit', hints: { retryAfterMs: 5_000 } });
+    expect(await ask(0, 'gpt-a')).toMatchObject({ code: 'pool_exhausted' });
+    // Process 2 learns it from Redis: gpt-a is cooling there too, gpt-b on the same key is served.
+    await expect
+      .poll(async () => (await ask(1, 'gpt-a')) as unknown, { timeout: 2_000 })
+      .toMatchObject({
+        code: 'pool_exhausted',
+      });
+    expect(await ask(1, 'gpt-b')).toBe('one');
+    // Process 2 sent one request: gpt-b's. Nothing for gpt-a left it.
+    expect(adapters[1].calls).toHaveLength(1);
+    // Each scope has its own Redis entry; neither holds the secret.
+    const fingerprint = fingerprintSecret(secret);
+    const names = (await admin.keys(`{${prefix}}:key:${fingerprint}*`)).sort();
+    expect(names).toEqual([`{${prefix}}:key:${fingerprint}~gpt-a`, `{${prefix}}:key:${fingerprint}~gpt-b`]);
+    for (const name of names) expect(await admin.get(name)).not.toContain(secret);
+    for (const pool of pools) await pool.close();
+  });
+
   it('counts one limit across stores (processes) sharing a Redis', async () => {
     const prefix = 'shared';
     const members = [store({ prefix }), store({ prefix }), store({ prefix })];

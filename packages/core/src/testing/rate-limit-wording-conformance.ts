@@ -33,6 +33,11 @@ export interface RateLimitWordingConformanceOptions {
   key: string;
   /** Sends one request through the provider's real SDK client on `key` to `origin`; settles as the SDK does. */
   send: (origin: string, key: string) => Promise<unknown>;
+  /**
+   * One unified chat through the provider's pool built with `rateLimitWording: table` and one key, on `origin`;
+   * settles as the pool does (a `ProviderError` for the answer the server gives).
+   */
+  chatThroughPool: (origin: string, key: string, table: RateLimitWordingTable) => Promise<unknown>;
   /** The provider's classifier, with the wording table to use (its own default when omitted). */
   classify: (error: unknown, table?: RateLimitWordingTable) => ClassifiedError;
   /** The provider's default table. */
@@ -74,13 +79,29 @@ export function runRateLimitWordingConformance(options: RateLimitWordingConforma
       expect(JSON.stringify(classified)).not.toContain(options.key);
     });
 
-    it('takes an overriding table', async () => {
+    it('takes an overriding table, given to the classifier or to the pool (rateLimitWording)', async () => {
       const error = await errorFor(400, options.slowDownBody);
       expect(options.classify(error).category).toBe('invalid_request');
       const table = extendRateLimitWording(options.wording, {
         rules: [{ category: 'rate_limit', wording: /slow down/i }],
       });
       expect(options.classify(error, table).category).toBe('rate_limit');
+      const server = await options.startServer({ status: 400, body: options.slowDownBody });
+      try {
+        const failure = await options.chatThroughPool(server.origin, options.key, table).then(
+          () => undefined,
+          (thrown: unknown) => thrown,
+        );
+        // The pool's option reaches its classifier: the same answer is a rate limit through the pool too (the pool's
+        // error, or the attempt's error it was exhausted by).
+        const categories: unknown[] = [];
+        for (let link: unknown = failure; link instanceof Error; link = link.cause)
+          categories.push((link as { category?: unknown }).category);
+        expect(categories).toContain('rate_limit');
+        expect(JSON.stringify(failure)).not.toContain(options.key);
+      } finally {
+        await server.close();
+      }
       if (options.tooManyRequests503Body !== undefined) {
         const noStatuses = extendRateLimitWording(options.wording, { statuses: [] });
         const proxy = await errorFor(503, options.tooManyRequests503Body);
