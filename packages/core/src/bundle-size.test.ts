@@ -19,10 +19,10 @@ import { describe, expect, it } from 'vitest';
  * `KeyPool`-only options drop out (-0.6 KB); SHA-256 constants computed, not shipped (-0.7 KB); strategies other
  * than `health` given to the engine as selectors (`prioritySelector()`), so it carries only the one it uses
  * (-1.0 KB): 21.2 KB. With main's later engine work merged: the engine 21.4 KB, a `KeyPool` 29.8 KB, everything
- * 40.4 KB. The 20 KB goal is not reached: what is
- * left is the engine's own work (settle 2.7 KB gzipped, the memory store 2.0, pool keys 1.5, lease 0.9, pool state
- * and snapshots 0.9, scope indexes 0.6, adaptive limits 0.5, key bindings 0.4, ...) and the configuration checks
- * (about 2.6 KB with their messages), none optional for rotation, limits, cooldowns and failover with clear errors.
+ * 40.4 KB. The 20 KB goal is not reached: what is left is the engine's own work (settle 2.7 KB gzipped, the memory
+ * store 2.0, pool keys 1.5, lease 0.9, pool state and snapshots 0.9, scope indexes 0.6, adaptive limits 0.5, key
+ * bindings 0.4, ...) and the configuration checks (about 2.6 KB with their messages), none optional for rotation,
+ * limits, cooldowns and failover with clear errors.
  */
 const BUDGETS_KB = {
   /** Everything `@keypool/core` exports. */
