@@ -4,6 +4,7 @@ import { clearFailures } from './failure-threshold';
 import type { KeyScope } from './key-scope';
 import type { PoolCore } from './pool-core';
 import type { PoolKey } from './pool-key';
+import { deleteKey } from './pool-key-changes';
 
 /** Re-enables a disabled key and clears its cooldowns and failure counts, at the key level and in every scope. */
 export async function enableKey<T>(core: PoolCore<T>, id: string): Promise<void> {
@@ -58,7 +59,7 @@ export async function removeKey<T>(core: PoolCore<T>, id: string): Promise<void>
       { path: 'id', message: `cannot remove "${id}": a pool keeps at least one key` },
     ]);
   }
-  core.deleteKey(key);
+  deleteKey(core, key);
   await core.store.remove(key.storeKey);
   for (const item of key.scopes.values()) if (item.used) await core.store.remove(item.storeKey);
   core.emit('key.removed', { ...key.ref(), provider: core.provider });
@@ -96,7 +97,7 @@ export async function updateKey<T>(core: PoolCore<T>, config: KeyConfig): Promis
   } else {
     const wasPrimary = bindings.primary === old.id;
     const sameSecret = !changed.includes('secret');
-    core.deleteKey(old);
+    deleteKey(core, old);
     const key = core.insertKey(next, old.order);
     if (wasPrimary) bindings.primary = key.id;
     if (sameSecret) {

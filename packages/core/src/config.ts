@@ -1,5 +1,4 @@
 import { ERROR_CATEGORIES } from './categories';
-import { ContinuationCapabilities } from './continuation-capabilities';
 import { didYouMean } from './did-you-mean';
 import { ConfigError, type ConfigIssue } from './errors';
 import { headerUnsafe } from './header-unsafe';
@@ -21,18 +20,33 @@ import {
 // The pool's configuration is checked by core's own small validator (validate.ts), not a schema library: a pool
 // bundles a few hundred bytes of checks. Every message names its field.
 
-const atLeast = (field: string, min: number): Rule<number> => [
+/** A rule: `field` must be >= `min`. */
+/* @__NO_SIDE_EFFECTS__ */
+export const atLeast = (field: string, min: number): Rule<number> => [
   (value) => value >= min,
   `${field} must be >= ${min}`,
 ];
-const above = (field: string, min: number): Rule<number> => [
+/** A rule: `field` must be > `min`. */
+/* @__NO_SIDE_EFFECTS__ */
+export const above = (field: string, min: number): Rule<number> => [
   (value) => value > min,
   `${field} must be > ${min}`,
 ];
 
-const nonNegative = (field: string) => optional(number(`${field} must be a number`, [atLeast(field, 0)]));
-const positive = (field: string) => optional(number(`${field} must be a number`, [above(field, 0)]));
-const integerAtLeast = (field: string, min: number, typeMessage = `${field} must be an integer >= ${min}`) =>
+/** An optional number >= 0. */
+/* @__NO_SIDE_EFFECTS__ */
+export const nonNegative = (field: string) =>
+  optional(number(`${field} must be a number`, [atLeast(field, 0)]));
+/** An optional number > 0. */
+/* @__NO_SIDE_EFFECTS__ */
+export const positive = (field: string) => optional(number(`${field} must be a number`, [above(field, 0)]));
+/** An optional integer >= `min`. */
+/* @__NO_SIDE_EFFECTS__ */
+export const integerAtLeast = (
+  field: string,
+  min: number,
+  typeMessage = `${field} must be an integer >= ${min}`,
+) =>
   optional(number(typeMessage, [[(value) => value >= min, `${field} must be an integer >= ${min}`]], true));
 
 /** Limits per key: requests per minute, tokens per minute, requests per day. */
@@ -55,6 +69,7 @@ export interface KeyConfig {
   priority?: number | undefined;
 }
 
+/* @__NO_SIDE_EFFECTS__ */
 const strict = (what: string) => ({ unknown: { what, listKnown: false } });
 
 /** Per-key proactive limits: requests per minute, tokens per minute, requests per day. */
@@ -224,7 +239,8 @@ export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 /**
  * Every option a key pool accepts, by name. Any other name is a `ConfigError` ("did you mean ...?"). When you add an
- * option to `KeyPoolOptions`, add its name here (and a rule to `poolNumericOptionsSchema` if it is a plain value).
+ * option to `KeyPoolOptions`, add its name here (and a rule to `engineOptionShape` or `poolNumericOptionsSchema` in pool-option-schemas.ts if it is
+ * a plain value).
  * Names listed ahead of their implementation are the engine's options being added in parallel.
  */
 export const POOL_OPTION_NAMES: readonly string[] = [
@@ -277,7 +293,9 @@ export const policyCategorySchema: Validator<string> = custom((value, report) =>
     report(`must be one of ${ERROR_CATEGORIES.join(', ')}`);
 });
 
-const oneOf = (field: string, values: readonly string[]) =>
+/** An optional string among `values` (with a did-you-mean hint). */
+/* @__NO_SIDE_EFFECTS__ */
+export const oneOf = (field: string, values: readonly string[]) =>
   optional(
     custom((value, report) => {
       if (typeof value === 'string' && values.includes(value)) return;
@@ -305,73 +323,6 @@ export const policyOverridesSchema = record(policyRowSchema, 'policy must be an 
   what: 'error category',
   names: ERROR_CATEGORIES,
 });
-
-const METHODS = ['prefill', 'restart'];
-
-/** A pool's `continuation` settings: a capability table (rules or a shared table) and two bounds. */
-export const continuationOptionsSchema = object(
-  {
-    capabilities: optional(
-      custom((value, report) => {
-        if (value instanceof ContinuationCapabilities) return;
-        if (!Array.isArray(value)) {
-          report('capabilities must be an array of rules or a table');
-          return;
-        }
-        value.forEach((rule: { method?: unknown } | null, index) => {
-          if (typeof rule?.method !== 'string' || !METHODS.includes(rule.method))
-            report('method must be "prefill" or "restart"', [index, 'method']);
-        });
-      }),
-    ),
-    maxContinuations: integerAtLeast('maxContinuations', 0),
-    maxOverlapWords: integerAtLeast('maxOverlapWords', 0),
-  },
-  'continuation must be an object of capabilities, maxContinuations and maxOverlapWords',
-  { unknown: { what: 'continuation option', names: CONTINUATION_OPTION_NAMES } },
-);
-
-const positiveMs = (field: string) => optional(number(`${field} must be a number`, [above(field, 0)]));
-
-/** The serialisable part of the pool options (functions and objects are checked by the pool itself). */
-export const poolNumericOptionsSchema = object(
-  {
-    maxAttempts: optional(number('maxAttempts must be an integer', [atLeast('maxAttempts', 1)], true)),
-    attemptTimeoutMs: positiveMs('attemptTimeoutMs'),
-    deadlineMs: positiveMs('deadlineMs'),
-    maxWaitMs: nonNegative('maxWaitMs'),
-    retryBaseMs: nonNegative('retryBaseMs'),
-    streamIdleTimeoutMs: positiveMs('streamIdleTimeoutMs'),
-    windowMs: positiveMs('windowMs'),
-    dayMs: positiveMs('dayMs'),
-    firstByteTimeoutMs: positiveMs('firstByteTimeoutMs'),
-    adaptiveLimits: optional(boolean('adaptiveLimits must be true or false')),
-    maxClients: integerAtLeast('maxClients', 1),
-    historySize: optional(
-      number(
-        'historySize must be an integer',
-        [atLeast('historySize', 0), [(value) => value <= 1_000, 'historySize must be <= 1000']],
-        true,
-      ),
-    ),
-    failureThreshold: integerAtLeast('failureThreshold', 1),
-    failureResetMs: positiveMs('failureResetMs'),
-    retryBackoff: optional(retryBackoffSchema),
-    cooldown: optional(cooldownOptionsSchema),
-    policy: optional(policyOverridesSchema),
-    onInterrupt: oneOf('onInterrupt', INTERRUPT_MODES),
-    continuation: optional(continuationOptionsSchema),
-    nativeStreams: optional(
-      object(
-        { onInterrupt: oneOf('onInterrupt', INTERRUPT_MODES) },
-        'nativeStreams must be an object like { onInterrupt: "continue" }',
-        { unknown: { what: 'nativeStreams option', names: ['onInterrupt'] } },
-      ),
-    ),
-  },
-  'pool options must be an object',
-  { unknown: { what: 'pool option', names: POOL_OPTION_NAMES } },
-);
 
 /** Turns validation issues into Keypool's own `ConfigIssue`s, with readable paths like `keys[2].limits.rpm`. */
 export function toConfigIssues(error: { issues: readonly ValidationIssue[] }, prefix = ''): ConfigIssue[] {

@@ -29,7 +29,7 @@ export interface ContinuationRule {
  * new models reject it. Mistral continues an assistant message marked `prefix: true`; Gemini continues trailing
  * `model` content; OpenAI chat has no prefill.
  */
-export const DEFAULT_CONTINUATION_RULES: readonly ContinuationRule[] = Object.freeze([
+export const DEFAULT_CONTINUATION_RULES: readonly ContinuationRule[] = /* @__PURE__ */ Object.freeze([
   {
     provider: 'anthropic',
     model: /^claude-(opus|sonnet|haiku)-(4-[6-9]|[5-9])/,

@@ -182,6 +182,7 @@ export {
   type RoutedMethod,
   type RoutedStream,
 } from './pool-client';
+export { createPoolEngine, KEY_POOL_ONLY_OPTIONS, PoolEngine, type PoolEngineOptions } from './pool-engine';
 export {
   CODE_ONLY_POOL_OPTIONS,
   type CodeOnlyPoolOption,

@@ -82,7 +82,8 @@ export interface Lease {
 /**
  * The state one pool's parts share: its keys, their indexes per model scope, the store, the settings and the event
  * emitter. `KeyPool` is the public face; `lease.ts`, `settle.ts`, `execute.ts`, `admin.ts` and `pool-state.ts` each do
- * one part of the work on this.
+ * one part of the work on this. Taking keys out and swapping secrets are functions of `pool-key-changes.ts`, so a
+ * bundle without run-time administration (the lean engine) leaves them out.
  */
 export class PoolCore<TClient> {
   readonly provider: ProviderName;
@@ -199,7 +200,7 @@ export class PoolCore<TClient> {
     // `order`: a key replaced by `updateKey` keeps its place in the pool's order.
     const key = new PoolKey(config, this.slots.length, order ?? this.nextOrder++);
     this.bindings.set(key, config);
-    this.scrubber = undefined;
+    this.secretsChanged();
     this.keys.set(key.id, key);
     this.slots.push(key);
     this.byFingerprint.set(key.fingerprint, key);
@@ -212,53 +213,9 @@ export class PoolCore<TClient> {
     return key;
   }
 
-  /** Takes a key out of every map and index. Calls in flight on it finish. */
-  deleteKey(key: PoolKey): void {
-    key.removed = true;
-    this.bindings.delete(key);
-    this.clients.removed(key);
+  /** Forgets the scrubber built for the current secrets (a key was added, removed or given a new secret). */
+  secretsChanged(): void {
     this.scrubber = undefined;
-    this.keys.delete(key.id);
-    const last = this.slots.pop()!;
-    if (last !== key) {
-      this.slots[key.slot] = last;
-      last.slot = key.slot;
-    }
-    this.byFingerprint.delete(key.fingerprint);
-    if (key.quotaGroup !== undefined) {
-      const members = this.groups.get(key.quotaGroup)?.filter((member) => member !== key) ?? [];
-      if (members.length > 0) this.groups.set(key.quotaGroup, members);
-      else this.groups.delete(key.quotaGroup);
-    }
-    for (const index of this.indices.values()) {
-      const item = key.scopes.get(index.scope);
-      if (item) index.drop(item);
-    }
-  }
-
-  /**
-   * Puts a new `PoolKey` (a new secret) in the place of `old`: same id, affinity slot and pool order, so strategies
-   * that follow pool order keep it where it was. `old` is marked removed: calls in flight on it finish.
-   * (Used by `updateKeySecret`, `update-key-secret.ts`.) `config` keeps `old`'s quota group.
-   */
-  replaceKey(old: PoolKey, config: KeyConfig): PoolKey {
-    const key = new PoolKey(config, old.slot, old.order);
-    old.removed = true;
-    this.clients.removed(old);
-    this.scrubber = undefined;
-    this.keys.set(key.id, key);
-    this.slots[old.slot] = key;
-    this.byFingerprint.delete(old.fingerprint);
-    this.byFingerprint.set(key.fingerprint, key);
-    // The new key keeps the old one's quota group (its config is the old one's with a new secret).
-    const members = old.quotaGroup === undefined ? undefined : this.groups.get(old.quotaGroup);
-    if (members) members[members.indexOf(old)] = key;
-    for (const index of this.indices.values()) {
-      const item = old.scopes.get(index.scope);
-      if (item) index.drop(item);
-    }
-    this.placeKey(key);
-    return key;
   }
 
   /** The key's SDK client, built on its first call. */

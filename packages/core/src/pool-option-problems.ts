@@ -1,5 +1,7 @@
-import { POOL_OPTION_NAMES, poolNumericOptionsSchema, STRATEGY_NAMES } from './config';
+import { POOL_OPTION_NAMES, STRATEGY_NAMES } from './config';
 import { maskKeyLike } from './mask-key-like';
+import { poolNumericOptionsSchema } from './pool-option-schemas';
+import type { Validator } from './validate';
 
 /** Pool options only code can give (the adapter, the keys, functions, a store object): never in a keys file. */
 export const CODE_ONLY_POOL_OPTIONS = [
@@ -30,10 +32,19 @@ export interface PoolOptionProblem {
  * key-like a message or path would echo (a secret pasted as a strategy or an option name) is masked.
  */
 export function poolOptionProblems(options: unknown, { dataOnly = false } = {}): PoolOptionProblem[] {
+  return optionProblems(poolNumericOptionsSchema, options, dataOnly);
+}
+
+/** `poolOptionProblems` with the schema of the plain-data options as a parameter (the lean engine has its own). */
+export function optionProblems(
+  schema: Validator<unknown>,
+  options: unknown,
+  dataOnly = false,
+): PoolOptionProblem[] {
   if (typeof options !== 'object' || options === null || Array.isArray(options))
     return [{ path: [], message: 'pool options must be an object' }];
   const problems: PoolOptionProblem[] = [];
-  const parsed = poolNumericOptionsSchema.safeParse(options);
+  const parsed = schema.safeParse(options);
   if (!parsed.success)
     for (const issue of parsed.error.issues)
       problems.push({

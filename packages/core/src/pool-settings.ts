@@ -4,23 +4,70 @@ import { ConfigError } from './errors';
 import { withFailureThresholds } from './failure-threshold';
 import { resolvePolicy } from './policy';
 import type { PoolSettings } from './pool-core';
-import { poolOptionProblems } from './pool-option-problems';
+import { optionProblems } from './pool-option-problems';
+import { engineNumericOptionsSchema, poolNumericOptionsSchema } from './pool-option-schemas';
 import type { KeyPoolOptions } from './pool-options';
 import { retrySettings } from './retry-settings';
+import type { Validator } from './validate';
 
 /** Checks a pool's options and returns its keys, parsed; every bad field is a `ConfigError` naming its path. */
 export function validatePoolOptions<TClient>(options: KeyPoolOptions<TClient>): KeyConfig[] {
+  return checkOptions(options, poolNumericOptionsSchema);
+}
+
+function checkOptions<TClient>(options: KeyPoolOptions<TClient>, schema: Validator<unknown>): KeyConfig[] {
   if (!options || typeof options !== 'object')
     throw new ConfigError('pool options', [{ path: '', message: 'options must be an object' }]);
   if (!options.adapter)
     throw new ConfigError('pool options', [{ path: 'adapter', message: 'adapter is required' }]);
-  const problems = poolOptionProblems(options);
+  const problems = optionProblems(schema, options);
   if (problems.length > 0)
     throw new ConfigError(
       'pool options',
       problems.map((problem) => ({ path: formatPath('', problem.path), message: problem.message })),
     );
   const keys = parseKeys(options.keys);
+  return keys;
+}
+
+/**
+ * The options only the full `KeyPool` takes: saved state, failure history and stream continuation. `PoolEngine`
+ * refuses them with a `ConfigError` that names the full pool.
+ */
+export const KEY_POOL_ONLY_OPTIONS = [
+  'initialState',
+  'historySize',
+  'onInterrupt',
+  'continuation',
+  'nativeStreams',
+] as const;
+
+/**
+ * Checks the lean engine's options (`PoolEngine`) and returns its keys: the pool's rules, and the options only
+ * `KeyPool` takes are refused with a `ConfigError` naming the full pool.
+ */
+export function validateEngineOptions<TClient>(options: KeyPoolOptions<TClient>): KeyConfig[] {
+  const fullOnly =
+    options && typeof options === 'object' ? KEY_POOL_ONLY_OPTIONS.filter((name) => name in options) : [];
+  if (fullOnly.length > 0)
+    throw new ConfigError(
+      'pool options',
+      fullOnly.map((name) => ({
+        path: name,
+        message: `${name} is an option of KeyPool (createKeyPool from @keypool/core); the lean PoolEngine has none`,
+      })),
+    );
+  const keys = checkOptions(options, engineNumericOptionsSchema);
+  const strategy = options.strategy;
+  if (typeof strategy === 'string' && strategy !== 'health') {
+    const factory = `${strategy.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase())}Selector`;
+    throw new ConfigError('pool options', [
+      {
+        path: 'strategy',
+        message: `the lean PoolEngine takes a strategy other than health as a selector: strategy: ${factory}() (from @keypool/core/engine)`,
+      },
+    ]);
+  }
   return keys;
 }
 

@@ -3,16 +3,27 @@
  * key's id, its masked form, or its fingerprint. Pure JavaScript so it runs on every runtime (no `node:crypto`).
  */
 
-const SHA256_K = new Uint32Array([
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
-  0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
-  0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
-  0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-  0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819,
-  0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-  0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-  0xc67178f2,
-]);
+/**
+ * SHA-256's constants (FIPS 180-4, 4.2.2 and 5.3.3): 64 round constants, the first 32 bits of the fractional parts of
+ * the cube roots of the first 64 primes, then the 8 initial hash words, the same of the square roots of the first 8.
+ * Computed on the first hash rather than shipped as a table of 72 numbers (which gzip cannot shrink);
+ * `sha256.property.test.ts` checks every hash against `node:crypto`.
+ */
+let constants: Uint32Array | undefined;
+
+function computeConstants(): Uint32Array {
+  const table = new Uint32Array(72);
+  for (let candidate = 2, found = 0; found < 64; candidate++) {
+    let prime = true;
+    for (let divisor = 2; divisor * divisor <= candidate; divisor++)
+      if (candidate % divisor === 0) prime = false;
+    if (!prime) continue;
+    if (found < 8) table[64 + found] = ((Math.sqrt(candidate) % 1) * 2 ** 32) >>> 0;
+    table[found++] = ((Math.cbrt(candidate) % 1) * 2 ** 32) >>> 0;
+  }
+  constants = table;
+  return table;
+}
 
 const encoder = new TextEncoder();
 /** Scratch space reused by every hash (hashing is synchronous, so one buffer serves all calls). */
@@ -57,27 +68,14 @@ function sha256Words(input: string): Int32Array {
   const data = scratch;
   data.fill(0, byteLength, paddedLength);
   data[byteLength] = 0x80;
-  const bitLength = byteLength * 8;
-  const high = Math.floor(bitLength / 0x100000000);
-  const low = bitLength >>> 0;
-  data[paddedLength - 8] = high >>> 24;
-  data[paddedLength - 7] = (high >>> 16) & 0xff;
-  data[paddedLength - 6] = (high >>> 8) & 0xff;
-  data[paddedLength - 5] = high & 0xff;
-  data[paddedLength - 4] = low >>> 24;
-  data[paddedLength - 3] = (low >>> 16) & 0xff;
-  data[paddedLength - 2] = (low >>> 8) & 0xff;
-  data[paddedLength - 1] = low & 0xff;
+  // The message's length in bits, big-endian, in the last 8 bytes (`fill` above zeroed them).
+  for (let bits = byteLength * 8, at = paddedLength - 1; bits > 0; bits = Math.floor(bits / 256), at--)
+    data[at] = bits % 256;
 
-  let h0 = 0x6a09e667;
-  let h1 = 0xbb67ae85;
-  let h2 = 0x3c6ef372;
-  let h3 = 0xa54ff53a;
-  let h4 = 0x510e527f;
-  let h5 = 0x9b05688c;
-  let h6 = 0x1f83d9ab;
-  let h7 = 0x5be0cd19;
   const w = schedule;
+  const k = constants ?? computeConstants();
+  const state = digest;
+  state.set(k.subarray(64));
   for (let offset = 0; offset < paddedLength; offset += 64) {
     for (let i = 0; i < 16; i++) {
       const at = offset + i * 4;
@@ -90,18 +88,18 @@ function sha256Words(input: string): Int32Array {
       const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
       w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) | 0;
     }
-    let a = h0;
-    let b = h1;
-    let c = h2;
-    let d = h3;
-    let e = h4;
-    let f = h5;
-    let g = h6;
-    let h = h7;
+    let a = state[0]!;
+    let b = state[1]!;
+    let c = state[2]!;
+    let d = state[3]!;
+    let e = state[4]!;
+    let f = state[5]!;
+    let g = state[6]!;
+    let h = state[7]!;
     for (let i = 0; i < 64; i++) {
       const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
       const choice = (e & f) ^ (~e & g);
-      const t1 = (h + s1 + choice + SHA256_K[i]! + w[i]!) | 0;
+      const t1 = (h + s1 + choice + k[i]! + w[i]!) | 0;
       const s0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
       const majority = (a & b) ^ (a & c) ^ (b & c);
       const t2 = (s0 + majority) | 0;
@@ -114,23 +112,15 @@ function sha256Words(input: string): Int32Array {
       b = a;
       a = (t1 + t2) | 0;
     }
-    h0 = (h0 + a) | 0;
-    h1 = (h1 + b) | 0;
-    h2 = (h2 + c) | 0;
-    h3 = (h3 + d) | 0;
-    h4 = (h4 + e) | 0;
-    h5 = (h5 + f) | 0;
-    h6 = (h6 + g) | 0;
-    h7 = (h7 + h) | 0;
+    state[0]! += a;
+    state[1]! += b;
+    state[2]! += c;
+    state[3]! += d;
+    state[4]! += e;
+    state[5]! += f;
+    state[6]! += g;
+    state[7]! += h;
   }
-  digest[0] = h0;
-  digest[1] = h1;
-  digest[2] = h2;
-  digest[3] = h3;
-  digest[4] = h4;
-  digest[5] = h5;
-  digest[6] = h6;
-  digest[7] = h7;
   return digest;
 }
 

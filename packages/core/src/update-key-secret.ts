@@ -2,6 +2,7 @@ import { requireKey } from './admin';
 import { type KeyConfig, keyConfigSchema, toConfigIssues } from './config';
 import { ConfigError } from './errors';
 import type { PoolCore } from './pool-core';
+import { replaceKey } from './pool-key-changes';
 
 /** What `updateKeySecret` did. */
 export type KeySecretUpdate = 'updated' | 'unchanged';
@@ -36,7 +37,7 @@ export async function updateKeySecret<T>(
   // Disabled by something other than the provider (an auth or quota verdict is about the old credential).
   const keepDisabled = old.view.status === 'disabled' && old.view.category === undefined;
   const reason = old.view.reason;
-  const key = core.replaceKey(old, parsed.data);
+  const key = replaceKey(core, old, parsed.data);
   await core.store.register([key.storeKey], core.settings.windows);
   const [view] = await core.store.read([key.storeKey], core.now());
   if (view) key.view = view;
