@@ -1,18 +1,36 @@
 import { readFileSync } from 'node:fs';
+import { scrubbedError } from '@keypool/core';
 import { describe, expect, it } from 'vitest';
-import * as core from './index';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const self = readFileSync(new URL(import.meta.url), 'utf8');
 
 describe('the README section "Secrets never leave the pool"', () => {
-  it('runs as written and prints what its comment says', () => {
+  it('is this code, as written, and prints what its comment says', () => {
     const section = readme.slice(readme.indexOf('## Secrets never leave the pool'));
-    const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
-    expect(code).toBeDefined();
+    const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const [imports, ...rest] = block.split('\n\n');
+    // The example's import line is this file's own; the rest stands below between the markers.
+    expect(self.split('\n')).toContain(imports);
+    const start = '// --- README example start\n';
+    const region = self
+      .slice(self.indexOf(start) + start.length, self.indexOf('    // --- README example end\n'))
+      .replace(/^ {4}/gm, '')
+      .trim();
+    expect(region).toBe(rest.join('\n\n').trim());
+
     const logged: string[] = [];
-    const body = code!.replace(/^import \{ (\w+) \} from '@keypool\/core';$/m, 'const { $1 } = core;');
-    new Function('core', 'console', body)(core, { log: (text: string) => logged.push(text) });
-    const expected = [...code!.matchAll(/console\.log\(.*\); \/\/ (.*)$/gm)].map((match) => match[1]);
+    const console = { log: (text: string) => logged.push(text) };
+    // --- README example start
+    const raw = new Error('upstream said: bad key sk-proj-0123456789abcdefghij', {
+      cause: Object.assign(new Error('GET /v1/models?key=AIzaSyA1234567890abcdefghij'), {
+        headers: new Headers({ authorization: 'Bearer sk-proj-0123456789abcdefghij' }),
+      }),
+    });
+    const safe = scrubbedError(raw, ['sk-proj-0123456789abcdefghij']);
+    console.log(safe.message); // upstream said: bad key sk-p...ghij
+    // --- README example end
+    const expected = [...block.matchAll(/console\.log\(.*\); \/\/ (.*)$/gm)].map((match) => match[1]);
     expect(logged).toEqual(expected);
     expect(logged.length).toBeGreaterThan(0);
   });

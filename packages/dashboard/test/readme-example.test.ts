@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createDashboard } from '@keypool/dashboard';
+import { toNodeListener } from '@keypool/dashboard/node';
 import { createOpenAIPool } from '@keypool/openai';
 import { afterEach, expect, it } from 'vitest';
-import { createDashboard } from '../src/index';
-import { toNodeListener } from '../src/node';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const self = readFileSync(new URL(import.meta.url), 'utf8');
@@ -31,12 +31,9 @@ it('the README mounting example is this code, and it runs', async () => {
     .trim();
   expect(body.split('\n').length).toBeLessThanOrEqual(10);
   expect(region('// --- README example start', '// --- README example end')).toBe(body);
+  // The example's imports are this file's own, as written.
   for (const line of block.split('\n').filter((line) => line.startsWith('import ')))
-    expect(
-      line
-        .replace("'@keypool/dashboard'", "'../src/index'")
-        .replace("'@keypool/dashboard/node'", "'../src/node'"),
-    ).toBe(self.split('\n').find((own) => own.startsWith(line.slice(0, line.indexOf(' from ')))));
+    expect(self.split('\n')).toContain(line);
 
   process.env.OPENAI_API_KEY = SECRET;
   process.env.DASHBOARD_TOKEN = 'readme-token-0001';
