@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { poolOptionProblems } from '@keypool/core';
 import { describe, expect, it } from 'vitest';
 import { dataPoolOptionNames } from './pool-option-problems';
+import { readmeExampleParts } from './testing/readme-example';
 
 const PASTED = 'sk-proj-pastedsecret0123456789abcdef';
 
@@ -42,15 +43,9 @@ describe('the README example', () => {
     const self = readFileSync(new URL(import.meta.url), 'utf8');
     const block =
       /```ts\n(import \{ poolOptionProblems \} from '@keypool\/core';[\s\S]*?)```/.exec(readme)?.[1] ?? '';
-    const [imports, ...rest] = block.split('\n\n');
-    // The example's import line is this file's own; the rest stands below between the markers.
-    expect(self.split('\n')).toContain(imports);
-    const start = '// --- README example start\n';
-    const region = self
-      .slice(self.indexOf(start) + start.length, self.indexOf('    // --- README example end\n'))
-      .replace(/^ {4}/gm, '')
-      .trim();
-    expect(region).toBe(rest.join('\n\n').trim());
+    const { missingImports, body, region } = readmeExampleParts(block, self);
+    expect(missingImports).toEqual([]);
+    expect(region).toBe(body);
 
     const printed: unknown[] = [];
     const console = { log: (value: unknown) => printed.push(value) };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { scrubbedError } from '@keypool/core';
 import { describe, expect, it } from 'vitest';
+import { readmeExampleParts } from './testing/readme-example';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const self = readFileSync(new URL(import.meta.url), 'utf8');
@@ -9,15 +10,9 @@ describe('the README section "Secrets never leave the pool"', () => {
   it('is this code, as written, and prints what its comment says', () => {
     const section = readme.slice(readme.indexOf('## Secrets never leave the pool'));
     const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
-    const [imports, ...rest] = block.split('\n\n');
-    // The example's import line is this file's own; the rest stands below between the markers.
-    expect(self.split('\n')).toContain(imports);
-    const start = '// --- README example start\n';
-    const region = self
-      .slice(self.indexOf(start) + start.length, self.indexOf('    // --- README example end\n'))
-      .replace(/^ {4}/gm, '')
-      .trim();
-    expect(region).toBe(rest.join('\n\n').trim());
+    const { missingImports, body, region } = readmeExampleParts(block, self);
+    expect(missingImports).toEqual([]);
+    expect(region).toBe(body);
 
     const logged: string[] = [];
     const console = { log: (text: string) => logged.push(text) };

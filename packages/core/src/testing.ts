@@ -45,6 +45,7 @@ export {
   type RateLimitWordingFixture,
   runRateLimitWordingConformance,
 } from './testing/rate-limit-wording-conformance';
+export { type ReadmeExampleParts, readmeExampleParts } from './testing/readme-example';
 export {
   createRecordingFetch,
   type RecordedRequest,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readmeExampleParts } from '@keypool/core/testing';
 import { createDashboard } from '@keypool/dashboard';
 import { toNodeListener } from '@keypool/dashboard/node';
 import { createOpenAIPool } from '@keypool/openai';
@@ -14,26 +15,12 @@ afterEach(() => {
   process.env = { ...saved };
 });
 
-/** The lines between two markers of this file (the example as the test runs it). */
-function region(start: string, end: string): string {
-  return self
-    .slice(self.indexOf(`${start}\n`) + start.length, self.indexOf(`${end}\n`))
-    .replace(/^\n|\n\s*$/g, '')
-    .replace(/^ {2}/gm, '');
-}
-
 it('the README mounting example is this code, and it runs', async () => {
   const block = /```ts\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
-  const body = block
-    .split('\n')
-    .filter((line) => !line.startsWith('import '))
-    .join('\n')
-    .trim();
+  const { missingImports, body, region } = readmeExampleParts(block, self);
   expect(body.split('\n').length).toBeLessThanOrEqual(10);
-  expect(region('// --- README example start', '// --- README example end')).toBe(body);
-  // The example's imports are this file's own, as written.
-  for (const line of block.split('\n').filter((line) => line.startsWith('import ')))
-    expect(self.split('\n')).toContain(line);
+  expect(missingImports).toEqual([]);
+  expect(region).toBe(body);
 
   process.env.OPENAI_API_KEY = SECRET;
   process.env.DASHBOARD_TOKEN = 'readme-token-0001';
