@@ -1,26 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  classifyHttpFailure,
+  createPoolEngine,
+  type ProviderAdapter,
+  prioritySelector,
+} from '@keypool/core/engine';
 import { expect, it } from 'vitest';
-import { classifyHttpFailure, createPoolEngine, type ProviderAdapter, prioritySelector } from './engine';
+import { readmeExampleParts } from './testing/readme-example';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const self = readFileSync(new URL(import.meta.url), 'utf8');
 const ONE = 'sk-my-api-key-number-one';
-const IMPORT =
-  "import { classifyHttpFailure, createPoolEngine, type ProviderAdapter, prioritySelector } from '@keypool/core/engine';";
 
 it('runs the README lean-engine example as written, against a real local HTTP server', async () => {
   const section = readme.slice(readme.indexOf('## Lean engine for edge bundles (`@keypool/core/engine`)'));
   const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1]?.trim() ?? '';
-  // The example's import is this file's import of the same names from the entry's source.
-  expect(block.startsWith(`${IMPORT}\n`)).toBe(true);
-  const start = '// --- README example start\n';
-  const region = self
-    .slice(self.indexOf(start) + start.length, self.indexOf('    // --- README example end\n'))
-    .replace(/^ {4}/gm, '')
-    .trim();
-  expect(region).toBe(block.slice(IMPORT.length).trim());
+  const { missingImports, body, region } = readmeExampleParts(block, self);
+  expect(missingImports).toEqual([]);
+  expect(region).toBe(body);
 
   const seen: string[] = [];
   const server = createServer((request, response) => {

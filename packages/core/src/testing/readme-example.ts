@@ -13,13 +13,14 @@ const END = '// --- README example end';
 
 /**
  * Splits a README code block for a test that runs it as written: the test imports what the block imports (each
- * import line stands in its source) and holds the rest between `// --- README example start` and
+ * import statement stands in its source, wrapped or not) and holds the rest between `// --- README example start` and
  * `// --- README example end`. A test asserts `missingImports` is empty and `region` equals `body`.
  */
 export function readmeExampleParts(block: string, testSource: string): ReadmeExampleParts {
   const lines = block.split('\n');
-  const own = new Set(testSource.split('\n'));
-  const missingImports = lines.filter((line) => line.startsWith('import ') && !own.has(line));
+  // The test's import statements, each on one line as the block writes it (a formatter may wrap a long one).
+  const own = new Set([...testSource.matchAll(/^import [^;]*;/gm)].map((match) => sameImport(match[0])));
+  const missingImports = lines.filter((line) => line.startsWith('import ') && !own.has(sameImport(line)));
   const body = lines
     .filter((line) => !line.startsWith('import '))
     .join('\n')
@@ -36,4 +37,9 @@ export function readmeExampleParts(block: string, testSource: string): ReadmeExa
     .join('\n')
     .trim();
   return { missingImports, body, region };
+}
+
+/** An import statement with its white space folded and no trailing comma, so a wrapped one reads as on one line. */
+function sameImport(statement: string): string {
+  return statement.replace(/\s+/g, ' ').replace(/,\s*}/, ' }').replace(/{\s+/, '{ ').trim();
 }
