@@ -60,7 +60,7 @@ describe('the apiKey pool option (one key, as the SDKs take it)', () => {
       { pool: anthropic, model: 'claude-sonnet-4-5' },
       { pool: openai, model: 'gpt-4o-mini' },
     ]);
-    const answer = await chain.chat({ messages: hello, maxTokens: 16 });
+    const answer = await chain.chat({ model: 'chain', messages: hello, maxTokens: 16 });
     expect(answer.provider).toBe('openai');
     const [revoked] = await anthropic.snapshot();
     expect(revoked).toMatchObject({ id: 'apiKey', status: 'disabled', category: 'auth' });
