@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import OpenAI, { RateLimitError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshKey, rejectionOf } from '../test/helpers.ts';
@@ -121,5 +122,32 @@ describe('the OpenAI route sends the key dialect', () => {
     const reset = Number(metadata?.headers?.['X-RateLimit-Reset']);
     expect(reset).toBeGreaterThan(Date.now() + 86_000_000);
     expect(limited.headers?.get('x-ratelimit-reset')).toBe(String(reset));
+  });
+});
+
+describe('the README example', () => {
+  it('runs as written, and is the README block word for word', async () => {
+    // --- README example start
+    const emulator = await startEmulator({
+      keys: { 'csk-day': { rpd: 1, tpm: 60_000, rateLimitDialect: 'cerebras' } },
+    });
+    const answer = await fetch(`${emulator.baseURLs.openai}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer csk-day', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'llama3.1-8b', messages: [{ role: 'user', content: 'Hi' }] }),
+    });
+    const left = answer.headers.get('x-ratelimit-remaining-requests-day'); // '0': the day is spent
+    await emulator.close();
+    // --- README example end
+    expect(answer.status).toBe(200);
+    expect(left).toBe('0');
+    const source = readFileSync(new URL(import.meta.url), 'utf8');
+    const body = /\/\/ --- README example start\n([\s\S]*?)\n\s*\/\/ --- README example end/.exec(
+      source,
+    )![1]!;
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(
+      `\`\`\`ts\nimport { startEmulator } from '@keypool/emulator';\n\n${body.replace(/^ {4}/gm, '')}\n\`\`\``,
+    );
   });
 });
