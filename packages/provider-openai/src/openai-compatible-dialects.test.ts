@@ -1,3 +1,4 @@
+import { firstHeader } from '@keypool/core';
 import { type Emulator, startEmulator } from '@keypool/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenAICompatiblePool, type OpenAICompatiblePresetName } from './openai-compatible-presets';
@@ -160,7 +161,7 @@ describe('what each dialect teaches', () => {
         baseURL: emulator.baseURLs.openai,
         envVars: ['ACME_API_KEY'],
         rateLimitHeaders: (headers, now) => {
-          const left = (headers as Headers).get('x-ratelimit-remaining');
+          const left = firstHeader(headers, 'x-ratelimit-remaining');
           return left === null ? undefined : { requests: { remaining: Number(left), resetAt: now + 5_000 } };
         },
       },

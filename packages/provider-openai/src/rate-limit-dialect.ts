@@ -5,7 +5,8 @@ import { parseOpenRouterErrorBody, parseOpenRouterRateLimitHeaders } from './ope
 import { parseTogetherRateLimitHeaders } from './together-rate-limit';
 
 /**
- * Reads one answer's rate-limit headers into the engine's `RateLimitInfo` (`now` is the answer's arrival time, for
+ * Reads one answer's rate-limit headers (a `Headers`, or a plain record for `lease.succeed(headers)`: read them with
+ * core's `firstHeader`) into the engine's `RateLimitInfo` (`now` is the answer's arrival time, for
  * resets given as durations). Undefined when the answer carries none it can read.
  */
 export type RateLimitHeaderParser = (headers: HeaderSource, now: number) => RateLimitInfo | undefined;

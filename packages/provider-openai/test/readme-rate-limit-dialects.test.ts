@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { firstHeader } from '@keypool/core';
 import { startEmulator } from '@keypool/emulator';
 import { afterEach, expect, it } from 'vitest';
 import { createOpenAICompatiblePool } from '../src/index';
@@ -26,8 +27,8 @@ it('runs the README custom rate-limit parser example', async () => {
       envVars: ['ACME_API_KEY'],
       // Acme sends `x-ratelimit-remaining` and `x-ratelimit-reset` (seconds); an answer without them teaches nothing.
       rateLimitHeaders: (headers, now) => {
-        const left = (headers as Headers).get('x-ratelimit-remaining');
-        const reset = Number((headers as Headers).get('x-ratelimit-reset') ?? 60);
+        const left = firstHeader(headers, 'x-ratelimit-remaining');
+        const reset = Number(firstHeader(headers, 'x-ratelimit-reset') ?? 60);
         return left === null
           ? undefined
           : { requests: { remaining: Number(left), resetAt: now + reset * 1000 } };
@@ -51,6 +52,6 @@ it('is the README block, word for word', () => {
   const source = readFileSync(new URL(import.meta.url), 'utf8');
   const body = /\/\/ --- README example start\n([\s\S]*?)\n\s*\/\/ --- README example end/.exec(source)![1]!;
   expect(readme).toContain(
-    `\`\`\`ts\nimport { createOpenAICompatiblePool } from '@keypool/openai';\n\n${body.replace(/^ {4}/gm, '')}\n\`\`\``,
+    `\`\`\`ts\nimport { firstHeader } from '@keypool/core';\nimport { createOpenAICompatiblePool } from '@keypool/openai';\n\n${body.replace(/^ {4}/gm, '')}\n\`\`\``,
   );
 });
