@@ -153,6 +153,22 @@ describe('what each dialect teaches', () => {
     expect(emulator.requestsFor(spare).map((entry) => entry.status)).toEqual([200]);
   });
 
+  it('cerebras: a lease settled by hand with a plain header record learns the same budgets', async () => {
+    const secret = key('cerebras-lease');
+    const pool = presetPool('cerebras', [secret]);
+    const lease = await pool.acquire({ model: 'llama3.1-8b' });
+    lease.succeed(12, {
+      'x-ratelimit-limit-requests-day': '14400',
+      'x-ratelimit-remaining-requests-day': '0',
+      'x-ratelimit-reset-requests-day': '3600.5',
+      'x-ratelimit-remaining-tokens-minute': 'plenty',
+    });
+    const learned = pool.snapshot()[0]?.scopes?.[0]?.learned;
+    expect(learned?.requests).toMatchObject({ limit: 14_400, remaining: 0 });
+    expect((learned?.requests?.resetAt ?? 0) - Date.now()).toBeGreaterThan(3_500_000);
+    expect(learned?.tokens).toBeUndefined();
+  });
+
   it('a custom preset brings its own parser', async () => {
     const secret = key('custom', { rpm: 1, rateLimitDialect: 'together' });
     const pool = createOpenAICompatiblePool(
