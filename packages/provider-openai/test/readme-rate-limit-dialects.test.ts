@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { firstHeader } from '@keypool/core';
 import { startEmulator } from '@keypool/emulator';
 import { afterEach, expect, it } from 'vitest';
-import { createOpenAICompatiblePool } from '../src/index';
+import { createOpenAICompatiblePool, OPENAI_COMPATIBLE_PRESETS } from '../src/index';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const SECRET = 'acme_readme-0123456789abcdefgh';
@@ -54,4 +54,16 @@ it('is the README block, word for word', () => {
   expect(readme).toContain(
     `\`\`\`ts\nimport { firstHeader } from '@keypool/core';\nimport { createOpenAICompatiblePool } from '@keypool/openai';\n\n${body.replace(/^ {4}/gm, '')}\n\`\`\``,
   );
+});
+
+it("the README's presets table names each preset's base URL, variables and dialect as the code has them", () => {
+  for (const [name, preset] of Object.entries(OPENAI_COMPATIBLE_PRESETS)) {
+    const row = readme.split('\n').find((line) => line.startsWith(`| \`${name}\``));
+    expect(row, name).toBeDefined();
+    const cells = row!.split('|').map((cell) => cell.trim());
+    expect(cells[2]).toBe(`\`${preset.baseURL}\``);
+    expect(cells[3]).toBe(preset.envVars.map((variable) => `\`${variable}\``).join(', '));
+    const dialect = 'rateLimitHeaders' in preset ? preset.rateLimitHeaders : 'openai';
+    expect(cells[4]).toMatch(new RegExp(`\\(\`${dialect}\`(, reads nothing)?\\)$`));
+  }
 });
