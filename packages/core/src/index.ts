@@ -1,5 +1,6 @@
 export { attemptSignal, raceSignal, sleep } from './abort';
 export type { AttemptContext, ClientHooks, ProviderAdapter } from './adapter';
+export { API_KEY_ID, apiKeyAsKeys, type WithApiKey } from './api-key-option';
 export { backoffStep, type CooldownBounds, cooldownDuration, DEFAULT_COOLDOWN, retryDelay } from './backoff';
 export {
   ERROR_CATEGORIES,

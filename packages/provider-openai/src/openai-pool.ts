@@ -6,6 +6,7 @@ import {
   type ProviderPool,
   type RateLimitWordingTable,
   routeClientRequests,
+  type WithApiKey,
   withWording,
 } from '@keypool/core';
 import type OpenAI from 'openai';
@@ -63,12 +64,15 @@ const OWNED_OPTIONS = ['apiKey', 'fetch', 'adminAPIKey', 'workloadIdentity'] as 
  * Creates a key pool for OpenAI. Existing code keeps its calls and changes only how the client is built:
  * `const { client } = createOpenAIPool({ keys })` then `client.chat.completions.create(...)`.
  */
-export function createOpenAIPool(options: OpenAIPoolOptions): OpenAIPool {
+export function createOpenAIPool(options: WithApiKey<OpenAIPoolOptions>): OpenAIPool {
   return buildOpenAIPool(options);
 }
 
 /** `createOpenAIPool` with the client constructor as a parameter (the Azure preset passes `AzureOpenAI`'s). */
-export function buildOpenAIPool(options: OpenAIPoolOptions, construct?: OpenAIConstructor): OpenAIPool {
+export function buildOpenAIPool(
+  options: WithApiKey<OpenAIPoolOptions>,
+  construct?: OpenAIConstructor,
+): OpenAIPool {
   const {
     clientOptions,
     callOptions,
