@@ -94,18 +94,19 @@ function suffixed(suffix: string) {
 
 /**
  * OpenRouter's 429 body: `{"error":{"message":"Rate limit exceeded: ...","code":429,"metadata":{"headers":{...}}}}`,
- * with the rate-limit headers copied under `metadata.headers` (as OpenRouter answers a spent per-day or per-minute
- * cap).
+ * with the rate-limit headers copied under `metadata.headers`, as OpenRouter answers a spent per-day cap
+ * (`free-models-per-day`) or per-minute one (`limit_rpm/<model>`).
  */
 export function openRouterRateLimitBody(
   period: 'minute' | 'day',
+  model: string,
   snapshot: RateLimitSnapshot,
   now: number,
 ): string {
   const headers = compatibleRateLimitHeaders({ ...snapshot, dialect: 'openrouter' }, now);
   return JSON.stringify({
     error: {
-      message: `Rate limit exceeded: ${period === 'day' ? 'free-models-per-day' : 'free-models-per-min'}.`,
+      message: `Rate limit exceeded: ${period === 'day' ? 'free-models-per-day' : `limit_rpm/${model}`}.`,
       code: 429,
       metadata: { headers },
     },

@@ -52,7 +52,7 @@ function renderCompatibleFailure(failure: Failure, context: RenderContext): Http
     return {
       ...answer,
       headers,
-      body: openRouterRateLimitBody(failure.period, context.rateLimits, context.now),
+      body: openRouterRateLimitBody(failure.period, context.request.model, context.rateLimits, context.now),
     };
   }
   return { ...answer, headers };

@@ -70,7 +70,7 @@ export function createOpenAIAdapter(
       return currentClient;
     },
     createClient,
-    classifyError: (error: unknown) => classifyOpenAIError(error),
+    classifyError: (error: unknown) => classifyOpenAIError(error, Date.now(), undefined, rateLimitDialect),
     parseRateLimitHeaders: (headers) => rateLimitDialect.parse(headers, Date.now()),
     chat: openAIChat,
     stream: openAIStream,

@@ -90,7 +90,7 @@ export function buildOpenAIPool(
       adapter: withWording(
         createOpenAIAdapter(clientOptions, provider, construct, rateLimitDialect),
         rateLimitWording,
-        (error, table) => classifyOpenAIError(error, Date.now(), table),
+        (error, table) => classifyOpenAIError(error, Date.now(), table, rateLimitDialect),
       ),
     },
     template: (pool) =>

@@ -1,6 +1,8 @@
 import { ConfigError } from '@keypool/core';
+import { APIError } from 'openai/core/error';
 import { describe, expect, it } from 'vitest';
 import { parseCerebrasRateLimitHeaders } from './cerebras-rate-limit';
+import { classifyOpenAIError } from './openai-error';
 import { parseOpenRouterErrorBody, parseOpenRouterRateLimitHeaders } from './openrouter-rate-limit';
 import { RATE_LIMIT_DIALECTS, resolveRateLimitDialect } from './rate-limit-dialect';
 import { parseTogetherRateLimitHeaders } from './together-rate-limit';
@@ -142,5 +144,58 @@ describe('resolveRateLimitDialect', () => {
         message: expect.stringContaining('known: openai, groq'),
       }),
     ]);
+  });
+});
+
+describe('classifyOpenAIError with a dialect', () => {
+  it('openrouter: a 429 without retry-after learns the body copy and waits for its reset', () => {
+    const body = {
+      error: {
+        message:
+          'Rate limit exceeded: free-models-per-day. Add 10 credits to unlock 1000 free model requests per day',
+        code: 429,
+        metadata: {
+          headers: {
+            'X-RateLimit-Limit': '50',
+            'X-RateLimit-Remaining': '0',
+            'X-RateLimit-Reset': '1788220800000',
+          },
+        },
+      },
+    };
+    const error = APIError.generate(429, body, undefined, new Headers());
+    expect(classifyOpenAIError(error, NOW, undefined, RATE_LIMIT_DIALECTS.openrouter)).toMatchObject({
+      category: 'rate_limit',
+      rateLimit: { requests: { limit: 50, remaining: 0, resetAt: 1_788_220_800_000 } },
+      resetAt: 1_788_220_800_000,
+      quotaScope: 'day',
+    });
+    // Read as OpenAI's dialect, the same answer teaches nothing about when it frees.
+    const asOpenAI = classifyOpenAIError(error, NOW);
+    expect(asOpenAI.rateLimit).toBeUndefined();
+    expect(asOpenAI.resetAt).toBeUndefined();
+  });
+
+  it('cerebras: the spent budget of a 429 says when to try again; retry-after still comes first', () => {
+    const headers = new Headers({
+      'x-ratelimit-remaining-requests-day': '0',
+      'x-ratelimit-reset-requests-day': '600',
+      'x-ratelimit-remaining-tokens-minute': '500',
+      'x-ratelimit-reset-tokens-minute': '30',
+    });
+    const body = { error: { message: 'Requests per day limit exceeded', type: 'too_many_requests_error' } };
+    const error = APIError.generate(429, body, undefined, headers);
+    const classified = classifyOpenAIError(error, NOW, undefined, RATE_LIMIT_DIALECTS.cerebras);
+    expect(classified).toMatchObject({ category: 'rate_limit', resetAt: NOW + 600_000 });
+    expect(classified.rateLimit?.tokens).toEqual({ remaining: 500, resetAt: NOW + 30_000 });
+    headers.set('retry-after', '5');
+    const hinted = classifyOpenAIError(
+      APIError.generate(429, body, undefined, headers),
+      NOW,
+      undefined,
+      RATE_LIMIT_DIALECTS.cerebras,
+    );
+    expect(hinted).toMatchObject({ retryAfterMs: 5_000 });
+    expect(hinted.resetAt).toBeUndefined();
   });
 });
