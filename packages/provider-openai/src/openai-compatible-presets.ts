@@ -1,5 +1,6 @@
 import { ConfigError, headerUnsafe, type KeyConfig, type ProviderName } from '@keypool/core';
 import { createOpenAIPool, type OpenAIPool, type OpenAIPoolOptions } from './openai-pool';
+import type { RateLimitHeadersOption } from './rate-limit-dialect';
 
 /** An OpenAI-compatible service: where its API lives and which environment variables hold its keys. */
 export interface OpenAICompatiblePreset {
@@ -9,21 +10,47 @@ export interface OpenAICompatiblePreset {
   readonly baseURL: string;
   /** The variables read for its keys when `keys` is not given, in priority order. */
   readonly envVars: readonly string[];
+  /**
+   * How its answers' rate-limit headers are read, where they differ from OpenAI's: a dialect name (`groq`,
+   * `cerebras`, `openrouter`, `together`) or a parser `(headers, now) => RateLimitInfo | undefined`. Default `openai`.
+   */
+  readonly rateLimitHeaders?: RateLimitHeadersOption;
 }
 
-/** The OpenAI-compatible services Keypool knows, by name. */
+/**
+ * The OpenAI-compatible services Keypool knows, by name, with the rate-limit headers each sends (as their documentation
+ * and public reports of their answers show them):
+ * - `deepseek`: DeepSeek documents no rate limit ("does NOT constrain user's rate limit") and no rate-limit headers;
+ *   under load it answers 429/503 or keeps the connection open. Nothing is learned; 429s cool the key as usual.
+ * - `groq`: OpenAI's header names, but requests are counted per day (RPD) and tokens per minute (`groq` dialect).
+ * - `openrouter`: `X-RateLimit-Limit/Remaining/Reset`, reset a Unix time in ms, copied into 429 bodies (`openrouter`).
+ * - `together`: `x-ratelimit-limit/remaining/reset` (requests) and `x-tokenlimit-limit/remaining` (`together`).
+ * - `fireworks`: documents `x-ratelimit-limit-requests` and token limits (`-tokens-prompt`, `-tokens-generated`) with
+ *   no remaining count, plus `x-ratelimit-over-limit: yes`; its limits are adaptive. OpenAI's names are read when
+ *   sent; a limit without a remaining count teaches the engine nothing to hold back on.
+ * - `xai`: documents per-model requests and tokens limits and 429s, no header names; OpenAI's names are read if sent.
+ * - `cerebras`: `x-ratelimit-*-requests-day` and `x-ratelimit-*-tokens-minute`, resets in seconds (`cerebras`).
+ * - `perplexity`: documents a leaky-bucket requests-per-minute limit and 429s, no rate-limit headers.
+ */
 export const OPENAI_COMPATIBLE_PRESETS = {
   deepseek: { provider: 'deepseek', baseURL: 'https://api.deepseek.com/v1', envVars: ['DEEPSEEK_API_KEY'] },
-  groq: { provider: 'groq', baseURL: 'https://api.groq.com/openai/v1', envVars: ['GROQ_API_KEY'] },
+  groq: {
+    provider: 'groq',
+    baseURL: 'https://api.groq.com/openai/v1',
+    envVars: ['GROQ_API_KEY'],
+    rateLimitHeaders: 'groq',
+  },
   openrouter: {
     provider: 'openrouter',
     baseURL: 'https://openrouter.ai/api/v1',
     envVars: ['OPENROUTER_API_KEY'],
+    rateLimitHeaders: 'openrouter',
   },
   together: {
     provider: 'together',
     baseURL: 'https://api.together.xyz/v1',
     envVars: ['TOGETHER_API_KEY', 'TOGETHER_AI_API_KEY'],
+    rateLimitHeaders: 'together',
   },
   fireworks: {
     provider: 'fireworks',
@@ -31,7 +58,12 @@ export const OPENAI_COMPATIBLE_PRESETS = {
     envVars: ['FIREWORKS_API_KEY'],
   },
   xai: { provider: 'xai', baseURL: 'https://api.x.ai/v1', envVars: ['XAI_API_KEY'] },
-  cerebras: { provider: 'cerebras', baseURL: 'https://api.cerebras.ai/v1', envVars: ['CEREBRAS_API_KEY'] },
+  cerebras: {
+    provider: 'cerebras',
+    baseURL: 'https://api.cerebras.ai/v1',
+    envVars: ['CEREBRAS_API_KEY'],
+    rateLimitHeaders: 'cerebras',
+  },
   perplexity: {
     provider: 'perplexity',
     baseURL: 'https://api.perplexity.ai',
@@ -98,7 +130,8 @@ export function presetKeysFromEnv(
 
 /**
  * Creates a key pool for an OpenAI-compatible service through the `openai` SDK: its base URL, its provider label in
- * events, snapshots and errors, and its keys (given, or read from its environment variables):
+ * events, snapshots and errors, its rate-limit header dialect (`rateLimitHeaders` in the options overrides it), and
+ * its keys (given, or read from its environment variables):
  * `createOpenAICompatiblePool('groq', { keys })`. `clientOptions.baseURL` overrides the preset's URL (a proxy, a
  * test server).
  *
@@ -136,6 +169,9 @@ export function createOpenAICompatiblePool(
     ...rest,
     keys: poolKeys,
     provider: known.provider,
+    ...(rest.rateLimitHeaders === undefined && known.rateLimitHeaders !== undefined
+      ? { rateLimitHeaders: known.rateLimitHeaders }
+      : {}),
     clientOptions: { ...clientOptions, baseURL: clientOptions?.baseURL ?? known.baseURL },
   });
 }
