@@ -1,4 +1,11 @@
-import { ConfigError, headerUnsafe, type KeyConfig, type ProviderName } from '@keypool/core';
+import {
+  apiKeyAsKeys,
+  ConfigError,
+  headerUnsafe,
+  type KeyConfig,
+  type ProviderName,
+  type WithApiKey,
+} from '@keypool/core';
 import { createOpenAIPool, type OpenAIPool, type OpenAIPoolOptions } from './openai-pool';
 import type { RateLimitHeadersOption } from './rate-limit-dialect';
 
@@ -78,6 +85,8 @@ export type OpenAICompatiblePresetName = keyof typeof OPENAI_COMPATIBLE_PRESETS;
 export interface OpenAICompatiblePoolOptions extends Omit<OpenAIPoolOptions, 'keys' | 'provider'> {
   /** The keys; when left out, read from the preset's variables in `env`. */
   keys?: OpenAIPoolOptions['keys'];
+  /** One key, as the SDK takes it (its id is `apiKey`); not with `keys`. The environment is not read then. */
+  apiKey?: string | undefined;
   /** Where the preset's variables are read when `keys` is left out (default `process.env`). */
   env?: Record<string, string | undefined>;
 }
@@ -155,8 +164,11 @@ export function createOpenAICompatiblePool(
       },
     ]);
   }
-  const { keys, env, clientOptions, ...rest } = options;
-  const poolKeys = keys ?? presetKeysFromEnv(known, env);
+  const { keys, apiKey, env, clientOptions, ...rest } = options;
+  const poolKeys =
+    'apiKey' in options
+      ? apiKeyAsKeys({ apiKey, keys } as WithApiKey<{ keys: readonly KeyConfig[] }>).keys
+      : (keys ?? presetKeysFromEnv(known, env));
   if (poolKeys.length === 0) {
     throw new ConfigError(`${known.provider} pool options`, [
       {
