@@ -8,6 +8,7 @@
  * `initialState`), failure history, and streams continued after a break. `src/bundle-size.test.ts` measures it.
  */
 export type { AttemptContext, ProviderAdapter } from './adapter';
+export { type AdaptiveLimiter, adaptiveLimiter } from './adaptive-limit';
 export type { ErrorCategory, ProviderName } from './categories';
 export type {
   ChatMessage,

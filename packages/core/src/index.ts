@@ -123,6 +123,7 @@ export {
   type HistorySource,
 } from './failure-history';
 export { EmptyEventStreamError, firstEventResponse, rebuiltResponse } from './first-event-response';
+export { HandOverMemoryStore, type WindowUnits } from './hand-over-memory-store';
 export { headerUnsafe } from './header-unsafe';
 export {
   createHealthMonitor,
@@ -158,7 +159,7 @@ export {
 } from './key-pool';
 export type { KeySnapshot } from './key-snapshot';
 export { maskKeyLike } from './mask-key-like';
-export { MemoryStateStore, type WindowUnits } from './memory-store';
+export { type MemoryEntry, MemoryStateStore } from './memory-store';
 export {
   type NativeInterruptMode,
   type NativeStreamRestart,

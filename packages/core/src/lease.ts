@@ -205,9 +205,12 @@ function countSent<T>(core: PoolCore<T>, item: KeyScope, now: number): void {
   const gate = item.probeGate;
   if (gate && now >= gate.at) gate.probing = true;
   if (item.adaptive) item.adaptive.add(now);
-  else if (core.settings.adaptiveLimits && item.key.limits.rpm === undefined) {
-    item.adaptive = core.adaptiveLimit(item.scope);
-    item.adaptive.add(now);
+  else {
+    const limiter = core.settings.adaptiveLimits;
+    if (limiter && item.key.limits.rpm === undefined) {
+      item.adaptive = core.adaptiveLimit(item.scope, limiter);
+      item.adaptive.add(now);
+    }
   }
 }
 

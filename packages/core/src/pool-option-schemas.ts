@@ -53,7 +53,6 @@ const engineOptionShape = {
   windowMs: positive('windowMs'),
   dayMs: positive('dayMs'),
   firstByteTimeoutMs: positive('firstByteTimeoutMs'),
-  adaptiveLimits: optional(boolean('adaptiveLimits must be true or false')),
   maxClients: integerAtLeast('maxClients', 1),
   failureThreshold: integerAtLeast('failureThreshold', 1),
   failureResetMs: positive('failureResetMs'),
@@ -75,6 +74,8 @@ export const engineNumericOptionsSchema = object(engineOptionShape, optionsMessa
 /** The serialisable part of the pool options (functions and objects are checked by the pool itself). */
 export const poolNumericOptionsSchema = object(
   joined(engineOptionShape, {
+    // The lean engine takes adaptive limits as a plug-in (`adaptiveLimiter()`), checked by `validateEngineOptions`.
+    adaptiveLimits: optional(boolean('adaptiveLimits must be true or false')),
     historySize: optional(
       number(
         'historySize must be an integer',

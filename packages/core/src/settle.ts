@@ -188,12 +188,9 @@ function rateLimitCooldown<T>(
   item.adaptive?.onRefused(lease.startedAt, now);
   if (lease.startedAt < item.limitedAt) return hinted;
   item.limitedAt = now;
-  if (
-    core.settings.adaptiveLimits &&
-    item.key.limits.rpm === undefined &&
-    !item.view.learned?.requests?.limit
-  ) {
-    item.adaptive ??= core.adaptiveLimit(item.scope);
+  const limiter = core.settings.adaptiveLimits;
+  if (limiter && item.key.limits.rpm === undefined && !item.view.learned?.requests?.limit) {
+    item.adaptive ??= core.adaptiveLimit(item.scope, limiter);
     const outcome = item.adaptive.onLimited(lease.startedAt, now);
     if (outcome === 'decreased') {
       core.emit(

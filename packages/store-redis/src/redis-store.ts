@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import {
   type AttemptRecord,
   type FailureRecord,
+  HandOverMemoryStore,
   type KeyStateView,
-  MemoryStateStore,
   type PersistedKeyState,
   type RecordResult,
   type ReserveCost,
@@ -54,7 +54,7 @@ export class RedisStateStore implements StateStore {
   private readonly probeLeaseMs: number;
   private readonly origin = randomUUID();
   private readonly events = new TypedEmitter<RedisStoreEvents>();
-  private readonly fallback = new MemoryStateStore();
+  private readonly fallback = new HandOverMemoryStore();
   private readonly scripts = redisScripts();
   private readonly args: ScriptArgs;
   private readonly registered = new Map<string, StoreKey>();
