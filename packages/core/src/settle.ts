@@ -7,7 +7,7 @@ import { clearFailures, countFailure, quietSince } from './failure-threshold';
 import type { KeyEffect, PolicyRow } from './policy';
 import type { Lease, PoolCore } from './pool-core';
 import { capLearnedReset, record, storeError } from './record-attempt';
-import { scrubbedError } from './scrubbed-error';
+import { scrubbedWith } from './scrubbed-error';
 import type { AttemptRecord, StoreKey } from './state-store';
 
 /** The longest health penalty for a key that keeps failing with server, overloaded or network errors. */
@@ -90,7 +90,7 @@ export function settleFailure<T>(
       provider: core.provider,
       keyId: lease.key.id,
     },
-    { cause: scrubbedError(raw, core.scrubberFor(lease.key)) },
+    { cause: scrubbedWith(raw, core.scrubberFor(lease.key)) },
   );
   const row = core.settings.policy[classified.category];
   const reason = error.message.slice(0, 300);
