@@ -1,4 +1,5 @@
-import { MemoryStateStore } from './memory-store';
+import { type MemoryEntry, MemoryStateStore } from './memory-store';
+import { SlidingWindow } from './sliding-window';
 
 /** The units a key's windows hold, per window, as `[slice, units]` pairs (see `SlidingWindow.units`). */
 export interface WindowUnits {
@@ -15,6 +16,15 @@ const WINDOW_NAMES = ['requests', 'tokens', 'day'] as const;
  * counts add up again. Apart from that it is a `MemoryStateStore`; a pool's default store leaves this code out.
  */
 export class HandOverMemoryStore extends MemoryStateStore {
+  protected override counter(windowMs: number): SlidingWindow {
+    return new SlidingWindow(windowMs);
+  }
+
+  /** A window of an entry: every counter this store made is a `SlidingWindow` (see `counter`). */
+  private windowOf(entry: MemoryEntry, name: (typeof WINDOW_NAMES)[number]): SlidingWindow | undefined {
+    return entry[`${name}Window`] as SlidingWindow | undefined;
+  }
+
   /**
    * Hands over the units every key's windows hold at `now` and forgets them here. `giveBackWindowUnits` takes them
    * back when the hand-over failed.
@@ -24,7 +34,7 @@ export class HandOverMemoryStore extends MemoryStateStore {
     for (const [fingerprint, entry] of this.entries) {
       const units: WindowUnits = {};
       for (const name of WINDOW_NAMES) {
-        const window = entry[`${name}Window`];
+        const window = this.windowOf(entry, name);
         const live = window?.units(now);
         if (!window || !live || live.length === 0) continue;
         units[name] = live;
@@ -41,7 +51,8 @@ export class HandOverMemoryStore extends MemoryStateStore {
       const entry = this.entries.get(fingerprint);
       if (!entry) continue;
       for (const name of WINDOW_NAMES)
-        for (const [slice, amount] of units[name] ?? []) entry[`${name}Window`]?.addAt(slice, amount, now);
+        for (const [slice, amount] of units[name] ?? [])
+          this.windowOf(entry, name)?.addAt(slice, amount, now);
     }
   }
 }

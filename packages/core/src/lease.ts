@@ -3,6 +3,7 @@ import { exhausted, throwIfAborted } from './call-errors';
 import type { KeyScope } from './key-scope';
 import type { CallState, Lease, PoolCore } from './pool-core';
 import type { CallOptions } from './pool-options';
+import { storeError } from './record-attempt';
 import type { ReserveResult } from './state-store';
 
 /**
@@ -191,11 +192,7 @@ function reserve<T>(
 ): Promise<ReserveResult> | ReserveResult {
   if (core.memoryStore) return core.memoryStore.reserveNow(item.storeKey, call.cost, now);
   return core.store.reserve(item.storeKey, call.cost, now).catch((error: unknown) => {
-    core.emit('store.error', {
-      provider: core.provider,
-      operation: 'reserve',
-      message: error instanceof Error ? error.message : String(error),
-    });
+    storeError(core, 'reserve', error);
     throw error;
   });
 }

@@ -1,5 +1,5 @@
 import type { RateLimitInfo } from './rate-limit-info';
-import { SlidingWindow } from './sliding-window';
+import { SlidingCounter } from './sliding-counter';
 import {
   type AttemptRecord,
   FRESH_KEY_STATE,
@@ -26,9 +26,9 @@ interface LearnedBudget {
 export interface MemoryEntry {
   view: KeyStateView;
   key: StoreKey;
-  requestsWindow?: SlidingWindow;
-  tokensWindow?: SlidingWindow;
-  dayWindow?: SlidingWindow;
+  requestsWindow?: SlidingCounter;
+  tokensWindow?: SlidingCounter;
+  dayWindow?: SlidingCounter;
   learnedRequests?: LearnedBudget;
   learnedTokens?: LearnedBudget;
 }
@@ -73,11 +73,15 @@ export class MemoryStateStore implements StateStore {
     entry.key = key;
     const { rpm, tpm, rpd } = key.limits;
     entry.requestsWindow =
-      rpm !== undefined ? (entry.requestsWindow ?? new SlidingWindow(this.windows.minuteMs)) : undefined;
+      rpm !== undefined ? (entry.requestsWindow ?? this.counter(this.windows.minuteMs)) : undefined;
     entry.tokensWindow =
-      tpm !== undefined ? (entry.tokensWindow ?? new SlidingWindow(this.windows.minuteMs)) : undefined;
-    entry.dayWindow =
-      rpd !== undefined ? (entry.dayWindow ?? new SlidingWindow(this.windows.dayMs)) : undefined;
+      tpm !== undefined ? (entry.tokensWindow ?? this.counter(this.windows.minuteMs)) : undefined;
+    entry.dayWindow = rpd !== undefined ? (entry.dayWindow ?? this.counter(this.windows.dayMs)) : undefined;
+  }
+
+  /** A new window counter (`HandOverMemoryStore` makes ones whose units it can hand over). */
+  protected counter(windowMs: number): SlidingCounter {
+    return new SlidingCounter(windowMs);
   }
 
   /** The live view of a key's state (created fresh for a key it has not seen). */

@@ -10,6 +10,7 @@ import { execute, executeStream } from './execute';
 import type { KeySnapshot } from './key-snapshot';
 import { MemoryStateStore } from './memory-store';
 import { PoolCore } from './pool-core';
+import { INSPECT } from './pool-key';
 import type { AttemptKey, CallOptions, KeyPoolOptions, StreamCallOptions } from './pool-options';
 import { type KEY_POOL_ONLY_OPTIONS, poolSettingsOf, validateEngineOptions } from './pool-settings';
 
@@ -37,8 +38,6 @@ export type PoolEngineOptions<TClient> = Omit<
    */
   adaptiveLimits?: AdaptiveLimiter | false;
 };
-
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
  * The lean rotation engine for one provider (`@keypool/core/engine`, for edge bundles): holds the keys, picks one per
