@@ -11,7 +11,7 @@ import type { KeyPoolOptions } from './pool-options';
 import { retrySettings } from './retry-settings';
 import type { Validator } from './validate';
 
-/** A pool's or the lean engine's options (they differ in `adaptiveLimits`: a flag on a pool, a plug-in on the engine). */
+/** A pool's or the lean engine's options: `adaptiveLimits` is a flag on a pool, a plug-in on the engine. */
 export type AnyPoolOptions<TClient> = Omit<KeyPoolOptions<TClient>, 'adaptiveLimits'> & {
   adaptiveLimits?: boolean | AdaptiveLimiter;
 };

@@ -31,7 +31,7 @@ export class LocalFallback {
     return view;
   }
 
-  /** Redis failed at `at`: the fallback starts from what Redis last said (disabled keys stay disabled, cooldowns hold). */
+  /** Redis failed at `at`: the fallback starts from what Redis last said (disabled stays disabled, cooldowns hold). */
   seed(at: number): void {
     const seeds = new Map<string, PersistedKeyState>();
     for (const [fingerprint, view] of this.lastViews) seeds.set(fingerprint, persistedStateOf(view));

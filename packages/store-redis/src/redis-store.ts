@@ -38,8 +38,8 @@ const READ_CHUNK = 256;
  * `record` are one Lua script each (one round trip), `read` is batched. Time is the `now` the engine passes, so the
  * processes' clocks must agree (one machine, or NTP).
  *
- * Fail-open: when Redis fails or is slower than `timeoutMs`, the store serves from a local in-memory store (`LocalFallback`), emits
- * `store.degraded`, checks Redis with backoff and emits `store.recovered` when it rejoins.
+ * Fail-open: when Redis fails or is slower than `timeoutMs`, the store serves from a local in-memory store
+ * (`LocalFallback`), emits `store.degraded`, checks Redis with backoff and emits `store.recovered` when it rejoins.
  */
 export class RedisStateStore implements StateStore {
   readonly kind = 'redis';
