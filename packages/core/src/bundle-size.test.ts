@@ -33,10 +33,11 @@ import { describe, expect, it } from 'vitest';
  * -0.09 KB. Now: the engine 19.9 KB, a `KeyPool` 29.4 KB, everything 40.4 KB (2026-12-06).
  * Measured and left: without the engine's unified `chat`/`stream` (apps calling `execute`/`executeStream` with the
  * provider's SDK instead) it would be 19.1 KB (0.3 KB of it `estimateRequestTokens`, which they reserve tpm with); they
- * stay: the engine's tests and README call them, and removing them is an API decision. What is left is the engine's own work (settle, the memory store, pool keys with
- * SHA-256, lease, pool state and snapshots, scope indexes, key bindings, ...) and the configuration checks (about
- * 2.5 KB with their messages), none optional for rotation, limits, cooldowns and failover with clear errors. gzip's
- * 32 KB window makes these figures move by up to 0.1 KB when code moves in the bundle; the budgets allow for that.
+ * stay: the engine's tests and README call them, and removing them is an API decision. What is left is the engine's
+ * own work (settle, the memory store, pool keys with SHA-256, lease, pool state and snapshots, scope indexes, key
+ * bindings, ...) and the configuration checks (about 2.5 KB with their messages), none optional for rotation, limits,
+ * cooldowns and failover with clear errors. gzip's 32 KB window makes these figures move by up to 0.1 KB when code
+ * moves in the bundle; the budgets allow for that.
  */
 const BUDGETS_KB = {
   /** Everything `@keypool/core` exports. */
