@@ -257,6 +257,7 @@ export {
   skipMalformedEvents,
   withMalformedEventSkipping,
 } from './skip-malformed-events';
+export { SlidingCounter } from './sliding-counter';
 export { SlidingWindow } from './sliding-window';
 export {
   type AttemptRecord,
