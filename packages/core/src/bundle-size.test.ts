@@ -31,7 +31,8 @@ import { describe, expect, it } from 'vitest';
  * duplicated code (`MinHeap.clear`, `PoolKey.hasClient`, `KeyBindings.delete`, a second `store.error` emitter, a
  * second inspect symbol): -0.09 KB; a lease's classification of `lease.fail(status)` given to settle as a hook, so
  * the engine leaves `ClassifiedFailure` out (-0.07 KB). Now: the engine 19.8 KB, a `KeyPool` 29.4 KB, everything
- * 40.4 KB (2026-12-06).
+ * 40.4 KB; with main's `apiKey` option merged (+0.2 KB for a `KeyPool`, +0.25 for everything) 19.8, 29.6 and 40.7 KB
+ * (2026-12-06).
  * Measured and left: without the engine's unified `chat`/`stream` (apps calling `execute`/`executeStream` with the
  * provider's SDK instead) it would be 19.1 KB (0.3 KB of it `estimateRequestTokens`, which they reserve tpm with); they
  * stay: the engine's tests and README call them, and removing them is an API decision. What is left is the engine's
@@ -42,9 +43,9 @@ import { describe, expect, it } from 'vitest';
  */
 const BUDGETS_KB = {
   /** Everything `@keypool/core` exports. */
-  everything: 40.6,
+  everything: 40.8,
   /** What an app that builds a full pool (`KeyPool`, as the provider packages do) bundles. */
-  pool: 29.6,
+  pool: 29.8,
   /**
    * What an edge app that imports the lean engine bundles for rotation, limits, cooldowns, failover and streams with
    * failover: `createPoolEngine` and the errors it throws (its adapter, e.g. a provider package's, comes on top).
