@@ -124,6 +124,7 @@ export {
   type HistorySource,
 } from './failure-history';
 export { EmptyEventStreamError, firstEventResponse, rebuiltResponse } from './first-event-response';
+export { HandOverMemoryStore, type WindowUnits } from './hand-over-memory-store';
 export { headerUnsafe } from './header-unsafe';
 export {
   createHealthMonitor,
@@ -159,7 +160,7 @@ export {
 } from './key-pool';
 export type { KeySnapshot } from './key-snapshot';
 export { maskKeyLike } from './mask-key-like';
-export { MemoryStateStore, type WindowUnits } from './memory-store';
+export { type MemoryEntry, MemoryStateStore } from './memory-store';
 export {
   type NativeInterruptMode,
   type NativeStreamRestart,
@@ -257,6 +258,7 @@ export {
   skipMalformedEvents,
   withMalformedEventSkipping,
 } from './skip-malformed-events';
+export { SlidingCounter } from './sliding-counter';
 export { SlidingWindow } from './sliding-window';
 export {
   type AttemptRecord,

@@ -1,3 +1,4 @@
+import { type AdaptiveLimiter, adaptiveLimiter } from './adaptive-limit';
 import { addKey, removeKey, setPrimaryKey, updateKey } from './admin';
 import { apiKeyAsKeys, type WithApiKey } from './api-key-option';
 import type { ChatRequest } from './chat';
@@ -62,6 +63,13 @@ export class KeyPool<TClient = unknown> extends PoolEngine<TClient> {
 
   protected override selectorNamed(strategy: StrategyName): KeySelector {
     return createSelector(strategy);
+  }
+
+  /** `adaptiveLimits` is a flag here (default true): the built-in plug-in unless it is `false`. */
+  protected override adaptiveLimiter(
+    option: AdaptiveLimiter | boolean | undefined,
+  ): AdaptiveLimiter | undefined {
+    return option === false ? undefined : adaptiveLimiter();
   }
 
   protected override async afterRegister(): Promise<void> {
