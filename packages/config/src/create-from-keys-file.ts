@@ -5,6 +5,7 @@ import {
   type FallbackChain,
   type FallbackChainOptions,
   type Keypool,
+  type KeypoolOptions,
 } from '@keypool/fallback';
 import {
   defaultVaultPath,
@@ -21,6 +22,7 @@ import {
   defaultProviderFactory,
   type ProviderPoolFactory,
   type ProviderPoolInput,
+  type ProviderSettings,
 } from './provider-pool-factory';
 import { type KeysFileInput, readKeysConfig, type SecretSourceOptions } from './read-keys-config';
 import { restartNeeded } from './restart-needed';
@@ -45,13 +47,16 @@ export interface CreateFromKeysFileOptions extends SecretSourceOptions {
 
 /** The pools and chains a keys file describes, kept in step with the file. */
 export interface KeysFileKeypool {
-  /** One pool per provider that has keys in the file. */
+  /** One pool per provider that has keys in the file, by its id in the file (`groq`, `azure`...). */
   readonly pools: Partial<Record<ProviderId, KeyPool>>;
   /** The file's chains by name (`chain` is `default`). */
   readonly chains: Readonly<Record<string, FallbackChain>>;
   /** The default chain, when the file has one. */
   readonly chain: FallbackChain | undefined;
-  /** The registry over the pools and chains: one snapshot, status and event stream. */
+  /**
+   * The registry over the pools and chains: one snapshot, status and event stream, by each pool's provider label
+   * (a preset's name; Azure's pools say `azure-openai`).
+   */
   readonly keypool: Keypool;
   /** What the first read of the file warned about (inline secrets, duplicates). */
   readonly warnings: readonly KeystoreWarning[];
@@ -72,6 +77,12 @@ function usesVault(data: KeysFile): boolean {
   return PROVIDER_IDS.some((provider) =>
     (data.providers?.[provider]?.keys ?? []).some((key) => key.from?.startsWith('vault:')),
   );
+}
+
+/** A provider's settings in the file: everything in its section besides its keys and pool options. */
+function providerSettings(data: KeysFile, provider: ProviderId): ProviderSettings {
+  const { keys: _keys, pool: _pool, ...settings } = data.providers?.[provider] ?? {};
+  return settings;
 }
 
 function vaultPath(options: SecretSourceOptions): string {
@@ -102,7 +113,12 @@ export async function createFromKeysFile(
       const keys = resolved.keys[provider];
       if (keys.length === 0) continue;
       const factory =
-        options.providers?.[provider] ?? defaultProviderFactory(provider, options.clientOptions?.[provider]);
+        options.providers?.[provider] ??
+        defaultProviderFactory(
+          provider,
+          options.clientOptions?.[provider],
+          providerSettings(first.data, provider),
+        );
       const pool = await factory({
         ...(resolved.pools[provider] ?? {}),
         ...options.pool,
@@ -116,7 +132,9 @@ export async function createFromKeysFile(
     const disabledByFile: DisabledByFile = new Map();
     // A key the file disables is left out at start; one disabled later is disabled in place (its state kept).
     const chains = buildChains(resolved, pools, options.chain);
-    const keypool = createKeypool({ ...pools, chains });
+    // The registry holds each pool under its label (a preset's name; `azure-openai` for the `azure` section).
+    const byLabel = Object.fromEntries(Object.values(pools).map((pool) => [pool.provider, pool]));
+    const keypool = createKeypool({ ...byLabel, chains } as KeypoolOptions);
     return running(
       input,
       options,

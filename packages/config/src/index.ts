@@ -10,6 +10,7 @@ export {
   PROVIDER_PACKAGES,
   type ProviderPoolFactory,
   type ProviderPoolInput,
+  type ProviderSettings,
 } from './provider-pool-factory';
 export {
   type KeysConfig,

@@ -1,5 +1,6 @@
 import {
   envSource,
+  isProviderId,
   type KeysFile,
   type LoadedKeysFile,
   loadKeysFile,
@@ -70,8 +71,7 @@ export async function readKeysConfig(
     async resolve(ref: string, context?: SecretRefContext): Promise<string> {
       const slash = ref.indexOf('/');
       const prefix = slash > 0 ? ref.slice(0, slash) : undefined;
-      const named =
-        prefix === 'openai' || prefix === 'anthropic' || prefix === 'gemini' || prefix === 'mistral';
+      const named = isProviderId(prefix);
       const entry = await vault().get(
         named ? (prefix as ProviderId) : context?.provider,
         named ? ref.slice(slash + 1) : ref,

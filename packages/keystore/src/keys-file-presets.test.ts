@@ -33,7 +33,8 @@ describe('presets and Azure in keys files, keys.json and the environment', () =>
       sources: [
         {
           scheme: 'env',
-          resolve: (name) => ({ GROQ_ONE: 'gsk-one-1234567890', AZ_ONE: 'az-one-1234567890' })[name] ?? '',
+          resolve: async (name) =>
+            ({ GROQ_ONE: 'gsk-one-1234567890', AZ_ONE: 'az-one-1234567890' })[name] ?? '',
         },
       ],
     });
