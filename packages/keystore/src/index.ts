@@ -43,6 +43,7 @@ export {
 export { type CooldownBounds, POOL_STRATEGIES, type PoolOptions, type PoolStrategy } from './pool-options';
 export {
   AZURE_PROVIDER_ID,
+  AZURE_PROVIDER_LABEL,
   isOpenAIPresetId,
   isProviderId,
   OPENAI_PRESET_IDS,
@@ -52,6 +53,7 @@ export {
   type ProviderFamily,
   type ProviderId,
   providerFamily,
+  providerLabel,
   suggestProviderId,
   unknownProviderMessage,
 } from './provider-id';

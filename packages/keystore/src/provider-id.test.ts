@@ -4,6 +4,7 @@ import {
   isProviderId,
   PROVIDER_IDS,
   providerFamily,
+  providerLabel,
   suggestProviderId,
   unknownProviderMessage,
 } from './provider-id';
@@ -17,6 +18,12 @@ describe('provider ids', () => {
     expect(isOpenAIPresetId('groq')).toBe(true);
     expect(isOpenAIPresetId('openai')).toBe(false);
     expect(isOpenAIPresetId('azure')).toBe(false);
+  });
+
+  it('labels pools by their id, and Azure as azure-openai', () => {
+    expect(providerLabel('groq')).toBe('groq');
+    expect(providerLabel('openai')).toBe('openai');
+    expect(providerLabel('azure')).toBe('azure-openai');
   });
 
   it('maps presets and Azure to the openai family and the families to themselves', () => {

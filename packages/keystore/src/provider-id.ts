@@ -33,6 +33,14 @@ export const PROVIDER_IDS = [...PROVIDER_FAMILIES, ...OPENAI_PRESET_IDS, AZURE_P
 /** A provider Keypool can hold keys for. */
 export type ProviderId = (typeof PROVIDER_IDS)[number];
 
+/** The provider label of Azure's pools (`createAzureOpenAIPool`): on their events, snapshots and errors. */
+export const AZURE_PROVIDER_LABEL = 'azure-openai';
+
+/** The label a provider's pools carry on events, snapshots and errors: its id, except Azure's `azure-openai`. */
+export function providerLabel(provider: ProviderId): string {
+  return provider === AZURE_PROVIDER_ID ? AZURE_PROVIDER_LABEL : provider;
+}
+
 /** Whether a string names a provider Keypool knows. */
 export function isProviderId(value: unknown): value is ProviderId {
   return typeof value === 'string' && (PROVIDER_IDS as readonly string[]).includes(value);

@@ -1,6 +1,6 @@
 import { type KeyConfig, PoolExhaustedError, ProviderError } from '@keypool/core';
 import type { ProviderId } from '@keypool/keystore';
-import { createProviderPool } from '../create-provider-pool';
+import { createProviderPool, type ProviderPoolOptions } from '../create-provider-pool';
 
 /** What one key's test call said. */
 export type KeyVerdict = 'valid' | 'invalid' | 'rate-limited' | 'quota' | 'error';
@@ -48,11 +48,16 @@ export async function testKey(init: {
   model: string;
   baseURL?: string | undefined;
   timeoutMs: number;
+  /** Azure's endpoint, API version and deployment (when `provider` is `azure`), and where its variables are read. */
+  azure?: ProviderPoolOptions['azure'];
+  env?: Record<string, string | undefined>;
 }): Promise<KeyTestResult> {
   const { provider, key, masked, model } = init;
   const pool = createProviderPool(provider, {
     keys: [{ id: key.id, secret: key.secret }],
     baseURL: init.baseURL,
+    ...(init.azure ? { azure: init.azure } : {}),
+    ...(init.env ? { env: init.env } : {}),
     timeoutMs: init.timeoutMs,
     maxAttempts: 1,
     maxWaitMs: 0,
