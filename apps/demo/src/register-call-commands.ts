@@ -19,6 +19,11 @@ export function registerCallCommands(program: Command, run: CommandRunner): void
       '--chain <steps>',
       'provider:model steps in order, e.g. anthropic:claude-haiku-4-5,openai:gpt-4o-mini (default: every provider with keys)',
     )
+    .option(
+      '--provider <name>',
+      'one provider only, e.g. groq (its small default model, or --model); instead of --chain',
+    )
+    .option('--model <name>', 'with --provider: the model to ask for')
     .option('--stream', 'print the answer as it arrives')
     .option('--system <text>', 'a system message')
     .option('--max-tokens <n>', 'answer length limit', Number)
@@ -35,7 +40,11 @@ export function registerCallCommands(program: Command, run: CommandRunner): void
       'after',
       '\nThe answer goes to stdout; who served it and every attempt go to stderr (or all of it in --json).' +
         '\nKeys: --keys <file>, else the vault (when it exists) plus environment variables.' +
-        '\n\nExamples:\n  keypool chat "Hello" --emulator\n  keypool chat "Hello" --chain anthropic:claude-haiku-4-5,openai:gpt-4o-mini --stream',
+        '\nProviders: openai, anthropic, gemini, mistral; the OpenAI-compatible presets deepseek, groq, openrouter,' +
+        '\ntogether, fireworks, xai, cerebras, perplexity (GROQ_API_KEY...); azure (keys file endpoint/apiVersion/deployment,' +
+        '\nelse AZURE_OPENAI_ENDPOINT and OPENAI_API_VERSION).' +
+        '\n\nExamples:\n  keypool chat "Hello" --emulator\n  keypool chat "Hello" --chain anthropic:claude-haiku-4-5,openai:gpt-4o-mini --stream' +
+        '\n  keypool chat "Hello" --provider groq --model llama-3.3-70b-versatile',
     )
     .action(run(async () => (await import('./commands/chat')).chat as Implementation));
 

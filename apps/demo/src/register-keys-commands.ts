@@ -24,7 +24,10 @@ export function registerKeysCommands(program: Command, run: CommandRunner): void
   keys
     .command('add')
     .description('store a key: the secret is read from stdin when piped, else from a hidden prompt')
-    .argument('<provider>', 'openai, anthropic, gemini or mistral')
+    .argument(
+      '<provider>',
+      'openai, anthropic, gemini, mistral; a preset: deepseek, groq, openrouter, together, fireworks, xai, cerebras, perplexity; or azure',
+    )
     .argument('<id>', 'a name for the key, unique for the provider (e.g. main, team-b)')
     .addOption(vaultOption())
     .option('--primary', "make it the provider's primary key (listed and used first)")
@@ -52,6 +55,7 @@ export function registerKeysCommands(program: Command, run: CommandRunner): void
     .addHelpText(
       'after',
       '\nExamples:\n  printf %s "$OPENAI_KEY" | keypool keys add openai main --primary\n  keypool keys add anthropic team-b          # asks for the secret, hidden' +
+        '\n  printf %s "$GROQ_KEY" | keypool keys add groq main   # an OpenAI-compatible preset' +
         '\n  printf %s "$KEY" | keypool keys add openai ci --machine-bound   # no passphrase on this machine',
     )
     .action(run(async () => (await import('./commands/keys-add')).keysAdd as Implementation));
