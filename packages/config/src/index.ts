@@ -5,6 +5,7 @@ export {
   type KeysFileKeypool,
 } from './create-from-keys-file';
 export type { KeyChange, KeysFileEventName, KeysFileEvents } from './keys-file-events';
+export { LastGoodSecrets, type SecretRefreshReport } from './last-good-secrets';
 export {
   defaultProviderFactory,
   PROVIDER_PACKAGES,
