@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConfigError } from '@keypool/core';
 import { envSource } from '@keypool/keystore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatewayPools, loadGatewayFile, parseGatewayConfig } from '../src/index';
+import { createGatewayPools, loadGatewayFile, ModelRouter, parseGatewayConfig } from '../src/index';
 
 const SECRET = 'gsk-gateway-refused-0123456789abcdef';
 let directory: string;
@@ -84,5 +84,25 @@ describe('the gateway and providers it does not serve', () => {
     expect(() => parseGatewayConfig({ models: { fast: { provider: 'openia', model: 'gpt' } } })).toThrow(
       /unknown provider "openia" \(did you mean "openai"\?\); known: openai, anthropic, gemini, mistral/,
     );
+  });
+});
+
+describe('ModelRouter and preset-like model names', () => {
+  it('keeps an OpenRouter-style name such as deepseek/deepseek-chat a model of the API it came in on', async () => {
+    const pools = await createGatewayPools({ keys: { openai: [{ id: 'o', secret: SECRET }] } });
+    try {
+      const router = new ModelRouter({}, pools.pools, pools.chains);
+      expect(router.route('deepseek/deepseek-chat', 'openai')).toMatchObject({
+        kind: 'pool',
+        provider: 'openai',
+        model: 'deepseek/deepseek-chat',
+      });
+      expect(router.route('openai/gpt-4o-mini', 'anthropic')).toMatchObject({
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+      });
+    } finally {
+      await pools.close();
+    }
   });
 });
