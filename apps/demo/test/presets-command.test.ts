@@ -123,6 +123,25 @@ describe('keypool with OpenAI-compatible presets and Azure', () => {
     expect(groq.stderr).toContain('served by groq:');
   });
 
+  it('--emulator serves a preset and Azure offline with fake keys', async () => {
+    const groq = await runKeypool(['chat', 'Hi groq', '--emulator', '--provider', 'groq', '--json']);
+    expect(groq.code, groq.stderr).toBe(0);
+    expect(jsonOf<ChatJson>(groq)).toMatchObject({
+      text: 'Echo: Hi groq',
+      served: { provider: 'groq', keyId: 'groq-1' },
+    });
+    const azure = await runKeypool([
+      'chat',
+      'Hi azure',
+      '--emulator',
+      '--chain',
+      'azure:gpt-4o-mini',
+      '--json',
+    ]);
+    expect(azure.code, azure.stderr).toBe(0);
+    expect(jsonOf<ChatJson>(azure)).toMatchObject({ served: { provider: 'azure-openai', keyId: 'azure-1' } });
+  });
+
   it('refuses a mistyped provider with a did-you-mean (exit 2)', async () => {
     const add = await runKeypool(['keys', 'add', 'grok', 'x', '--vault', join(dir.path, 'other.json')], {
       env: { KEYPOOL_PASSPHRASE: 'x' },

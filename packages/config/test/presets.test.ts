@@ -5,7 +5,7 @@ import { ConfigError } from '@keypool/core';
 import { type Emulator, startEmulator } from '@keypool/emulator';
 import { envSource, KeysFileError } from '@keypool/keystore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFromKeysFile } from '../src/index';
+import { createFromKeysFile, type KeysFileEvents } from '../src/index';
 
 const GROQ = 'gsk-cfg-groq-0123456789abcdef0123';
 const GROQ_SPARE = 'gsk-cfg-groq-spare-0123456789abcd';
@@ -130,6 +130,39 @@ chain:
     expect(ConfigError.isInstance(chainless)).toBe(true);
     expect((chainless as Error).message).toContain('chain[0].provider');
     expect((chainless as Error).message).toContain('"deepseek" has no keys in this file');
+  });
+
+  it('lists a changed base URL or Azure setting as needing a restart, and applies a new preset key live', async () => {
+    const path = join(directory, 'restart.json');
+    const write = (groqURL: string, apiVersion: string, keys: string[]) =>
+      writeFile(
+        path,
+        JSON.stringify({
+          providers: {
+            groq: { baseURL: groqURL, keys: keys.map((secret, index) => ({ id: `g${index}`, secret })) },
+            azure: {
+              endpoint: emulator.azureOpenAIEndpoint,
+              apiVersion,
+              keys: [{ id: 'east', secret: AZURE }],
+            },
+          },
+        }),
+      );
+    await write(emulator.baseURLs.openai, API_VERSION, [GROQ]);
+    const keypool = await createFromKeysFile(path, { sources: [] });
+    try {
+      await write(`${emulator.baseURLs.openai}/`, '2025-01-01', [GROQ, GROQ_SPARE]);
+      const reloaded = new Promise<KeysFileEvents['config.reloaded']>((resolve) => {
+        keypool.on('config.reloaded', resolve);
+      });
+      await keypool.reload();
+      const event = await reloaded;
+      expect(event.restartNeeded).toEqual(['providers.groq.baseURL', 'providers.azure.apiVersion']);
+      expect(event.changes).toEqual([{ provider: 'groq', keyId: 'g1', action: 'added' }]);
+      expect(keypool.pool('groq').keyIds()).toEqual(['g0', 'g1']);
+    } finally {
+      await keypool.close();
+    }
   });
 
   it('refuses an Azure section without an API version, naming the setting', async () => {
