@@ -130,16 +130,27 @@ describe('keypool with OpenAI-compatible presets and Azure', () => {
       text: 'Echo: Hi groq',
       served: { provider: 'groq', keyId: 'groq-1' },
     });
+    const state = join(dir.path, 'azure-state.json');
     const azure = await runKeypool([
       'chat',
       'Hi azure',
       '--emulator',
       '--chain',
       'azure:gpt-4o-mini',
+      '--save-state',
+      state,
       '--json',
     ]);
     expect(azure.code, azure.stderr).toBe(0);
     expect(jsonOf<ChatJson>(azure)).toMatchObject({ served: { provider: 'azure-openai', keyId: 'azure-1' } });
+    // `keys stats azure` finds the pool saved under its label, azure-openai.
+    const stats = await runKeypool(['keys', 'stats', 'azure', '--state', state, '--json']);
+    expect(stats.code, stats.stderr).toBe(0);
+    const keys = jsonOf<{ keys: { provider: string; id: string }[] }>(stats).keys;
+    expect(keys.map((key) => `${key.provider}/${key.id}`).sort()).toEqual([
+      'azure-openai/azure-1',
+      'azure-openai/azure-2',
+    ]);
   });
 
   it('refuses a mistyped provider with a did-you-mean (exit 2)', async () => {
