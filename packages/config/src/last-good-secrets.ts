@@ -22,6 +22,8 @@ export interface SecretRefreshReport {
 export class LastGoodSecrets {
   readonly #good = new Map<string, string>();
   readonly #failures = new Map<string, number>();
+  /** The keys read since the last `wrap`: after a good read, the others (gone from the file) are forgotten. */
+  readonly #read = new Set<string>();
 
   constructor(
     private readonly onFailure: (report: SecretRefreshReport) => void,
@@ -30,11 +32,21 @@ export class LastGoodSecrets {
 
   /** The sources as they are read on a re-read: each one guarded by the last good secrets. */
   wrap(sources: readonly SecretSource[]): SecretSource[] {
+    this.#read.clear();
     return sources.map((source) => ({
       scheme: source.scheme,
       ...(source.refreshMs === undefined ? {} : { refreshMs: source.refreshMs }),
       resolve: (reference: string, context?: SecretRefContext) => this.#resolve(source, reference, context),
     }));
+  }
+
+  /** Forgets the secrets of keys the last read did not ask for (removed from the file, or their reference changed). */
+  forgetUnread(): void {
+    for (const slot of [...this.#good.keys()])
+      if (!this.#read.has(slot)) {
+        this.#good.delete(slot);
+        this.#failures.delete(slot);
+      }
   }
 
   async #resolve(
@@ -45,6 +57,7 @@ export class LastGoodSecrets {
     const ref = `${source.scheme}:${reference}`;
     const slot = `${context?.provider}\u0000${context?.keyId}\u0000${ref}`;
     const where = { provider: context?.provider as ProviderId, keyId: context?.keyId ?? '', ref };
+    this.#read.add(slot);
     const last = this.#good.get(slot);
     let secret: string;
     try {

@@ -108,6 +108,7 @@ export async function readKeysConfig(
   // Outermost, the last good secrets: a source that fails on a re-read keeps its key's secret (and is reported).
   const sources = lastGood ? lastGood.wrap(checked) : checked;
   const resolved = await resolveKeysFile(loaded, { sources });
+  lastGood?.forgetUnread();
   for (const provider of Object.keys(resolved.keys) as ProviderId[]) {
     const keys = resolved.keys[provider];
     const off = keys.filter((key) => disabledInVault.has(`${provider}/${key.id}`)).map((key) => key.id);

@@ -2,7 +2,7 @@ import { ConfigError } from '@keypool/core';
 import { type Emulator, startEmulator } from '@keypool/emulator';
 import type { SecretSource } from '@keypool/keystore';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createFromKeysFile, type KeysFileEvents } from '../src/index';
+import { createFromKeysFile, type KeysFileEvents, LastGoodSecrets } from '../src/index';
 
 const V1 = 'sk-refresh-v1-0123456789abcdef0123';
 const V2 = 'sk-refresh-v2-0123456789abcdef0123';
@@ -162,6 +162,42 @@ describe('createFromKeysFile re-reads secret sources on a schedule', () => {
     store.state.down = true;
     await expect(createFromKeysFile(file, { sources: [store.source], refreshMs: 60_000 })).rejects.toThrow(
       /store unreachable/,
+    );
+  });
+});
+
+describe('LastGoodSecrets', () => {
+  it('keeps a secret per key and reference, and forgets the keys a read no longer asks for', async () => {
+    const failures: string[] = [];
+    const lastGood = new LastGoodSecrets(
+      (report) => failures.push(`${report.keyId} ${report.failures} ${report.message}`),
+      () => undefined,
+    );
+    let down = false;
+    const source: SecretSource = {
+      scheme: 'store',
+      async resolve(name, context) {
+        if (down && context?.refresh) throw new Error(`down (${name})`);
+        return `sk-${name}-0123456789abcdef`;
+      },
+    };
+    const read = async (...keyIds: string[]) => {
+      const [wrapped] = lastGood.wrap([source]);
+      const secrets = await Promise.all(
+        keyIds.map((keyId) => wrapped!.resolve(keyId, { provider: 'openai', keyId })),
+      );
+      lastGood.forgetUnread();
+      return secrets;
+    };
+    await read('a', 'b');
+    down = true;
+    expect(await read('a', 'b')).toEqual(['sk-a-0123456789abcdef', 'sk-b-0123456789abcdef']);
+    expect(failures).toEqual(['a 1 down (a)', 'b 1 down (b)']);
+    await read('a'); // "b" left the file: its last good secret is forgotten
+    const [wrapped] = lastGood.wrap([source]);
+    // Without a last good secret, a read that is not a re-read goes to the source as a first read.
+    await expect(wrapped!.resolve('b', { provider: 'openai', keyId: 'b' })).resolves.toBe(
+      'sk-b-0123456789abcdef',
     );
   });
 });
