@@ -87,6 +87,26 @@ describe('keypool with OpenAI-compatible presets and Azure', () => {
     expect(emulator.requestsFor(GROQ_ENV)).toHaveLength(before + 1);
   });
 
+  it('skips Azure in the automatic chain when its key has no endpoint, and serves with the others', async () => {
+    const chat = await runKeypool(
+      ['chat', 'Hi all', '--env-only', '--base-url', `groq=${emulator.baseURLs.openai}`],
+      {
+        env: { GROQ_API_KEY: GROQ_ENV, AZURE_OPENAI_API_KEY: AZURE },
+      },
+    );
+    expect(chat.code, chat.stderr).toBe(0);
+    expect(chat.stdout).toBe('Echo: Hi all\n');
+    expect(chat.stderr).toContain('skipping azure: ');
+    expect(chat.stderr).toContain('AZURE_OPENAI_ENDPOINT');
+    expect(chat.stderr).toContain('served by groq:llama-3.1-8b-instant with key env:GROQ_API_KEY');
+    // Named in a chain, the same Azure key is an error that says what is missing.
+    const named = await runKeypool(['chat', 'Hi', '--env-only', '--chain', 'azure'], {
+      env: { AZURE_OPENAI_API_KEY: AZURE },
+    });
+    expect(named.code).toBe(2);
+    expect(named.stderr).toContain('AZURE_OPENAI_ENDPOINT');
+  });
+
   it('chats through Azure and a preset from a keys file with their settings', async () => {
     const file = join(dir.path, 'keypool.json');
     await writeFile(

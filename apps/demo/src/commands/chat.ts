@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { ChatMessage, ChatRequest, KeyConfig, KeyPool } from '@keypool/core';
+import { type ChatMessage, type ChatRequest, ConfigError, type KeyConfig, type KeyPool } from '@keypool/core';
 import { type EmulatorConfig, startEmulator } from '@keypool/emulator';
 import {
   type ChainAttempt,
@@ -117,6 +117,8 @@ export async function chat(
       for (const warning of loaded.warnings) out.note(`warning: ${warning}`);
       specs ??= loaded.chains.default?.map((step) => ({ ...step }));
     }
+    // A chain of every provider with keys (none named one): a provider whose pool cannot be built is skipped.
+    const automatic = specs === undefined;
     specs ??= CHAIN_ORDER.filter((provider) => keys[provider].length > 0).map((provider) => ({
       provider,
       model: DEFAULT_MODELS[provider],
@@ -141,13 +143,13 @@ export async function chat(
     // KEYPOOL_STRATEGY (e.g. `priority`: the vault's primary key, `keypool keys switch`, serves until it fails),
     // unless the keys file names a strategy.
     const envStrategy = strategyFromEnv(io.env);
-    for (const step of usable) {
+    for (const step of [...usable]) {
       if (pools.has(step.provider)) continue;
       const initialState = saved?.pools.find((pool) => pool.provider === providerLabel(step.provider))?.state;
       const { baseURL: fileBaseURL, ...azure } = settings[step.provider] ?? {};
-      pools.set(
-        step.provider,
-        createProviderPool(step.provider, {
+      let pool: KeyPool;
+      try {
+        pool = createProviderPool(step.provider, {
           ...(envStrategy ? { strategy: envStrategy } : {}),
           ...(poolOptions[step.provider] ?? {}),
           keys: keys[step.provider],
@@ -155,8 +157,15 @@ export async function chat(
           ...(step.provider === 'azure' ? { azure, env: io.env } : {}),
           maxWaitMs: 0,
           ...(initialState ? { initialState } : {}),
-        }),
-      );
+        });
+      } catch (error) {
+        // e.g. AZURE_OPENAI_API_KEY set without AZURE_OPENAI_ENDPOINT: named chains fail, the automatic one goes on.
+        if (!automatic || !ConfigError.isInstance(error) || usable.length === 1) throw error;
+        out.note(`skipping ${step.provider}: ${error.message}`);
+        usable.splice(usable.indexOf(step), 1);
+        continue;
+      }
+      pools.set(step.provider, pool);
     }
     const steps: ChainStep[] = usable.map((step) => ({
       pool: pools.get(step.provider)!,
