@@ -105,6 +105,18 @@ describe('keypool with OpenAI-compatible presets and Azure', () => {
     });
     expect(named.code).toBe(2);
     expect(named.stderr).toContain('AZURE_OPENAI_ENDPOINT');
+    // keys test: that key is reported as an error, the others are tested.
+    const tested = await runKeypool(
+      ['keys', 'test', '--env-only', '--base-url', `groq=${emulator.baseURLs.openai}`, '--json'],
+      { env: { GROQ_API_KEY: GROQ_ENV, AZURE_OPENAI_API_KEY: AZURE } },
+    );
+    expect(tested.code).toBe(1);
+    const verdicts = jsonOf<{ keys: { provider: string; verdict: string; message?: string }[] }>(tested).keys;
+    expect(verdicts.map((result) => `${result.provider} ${result.verdict}`)).toEqual([
+      'groq valid',
+      'azure error',
+    ]);
+    expect(verdicts[1]?.message).toContain('AZURE_OPENAI_ENDPOINT');
   });
 
   it('chats through Azure and a preset from a keys file with their settings', async () => {

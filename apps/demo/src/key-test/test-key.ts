@@ -1,4 +1,4 @@
-import { type KeyConfig, PoolExhaustedError, ProviderError } from '@keypool/core';
+import { ConfigError, type KeyConfig, PoolExhaustedError, ProviderError } from '@keypool/core';
 import type { ProviderId } from '@keypool/keystore';
 import { createProviderPool, type ProviderPoolOptions } from '../create-provider-pool';
 
@@ -53,19 +53,26 @@ export async function testKey(init: {
   env?: Record<string, string | undefined>;
 }): Promise<KeyTestResult> {
   const { provider, key, masked, model } = init;
-  const pool = createProviderPool(provider, {
-    keys: [{ id: key.id, secret: key.secret }],
-    baseURL: init.baseURL,
-    ...(init.azure ? { azure: init.azure } : {}),
-    ...(init.env ? { env: init.env } : {}),
-    timeoutMs: init.timeoutMs,
-    maxAttempts: 1,
-    maxWaitMs: 0,
-    deadlineMs: init.timeoutMs,
-    attemptTimeoutMs: init.timeoutMs,
-  });
-  const started = performance.now();
   const base = { provider, id: key.id, masked, model };
+  let pool: ReturnType<typeof createProviderPool>;
+  try {
+    pool = createProviderPool(provider, {
+      keys: [{ id: key.id, secret: key.secret }],
+      baseURL: init.baseURL,
+      ...(init.azure ? { azure: init.azure } : {}),
+      ...(init.env ? { env: init.env } : {}),
+      timeoutMs: init.timeoutMs,
+      maxAttempts: 1,
+      maxWaitMs: 0,
+      deadlineMs: init.timeoutMs,
+      attemptTimeoutMs: init.timeoutMs,
+    });
+  } catch (error) {
+    // A provider that cannot be set up (an Azure key without an endpoint): this key's error, not the whole run's.
+    if (!ConfigError.isInstance(error)) throw error;
+    return { ...base, verdict: 'error', message: error.message, latencyMs: 0 };
+  }
+  const started = performance.now();
   try {
     await pool.chat({ model, messages: [{ role: 'user', content: 'ping' }], maxTokens: 1 });
     return { ...base, verdict: 'valid', latencyMs: Math.round(performance.now() - started) };
