@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsdown';
+import { esmOnlyTypeImports } from '../../scripts/esm-only-type-imports.ts';
 
 export default defineConfig({
   entry: ['src/index.ts'],
@@ -8,4 +9,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   fixedExtension: false,
+  // Their SDK's types are ESM: the CommonJS declarations import them with resolution-mode import.
+  onSuccess: esmOnlyTypeImports(['@ai-sdk/provider']),
 });

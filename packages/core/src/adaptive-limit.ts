@@ -20,6 +20,22 @@ export interface SharedRate {
   limit: number | undefined;
 }
 
+/**
+ * The adaptive-limit plug-in: builds one key's learned rate for a model scope (the window length in ms, and the rate
+ * the scope's keys share). `KeyPool` has it built in (`adaptiveLimits: true`, the default); the lean engine carries
+ * the code only when given it: `createPoolEngine({ ..., adaptiveLimits: adaptiveLimiter() })`.
+ */
+export type AdaptiveLimiter = (windowMs: number, shared: SharedRate) => AdaptiveLimit;
+
+/**
+ * Learn each key's safe request rate from its 429s when it has no configured limit and no rate-limit headers
+ * (additive increase, multiplicative decrease; see `AdaptiveLimit`). Give it to the lean engine as
+ * `adaptiveLimits: adaptiveLimiter()`.
+ */
+export function adaptiveLimiter(): AdaptiveLimiter {
+  return (windowMs, shared) => new AdaptiveLimit(windowMs, shared);
+}
+
 /** Counts events in the current and the previous fixed window: O(1) to count, a sliding estimate to read. */
 class WindowCount {
   private start = Number.NEGATIVE_INFINITY;

@@ -20,22 +20,37 @@ import { describe, expect, it } from 'vitest';
  * than `health` given to the engine as selectors (`prioritySelector()`), so it carries only the one it uses
  * (-1.0 KB): 21.2 KB; main's later engine work merged (+0.2 KB); the 429 wording table of `classifyHttpFailure` built
  * by a side-effect-free function (-0.3 KB) and `deleteKey`/`replaceKey` as functions, not `PoolCore` methods
- * (-0.1 KB). Now: the engine 21.0 KB, a `KeyPool` 29.9 KB, everything 40.5 KB. The 20 KB goal is not reached: what
- * is left is the engine's own work (settle 2.4 KB gzipped, the memory store 2.1, pool keys with SHA-256 1.6, lease
- * 0.9, pool state and snapshots 0.9, scope indexes 0.7, adaptive limits 0.5, key bindings 0.4, ...) and the
- * configuration checks (about 2.7 KB with their messages), none optional for rotation, limits, cooldowns and failover
- * with clear errors.
+ * (-0.1 KB): 21.0 KB (a `KeyPool` 29.9 KB, everything 40.5 KB). Then (issue 17, to 20 KB): adaptive limits are a
+ * plug-in on the engine (`adaptiveLimits: adaptiveLimiter()`, off by default there; `KeyPool` keeps the flag, default
+ * on): -0.47 KB; the memory store's window hand-over moves to `HandOverMemoryStore` (the Redis store's fallback) and
+ * the memory store counts with `SlidingCounter` (`SlidingWindow` adds the hand-over's methods): -0.14 and -0.06 KB;
+ * the engine's errors scrub with the pool's own scrubber, not through the scrubber cache (-0.11 KB); the keys-file
+ * checks and the masking of `poolOptionProblems` leave the engine's option checks (`ConfigError` masks what it shows):
+ * -0.10 KB; the validators lose their `@__NO_SIDE_EFFECTS__` marks, which made the bundler annotate every call to them
+ * (16 bytes each), and the `KeyPool`-only schemas are built in calls marked pure instead (-0.14 KB); dead or
+ * duplicated code (`MinHeap.clear`, `PoolKey.hasClient`, `KeyBindings.delete`, a second `store.error` emitter, a
+ * second inspect symbol): -0.09 KB; a lease's classification of `lease.fail(status)` given to settle as a hook, so
+ * the engine leaves `ClassifiedFailure` out (-0.07 KB). Now: the engine 19.8 KB, a `KeyPool` 29.4 KB, everything
+ * 40.4 KB; with main's `apiKey` option merged (+0.2 KB for a `KeyPool`, +0.25 for everything) 19.8, 29.6 and 40.7 KB
+ * (2026-12-06).
+ * Measured and left: without the engine's unified `chat`/`stream` (apps calling `execute`/`executeStream` with the
+ * provider's SDK instead) it would be 19.1 KB (0.3 KB of it `estimateRequestTokens`, which they reserve tpm with); they
+ * stay: the engine's tests and README call them, and removing them is an API decision. What is left is the engine's
+ * own work (settle, the memory store, pool keys with SHA-256, lease, pool state and snapshots, scope indexes, key
+ * bindings, ...) and the configuration checks (about 2.5 KB with their messages), none optional for rotation, limits,
+ * cooldowns and failover with clear errors. gzip's 32 KB window makes these figures move by up to 0.1 KB when code
+ * moves in the bundle; the budgets allow for that.
  */
 const BUDGETS_KB = {
   /** Everything `@keypool/core` exports. */
-  everything: 40.7,
+  everything: 40.8,
   /** What an app that builds a full pool (`KeyPool`, as the provider packages do) bundles. */
-  pool: 30.2,
+  pool: 29.8,
   /**
    * What an edge app that imports the lean engine bundles for rotation, limits, cooldowns, failover and streams with
    * failover: `createPoolEngine` and the errors it throws (its adapter, e.g. a provider package's, comes on top).
    */
-  engine: 21.5,
+  engine: 20.0,
 };
 
 const ENGINE_IMPORTS = [
@@ -102,13 +117,17 @@ describe('core bundle size (edge runtimes)', () => {
     const bundled = (name: string) => modules.some((id) => id.endsWith(`/${name}`));
     expect(bundled('pool-engine.ts')).toBe(true);
     expect(bundled('settle.ts')).toBe(true);
-    // What only `KeyPool` reaches stays out: leases, history, secret updates, stream continuation.
+    // What only `KeyPool` reaches stays out: leases, history, secret updates, stream continuation, adaptive limits
+    // (a plug-in here), and the memory store's window hand-over (the Redis store's).
     for (const name of [
       'key-pool.ts',
       'key-lease.ts',
       'pool-history.ts',
       'update-key-secret.ts',
       'pool-stream.ts',
+      'adaptive-limit.ts',
+      'hand-over-memory-store.ts',
+      'sliding-window.ts',
     ])
       expect(bundled(name), name).toBe(false);
     expect(kb).toBeLessThanOrEqual(BUDGETS_KB.engine);

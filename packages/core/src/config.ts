@@ -21,27 +21,22 @@ import {
 // bundles a few hundred bytes of checks. Every message names its field.
 
 /** A rule: `field` must be >= `min`. */
-/* @__NO_SIDE_EFFECTS__ */
 export const atLeast = (field: string, min: number): Rule<number> => [
   (value) => value >= min,
   `${field} must be >= ${min}`,
 ];
 /** A rule: `field` must be > `min`. */
-/* @__NO_SIDE_EFFECTS__ */
 export const above = (field: string, min: number): Rule<number> => [
   (value) => value > min,
   `${field} must be > ${min}`,
 ];
 
 /** An optional number >= 0. */
-/* @__NO_SIDE_EFFECTS__ */
 export const nonNegative = (field: string) =>
   optional(number(`${field} must be a number`, [atLeast(field, 0)]));
 /** An optional number > 0. */
-/* @__NO_SIDE_EFFECTS__ */
 export const positive = (field: string) => optional(number(`${field} must be a number`, [above(field, 0)]));
 /** An optional integer >= `min`. */
-/* @__NO_SIDE_EFFECTS__ */
 export const integerAtLeast = (
   field: string,
   min: number,
@@ -69,7 +64,6 @@ export interface KeyConfig {
   priority?: number | undefined;
 }
 
-/* @__NO_SIDE_EFFECTS__ */
 const strict = (what: string) => ({ unknown: { what, listKnown: false } });
 
 /** Per-key proactive limits: requests per minute, tokens per minute, requests per day. */
@@ -288,13 +282,12 @@ export const REQUEST_EFFECTS = ['next_key', 'retry', 'fail'] as const;
 export const POLICY_ROW_FIELDS = ['key', 'request', 'retries', 'threshold'] as const;
 
 /** A policy override row key must be a real category. */
-export const policyCategorySchema: Validator<string> = custom((value, report) => {
+export const policyCategorySchema: Validator<string> = /* @__PURE__ */ custom((value, report) => {
   if (typeof value !== 'string' || !(ERROR_CATEGORIES as readonly string[]).includes(value))
     report(`must be one of ${ERROR_CATEGORIES.join(', ')}`);
 });
 
 /** An optional string among `values` (with a did-you-mean hint). */
-/* @__NO_SIDE_EFFECTS__ */
 export const oneOf = (field: string, values: readonly string[]) =>
   optional(
     custom((value, report) => {

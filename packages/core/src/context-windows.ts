@@ -5,7 +5,7 @@
  * `@` or nothing. Override or extend it per call site (see {@link contextWindowOf}) when a provider changes a window
  * or for models not listed.
  */
-export const CONTEXT_WINDOWS: Readonly<Record<string, number>> = Object.freeze({
+export const CONTEXT_WINDOWS: Readonly<Record<string, number>> = /* @__PURE__ */ Object.freeze({
   // OpenAI
   'gpt-5': 400_000,
   'gpt-5-mini': 400_000,

@@ -1,13 +1,16 @@
 /**
  * `@keypool/core/engine`: the lean engine for edge bundles. `createPoolEngine` rotates keys with every strategy,
- * enforces limits (configured, learned from headers and from 429s), applies cooldowns, thresholds and the policy table,
- * fails over to another key for calls and for streams until their first chunk, and emits the same typed events as a
- * `KeyPool`. A strategy other than the default (`health`) is given as a selector (`strategy: prioritySelector()`), so
- * a bundle carries only the one it uses. It lacks what `KeyPool` (the main entry) adds: run-time key administration (`addKey`, `removeKey`,
- * `updateKey`, `updateKeySecret`, `setPrimaryKey`), leases (`acquire`), saved state (`toJSON`, `restore`,
- * `initialState`), failure history, and streams continued after a break. `src/bundle-size.test.ts` measures it.
+ * enforces limits (configured, learned from headers), applies cooldowns, thresholds and the policy table, fails over
+ * to another key for calls and for streams until their first chunk, and emits the same typed events as a `KeyPool`.
+ * Plug-ins are given as values, so a bundle carries only what it uses: a strategy other than the default (`health`)
+ * as a selector (`strategy: prioritySelector()`), and rates learned from 429s alone as
+ * `adaptiveLimits: adaptiveLimiter()` (off unless given). It lacks what `KeyPool` (the main entry) adds: run-time key
+ * administration (`addKey`, `removeKey`, `updateKey`, `updateKeySecret`, `setPrimaryKey`), leases (`acquire`), saved
+ * state (`toJSON`, `restore`, `initialState`), failure history, and streams continued after a break.
+ * `src/bundle-size.test.ts` measures it.
  */
 export type { AttemptContext, ProviderAdapter } from './adapter';
+export { type AdaptiveLimiter, adaptiveLimiter } from './adaptive-limit';
 export type { ErrorCategory, ProviderName } from './categories';
 export type {
   ChatMessage,

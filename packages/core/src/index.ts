@@ -1,5 +1,6 @@
 export { attemptSignal, raceSignal, sleep } from './abort';
 export type { AttemptContext, ClientHooks, ProviderAdapter } from './adapter';
+export { API_KEY_ID, apiKeyAsKeys, type WithApiKey } from './api-key-option';
 export { backoffStep, type CooldownBounds, cooldownDuration, DEFAULT_COOLDOWN, retryDelay } from './backoff';
 export {
   ERROR_CATEGORIES,
@@ -123,6 +124,7 @@ export {
   type HistorySource,
 } from './failure-history';
 export { EmptyEventStreamError, firstEventResponse, rebuiltResponse } from './first-event-response';
+export { HandOverMemoryStore, type WindowUnits } from './hand-over-memory-store';
 export { headerUnsafe } from './header-unsafe';
 export {
   createHealthMonitor,
@@ -158,7 +160,7 @@ export {
 } from './key-pool';
 export type { KeySnapshot } from './key-snapshot';
 export { maskKeyLike } from './mask-key-like';
-export { MemoryStateStore, type WindowUnits } from './memory-store';
+export { type MemoryEntry, MemoryStateStore } from './memory-store';
 export {
   type NativeInterruptMode,
   type NativeStreamRestart,
@@ -256,6 +258,7 @@ export {
   skipMalformedEvents,
   withMalformedEventSkipping,
 } from './skip-malformed-events';
+export { SlidingCounter } from './sliding-counter';
 export { SlidingWindow } from './sliding-window';
 export {
   type AttemptRecord,

@@ -90,14 +90,6 @@ export class KeyBindings implements KeyRanking {
     else this.priorities.delete(key.id);
   }
 
-  /** Forgets a key that left the pool. */
-  delete(key: PoolKey): void {
-    this.changes++;
-    this.matchers.delete(key.id);
-    this.priorities.delete(key.id);
-    if (this.primary === key.id) this.primary = undefined;
-  }
-
   /** The model patterns of a key, if it is bound to some models. */
   modelsOf(key: PoolKey): readonly string[] | undefined {
     return this.matchers.get(key.id)?.patterns;

@@ -1,4 +1,5 @@
 import { attemptSignal } from './abort';
+import type { ClassifiedError } from './classified-error';
 import {
   ClassifiedFailure,
   classifyHttpFailure,
@@ -151,7 +152,14 @@ class HeldLease<T> implements KeyLease {
     this.#settled = true;
     const timedOut = this.#guard.timedOut();
     this.#guard.dispose();
-    const { error, row } = settleFailure(this.#core, this.#lease, raw, timedOut, this.#callerSignal);
+    const { error, row } = settleFailure(
+      this.#core,
+      this.#lease,
+      raw,
+      timedOut,
+      this.#callerSignal,
+      (failure) => this.#classify(failure),
+    );
     const failure: LeaseFailure = {
       error,
       retry: row.request !== 'fail' && error.category !== 'aborted',
@@ -172,9 +180,13 @@ class HeldLease<T> implements KeyLease {
     return new ClassifiedFailure(classified);
   }
 
+  /** `lease.fail(status)`: classified by status, code and wording already; anything else by the adapter. */
+  #classify(raw: unknown): ClassifiedError {
+    return raw instanceof ClassifiedFailure ? raw.classified : this.#core.adapter.classifyError(raw);
+  }
+
   #classifyOnly(raw: unknown): Omit<LeaseFailure, 'applied'> {
-    const classified =
-      raw instanceof ClassifiedFailure ? raw.classified : this.#core.adapter.classifyError(raw);
+    const classified = this.#classify(raw);
     const error = new ProviderError({
       ...classified,
       message: this.#core.scrub(classified.message, this.#lease.key),

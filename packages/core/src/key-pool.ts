@@ -1,4 +1,6 @@
+import { type AdaptiveLimiter, adaptiveLimiter } from './adaptive-limit';
 import { addKey, removeKey, setPrimaryKey, updateKey } from './admin';
+import { apiKeyAsKeys, type WithApiKey } from './api-key-option';
 import type { ChatRequest } from './chat';
 import type { KeyConfig, StrategyName } from './config';
 import { DEFAULT_HISTORY_SIZE } from './key-history';
@@ -42,7 +44,9 @@ export class KeyPool<TClient = unknown> extends PoolEngine<TClient> {
   private readonly history: PoolHistory<TClient> | undefined;
   private readonly initialState: PoolState | undefined;
 
-  constructor(options: KeyPoolOptions<TClient>) {
+  /** @param input The options; one key may be given as `apiKey` instead of `keys` (see {@link WithApiKey}). */
+  constructor(input: WithApiKey<KeyPoolOptions<TClient>>) {
+    const options = apiKeyAsKeys(input);
     // A strategy given by any name is resolved by `selectorNamed` below.
     super(options as PoolEngineOptions<TClient>);
     const open = (request: ChatRequest, callOptions: EngineStreamOptions) =>
@@ -59,6 +63,13 @@ export class KeyPool<TClient = unknown> extends PoolEngine<TClient> {
 
   protected override selectorNamed(strategy: StrategyName): KeySelector {
     return createSelector(strategy);
+  }
+
+  /** `adaptiveLimits` is a flag here (default true): the built-in plug-in unless it is `false`. */
+  protected override adaptiveLimiter(
+    option: AdaptiveLimiter | boolean | undefined,
+  ): AdaptiveLimiter | undefined {
+    return option === false ? undefined : adaptiveLimiter();
   }
 
   protected override async afterRegister(): Promise<void> {
@@ -180,6 +191,6 @@ export class KeyPool<TClient = unknown> extends PoolEngine<TClient> {
 }
 
 /** Builds a key pool for one provider. Validates the options and throws a `ConfigError` naming each bad field. */
-export function createKeyPool<TClient>(options: KeyPoolOptions<TClient>): KeyPool<TClient> {
+export function createKeyPool<TClient>(options: WithApiKey<KeyPoolOptions<TClient>>): KeyPool<TClient> {
   return new KeyPool(options);
 }

@@ -3,6 +3,7 @@ import { exhausted, throwIfAborted } from './call-errors';
 import type { KeyScope } from './key-scope';
 import type { CallState, Lease, PoolCore } from './pool-core';
 import type { CallOptions } from './pool-options';
+import { storeError } from './record-attempt';
 import type { ReserveResult } from './state-store';
 
 /**
@@ -191,11 +192,7 @@ function reserve<T>(
 ): Promise<ReserveResult> | ReserveResult {
   if (core.memoryStore) return core.memoryStore.reserveNow(item.storeKey, call.cost, now);
   return core.store.reserve(item.storeKey, call.cost, now).catch((error: unknown) => {
-    core.emit('store.error', {
-      provider: core.provider,
-      operation: 'reserve',
-      message: error instanceof Error ? error.message : String(error),
-    });
+    storeError(core, 'reserve', error);
     throw error;
   });
 }
@@ -205,9 +202,12 @@ function countSent<T>(core: PoolCore<T>, item: KeyScope, now: number): void {
   const gate = item.probeGate;
   if (gate && now >= gate.at) gate.probing = true;
   if (item.adaptive) item.adaptive.add(now);
-  else if (core.settings.adaptiveLimits && item.key.limits.rpm === undefined) {
-    item.adaptive = core.adaptiveLimit(item.scope);
-    item.adaptive.add(now);
+  else {
+    const limiter = core.settings.adaptiveLimits;
+    if (limiter && item.key.limits.rpm === undefined) {
+      item.adaptive = core.adaptiveLimit(item.scope, limiter);
+      item.adaptive.add(now);
+    }
   }
 }
 

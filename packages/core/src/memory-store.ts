@@ -1,5 +1,5 @@
 import type { RateLimitInfo } from './rate-limit-info';
-import { SlidingWindow } from './sliding-window';
+import { SlidingCounter } from './sliding-counter';
 import {
   type AttemptRecord,
   FRESH_KEY_STATE,
@@ -22,12 +22,13 @@ interface LearnedBudget {
   resetAt: number;
 }
 
-interface Entry {
+/** One key's state in a `MemoryStateStore`: its view and the windows its limits need. */
+export interface MemoryEntry {
   view: KeyStateView;
   key: StoreKey;
-  requestsWindow?: SlidingWindow;
-  tokensWindow?: SlidingWindow;
-  dayWindow?: SlidingWindow;
+  requestsWindow?: SlidingCounter;
+  tokensWindow?: SlidingCounter;
+  dayWindow?: SlidingCounter;
   learnedRequests?: LearnedBudget;
   learnedTokens?: LearnedBudget;
 }
@@ -37,18 +38,10 @@ interface Entry {
  * the hood (a resolved promise), so the hot path costs microseconds. The views it returns are live objects; treat them
  * as read-only.
  */
-/** The units a key's windows hold, per window, as `[slice, units]` pairs (see `SlidingWindow.units`). */
-export interface WindowUnits {
-  requests?: [slice: number, units: number][];
-  tokens?: [slice: number, units: number][];
-  day?: [slice: number, units: number][];
-}
-
-const WINDOW_NAMES = ['requests', 'tokens', 'day'] as const;
-
 export class MemoryStateStore implements StateStore {
   readonly kind = 'memory';
-  private readonly entries = new Map<string, Entry>();
+  /** Each key's state and windows, by fingerprint (read by `HandOverMemoryStore`). */
+  protected readonly entries = new Map<string, MemoryEntry>();
   private windows: WindowLengths = { minuteMs: 60_000, dayMs: 86_400_000 };
   private readonly countUntilRecorded: boolean;
 
@@ -66,7 +59,7 @@ export class MemoryStateStore implements StateStore {
     this.windows = windows;
   }
 
-  private entry(key: StoreKey): Entry {
+  private entry(key: StoreKey): MemoryEntry {
     let entry = this.entries.get(key.fingerprint);
     if (!entry) {
       entry = { view: initialKeyState(), key };
@@ -76,15 +69,19 @@ export class MemoryStateStore implements StateStore {
     return entry;
   }
 
-  private applyLimits(entry: Entry, key: StoreKey): void {
+  private applyLimits(entry: MemoryEntry, key: StoreKey): void {
     entry.key = key;
     const { rpm, tpm, rpd } = key.limits;
     entry.requestsWindow =
-      rpm !== undefined ? (entry.requestsWindow ?? new SlidingWindow(this.windows.minuteMs)) : undefined;
+      rpm !== undefined ? (entry.requestsWindow ?? this.counter(this.windows.minuteMs)) : undefined;
     entry.tokensWindow =
-      tpm !== undefined ? (entry.tokensWindow ?? new SlidingWindow(this.windows.minuteMs)) : undefined;
-    entry.dayWindow =
-      rpd !== undefined ? (entry.dayWindow ?? new SlidingWindow(this.windows.dayMs)) : undefined;
+      tpm !== undefined ? (entry.tokensWindow ?? this.counter(this.windows.minuteMs)) : undefined;
+    entry.dayWindow = rpd !== undefined ? (entry.dayWindow ?? this.counter(this.windows.dayMs)) : undefined;
+  }
+
+  /** A new window counter (`HandOverMemoryStore` makes ones whose units it can hand over). */
+  protected counter(windowMs: number): SlidingCounter {
+    return new SlidingCounter(windowMs);
   }
 
   /** The live view of a key's state (created fresh for a key it has not seen). */
@@ -138,7 +135,7 @@ export class MemoryStateStore implements StateStore {
     }
   }
 
-  private capacityFreeAt(entry: Entry, cost: ReserveCost, now: number): number {
+  private capacityFreeAt(entry: MemoryEntry, cost: ReserveCost, now: number): number {
     const { rpm, tpm, rpd } = entry.key.limits;
     let freeAt = now;
     if (entry.requestsWindow && rpm !== undefined)
@@ -152,7 +149,7 @@ export class MemoryStateStore implements StateStore {
     return freeAt;
   }
 
-  private refreshUsage(entry: Entry, now: number): void {
+  private refreshUsage(entry: MemoryEntry, now: number): void {
     const { view } = entry;
     const { rpm, tpm, rpd } = entry.key.limits;
     const requests = entry.requestsWindow?.used(now) ?? 0;
@@ -245,7 +242,7 @@ export class MemoryStateStore implements StateStore {
     return { view, recovered };
   }
 
-  private learn(entry: Entry, info: RateLimitInfo, now: number): void {
+  private learn(entry: MemoryEntry, info: RateLimitInfo, now: number): void {
     const view = entry.view;
     view.learned = { ...view.learned, ...info };
     // Attempts reserved after the provider counted this one are not in its `remaining` yet.
@@ -298,37 +295,6 @@ export class MemoryStateStore implements StateStore {
 
   async remove(key: StoreKey): Promise<void> {
     this.entries.delete(key.fingerprint);
-  }
-
-  /**
-   * Hands over the units every key's windows hold at `now` and forgets them here: a store that served calls locally
-   * (Redis away) gives them to the shared store on its return, so the processes' counts add up again. `giveBack`
-   * takes them back when the hand-over failed.
-   */
-  takeWindowUnits(now: number): Map<string, WindowUnits> {
-    const taken = new Map<string, WindowUnits>();
-    for (const [fingerprint, entry] of this.entries) {
-      const units: WindowUnits = {};
-      for (const name of WINDOW_NAMES) {
-        const window = entry[`${name}Window`];
-        const live = window?.units(now);
-        if (!window || !live || live.length === 0) continue;
-        units[name] = live;
-        window.clear();
-      }
-      if (Object.keys(units).length > 0) taken.set(fingerprint, units);
-    }
-    return taken;
-  }
-
-  /** Puts back what `takeWindowUnits` handed over (the hand-over failed). */
-  giveBackWindowUnits(taken: ReadonlyMap<string, WindowUnits>, now: number): void {
-    for (const [fingerprint, units] of taken) {
-      const entry = this.entries.get(fingerprint);
-      if (!entry) continue;
-      for (const name of WINDOW_NAMES)
-        for (const [slice, amount] of units[name] ?? []) entry[`${name}Window`]?.addAt(slice, amount, now);
-    }
   }
 
   async restore(states: ReadonlyMap<string, PersistedKeyState>, now: number): Promise<void> {

@@ -65,10 +65,4 @@ export class MinHeap<T> {
     }
     return top;
   }
-
-  /** Removes every item. */
-  clear(): void {
-    this.items.length = 0;
-    this.priorities.length = 0;
-  }
 }

@@ -1,5 +1,5 @@
 import type { ProviderAdapter } from './adapter';
-import { AdaptiveLimit, type SharedRate } from './adaptive-limit';
+import type { AdaptiveLimit, AdaptiveLimiter, SharedRate } from './adaptive-limit';
 import type { CooldownBounds } from './backoff';
 import type { ErrorCategory, ProviderName } from './categories';
 import { ClientCache } from './client-cache';
@@ -38,7 +38,8 @@ export interface PoolSettings {
   failureResetMs: number | undefined;
   streamIdleTimeoutMs: number | undefined;
   firstByteTimeoutMs: number;
-  adaptiveLimits: boolean;
+  /** The adaptive-limit plug-in (`adaptiveLimits`), if the pool learns rates from 429s. */
+  adaptiveLimits: AdaptiveLimiter | undefined;
   maxClients: number;
   modelScope: ((model: string) => string) | undefined;
   now: () => number;
@@ -262,13 +263,13 @@ export class PoolCore<TClient> {
 
   /** Emits an event stamped with the time (and the call's model), if anyone listens. */
   /** A new learned-rate counter for a key's model scope, starting from the rate the scope's other keys learned. */
-  adaptiveLimit(scope: string): AdaptiveLimit {
+  adaptiveLimit(scope: string, limiter: AdaptiveLimiter): AdaptiveLimit {
     let shared = this.sharedRates.get(scope);
     if (!shared) {
       shared = { limit: undefined };
       this.sharedRates.set(scope, shared);
     }
-    return new AdaptiveLimit(this.settings.windows.minuteMs, shared);
+    return limiter(this.settings.windows.minuteMs, shared);
   }
 
   emit<K extends PoolEventName>(name: K, fields: PoolEventFields[K], model?: string): void {

@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { adaptiveLimiter } from './adaptive-limit';
 import * as engineEntry from './engine';
 import { ConfigError, PoolExhaustedError, ProviderError, StreamInterruptedError } from './errors';
 import { createKeyPool, KeyPool } from './key-pool';
@@ -127,6 +128,53 @@ describe('PoolEngine (the lean engine of @keypool/core/engine)', () => {
     expect(() => createPoolEngine({ adapter, keys, maxAtempts: 2 } as never)).toThrow(
       /did you mean maxAttempts/,
     );
+  });
+
+  it('learns rates from 429s only with the adaptiveLimiter() plug-in; adaptiveLimits: true names the import', async () => {
+    const adapter = new FakeAdapter();
+    // Six answers, then a 429 with no hint: enough requests in the window to read a rate from.
+    const outcomes = () => [
+      ...Array.from({ length: 6 }, () => ({ type: 'ok' as const })),
+      { type: 'error' as const, category: 'rate_limit' as const },
+    ];
+    const run = async (engine: PoolEngine<unknown>) => {
+      const seen: string[] = [];
+      engine.on('limits.adapted', (event) => seen.push(`adapted ${event.keyId} ${event.limit}`));
+      engine.on('key.cooldown', (event) => seen.push(`cooldown ${event.keyId}`));
+      for (let call = 0; call < 7; call++)
+        await engine.chat(request, { maxAttempts: 1 }).catch(() => undefined);
+      return { seen, limit: engine.snapshot()[0]!.scopes?.[0]?.adaptiveLimit };
+    };
+    adapter.script(A, ...outcomes());
+    const learning = await run(
+      createPoolEngine({ adapter, keys: [keys[0]!], adaptiveLimits: adaptiveLimiter() }),
+    );
+    expect(learning).toEqual({ seen: ['adapted a 5'], limit: 5 });
+    // Without the plug-in (the engine's default, or `false`) a 429 with no hint is a cooldown.
+    for (const adaptiveLimits of [undefined, false as const]) {
+      adapter.script(A, ...outcomes());
+      const plain = await run(createPoolEngine({ adapter, keys: [keys[0]!], adaptiveLimits }));
+      expect(plain).toEqual({ seen: ['cooldown a'], limit: undefined });
+    }
+    for (const flag of [true, 'yes']) {
+      const error = (() => {
+        try {
+          createPoolEngine({ adapter, keys, adaptiveLimits: flag as never, strategy: 'priority' as never });
+        } catch (caught) {
+          return caught;
+        }
+      })() as ConfigError;
+      expect(ConfigError.isInstance(error)).toBe(true);
+      expect(error.issues).toEqual([
+        expect.objectContaining({ path: 'strategy' }),
+        {
+          path: 'adaptiveLimits',
+          message:
+            'the lean PoolEngine takes adaptive limits as a plug-in: adaptiveLimits: adaptiveLimiter() (from @keypool/core/engine)',
+        },
+      ]);
+    }
+    expect(engineEntry.adaptiveLimiter).toBe(adaptiveLimiter);
   });
 
   it('is what KeyPool extends: a KeyPool is a PoolEngine, and each names itself without a secret', async () => {

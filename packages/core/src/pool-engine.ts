@@ -1,4 +1,5 @@
 import type { AttemptContext, ProviderAdapter } from './adapter';
+import type { AdaptiveLimiter } from './adaptive-limit';
 import { disableKey, enableKey } from './admin';
 import type { ProviderName } from './categories';
 import { type ChatRequest, type ChatResult, type ChatStreamEvent, estimateRequestTokens } from './chat';
@@ -9,6 +10,7 @@ import { execute, executeStream } from './execute';
 import type { KeySnapshot } from './key-snapshot';
 import { MemoryStateStore } from './memory-store';
 import { PoolCore } from './pool-core';
+import { INSPECT } from './pool-key';
 import type { AttemptKey, CallOptions, KeyPoolOptions, StreamCallOptions } from './pool-options';
 import { type KEY_POOL_ONLY_OPTIONS, poolSettingsOf, validateEngineOptions } from './pool-settings';
 
@@ -26,13 +28,16 @@ import type { StateStore } from './state-store';
  */
 export type PoolEngineOptions<TClient> = Omit<
   KeyPoolOptions<TClient>,
-  (typeof KEY_POOL_ONLY_OPTIONS)[number] | 'strategy'
+  (typeof KEY_POOL_ONLY_OPTIONS)[number] | 'strategy' | 'adaptiveLimits'
 > & {
   /** The selection strategy: a selector (`prioritySelector()`, ...) or `health` (the default). */
   strategy?: 'health' | KeySelector;
+  /**
+   * Learn each key's request rate from its 429s when it has no configured limit and no rate-limit headers:
+   * `adaptiveLimiter()` (a plug-in, so a bundle without it leaves the code out). Default: off (a 429 is a cooldown).
+   */
+  adaptiveLimits?: AdaptiveLimiter | false;
 };
-
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
  * The lean rotation engine for one provider (`@keypool/core/engine`, for edge bundles): holds the keys, picks one per
@@ -68,7 +73,7 @@ export class PoolEngine<TClient = unknown> {
       typeof options.strategy === 'object'
         ? options.strategy
         : this.selectorNamed(options.strategy ?? 'health'),
-      poolSettingsOf(options),
+      poolSettingsOf(options, this.adaptiveLimiter(options.adaptiveLimits)),
     );
     for (const config of keys) this.core.insertKey(config);
     this.ready = this.start().then(() => {
@@ -77,7 +82,7 @@ export class PoolEngine<TClient = unknown> {
   }
 
   /** Checks the options (a `ConfigError` naming each bad field) and returns the keys. `KeyPool` checks its own too. */
-  protected checkOptions(options: PoolEngineOptions<TClient>): KeyConfig[] {
+  protected checkOptions(options: PoolEngineOptions<TClient> | KeyPoolOptions<TClient>): KeyConfig[] {
     return validateEngineOptions(options);
   }
 
@@ -109,6 +114,11 @@ export class PoolEngine<TClient = unknown> {
   /** The built-in strategy of a name: the engine knows `health` (checked by `checkOptions`); `KeyPool` knows all. */
   protected selectorNamed(_strategy: StrategyName): KeySelector {
     return healthSelector();
+  }
+
+  /** The adaptive-limit plug-in of the option: the engine takes one as a value (checked by `checkOptions`). */
+  protected adaptiveLimiter(option: AdaptiveLimiter | boolean | undefined): AdaptiveLimiter | undefined {
+    return typeof option === 'function' ? option : undefined;
   }
 
   /**

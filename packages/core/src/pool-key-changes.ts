@@ -8,7 +8,9 @@ import { PoolKey } from './pool-key';
 /** Takes a key out of every map and index of `core`. Calls in flight on it finish. */
 export function deleteKey<T>(core: PoolCore<T>, key: PoolKey): void {
   key.removed = true;
-  core.bindings.delete(key);
+  // Forgets its models and priority, and its place as the primary key.
+  core.bindings.set(key, {});
+  if (core.bindings.primary === key.id) core.bindings.primary = undefined;
   core.clients.removed(key);
   core.secretsChanged();
   core.keys.delete(key.id);

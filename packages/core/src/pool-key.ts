@@ -7,7 +7,8 @@ import { fingerprintSecret, maskSecret } from './secret';
 import type { MalformedStreamEvent } from './skip-malformed-events';
 import { FRESH_KEY_STATE, type KeyStateView, type StoreKey } from './state-store';
 
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+/** The method `util.inspect` calls (Node); the engine's classes name themselves with it, without a secret. */
+export const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 const NO_SCOPES: ReadonlyMap<string, KeyScope> = new Map();
 
 /**
@@ -117,10 +118,6 @@ export class PoolKey {
   /** Drops the cached client (the pool's client cache evicted it); the next call builds a new one. */
   dropClient(): void {
     this.#client = undefined;
-  }
-
-  get hasClient(): boolean {
-    return this.#client !== undefined;
   }
 
   ref(): KeyRef {

@@ -32,10 +32,28 @@ export interface PoolOptionProblem {
  * key-like a message or path would echo (a secret pasted as a strategy or an option name) is masked.
  */
 export function poolOptionProblems(options: unknown, { dataOnly = false } = {}): PoolOptionProblem[] {
-  return optionProblems(poolNumericOptionsSchema, options, dataOnly);
+  const problems = optionProblems(poolNumericOptionsSchema, options, dataOnly);
+  if (dataOnly && typeof options === 'object' && options !== null && !Array.isArray(options)) {
+    for (const name of Object.keys(options as object)) {
+      if (CODE_ONLY.includes(name))
+        problems.push({
+          path: [name],
+          message: `${name} is set in code (createKeyPool), not in a keys file`,
+        });
+    }
+  }
+  // A value or a name echoed in a message may be a key pasted in the wrong place: mask anything key-like.
+  return problems.map((problem) => ({
+    path: problem.path.map((part) => (typeof part === 'string' ? maskKeyLike(part) : part)),
+    message: maskKeyLike(problem.message),
+  }));
 }
 
-/** `poolOptionProblems` with the schema of the plain-data options as a parameter (the lean engine has its own). */
+/**
+ * The problems of the schema of the plain-data options (the lean engine has its own) and of a strategy given by name
+ * (any strategy with `dataOnly`), unmasked: a pool's `ConfigError` masks what it shows, `poolOptionProblems` masks
+ * what it returns.
+ */
 export function optionProblems(
   schema: Validator<unknown>,
   options: unknown,
@@ -51,8 +69,7 @@ export function optionProblems(
         path: issue.path.map((part) => (typeof part === 'number' ? part : String(part))),
         message: issue.message,
       });
-  const record = options as Record<string, unknown>;
-  const strategy = record.strategy;
+  const strategy = (options as Record<string, unknown>).strategy;
   if (strategy !== undefined && (dataOnly || typeof strategy === 'string')) {
     if (typeof strategy !== 'string' || !(STRATEGY_NAMES as readonly string[]).includes(strategy))
       problems.push({
@@ -60,20 +77,7 @@ export function optionProblems(
         message: `unknown strategy ${typeof strategy === 'string' ? `"${strategy}"` : `(${typeof strategy})`} (one of ${STRATEGY_NAMES.join(', ')})`,
       });
   }
-  if (dataOnly) {
-    for (const name of Object.keys(record)) {
-      if (CODE_ONLY.includes(name))
-        problems.push({
-          path: [name],
-          message: `${name} is set in code (createKeyPool), not in a keys file`,
-        });
-    }
-  }
-  // A value or a name echoed in a message may be a key pasted in the wrong place: mask anything key-like.
-  return problems.map((problem) => ({
-    path: problem.path.map((part) => (typeof part === 'string' ? maskKeyLike(part) : part)),
-    message: maskKeyLike(problem.message),
-  }));
+  return problems;
 }
 
 /** The pool options a keys file may set: every option the pool accepts that is plain data. */

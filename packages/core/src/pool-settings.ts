@@ -1,6 +1,7 @@
+import type { AdaptiveLimiter } from './adaptive-limit';
 import { DEFAULT_COOLDOWN } from './backoff';
 import { formatPath, type KeyConfig, parseKeys } from './config';
-import { ConfigError } from './errors';
+import { ConfigError, type ConfigIssue } from './errors';
 import { withFailureThresholds } from './failure-threshold';
 import { resolvePolicy } from './policy';
 import type { PoolSettings } from './pool-core';
@@ -10,12 +11,17 @@ import type { KeyPoolOptions } from './pool-options';
 import { retrySettings } from './retry-settings';
 import type { Validator } from './validate';
 
+/** A pool's or the lean engine's options: `adaptiveLimits` is a flag on a pool, a plug-in on the engine. */
+export type AnyPoolOptions<TClient> = Omit<KeyPoolOptions<TClient>, 'adaptiveLimits'> & {
+  adaptiveLimits?: boolean | AdaptiveLimiter;
+};
+
 /** Checks a pool's options and returns its keys, parsed; every bad field is a `ConfigError` naming its path. */
 export function validatePoolOptions<TClient>(options: KeyPoolOptions<TClient>): KeyConfig[] {
   return checkOptions(options, poolNumericOptionsSchema);
 }
 
-function checkOptions<TClient>(options: KeyPoolOptions<TClient>, schema: Validator<unknown>): KeyConfig[] {
+function checkOptions<TClient>(options: AnyPoolOptions<TClient>, schema: Validator<unknown>): KeyConfig[] {
   if (!options || typeof options !== 'object')
     throw new ConfigError('pool options', [{ path: '', message: 'options must be an object' }]);
   if (!options.adapter)
@@ -46,7 +52,7 @@ export const KEY_POOL_ONLY_OPTIONS = [
  * Checks the lean engine's options (`PoolEngine`) and returns its keys: the pool's rules, and the options only
  * `KeyPool` takes are refused with a `ConfigError` naming the full pool.
  */
-export function validateEngineOptions<TClient>(options: KeyPoolOptions<TClient>): KeyConfig[] {
+export function validateEngineOptions<TClient>(options: AnyPoolOptions<TClient>): KeyConfig[] {
   const fullOnly =
     options && typeof options === 'object' ? KEY_POOL_ONLY_OPTIONS.filter((name) => name in options) : [];
   if (fullOnly.length > 0)
@@ -58,21 +64,32 @@ export function validateEngineOptions<TClient>(options: KeyPoolOptions<TClient>)
       })),
     );
   const keys = checkOptions(options, engineNumericOptionsSchema);
+  const issues: ConfigIssue[] = [];
   const strategy = options.strategy;
   if (typeof strategy === 'string' && strategy !== 'health') {
     const factory = `${strategy.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase())}Selector`;
-    throw new ConfigError('pool options', [
-      {
-        path: 'strategy',
-        message: `the lean PoolEngine takes a strategy other than health as a selector: strategy: ${factory}() (from @keypool/core/engine)`,
-      },
-    ]);
+    issues.push(pluginIssue('strategy', 'a strategy other than health as a selector', `${factory}()`));
   }
+  const adaptive: unknown = options.adaptiveLimits;
+  if (adaptive !== undefined && adaptive !== false && typeof adaptive !== 'function')
+    issues.push(pluginIssue('adaptiveLimits', 'adaptive limits as a plug-in', 'adaptiveLimiter()'));
+  if (issues.length > 0) throw new ConfigError('pool options', issues);
   return keys;
 }
 
-/** A pool's settings: its (validated) options over the defaults. */
-export function poolSettingsOf<TClient>(options: KeyPoolOptions<TClient>): PoolSettings {
+/** A plug-in the lean engine takes as a value, not a name or a flag: which import to use instead. */
+function pluginIssue(path: string, what: string, use: string): ConfigIssue {
+  return { path, message: `the lean PoolEngine takes ${what}: ${path}: ${use} (from @keypool/core/engine)` };
+}
+
+/**
+ * A pool's settings: its (validated) options over the defaults, with the adaptive-limit plug-in the pool resolved
+ * (the engine takes it as a value; `KeyPool` builds it for `adaptiveLimits: true`).
+ */
+export function poolSettingsOf<TClient>(
+  options: AnyPoolOptions<TClient>,
+  adaptiveLimits: AdaptiveLimiter | undefined,
+): PoolSettings {
   const windowMs = options.windowMs ?? 60_000;
   return {
     policy: withFailureThresholds(resolvePolicy(options.policy), options.failureThreshold),
@@ -86,7 +103,7 @@ export function poolSettingsOf<TClient>(options: KeyPoolOptions<TClient>): PoolS
     failureResetMs: options.failureResetMs,
     streamIdleTimeoutMs: options.streamIdleTimeoutMs,
     firstByteTimeoutMs: options.firstByteTimeoutMs ?? 30_000,
-    adaptiveLimits: options.adaptiveLimits ?? true,
+    adaptiveLimits,
     maxClients: options.maxClients ?? 10_000,
     modelScope: options.modelScope,
     now: options.now ?? Date.now,

@@ -1,3 +1,4 @@
+import type { WithApiKey } from './api-key-option';
 import { createKeyPool, type KeyPool, type KeyPoolOptions } from './key-pool';
 import { createPoolClient, type PoolClientOptions, type RoutedMethod } from './pool-client';
 
@@ -6,8 +7,8 @@ export type ProviderPool<TClient> = KeyPool<TClient> & { readonly client: TClien
 
 /** What a provider package brings to `createProviderPool`. */
 export interface ProviderPoolParts<TClient extends object> {
-  /** The pool's options, with the provider's adapter. */
-  pool: KeyPoolOptions<TClient>;
+  /** The pool's options, with the provider's adapter (one key may be given as `apiKey`). */
+  pool: WithApiKey<KeyPoolOptions<TClient>>;
   /**
    * Builds the template client that answers what is not routed (helpers, getters). It holds no real key. Given the
    * pool, so a provider can route its SDK's own helpers (e.g. stream builders) through it.

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  adaptiveLimiter,
   classifyHttpFailure,
   createPoolEngine,
   type ProviderAdapter,
@@ -82,6 +83,7 @@ it('runs the README lean-engine example as written, against a real local HTTP se
         { id: 'two', secret: 'sk-my-api-key-number-two' },
       ],
       strategy: prioritySelector(), // the first usable key takes the traffic; the next one takes over while it cools
+      adaptiveLimits: adaptiveLimiter(), // key two has no limit: learn its rate from its 429s
     });
     engine.on('key.cooldown', (event) => console.log(`${event.keyId} cools for ${event.durationMs} ms`));
 

@@ -12,7 +12,11 @@ const MAX_DEPTH = 8;
  * `secrets` is the list of secrets to mask (e.g. every key of a pool), or a ready-made scrubber.
  */
 export function scrubbedError<T>(raw: T, secrets: readonly string[] | TextScrubber): T {
-  const scrub = typeof secrets === 'function' ? secrets : scrubberFor(secrets);
+  return scrubbedWith(raw, typeof secrets === 'function' ? secrets : scrubberFor(secrets));
+}
+
+/** `scrubbedError` with a ready-made scrubber (what the engine passes, so its bundle leaves the scrubber cache out). */
+export function scrubbedWith<T>(raw: T, scrub: TextScrubber): T {
   return copy(raw, scrub, 0, new Map()) as T;
 }
 
@@ -78,11 +82,9 @@ function copyDomException(
 ): DOMException {
   const out = new DOMException(String(next(error.message)), error.name);
   seen.set(error, out);
-  if (typeof error.stack === 'string')
-    Object.defineProperty(out, 'stack', { value: next(error.stack), writable: true, configurable: true });
+  if (typeof error.stack === 'string') define(out, 'stack', next(error.stack));
   const cause = readSafely(error, 'cause');
-  if (cause !== undefined)
-    Object.defineProperty(out, 'cause', { value: next(cause), writable: true, configurable: true });
+  if (cause !== undefined) define(out, 'cause', next(cause));
   return out;
 }
 
@@ -94,21 +96,14 @@ function copyError(error: Error, next: (inner: unknown) => unknown, seen: Map<ob
     const descriptor = Object.getOwnPropertyDescriptor(error, key);
     if (!descriptor) continue;
     const current = 'value' in descriptor ? descriptor.value : readSafely(error, key);
-    Object.defineProperty(out, key, {
-      value: typeof current === 'function' ? current : next(current),
-      enumerable: descriptor.enumerable ?? false,
-      writable: true,
-      configurable: true,
-    });
+    define(out, key, typeof current === 'function' ? current : next(current), descriptor.enumerable);
   }
   if (!Object.hasOwn(out, 'stack')) {
     const stack = readSafely(error, 'stack');
-    if (typeof stack === 'string')
-      Object.defineProperty(out, 'stack', { value: next(stack), writable: true, configurable: true });
+    if (typeof stack === 'string') define(out, 'stack', next(stack));
   }
-  if (!Object.hasOwn(out, 'message') && typeof error.message === 'string') {
-    Object.defineProperty(out, 'message', { value: next(error.message), writable: true, configurable: true });
-  }
+  if (!Object.hasOwn(out, 'message') && typeof error.message === 'string')
+    define(out, 'message', next(error.message));
   return out;
 }
 
@@ -128,6 +123,11 @@ function copyObject(value: object, next: (inner: unknown) => unknown, seen: Map<
     out[key] = typeof current === 'function' ? undefined : next(current);
   }
   return out;
+}
+
+/** Defines a writable, configurable own property (not enumerable unless `enumerable`), as an error's own fields are. */
+function define(target: object, key: PropertyKey, value: unknown, enumerable = false): void {
+  Object.defineProperty(target, key, { value, enumerable, writable: true, configurable: true });
 }
 
 function readSafely(target: object, key: PropertyKey): unknown {

@@ -1,13 +1,12 @@
 import { cooldownDuration } from './backoff';
 import type { ErrorCategory } from './categories';
 import type { ClassifiedError } from './classified-error';
-import { ClassifiedFailure } from './classify-http-failure';
 import { ProviderError } from './errors';
 import { clearFailures, countFailure, quietSince } from './failure-threshold';
 import type { KeyEffect, PolicyRow } from './policy';
 import type { Lease, PoolCore } from './pool-core';
 import { capLearnedReset, record, storeError } from './record-attempt';
-import { scrubbedError } from './scrubbed-error';
+import { scrubbedWith } from './scrubbed-error';
 import type { AttemptRecord, StoreKey } from './state-store';
 
 /** The longest health penalty for a key that keeps failing with server, overloaded or network errors. */
@@ -66,9 +65,10 @@ export function settleFailure<T>(
   raw: unknown,
   timedOut: boolean,
   callerSignal: AbortSignal | undefined,
+  classifyError: (raw: unknown) => ClassifiedError = (error) => core.adapter.classifyError(error),
 ): { error: ProviderError; row: PolicyRow } {
   const now = core.now();
-  let classified = classify(core, raw, timedOut, callerSignal);
+  let classified = classify(raw, timedOut, callerSignal, classifyError);
   const silentMs = now - lease.startedAt;
   if (classified.category === 'network' && silentMs >= core.settings.firstByteTimeoutMs) {
     // A connection closed after a long silence is a silent route, not a flaky one: retrying it doubles the wait.
@@ -90,7 +90,7 @@ export function settleFailure<T>(
       provider: core.provider,
       keyId: lease.key.id,
     },
-    { cause: scrubbedError(raw, core.scrubberFor(lease.key)) },
+    { cause: scrubbedWith(raw, core.scrubberFor(lease.key)) },
   );
   const row = core.settings.policy[classified.category];
   const reason = error.message.slice(0, 300);
@@ -188,12 +188,9 @@ function rateLimitCooldown<T>(
   item.adaptive?.onRefused(lease.startedAt, now);
   if (lease.startedAt < item.limitedAt) return hinted;
   item.limitedAt = now;
-  if (
-    core.settings.adaptiveLimits &&
-    item.key.limits.rpm === undefined &&
-    !item.view.learned?.requests?.limit
-  ) {
-    item.adaptive ??= core.adaptiveLimit(item.scope);
+  const limiter = core.settings.adaptiveLimits;
+  if (limiter && item.key.limits.rpm === undefined && !item.view.learned?.requests?.limit) {
+    item.adaptive ??= core.adaptiveLimit(item.scope, limiter);
     const outcome = item.adaptive.onLimited(lease.startedAt, now);
     if (outcome === 'decreased') {
       core.emit(
@@ -310,22 +307,23 @@ function writeKeyLevel<T>(
   );
 }
 
-/** What an attempt's failure was: the caller's abort, our timeout, a stream fault, or the adapter's verdict. */
-function classify<T>(
-  core: PoolCore<T>,
+/**
+ * What an attempt's failure was: the caller's abort, our timeout, a stream fault, or the verdict of `classifyError`
+ * (the adapter's; a lease settled by hand classifies its `lease.fail(status)` itself).
+ */
+function classify(
   raw: unknown,
   timedOut: boolean,
   callerSignal: AbortSignal | undefined,
+  classifyError: (raw: unknown) => ClassifiedError,
 ): ClassifiedError {
   if (callerSignal?.aborted) return { category: 'aborted', message: 'the caller aborted the call' };
   if (timedOut) return { category: 'timeout', message: 'the attempt timed out' };
   if (raw instanceof EmptyStreamError) return { category: 'server', message: raw.message };
   if (raw instanceof MissingTerminatorError) return { category: 'stream_interrupted', message: raw.message };
   if (ProviderError.isInstance(raw)) return classifiedFrom(raw);
-  // `lease.fail(status)` (pool.acquire): classified by status, code and wording already.
-  if (raw instanceof ClassifiedFailure) return raw.classified;
   try {
-    return core.adapter.classifyError(raw);
+    return classifyError(raw);
   } catch {
     return { category: 'server', message: 'the adapter could not classify the error' };
   }

@@ -37,7 +37,6 @@ export type Rule<T> = readonly [test: (value: T) => boolean, message: string];
 export type Report = (message: string, path?: IssuePath) => void;
 
 /** Builds a validator from its `run` function. */
-/* @__NO_SIDE_EFFECTS__ */
 export function validator<T>(run: Validator<T>['run'], optional?: boolean): Validator<T> {
   return {
     run,
@@ -51,7 +50,6 @@ export function validator<T>(run: Validator<T>['run'], optional?: boolean): Vali
 }
 
 /** The same validator, accepting `undefined`. */
-/* @__NO_SIDE_EFFECTS__ */
 export function optional<T>(inner: Validator<T>): Validator<T | undefined> {
   return validator(
     (value, path, issues) => (value === undefined ? undefined : inner.run(value, path, issues)),
@@ -70,7 +68,6 @@ function applyRules<T>(
 }
 
 /** A finite number (an integer with `integer`), then `rules`; `typeMessage` when it is not one. */
-/* @__NO_SIDE_EFFECTS__ */
 export function number(
   typeMessage: string,
   rules: readonly Rule<number>[] = [],
@@ -86,7 +83,6 @@ export function number(
 }
 
 /** A string (trimmed with `trim`), then `rules`; `typeMessage` when it is not one. */
-/* @__NO_SIDE_EFFECTS__ */
 export function string(
   typeMessage: string,
   rules: readonly Rule<string>[] = [],
@@ -104,7 +100,6 @@ export function string(
 }
 
 /** `true` or `false`. */
-/* @__NO_SIDE_EFFECTS__ */
 export function boolean(typeMessage: string): Validator<boolean> {
   return validator((value, path, issues) => {
     if (typeof value !== 'boolean') issues.push({ path, message: typeMessage, fatal: true });
@@ -113,7 +108,6 @@ export function boolean(typeMessage: string): Validator<boolean> {
 }
 
 /** Any value, checked by `check` (which reports with paths relative to the value). */
-/* @__NO_SIDE_EFFECTS__ */
 export function custom<T = unknown>(check: (value: unknown, report: Report) => void): Validator<T> {
   return validator((value, path, issues) => {
     check(value, (message, at = []) => issues.push({ path: [...path, ...at], message }));
@@ -128,7 +122,6 @@ function fatalSince(issues: readonly ValidationIssue[], from: number): boolean {
 }
 
 /** A list whose items each pass `item`; then `rules` and `check` on the whole list (unless an item had a wrong type). */
-/* @__NO_SIDE_EFFECTS__ */
 export function array<T>(
   item: Validator<T>,
   typeMessage: string,
@@ -164,7 +157,6 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** An object whose fields each pass their validator (`optional` ones may be absent). */
-/* @__NO_SIDE_EFFECTS__ */
 export function object<T>(
   shape: { readonly [K in keyof T]-?: Validator<T[K]> },
   typeMessage: string,
@@ -207,7 +199,6 @@ export function unknownNames(
 }
 
 /** An object of `entry` values by any name; names outside `names` (when given) are refused as unknown `what`. */
-/* @__NO_SIDE_EFFECTS__ */
 export function record<T>(
   entry: Validator<T>,
   typeMessage: string,

@@ -46,7 +46,26 @@ export interface KeyBehaviour {
    * `retry-after: 1` while `x-ratelimit-remaining-req-minute` still says 0).
    */
   retryAfterMs?: number;
+  /**
+   * Whose rate-limit headers the OpenAI route sends for this key (default `'openai'`), as the OpenAI-compatible
+   * services write them: `'groq'` (OpenAI's names, requests per day from `rpd`, tokens per minute; 429s carry
+   * `retry-after` only), `'cerebras'` (`x-ratelimit-*-requests-day` from `rpd`, `x-ratelimit-*-tokens-minute` from
+   * `tpm`, resets in seconds), `'openrouter'` (`X-RateLimit-Limit/Remaining/Reset` for `rpd`, else `rpm`, reset a Unix
+   * time in ms, copied into 429 bodies under `error.metadata.headers`), `'together'` (`x-ratelimit-limit/remaining/
+   * reset` for `rpm`, reset in seconds, and `x-tokenlimit-limit/remaining` for `tpm`).
+   */
+  rateLimitDialect?: RateLimitDialectName;
+  /**
+   * The dialect's rate-limit header names with values nobody can use (`unlimited`, `-1`, `tomorrow`), on every
+   * answer: a client must ignore them, not learn a budget from them.
+   */
+  garbledRateLimitHeaders?: boolean;
 }
+
+/** The rate-limit header dialects the OpenAI route can send (see `KeyBehaviour.rateLimitDialect`). */
+export const RATE_LIMIT_DIALECT_NAMES = ['openai', 'groq', 'cerebras', 'openrouter', 'together'] as const;
+/** One of {@link RATE_LIMIT_DIALECT_NAMES}. */
+export type RateLimitDialectName = (typeof RATE_LIMIT_DIALECT_NAMES)[number];
 
 /**
  * A flapping outage: the model fails for `downMs`, then is healthy again (for good, or for `upMs` before the next
@@ -204,6 +223,10 @@ export const keyBehaviourSchema = z.strictObject({
   window: z.enum(['first_request', 'fixed'], { error: 'must be "first_request" or "fixed"' }).optional(),
   rateLimitHeaders: flag.optional(),
   retryAfterMs: nonNegativeNumber.optional(),
+  rateLimitDialect: z
+    .enum(RATE_LIMIT_DIALECT_NAMES, { error: `must be one of ${RATE_LIMIT_DIALECT_NAMES.join(', ')}` })
+    .optional(),
+  garbledRateLimitHeaders: flag.optional(),
 }) satisfies z.ZodType<KeyBehaviour>;
 
 /** Zod schema of {@link ModelBehaviour}. */

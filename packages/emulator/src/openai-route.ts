@@ -1,5 +1,6 @@
 import type { Answer } from './answer.ts';
 import { parseChatCompletionsBody } from './chat-completions-request.ts';
+import { compatibleRateLimitHeaders, openRouterRateLimitBody } from './compatible-rate-limit-headers.ts';
 import { argumentFragments, emulatedToolCallId } from './emulated-tool-call-id.ts';
 import type { Failure } from './failure.ts';
 import type {
@@ -12,7 +13,7 @@ import type {
 } from './provider-dialect.ts';
 import { bearerToken, sseFrame } from './provider-dialect.ts';
 import type { HeaderMap } from './rate-limit-headers.ts';
-import { formatGoDuration, openaiRateLimitHeaders, retryAfterHeaders } from './rate-limit-headers.ts';
+import { formatGoDuration, retryAfterHeaders } from './rate-limit-headers.ts';
 
 interface OpenAIErrorBody {
   message: string;
@@ -37,6 +38,25 @@ const OVERLOADED: OpenAIErrorBody = {
   param: null,
   code: null,
 };
+
+/**
+ * The failure as the key's service answers it: OpenAI's bodies, except that OpenRouter's 429 copies its rate-limit
+ * headers into the body, and only OpenAI sends `retry-after-ms` (the others send `retry-after` alone).
+ */
+function renderCompatibleFailure(failure: Failure, context: RenderContext): HttpAnswer {
+  const answer = renderOpenAIFailure(failure, context);
+  const dialect = context.rateLimits.dialect ?? 'openai';
+  if (dialect === 'openai') return answer;
+  const { 'retry-after-ms': _openAIOnly, ...headers } = answer.headers;
+  if (dialect === 'openrouter' && failure.kind === 'rate_limited') {
+    return {
+      ...answer,
+      headers,
+      body: openRouterRateLimitBody(failure.period, context.request.model, context.rateLimits, context.now),
+    };
+  }
+  return { ...answer, headers };
+}
 
 /** OpenAI's failure bodies, exactly as the real API words and shapes them. */
 export function renderOpenAIFailure(failure: Failure, context: RenderContext): HttpAnswer {
@@ -159,9 +179,12 @@ export const openaiDialect: ProviderDialect = {
     return parseChatCompletionsBody(body);
   },
   commonHeaders(context) {
-    return { 'x-request-id': context.requestId, ...openaiRateLimitHeaders(context.rateLimits) };
+    return {
+      'x-request-id': context.requestId,
+      ...compatibleRateLimitHeaders(context.rateLimits, context.now),
+    };
   },
-  renderFailure: renderOpenAIFailure,
+  renderFailure: renderCompatibleFailure,
   renderSuccess(answer, context) {
     return JSON.stringify({
       id: completionId(context),

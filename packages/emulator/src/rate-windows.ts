@@ -1,4 +1,4 @@
-import type { KeyBehaviour } from './config.ts';
+import type { KeyBehaviour, RateLimitDialectName } from './config.ts';
 
 /** One rate-limit dimension as reported in headers: the limit, what is left, and ms until the window frees. */
 export interface LimitStatus {
@@ -13,6 +13,12 @@ export interface RateLimitSnapshot {
   requests?: LimitStatus;
   /** Present when the key has a `tpm` limit. */
   tokens?: LimitStatus;
+  /** Requests per day, present when the key has an `rpd` limit (the day window, `dayMs`). */
+  day?: LimitStatus;
+  /** Whose rate-limit headers the OpenAI route writes (the key's `rateLimitDialect`; default `openai`). */
+  dialect?: RateLimitDialectName;
+  /** The key's `garbledRateLimitHeaders`: the headers are sent with unusable values. */
+  garbled?: boolean;
   /** Tokens charged for the current request (Mistral's `x-ratelimit-tokens-query-cost`). */
   queryCost: number;
 }
@@ -129,7 +135,17 @@ export class RateWindows {
   /** What the rate-limit headers should say now; `queryCost` is the current request's token charge. */
   snapshot(now: number, queryCost: number, behaviour: KeyBehaviour, clock: WindowClock): RateLimitSnapshot {
     const snapshot: RateLimitSnapshot = { queryCost };
-    const { rpm, tpm } = behaviour;
+    const { rpm, tpm, rpd } = behaviour;
+    if (behaviour.rateLimitDialect !== undefined) snapshot.dialect = behaviour.rateLimitDialect;
+    if (behaviour.garbledRateLimitHeaders) snapshot.garbled = true;
+    if (rpd !== undefined) {
+      const dayLive = now - this.day.start < clock.dayMs;
+      snapshot.day = {
+        limit: rpd,
+        remaining: Math.max(0, rpd - (dayLive ? this.day.requests : 0)),
+        resetMs: dayLive ? this.resetIn(this.day, clock.dayMs, now) : 0,
+      };
+    }
     const live = now - this.minute.start < clock.windowMs;
     const resetMs = live ? this.resetIn(this.minute, clock.windowMs, now) : 0;
     if (rpm !== undefined) {

@@ -1,12 +1,27 @@
+import { readFileSync } from 'node:fs';
 import { createAnthropicPool } from '@keypool/anthropic';
+import { readmeExampleParts } from '@keypool/core/testing';
 import { startEmulator } from '@keypool/emulator';
+import { createFallbackChain } from '@keypool/fallback';
 import { createOpenAIPool } from '@keypool/openai';
-import { expect, it } from 'vitest';
-import { createFallbackChain } from '../src/index';
+import { expect, it, onTestFinished, vi } from 'vitest';
 
-// The README's "Streams that survive" example, as written there (`console.log` replaced by collecting lines).
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const self = readFileSync(new URL(import.meta.url), 'utf8');
+
+// The README's "Streams that survive" example, as written there, with what it logs collected.
 it('runs the README continuation example: a cut Claude stream continued by prefill', async () => {
+  const block =
+    /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf('### Streams that survive a cut')))?.[1] ?? '';
+  const { missingImports, body, region } = readmeExampleParts(block, self);
+  expect(missingImports).toEqual([]);
+  expect(region).toBe(body);
+
   const log: string[] = [];
+  const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
+    log.push(String(line));
+  });
+  onTestFinished(() => spy.mockRestore());
   // --- README example start
   const emulator = await startEmulator({
     acceptAnyKey: true,
@@ -33,18 +48,18 @@ it('runs the README continuation example: a cut Claude stream continued by prefi
     messages: [{ role: 'user' as const, content: 'the cat saw the cat on the mat' }],
   };
   for await (const event of chain.stream(request)) {
-    if (event.type === 'delta') log.push(`delta    ${JSON.stringify(event.text)}`);
-    if (event.type === 'restart') log.push(`restart  discard ${JSON.stringify(event.discardedText)}`);
+    if (event.type === 'delta') console.log(`delta    ${JSON.stringify(event.text)}`);
+    if (event.type === 'restart') console.log(`restart  discard ${JSON.stringify(event.discardedText)}`);
     if (event.type === 'done') {
-      log.push(`done     ${JSON.stringify(event.result.text)}`);
+      console.log(`done     ${JSON.stringify(event.result.text)}`);
       for (const c of event.result.continued)
-        log.push(
+        console.log(
           `continued at ${c.at} by ${c.how}: ${c.from.step} ${c.from.keyId} -> ${c.to.step} ${c.to.keyId}`,
         );
     }
   }
   for (const entry of emulator.requests)
-    log.push(
+    console.log(
       `emulator ${entry.model} ${entry.keyMasked} ${entry.outcome} prefill=${JSON.stringify(entry.prefill)}`,
     );
   await emulator.close();

@@ -1,13 +1,27 @@
+import { readFileSync } from 'node:fs';
 import { createAnthropicPool } from '@keypool/anthropic';
+import { readmeExampleParts } from '@keypool/core/testing';
 import { startEmulator } from '@keypool/emulator';
+import { createFallbackChain } from '@keypool/fallback';
 import { createGeminiPool } from '@keypool/gemini';
 import { createOpenAIPool } from '@keypool/openai';
-import { expect, it } from 'vitest';
-import { createFallbackChain } from '../src/index';
+import { expect, it, onTestFinished, vi } from 'vitest';
 
-// The README's example, as written there (only `console.log` replaced by collecting lines): it must keep running.
-it('runs the README example: Claude -> GPT -> Gemini against the emulator', async () => {
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const self = readFileSync(new URL(import.meta.url), 'utf8');
+
+// The README's first example, as written there (imports included), with what it logs collected.
+it('runs the README example as written: Claude -> GPT -> Gemini against the emulator', async () => {
+  const block = /```ts\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+  const { missingImports, body, region } = readmeExampleParts(block, self);
+  expect(missingImports).toEqual([]);
+  expect(region).toBe(body);
+
   const log: string[] = [];
+  const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
+    log.push(String(line));
+  });
+  onTestFinished(() => spy.mockRestore());
   // --- README example start
   const emulator = await startEmulator({
     acceptAnyKey: true,
@@ -34,9 +48,11 @@ it('runs the README example: Claude -> GPT -> Gemini against the emulator', asyn
     ],
     { deadlineMs: 30_000, attemptTimeoutMs: 10_000 },
   );
-  chain.on('fallback.step', (event) => log.push(`${event.from.name} -> ${event.to.name}: ${event.reason}`));
+  chain.on('fallback.step', (event) =>
+    console.log(`${event.from.name} -> ${event.to.name}: ${event.reason}`),
+  );
   const answer = await chain.chat({ model: '', messages: [{ role: 'user', content: 'Hello!' }] });
-  log.push(`${answer.text} (served by ${answer.served.name}, key ${answer.served.maskedKey})`);
+  console.log(`${answer.text} (served by ${answer.served.name}, key ${answer.served.maskedKey})`);
   await emulator.close();
   // --- README example end
   expect(log).toEqual([

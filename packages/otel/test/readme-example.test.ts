@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { readmeExampleParts } from '@keypool/core/testing';
 import { startEmulator } from '@keypool/emulator';
 import { createOpenAIPool } from '@keypool/openai';
 import { trace } from '@opentelemetry/api';
@@ -8,7 +9,7 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { afterEach, expect, it } from 'vitest';
-import { instrumentPool } from '../src/index';
+import { instrumentPool } from '@keypool/otel';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const self = readFileSync(new URL(import.meta.url), 'utf8');
@@ -18,21 +19,11 @@ afterEach(() => {
   trace.disable();
 });
 
-function region(start: string, end: string): string {
-  return self
-    .slice(self.indexOf(`${start}\n`) + start.length, self.indexOf(`${end}\n`))
-    .replace(/^\n|\n\s*$/g, '')
-    .replace(/^ {4}/gm, '');
-}
-
 it('runs the README example as written, with an SDK registered globally', async () => {
   const block = /```ts\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
-  const body = block
-    .split('\n')
-    .filter((line) => !line.startsWith('import '))
-    .join('\n')
-    .trim();
-  expect(region('// --- README example start', '// --- README example end')).toBe(body);
+  const { missingImports, body, region } = readmeExampleParts(block, self);
+  expect(missingImports).toEqual([]);
+  expect(region).toBe(body);
 
   const emulator = await startEmulator({ acceptAnyKey: true });
   const exporter = new InMemorySpanExporter();

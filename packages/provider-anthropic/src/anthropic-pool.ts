@@ -6,6 +6,7 @@ import {
   type ProviderPool,
   type RateLimitWordingTable,
   routeClientRequests,
+  type WithApiKey,
   withWording,
 } from '@keypool/core';
 import { type AnthropicAdapterOptions, createAnthropicAdapter } from './anthropic-adapter.ts';
@@ -57,7 +58,7 @@ const OWNED_OPTIONS = ['apiKey', 'authToken', 'credentials', 'fetch', 'profile',
  * `const { client } = createAnthropicPool({ keys })` then `client.messages.create(...)` as before. The pool itself
  * offers `run((client, key) => ...)`, the unified `chat`/`stream`, events, `snapshot()` and key administration.
  */
-export function createAnthropicPool(options: AnthropicPoolOptions): AnthropicPool {
+export function createAnthropicPool(options: WithApiKey<AnthropicPoolOptions>): AnthropicPool {
   const { clientOptions, chatOptions, routing, rateLimitWording, ...poolOptions } = options;
   const adapter = withWording(
     createAnthropicAdapter(clientOptions, chatOptions),

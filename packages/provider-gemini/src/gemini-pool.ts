@@ -5,6 +5,7 @@ import {
   type PoolClientOptions,
   type ProviderPool,
   type RateLimitWordingTable,
+  type WithApiKey,
   withWording,
 } from '@keypool/core';
 import { createGeminiAdapter } from './gemini-adapter.ts';
@@ -66,7 +67,7 @@ const PLACEHOLDER_KEY = 'keypool-placeholder-not-a-real-key';
  * const pool = createGeminiPool({ keys: [{ id: 'a', secret: process.env.GEMINI_KEY_A! }, { id: 'b', secret: process.env.GEMINI_KEY_B! }] });
  * const response = await pool.client.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Hello' });
  */
-export function createGeminiPool(options: GeminiPoolOptions): GeminiPool {
+export function createGeminiPool(options: WithApiKey<GeminiPoolOptions>): GeminiPool {
   const { clientOptions, callOptions, streamOptions, rateLimitWording, ...poolOptions } = options;
   const adapter = withWording(createGeminiAdapter(clientOptions), rateLimitWording, (error, table) =>
     classifyGeminiError(error, Date.now(), table),

@@ -4,6 +4,7 @@ import {
   type PoolClientOptions,
   type ProviderPool,
   type RateLimitWordingTable,
+  type WithApiKey,
   withWording,
 } from '@keypool/core';
 import type { Mistral } from '@mistralai/mistralai';
@@ -68,7 +69,7 @@ export type MistralPool = ProviderPool<Mistral>;
  * const answer = await pool.client.chat.complete({ model: 'mistral-small-latest', messages });
  * ```
  */
-export function createMistralPool(options: MistralPoolOptions): MistralPool {
+export function createMistralPool(options: WithApiKey<MistralPoolOptions>): MistralPool {
   const { clientOptions = {}, callOptions, streamOptions, rateLimitWording, ...poolOptions } = options;
   const { routes, generic } = mistralRouteSet({ timeoutMs: clientOptions.timeoutMs });
   return createProviderPool<Mistral>({

@@ -139,4 +139,24 @@ describe('createAzureOpenAIPool', () => {
       }),
     ).toThrow(/AZURE_OPENAI_API_KEY/);
   });
+  it('takes one key as apiKey (id "apiKey"), over the environment, and refuses apiKey with keys', async () => {
+    emulator.addKey(KEY_B);
+    const pool = createAzureOpenAIPool({
+      apiKey: KEY_B,
+      endpoint: emulator.azureOpenAIEndpoint,
+      apiVersion: API_VERSION,
+      env: { AZURE_OPENAI_API_KEY: KEY_A },
+    });
+    const completion = await pool.client.chat.completions.create({ model: 'gpt-4o-prod', ...ask });
+    expect(completion.choices[0]?.message.content).toBe('Echo: hello azure');
+    expect(pool.snapshot().map((key) => [key.id, key.counts.successes])).toEqual([['apiKey', 1]]);
+    expect(() =>
+      createAzureOpenAIPool({
+        apiKey: KEY_B,
+        keys: [{ id: 'east', secret: KEY_A }],
+        endpoint: emulator.azureOpenAIEndpoint,
+        apiVersion: API_VERSION,
+      }),
+    ).toThrow(/apiKey: give keys or apiKey, not both/);
+  });
 });

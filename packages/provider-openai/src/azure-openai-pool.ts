@@ -1,4 +1,4 @@
-import { ConfigError, type KeyConfig } from '@keypool/core';
+import { apiKeyAsKeys, ConfigError, type KeyConfig, type WithApiKey } from '@keypool/core';
 import { type AzureClientOptions, AzureOpenAI, type ClientOptions } from 'openai';
 import type { OpenAIClientOptions } from './openai-adapter';
 import { presetKeysFromEnv } from './openai-compatible-presets';
@@ -23,6 +23,8 @@ export interface AzureOpenAIPoolOptions
   extends Omit<OpenAIPoolOptions, 'keys' | 'provider' | 'clientOptions'> {
   /** The keys; when left out, read from `AZURE_OPENAI_API_KEY` (and `_2`..., `AZURE_OPENAI_API_KEYS`) in `env`. */
   keys?: OpenAIPoolOptions['keys'];
+  /** One key, as `new AzureOpenAI({ apiKey })` takes it (its id is `apiKey`); not with `keys`. */
+  apiKey?: string | undefined;
   /** The resource's endpoint, `https://<resource>.openai.azure.com` (default `AZURE_OPENAI_ENDPOINT`). */
   endpoint?: string;
   /** The API version sent as `api-version` on every request (default `OPENAI_API_VERSION`). */
@@ -47,7 +49,16 @@ export interface AzureOpenAIPoolOptions
  *   option and the variable).
  */
 export function createAzureOpenAIPool(options: AzureOpenAIPoolOptions = {}): OpenAIPool {
-  const { keys, endpoint, apiVersion, deployment, clientOptions, env = process.env, ...rest } = options;
+  const {
+    keys,
+    apiKey,
+    endpoint,
+    apiVersion,
+    deployment,
+    clientOptions,
+    env = process.env,
+    ...rest
+  } = options;
   const problems: { path: string; message: string }[] = [];
   const resolvedEndpoint = endpoint ?? env[AZURE_OPENAI_PRESET.endpointVar];
   const baseURL = clientOptions?.baseURL;
@@ -68,7 +79,9 @@ export function createAzureOpenAIPool(options: AzureOpenAIPoolOptions = {}): Ope
     });
   }
   const resolvedKeys: readonly KeyConfig[] | undefined =
-    keys ?? (problems.length === 0 ? presetKeysFromEnv(AZURE_OPENAI_PRESET, env) : undefined);
+    'apiKey' in options
+      ? apiKeyAsKeys({ apiKey, keys } as WithApiKey<{ keys: readonly KeyConfig[] }>).keys
+      : (keys ?? (problems.length === 0 ? presetKeysFromEnv(AZURE_OPENAI_PRESET, env) : undefined));
   if (resolvedKeys !== undefined && resolvedKeys.length === 0) {
     problems.push({
       path: 'keys',

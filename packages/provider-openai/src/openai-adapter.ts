@@ -7,7 +7,7 @@ import {
 import OpenAI, { type ClientOptions } from 'openai';
 import { openAIChat, openAIStream, openAIStreamWithTools } from './openai-chat';
 import { classifyOpenAIError } from './openai-error';
-import { parseOpenAIRateLimitHeaders } from './openai-rate-limit';
+import { RATE_LIMIT_DIALECTS, type RateLimitDialect } from './rate-limit-dialect';
 import { createReportingFetch } from './reporting-fetch';
 import { toOpenAIChatParams } from './to-openai-chat-params';
 
@@ -32,12 +32,14 @@ const SILENT_LOGGER = { error() {}, warn() {}, info() {}, debug() {} };
 /**
  * Creates the OpenAI adapter. Each key gets its own client, built with `maxRetries: 0`, the user's options, and a
  * fetch wrapped to report every response's rate-limit headers to the pool. `provider` (default `openai`) labels an
- * OpenAI-compatible service in events, snapshots and errors.
+ * OpenAI-compatible service in events, snapshots and errors; `rateLimitDialect` (default OpenAI's) is how its answers'
+ * rate-limit headers are read (see `RATE_LIMIT_DIALECTS`).
  */
 export function createOpenAIAdapter(
   clientOptions: OpenAIClientOptions = {},
   provider: ProviderName = 'openai',
   construct: OpenAIConstructor = newOpenAI,
+  rateLimitDialect: RateLimitDialect = RATE_LIMIT_DIALECTS.openai,
 ): OpenAIAdapter {
   const options = withoutKeyOptions(clientOptions);
   const createClient = (secret: string, hooks?: ClientHooks): OpenAI =>
@@ -49,6 +51,7 @@ export function createOpenAIAdapter(
         withMalformedEventSkipping(options.fetch, hooks?.reportMalformedEvent),
         secret,
         hooks?.reportRateLimit,
+        rateLimitDialect,
       ),
     });
   let currentSecret: string | undefined;
@@ -67,8 +70,8 @@ export function createOpenAIAdapter(
       return currentClient;
     },
     createClient,
-    classifyError: (error: unknown) => classifyOpenAIError(error),
-    parseRateLimitHeaders: (headers) => parseOpenAIRateLimitHeaders(headers),
+    classifyError: (error: unknown) => classifyOpenAIError(error, Date.now(), undefined, rateLimitDialect),
+    parseRateLimitHeaders: (headers) => rateLimitDialect.parse(headers, Date.now()),
     chat: openAIChat,
     stream: openAIStream,
     streamWithTools: openAIStreamWithTools,

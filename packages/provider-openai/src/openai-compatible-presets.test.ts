@@ -71,6 +71,27 @@ describe('createOpenAICompatiblePool', () => {
     expect(completion.choices[0]?.message.content).toContain('hello deepseek');
   });
 
+  it('takes one key as apiKey (id "apiKey") instead of the environment, and refuses it with keys', async () => {
+    emulator.addKey(GOOD);
+    const pool = createOpenAICompatiblePool('deepseek', {
+      apiKey: GOOD,
+      env: { DEEPSEEK_API_KEY: BAD },
+      clientOptions: { baseURL: emulator.baseURLs.openai },
+    });
+    const completion = await pool.client.chat.completions.create({
+      model: 'deepseek-chat',
+      messages: [{ role: 'user', content: 'hi deepseek' }],
+    });
+    expect(completion.choices[0]?.message.content).toContain('hi deepseek');
+    expect(pool.snapshot().map((key) => [key.id, key.counts.successes])).toEqual([['apiKey', 1]]);
+    expect(() =>
+      createOpenAICompatiblePool('deepseek', { apiKey: GOOD, keys: [{ id: 'a', secret: BAD }] }),
+    ).toThrow(/apiKey: give keys or apiKey, not both/);
+    expect(() => createOpenAICompatiblePool('deepseek', { apiKey: undefined, env: {} })).toThrow(
+      /apiKey: apiKey is undefined/,
+    );
+  });
+
   it('points each preset at its own base URL and names its variables', () => {
     expect(Object.keys(OPENAI_COMPATIBLE_PRESETS)).toEqual([
       'deepseek',

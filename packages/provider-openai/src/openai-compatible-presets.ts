@@ -1,5 +1,13 @@
-import { ConfigError, headerUnsafe, type KeyConfig, type ProviderName } from '@keypool/core';
+import {
+  apiKeyAsKeys,
+  ConfigError,
+  headerUnsafe,
+  type KeyConfig,
+  type ProviderName,
+  type WithApiKey,
+} from '@keypool/core';
 import { createOpenAIPool, type OpenAIPool, type OpenAIPoolOptions } from './openai-pool';
+import type { RateLimitHeadersOption } from './rate-limit-dialect';
 
 /** An OpenAI-compatible service: where its API lives and which environment variables hold its keys. */
 export interface OpenAICompatiblePreset {
@@ -9,21 +17,47 @@ export interface OpenAICompatiblePreset {
   readonly baseURL: string;
   /** The variables read for its keys when `keys` is not given, in priority order. */
   readonly envVars: readonly string[];
+  /**
+   * How its answers' rate-limit headers are read, where they differ from OpenAI's: a dialect name (`groq`,
+   * `cerebras`, `openrouter`, `together`) or a parser `(headers, now) => RateLimitInfo | undefined`. Default `openai`.
+   */
+  readonly rateLimitHeaders?: RateLimitHeadersOption;
 }
 
-/** The OpenAI-compatible services Keypool knows, by name. */
+/**
+ * The OpenAI-compatible services Keypool knows, by name, with the rate-limit headers each sends (as their documentation
+ * and public reports of their answers show them):
+ * - `deepseek`: DeepSeek documents no rate limit ("does NOT constrain user's rate limit") and no rate-limit headers;
+ *   under load it answers 429/503 or keeps the connection open. Nothing is learned; 429s cool the key as usual.
+ * - `groq`: OpenAI's header names, but requests are counted per day (RPD) and tokens per minute (`groq` dialect).
+ * - `openrouter`: `X-RateLimit-Limit/Remaining/Reset`, reset a Unix time in ms, copied into 429 bodies (`openrouter`).
+ * - `together`: `x-ratelimit-limit/remaining/reset` (requests) and `x-tokenlimit-limit/remaining` (`together`).
+ * - `fireworks`: documents `x-ratelimit-limit-requests` and token limits (`-tokens-prompt`, `-tokens-generated`) with
+ *   no remaining count, plus `x-ratelimit-over-limit: yes`; its limits are adaptive. OpenAI's names are read when
+ *   sent; a limit without a remaining count teaches the engine nothing to hold back on.
+ * - `xai`: documents per-model requests and tokens limits and 429s, no header names; OpenAI's names are read if sent.
+ * - `cerebras`: `x-ratelimit-*-requests-day` and `x-ratelimit-*-tokens-minute`, resets in seconds (`cerebras`).
+ * - `perplexity`: documents a leaky-bucket requests-per-minute limit and 429s, no rate-limit headers.
+ */
 export const OPENAI_COMPATIBLE_PRESETS = {
   deepseek: { provider: 'deepseek', baseURL: 'https://api.deepseek.com/v1', envVars: ['DEEPSEEK_API_KEY'] },
-  groq: { provider: 'groq', baseURL: 'https://api.groq.com/openai/v1', envVars: ['GROQ_API_KEY'] },
+  groq: {
+    provider: 'groq',
+    baseURL: 'https://api.groq.com/openai/v1',
+    envVars: ['GROQ_API_KEY'],
+    rateLimitHeaders: 'groq',
+  },
   openrouter: {
     provider: 'openrouter',
     baseURL: 'https://openrouter.ai/api/v1',
     envVars: ['OPENROUTER_API_KEY'],
+    rateLimitHeaders: 'openrouter',
   },
   together: {
     provider: 'together',
     baseURL: 'https://api.together.xyz/v1',
     envVars: ['TOGETHER_API_KEY', 'TOGETHER_AI_API_KEY'],
+    rateLimitHeaders: 'together',
   },
   fireworks: {
     provider: 'fireworks',
@@ -31,7 +65,12 @@ export const OPENAI_COMPATIBLE_PRESETS = {
     envVars: ['FIREWORKS_API_KEY'],
   },
   xai: { provider: 'xai', baseURL: 'https://api.x.ai/v1', envVars: ['XAI_API_KEY'] },
-  cerebras: { provider: 'cerebras', baseURL: 'https://api.cerebras.ai/v1', envVars: ['CEREBRAS_API_KEY'] },
+  cerebras: {
+    provider: 'cerebras',
+    baseURL: 'https://api.cerebras.ai/v1',
+    envVars: ['CEREBRAS_API_KEY'],
+    rateLimitHeaders: 'cerebras',
+  },
   perplexity: {
     provider: 'perplexity',
     baseURL: 'https://api.perplexity.ai',
@@ -46,6 +85,8 @@ export type OpenAICompatiblePresetName = keyof typeof OPENAI_COMPATIBLE_PRESETS;
 export interface OpenAICompatiblePoolOptions extends Omit<OpenAIPoolOptions, 'keys' | 'provider'> {
   /** The keys; when left out, read from the preset's variables in `env`. */
   keys?: OpenAIPoolOptions['keys'];
+  /** One key, as the SDK takes it (its id is `apiKey`); not with `keys`. The environment is not read then. */
+  apiKey?: string | undefined;
   /** Where the preset's variables are read when `keys` is left out (default `process.env`). */
   env?: Record<string, string | undefined>;
 }
@@ -98,7 +139,8 @@ export function presetKeysFromEnv(
 
 /**
  * Creates a key pool for an OpenAI-compatible service through the `openai` SDK: its base URL, its provider label in
- * events, snapshots and errors, and its keys (given, or read from its environment variables):
+ * events, snapshots and errors, its rate-limit header dialect (`rateLimitHeaders` in the options overrides it), and
+ * its keys (given, or read from its environment variables):
  * `createOpenAICompatiblePool('groq', { keys })`. `clientOptions.baseURL` overrides the preset's URL (a proxy, a
  * test server).
  *
@@ -122,8 +164,11 @@ export function createOpenAICompatiblePool(
       },
     ]);
   }
-  const { keys, env, clientOptions, ...rest } = options;
-  const poolKeys = keys ?? presetKeysFromEnv(known, env);
+  const { keys, apiKey, env, clientOptions, ...rest } = options;
+  const poolKeys =
+    'apiKey' in options
+      ? apiKeyAsKeys({ apiKey, keys } as WithApiKey<{ keys: readonly KeyConfig[] }>).keys
+      : (keys ?? presetKeysFromEnv(known, env));
   if (poolKeys.length === 0) {
     throw new ConfigError(`${known.provider} pool options`, [
       {
@@ -136,6 +181,9 @@ export function createOpenAICompatiblePool(
     ...rest,
     keys: poolKeys,
     provider: known.provider,
+    ...(rest.rateLimitHeaders === undefined && known.rateLimitHeaders !== undefined
+      ? { rateLimitHeaders: known.rateLimitHeaders }
+      : {}),
     clientOptions: { ...clientOptions, baseURL: clientOptions?.baseURL ?? known.baseURL },
   });
 }

@@ -6,6 +6,7 @@ import {
   matchRateLimitWording,
   parseDuration,
   parseRetryAfter,
+  type RateLimitInfo,
   type RateLimitWordingTable,
   UnsupportedFeatureError,
 } from '@keypool/core';
@@ -20,6 +21,7 @@ import {
 import { maskKeyLikeSecrets } from './mask-key-like';
 import { parseOpenAIRateLimitHeaders } from './openai-rate-limit';
 import { OPENAI_RATE_LIMIT_WORDING } from './openai-rate-limit-wording';
+import { RATE_LIMIT_DIALECTS, type RateLimitDialect } from './rate-limit-dialect';
 
 /** Codes OpenAI sends with a 429 when the account's money, not its rate, has run out. */
 const QUOTA_CODES = new Set(['insufficient_quota', 'billing_hard_limit_reached', 'billing_not_active']);
@@ -35,11 +37,14 @@ const MESSAGE_LIMIT = 500;
  * ContentFilterFinishReasonError) stays `invalid_request` / `content_filter`. A 400/403/503 that says it is a rate
  * limit or a spent quota (as OpenAI-compatible hosts do) is classified through `wording` (status, then code, then
  * wording). Pure: it reads the error and returns a new object; every message is masked of anything like a key.
+ * `dialect` (default OpenAI's) reads the error's rate-limit headers (and body, for OpenRouter): with another dialect,
+ * a 429 that names no wait gets `resetAt` from the spent budget's reset.
  */
 export function classifyOpenAIError(
   error: unknown,
   now: number = Date.now(),
   wording: RateLimitWordingTable = OPENAI_RATE_LIMIT_WORDING,
+  dialect: RateLimitDialect = RATE_LIMIT_DIALECTS.openai,
 ): ClassifiedError {
   // Thrown before any request: the same request would fail on every key.
   if (UnsupportedFeatureError.isInstance(error))
@@ -54,7 +59,7 @@ export function classifyOpenAIError(
     ...(code ? { code } : {}),
     ...(api?.requestId ? { requestId: api.requestId } : {}),
   };
-  const rateLimit = api?.status !== undefined ? parseOpenAIRateLimitHeaders(api.headers, now) : undefined;
+  const rateLimit = api?.status !== undefined ? readRateLimit(error, api.headers, now, dialect) : undefined;
   if (rateLimit) base.rateLimit = rateLimit;
   const worded = api
     ? matchRateLimitWording(
@@ -79,10 +84,15 @@ export function classifyOpenAIError(
     case status === 429 || worded === 'rate_limit': {
       const retryAfterMs = rateLimitWait(api, now);
       const quotaScope = rateLimitScope(api?.message ?? '');
+      const resetAt =
+        retryAfterMs === undefined && dialect !== RATE_LIMIT_DIALECTS.openai
+          ? spentReset(rateLimit, now)
+          : undefined;
       return {
         ...base,
         category: 'rate_limit',
         ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+        ...(resetAt !== undefined ? { resetAt } : {}),
         ...(quotaScope ? { quotaScope } : {}),
       };
     }
@@ -163,6 +173,31 @@ function readApiError(error: unknown): ApiErrorFacts | undefined {
   };
 }
 
+/** The error's rate-limit headers in the service's dialect, completed by what its body says (OpenRouter's copy). */
+function readRateLimit(
+  error: unknown,
+  headers: HeaderSource,
+  now: number,
+  dialect: RateLimitDialect,
+): RateLimitInfo | undefined {
+  if (dialect === RATE_LIMIT_DIALECTS.openai) return parseOpenAIRateLimitHeaders(headers, now);
+  const fromHeaders = dialect.parse(headers, now);
+  const body = (error as { error?: unknown }).error;
+  const fromBody =
+    dialect.parseErrorBody && typeof body === 'object' && body !== null
+      ? dialect.parseErrorBody(JSON.stringify({ error: body }), now)
+      : undefined;
+  return fromBody ? { ...fromHeaders, ...fromBody } : fromHeaders;
+}
+
+/** When the budget the answer said is spent (nothing remaining) frees, the later of the two when both are. */
+function spentReset(info: RateLimitInfo | undefined, now: number): number | undefined {
+  const resets = [info?.requests, info?.tokens]
+    .filter((budget) => budget?.remaining === 0 && budget.resetAt !== undefined && budget.resetAt > now)
+    .map((budget) => budget!.resetAt!);
+  return resets.length > 0 ? Math.max(...resets) : undefined;
+}
+
 /** The provider's wait for a 429: retry-after headers, then the message's "try again in", then the reset headers. */
 function rateLimitWait(api: ApiErrorFacts | undefined, now: number): number | undefined {
   if (!api) return undefined;
@@ -184,8 +219,9 @@ function rateLimitWait(api: ApiErrorFacts | undefined, now: number): number | un
 }
 
 function rateLimitScope(message: string): ClassifiedError['quotaScope'] {
-  if (/per day|\(RPD\)|\(TPD\)/i.test(message)) return 'day';
-  if (/per min|\(RPM\)|\(TPM\)/i.test(message)) return 'minute';
+  // OpenAI: "on requests per day (RPD)"; OpenRouter: "Rate limit exceeded: free-models-per-day".
+  if (/per[ -]day|\(RPD\)|\(TPD\)/i.test(message)) return 'day';
+  if (/per[ -]min|\(RPM\)|\(TPM\)/i.test(message)) return 'minute';
   return undefined;
 }
 

@@ -6,6 +6,7 @@ import {
   type ProviderPool,
   type RateLimitWordingTable,
   routeClientRequests,
+  type WithApiKey,
   withWording,
 } from '@keypool/core';
 import type OpenAI from 'openai';
@@ -19,6 +20,7 @@ import { openAIClientErrors } from './openai-client-errors';
 import { classifyOpenAIError } from './openai-error';
 import { estimateOpenAIRequestTokens, openAIUsageOf } from './openai-request-tokens';
 import { OPENAI_STREAM_CONTINUATION } from './openai-stream-continuation';
+import { type RateLimitHeadersOption, resolveRateLimitDialect } from './rate-limit-dialect';
 
 /** Options of `createOpenAIPool`: the key pool's options (without `adapter`) plus the clients' and routed calls'. */
 export interface OpenAIPoolOptions extends Omit<KeyPoolOptions<OpenAI>, 'adapter'> {
@@ -40,6 +42,11 @@ export interface OpenAIPoolOptions extends Omit<KeyPoolOptions<OpenAI>, 'adapter
   streamOptions?: PoolClientOptions['streamOptions'];
   /** The provider label in events, snapshots and errors (default `openai`); presets set their own, e.g. `groq`. */
   provider?: ProviderName;
+  /**
+   * How answers' rate-limit headers are read (default `openai`): a dialect name (`groq`, `cerebras`, `openrouter`,
+   * `together`; see `RATE_LIMIT_DIALECTS`) or your own `(headers, now) => RateLimitInfo | undefined`. Presets set it.
+   */
+  rateLimitHeaders?: RateLimitHeadersOption;
 }
 
 /**
@@ -57,21 +64,33 @@ const OWNED_OPTIONS = ['apiKey', 'fetch', 'adminAPIKey', 'workloadIdentity'] as 
  * Creates a key pool for OpenAI. Existing code keeps its calls and changes only how the client is built:
  * `const { client } = createOpenAIPool({ keys })` then `client.chat.completions.create(...)`.
  */
-export function createOpenAIPool(options: OpenAIPoolOptions): OpenAIPool {
+export function createOpenAIPool(options: WithApiKey<OpenAIPoolOptions>): OpenAIPool {
   return buildOpenAIPool(options);
 }
 
 /** `createOpenAIPool` with the client constructor as a parameter (the Azure preset passes `AzureOpenAI`'s). */
-export function buildOpenAIPool(options: OpenAIPoolOptions, construct?: OpenAIConstructor): OpenAIPool {
-  const { clientOptions, callOptions, streamOptions, provider, rateLimitWording, ...poolOptions } = options;
+export function buildOpenAIPool(
+  options: WithApiKey<OpenAIPoolOptions>,
+  construct?: OpenAIConstructor,
+): OpenAIPool {
+  const {
+    clientOptions,
+    callOptions,
+    streamOptions,
+    provider,
+    rateLimitWording,
+    rateLimitHeaders,
+    ...poolOptions
+  } = options;
+  const rateLimitDialect = resolveRateLimitDialect(rateLimitHeaders);
   const streamIdleTimeoutMs = streamOptions?.idleTimeoutMs ?? poolOptions.streamIdleTimeoutMs;
   return createProviderPool<OpenAI>({
     pool: {
       ...poolOptions,
       adapter: withWording(
-        createOpenAIAdapter(clientOptions, provider, construct),
+        createOpenAIAdapter(clientOptions, provider, construct, rateLimitDialect),
         rateLimitWording,
-        (error, table) => classifyOpenAIError(error, Date.now(), table),
+        (error, table) => classifyOpenAIError(error, Date.now(), table, rateLimitDialect),
       ),
     },
     template: (pool) =>

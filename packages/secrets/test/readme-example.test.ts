@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { readmeExampleParts } from '@keypool/core/testing';
 import { startEmulator } from '@keypool/emulator';
 import { createOpenAIPool } from '@keypool/openai';
+import { loadSecretKeys, watchPoolSecrets } from '@keypool/secrets';
+import { createVaultStore } from '@keypool/secrets/vault';
 import { afterEach, expect, it, vi } from 'vitest';
-import { loadSecretKeys, watchPoolSecrets } from '../src/index';
-import { createVaultStore } from '../src/vault';
 import { startVaultServer } from './servers/vault-server';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -14,21 +15,11 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-function region(start: string, end: string): string {
-  return self
-    .slice(self.indexOf(`${start}\n`) + start.length, self.indexOf(`${end}\n`))
-    .replace(/^\n|\n\s*$/g, '')
-    .replace(/^ {4}/gm, '');
-}
-
 it('runs the README example as written, against a local Vault and the emulator', async () => {
   const block = /```ts\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
-  const body = block
-    .split('\n')
-    .filter((line) => !line.startsWith('import '))
-    .join('\n')
-    .trim();
-  expect(region('// --- README example start', '// --- README example end')).toBe(body);
+  const { missingImports, body, region } = readmeExampleParts(block, self);
+  expect(missingImports).toEqual([]);
+  expect(region).toBe(body);
 
   const secret = 'sk-readme-vault-0123456789abcdef';
   const emulator = await startEmulator({ keys: { [secret]: {} } });

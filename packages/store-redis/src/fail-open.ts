@@ -10,7 +10,7 @@ export interface FailOpenOptions {
   maxDelayMs: number;
   /** Status changes kept during an outage (oldest dropped first). */
   maxPending: number;
-  /** How long one replayed change may take. */
+  /** How long one write may take (a replayed change, or one run by `writeOrQueue`). */
   timeoutMs: number;
   /** Checks that Redis answers (and readies it, e.g. loads scripts); throws when it does not. */
   reconnect(): Promise<void>;
@@ -64,6 +64,23 @@ export class FailOpen {
     this.pending.push(change);
     const excess = this.pending.length - this.options.maxPending;
     if (excess > 0) this.pending.splice(0, excess);
+  }
+
+  /** Runs an administrative write now, or (Redis away) keeps it for the rejoin. Undefined when it was kept. */
+  async writeOrQueue<T>(operation: string, write: () => Promise<T>): Promise<T | undefined> {
+    if (this.local) {
+      this.queue(write);
+      return undefined;
+    }
+    const call = write();
+    try {
+      return await withTimeout(call, this.options.timeoutMs, operation);
+    } catch (error) {
+      call.catch(() => undefined);
+      this.queue(write);
+      this.degrade(operation, error);
+      return undefined;
+    }
   }
 
   /** Stops the health checks for good. */

@@ -1,4 +1,4 @@
-import type { MemoryStateStore } from '@keypool/core';
+import type { HandOverMemoryStore } from '@keypool/core';
 import type { LuaScript, RedisClient } from './lua-script';
 import type { RedisKeyNames } from './redis-key-names';
 import type { ScriptArgs } from './script-args';
@@ -7,7 +7,7 @@ import { withTimeout } from './with-timeout';
 /** What the hand-over reads and writes. */
 export interface HandOverParts {
   client: RedisClient;
-  fallback: MemoryStateStore;
+  fallback: HandOverMemoryStore;
   /** The keys the pool registered (units of other keys stay local). */
   registered: ReadonlyMap<string, unknown>;
   names: RedisKeyNames;

@@ -3,7 +3,6 @@ import {
   type AttemptRecord,
   type FailureRecord,
   type KeyStateView,
-  MemoryStateStore,
   type PersistedKeyState,
   type RecordResult,
   type ReserveCost,
@@ -17,7 +16,8 @@ import {
 import { FailOpen } from './fail-open';
 import { handOverWindowUnits } from './hand-over-window-units';
 import { type KeyChangeListener, KeyChangeSubscriber } from './key-change-subscriber';
-import { decodeKeyState, persistedStateOf } from './key-state-codec';
+import { decodeKeyState } from './key-state-codec';
+import { LocalFallback } from './local-fallback';
 import type { LuaScript, RedisClient } from './lua-script';
 import { connectFailFast, pingAndLoad, quit, waitConnected } from './redis-connection';
 import { appendFailure, readFailureLists } from './redis-history';
@@ -38,8 +38,8 @@ const READ_CHUNK = 256;
  * `record` are one Lua script each (one round trip), `read` is batched. Time is the `now` the engine passes, so the
  * processes' clocks must agree (one machine, or NTP).
  *
- * Fail-open: when Redis fails or is slower than `timeoutMs`, the store serves from a local `MemoryStateStore`, emits
- * `store.degraded`, checks Redis with backoff and emits `store.recovered` when it rejoins.
+ * Fail-open: when Redis fails or is slower than `timeoutMs`, the store serves from a local in-memory store
+ * (`LocalFallback`), emits `store.degraded`, checks Redis with backoff and emits `store.recovered` when it rejoins.
  */
 export class RedisStateStore implements StateStore {
   readonly kind = 'redis';
@@ -54,14 +54,10 @@ export class RedisStateStore implements StateStore {
   private readonly probeLeaseMs: number;
   private readonly origin = randomUUID();
   private readonly events = new TypedEmitter<RedisStoreEvents>();
-  private readonly fallback = new MemoryStateStore();
+  private readonly fallback = new LocalFallback();
   private readonly scripts = redisScripts();
   private readonly args: ScriptArgs;
   private readonly registered = new Map<string, StoreKey>();
-  /** The last state Redis returned per key: seeds the fallback when Redis goes away. */
-  private readonly lastViews = new Map<string, KeyStateView>();
-  /** Reservations served by the fallback and not yet recorded, per key: their records go to the fallback too. */
-  private readonly localReservations = new Map<string, number>();
   private readonly failOpen: FailOpen;
   private readonly changes: KeyChangeSubscriber;
   private closed = false;
@@ -99,7 +95,7 @@ export class RedisStateStore implements StateStore {
       handOver: () =>
         handOverWindowUnits({
           client: this.client,
-          fallback: this.fallback,
+          fallback: this.fallback.memory,
           registered: this.registered,
           names: this.names,
           args: this.args,
@@ -107,10 +103,7 @@ export class RedisStateStore implements StateStore {
           timeoutMs: this.timeoutMs,
         }),
       onDegraded: (operation, error, at) => {
-        // The fallback starts from what Redis last said: disabled keys stay disabled, cooldowns hold.
-        const seeds = new Map<string, PersistedKeyState>();
-        for (const [fingerprint, view] of this.lastViews) seeds.set(fingerprint, persistedStateOf(view));
-        void this.fallback.restore(seeds, at);
+        this.fallback.seed(at);
         this.events.emit('store.degraded', { operation, message: messageOf(error), at });
       },
       onRecovered: (event) => this.events.emit('store.recovered', event),
@@ -119,7 +112,7 @@ export class RedisStateStore implements StateStore {
       this.client,
       this.names.channel,
       this.origin,
-      (fingerprint, view) => this.lastViews.set(fingerprint, view),
+      (fingerprint, view) => this.fallback.remember(fingerprint, view),
       (message) => this.events.emit('store.error', { operation: 'subscribe', message }),
     );
   }
@@ -157,7 +150,7 @@ export class RedisStateStore implements StateStore {
 
   /** Checks a key and counts one attempt on it, atomically across every process (one EVALSHA). */
   async reserve(key: StoreKey, cost: ReserveCost, now: number): Promise<ReserveResult> {
-    if (this.failOpen.local) return this.reserveLocally(key, cost, now);
+    if (this.failOpen.local) return this.fallback.reserve(key, cost, now);
     const call = this.run(
       this.scripts.reserve,
       [this.names.key(key.fingerprint)],
@@ -165,7 +158,7 @@ export class RedisStateStore implements StateStore {
     );
     try {
       const result = decodeReserve(await withTimeout(call, this.timeoutMs, 'reserve'));
-      this.lastViews.set(key.fingerprint, result.view);
+      this.fallback.remember(key.fingerprint, result.view);
       return result;
     } catch (error) {
       // Served locally: if Redis still applies this reservation later, hand back its in-flight slot and probe.
@@ -177,15 +170,8 @@ export class RedisStateStore implements StateStore {
         () => undefined,
       );
       this.failOpen.degrade('reserve', error);
-      return this.reserveLocally(key, cost, now);
+      return this.fallback.reserve(key, cost, now);
     }
-  }
-
-  private reserveLocally(key: StoreKey, cost: ReserveCost, now: number): ReserveResult {
-    const result = this.fallback.reserveNow(key, cost, now);
-    if (result.ok)
-      this.localReservations.set(key.fingerprint, (this.localReservations.get(key.fingerprint) ?? 0) + 1);
-    return { ...result, view: copyView(result.view) };
   }
 
   private release(key: StoreKey, probe: boolean, now: number): void {
@@ -201,15 +187,12 @@ export class RedisStateStore implements StateStore {
   /** Records an attempt's end: reconciles its reservation, applies cooldown/disable/group, stats (one EVALSHA). */
   async record(key: StoreKey, attempt: AttemptRecord): Promise<RecordResult> {
     const fingerprint = key.fingerprint;
-    const local = this.localReservations.get(fingerprint) ?? 0;
-    if (local > 0) {
+    if (this.fallback.takeReservation(fingerprint)) {
       // Reserved in the fallback: reconciled there. Only its cooldown or disable goes to Redis (never its counts).
-      if (local === 1) this.localReservations.delete(fingerprint);
-      else this.localReservations.set(fingerprint, local - 1);
-      const result = this.fallback.recordNow(key, attempt);
-      if (!hasStatusEffect(attempt)) return { view: copyView(result.view), recovered: result.recovered };
+      const result = this.fallback.record(key, attempt);
+      if (!hasStatusEffect(attempt)) return result;
       const shared = await this.applyStatusEffect(key, attempt);
-      return { view: shared ?? copyView(result.view), recovered: result.recovered };
+      return { view: shared ?? result.view, recovered: result.recovered };
     }
     if (this.failOpen.local) return this.recordLocally(key, attempt);
     const call = this.run(
@@ -219,8 +202,7 @@ export class RedisStateStore implements StateStore {
     );
     try {
       const reply = (await withTimeout(call, this.timeoutMs, 'record')) as [number, string];
-      const view = decodeKeyState(reply[1]);
-      this.lastViews.set(fingerprint, view);
+      const view = this.fallback.remember(fingerprint, decodeKeyState(reply[1]));
       return { view, recovered: reply[0] === 1 };
     } catch (error) {
       call.catch(() => undefined);
@@ -233,8 +215,7 @@ export class RedisStateStore implements StateStore {
   private recordLocally(key: StoreKey, attempt: AttemptRecord): RecordResult {
     if (hasStatusEffect(attempt)) this.failOpen.queue(() => this.runStatusEffect(key, attempt));
     const { actualTokens: _actual, ...rest } = attempt;
-    const result = this.fallback.recordNow(key, { ...rest, reservedTokens: 0, probe: false });
-    return { view: copyView(result.view), recovered: result.recovered };
+    return this.fallback.record(key, { ...rest, reservedTokens: 0, probe: false });
   }
 
   private async applyStatusEffect(key: StoreKey, attempt: AttemptRecord): Promise<KeyStateView | undefined> {
@@ -259,14 +240,12 @@ export class RedisStateStore implements StateStore {
       this.args.recordKeys(key, attempt),
       this.args.recordArgs(key, attempt, 'status'),
     )) as [number, string];
-    const view = decodeKeyState(reply[1]);
-    this.lastViews.set(key.fingerprint, view);
-    return view;
+    return this.fallback.remember(key.fingerprint, decodeKeyState(reply[1]));
   }
 
   /** Enables or disables a key for every process (and tells them over pub/sub). */
   async setStatus(key: StoreKey, change: StatusChange, now: number): Promise<KeyStateView> {
-    const local = await this.fallback.setStatus(key, change, now);
+    const local = await this.fallback.memory.setStatus(key, change, now);
     const write = async () => {
       const reply = (await this.run(
         this.scripts.setStatus,
@@ -279,17 +258,15 @@ export class RedisStateStore implements StateStore {
           change.reset ? 1 : 0,
         ],
       )) as string;
-      const view = decodeKeyState(reply);
-      this.lastViews.set(key.fingerprint, view);
-      return view;
+      return this.fallback.remember(key.fingerprint, decodeKeyState(reply));
     };
-    return (await this.writeOrQueue('setStatus', write)) ?? copyView(local);
+    return (await this.failOpen.writeOrQueue('setStatus', write)) ?? copyView(local);
   }
 
   /** Reads many keys' shared state in one round trip. */
   async read(keys: readonly StoreKey[], now: number): Promise<KeyStateView[]> {
     if (keys.length === 0) return [];
-    if (this.failOpen.local) return this.readLocally(keys, now);
+    if (this.failOpen.local) return this.fallback.read(keys, now);
     const chunks: Promise<unknown>[] = [];
     for (let start = 0; start < keys.length; start += READ_CHUNK) {
       const chunk = keys.slice(start, start + READ_CHUNK);
@@ -306,61 +283,37 @@ export class RedisStateStore implements StateStore {
       const replies = (await withTimeout(all, this.timeoutMs, 'read')) as string[][];
       const views = replies.flat().map(decodeKeyState);
       views.forEach((view, index) => {
-        this.lastViews.set(keys[index]!.fingerprint, view);
+        this.fallback.remember(keys[index]!.fingerprint, view);
       });
       return views;
     } catch (error) {
       all.catch(() => undefined);
       this.failOpen.degrade('read', error);
-      return this.readLocally(keys, now);
+      return this.fallback.read(keys, now);
     }
-  }
-
-  private async readLocally(keys: readonly StoreKey[], now: number): Promise<KeyStateView[]> {
-    const views = await this.fallback.read(keys, now);
-    return views.map(copyView);
   }
 
   /** Forgets a key (its state and failure history), in Redis too. */
   async remove(key: StoreKey): Promise<void> {
     this.registered.delete(key.fingerprint);
-    this.lastViews.delete(key.fingerprint);
-    this.localReservations.delete(key.fingerprint);
     await this.fallback.remove(key);
     const name = this.names.key(key.fingerprint);
     const history = this.names.history(key.fingerprint);
-    await this.writeOrQueue('remove', () => this.client.del(name, history));
+    await this.failOpen.writeOrQueue('remove', () => this.client.del(name, history));
   }
 
   /** Restores saved state for the keys Redis holds nothing for (the shared state wins over a snapshot). */
   async restore(states: ReadonlyMap<string, PersistedKeyState>, now: number): Promise<void> {
-    await this.fallback.restore(states, now);
+    await this.fallback.memory.restore(states, now);
     const known = [...states].filter(([fingerprint]) => this.registered.has(fingerprint));
     if (known.length === 0) return;
-    await this.writeOrQueue('restore', () =>
+    await this.failOpen.writeOrQueue('restore', () =>
       this.run(
         this.scripts.restore,
         known.map(([fingerprint]) => this.names.key(fingerprint)),
         [...this.args.context(now), ...known.map(([, state]) => JSON.stringify(state))],
       ),
     );
-  }
-
-  /** Runs an administrative write now, or (Redis away) keeps it for the rejoin. Undefined when it was kept. */
-  private async writeOrQueue<T>(operation: string, write: () => Promise<T>): Promise<T | undefined> {
-    if (this.failOpen.local) {
-      this.failOpen.queue(write);
-      return undefined;
-    }
-    const call = write();
-    try {
-      return await withTimeout(call, this.timeoutMs, operation);
-    } catch (error) {
-      call.catch(() => undefined);
-      this.failOpen.queue(write);
-      this.failOpen.degrade(operation, error);
-      return undefined;
-    }
   }
 
   /**

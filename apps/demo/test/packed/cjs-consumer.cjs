@@ -1,7 +1,9 @@
 // The same app as esm-consumer.mjs, in CommonJS: require() of every package.
 const { createAnthropicPool } = require('@keypool/anthropic');
 const { createKeypoolModel } = require('@keypool/ai-sdk');
+const { createFromKeysFile } = require('@keypool/config');
 const { ConfigError, createKeyPool } = require('@keypool/core');
+const { createPoolEngine, prioritySelector } = require('@keypool/core/engine');
 const { createDashboard } = require('@keypool/dashboard');
 const { startEmulator } = require('@keypool/emulator');
 const { createFallbackChain } = require('@keypool/fallback');
@@ -12,6 +14,8 @@ const { createMistralPool } = require('@keypool/mistral');
 const { createOpenAIPool } = require('@keypool/openai');
 const { instrumentPool } = require('@keypool/otel');
 const { createRedisStore } = require('@keypool/redis');
+const { loadSecretKeys, toSecretSource } = require('@keypool/secrets');
+const { createVaultStore } = require('@keypool/secrets/vault');
 
 async function main() {
   const exported = {
@@ -29,6 +33,12 @@ async function main() {
     createOpenAIPool,
     instrumentPool,
     createRedisStore,
+    createFromKeysFile,
+    createPoolEngine,
+    prioritySelector,
+    loadSecretKeys,
+    toSecretSource,
+    createVaultStore,
   };
   const notFunctions = Object.entries(exported).filter(([, value]) => typeof value !== 'function');
 
@@ -57,7 +67,32 @@ async function main() {
       { pool: openai, model: 'gpt-4o-mini' },
     ]);
     const answer = await chain.chat({ model: 'any', messages: [{ role: 'user', content: 'packed hello' }] });
-    console.log(JSON.stringify({ notFunctions, configError, served: answer.served, text: answer.text }));
+
+    // A secret store of the app's own (the shape @keypool/secrets' stores have), read through its keys-file source.
+    const store = {
+      kind: 'packed-store',
+      read: async (name) => ({ value: `sk-store-${name}-0123456789`, version: '1' }),
+    };
+    const loaded = await loadSecretKeys(store, [{ id: 'loaded', ref: 'direct' }]);
+    const fromFile = await createFromKeysFile(
+      { providers: { openai: { keys: [{ id: 'stored', from: 'store:file-key' }] } } },
+      {
+        sources: [toSecretSource(store, 'store')],
+        clientOptions: { openai: { baseURL: emulator.baseURLs.openai } },
+      },
+    );
+    let keysFile;
+    try {
+      const fileAnswer = await fromFile
+        .pool('openai')
+        .chat({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'from a file' }] });
+      keysFile = { keyId: fileAnswer.keyId, text: fileAnswer.text, loaded: loaded.map((key) => key.id) };
+    } finally {
+      await fromFile.close();
+    }
+    console.log(
+      JSON.stringify({ notFunctions, configError, served: answer.served, text: answer.text, keysFile }),
+    );
   } finally {
     await emulator.close();
   }
