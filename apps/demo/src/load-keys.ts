@@ -31,7 +31,17 @@ export interface LoadedKeys {
   source: string;
   pools: Partial<Record<ProviderId, PoolOptions>>;
   chains: FallbackChains;
+  /** Per provider, the keys file's settings: its base URL, and Azure's endpoint, API version and deployment. */
+  settings: Partial<Record<ProviderId, ProviderSettings>>;
   warnings: string[];
+}
+
+/** A provider's settings in a keys file, besides its keys and pool options. */
+export interface ProviderSettings {
+  baseURL?: string;
+  endpoint?: string;
+  apiVersion?: string;
+  deployment?: string;
 }
 
 /**
@@ -46,17 +56,23 @@ export async function loadKeys(io: CliIo, options: KeySourceOptions): Promise<Lo
     const resolved = await resolveKeysFile(file, {
       sources: [envSource(io.env), vaultSource(openCliVault(io, options))],
     });
+    const settings: Partial<Record<ProviderId, ProviderSettings>> = {};
+    for (const provider of PROVIDERS) {
+      const { keys: _keys, pool: _pool, ...rest } = file.data.providers?.[provider] ?? {};
+      if (Object.keys(rest).length > 0) settings[provider] = rest;
+    }
     loaded = {
       keys: resolved.keys,
       source: `keys file ${options.keys}`,
       pools: resolved.pools,
       chains: resolved.chains,
+      settings,
       warnings: resolved.warnings.map((warning) => warning.message),
     };
   } else {
     const fromEnv = keysFromEnv(io.env);
     if (options.envOnly) {
-      loaded = { keys: fromEnv, source: 'environment', pools: {}, chains: {}, warnings: [] };
+      loaded = { keys: fromEnv, source: 'environment', pools: {}, chains: {}, settings: {}, warnings: [] };
     } else {
       const vault = openCliVault(io, options);
       const keys = emptyProviderKeys();
@@ -76,7 +92,7 @@ export async function loadKeys(io: CliIo, options: KeySourceOptions): Promise<Lo
         }
       }
       if (envCount > 0 || sources.length === 0) sources.push('environment');
-      loaded = { keys, source: sources.join(' + '), pools: {}, chains: {}, warnings: [] };
+      loaded = { keys, source: sources.join(' + '), pools: {}, chains: {}, settings: {}, warnings: [] };
     }
   }
   for (const provider of PROVIDERS) for (const key of loaded.keys[provider]) io.redactor.add(key.secret);

@@ -5,6 +5,7 @@ import {
   type FallbackChain,
   type FallbackChainOptions,
   type Keypool,
+  type KeypoolOptions,
 } from '@keypool/fallback';
 import {
   defaultVaultPath,
@@ -17,10 +18,12 @@ import {
 } from '@keypool/keystore';
 import { applyKeys, checkReload, type DisabledByFile } from './apply-keys';
 import type { KeyChange, KeysFileEventName, KeysFileEvents } from './keys-file-events';
+import { LastGoodSecrets } from './last-good-secrets';
 import {
   defaultProviderFactory,
   type ProviderPoolFactory,
   type ProviderPoolInput,
+  type ProviderSettings,
 } from './provider-pool-factory';
 import { type KeysFileInput, readKeysConfig, type SecretSourceOptions } from './read-keys-config';
 import { restartNeeded } from './restart-needed';
@@ -41,17 +44,27 @@ export interface CreateFromKeysFileOptions extends SecretSourceOptions {
    * ms of quiet; `files` are more paths to watch). Only for a keys file given by its path.
    */
   watch?: boolean | { debounceMs?: number; files?: string[] };
+  /**
+   * Read every secret again this often, ms, and apply what changed in place (a secret rotated in an external store
+   * reaches the running pool; the key keeps its id and state as for any secret update). Default: the shortest
+   * `refreshMs` a given source declares (`toSecretSource` from `@keypool/secrets` declares its cache's TTL), else
+   * never. A source that fails on a re-read keeps the key's last good secret and emits `secret.refresh_failed`.
+   */
+  refreshMs?: number;
 }
 
 /** The pools and chains a keys file describes, kept in step with the file. */
 export interface KeysFileKeypool {
-  /** One pool per provider that has keys in the file. */
+  /** One pool per provider that has keys in the file, by its id in the file (`groq`, `azure`...). */
   readonly pools: Partial<Record<ProviderId, KeyPool>>;
   /** The file's chains by name (`chain` is `default`). */
   readonly chains: Readonly<Record<string, FallbackChain>>;
   /** The default chain, when the file has one. */
   readonly chain: FallbackChain | undefined;
-  /** The registry over the pools and chains: one snapshot, status and event stream. */
+  /**
+   * The registry over the pools and chains: one snapshot, status and event stream, by each pool's provider label
+   * (a preset's name; Azure's pools say `azure-openai`).
+   */
   readonly keypool: Keypool;
   /** What the first read of the file warned about (inline secrets, duplicates). */
   readonly warnings: readonly KeystoreWarning[];
@@ -62,7 +75,7 @@ export interface KeysFileKeypool {
    * error (also emitted as `config.error`) when the file is bad, and then nothing changed.
    */
   reload(): Promise<KeyChange[]>;
-  /** Listens to `config.reloaded` or `config.error`. Returns the unsubscribe function. */
+  /** Listens to `config.reloaded`, `config.error`, `secret.refresh_failed` or `secret.recovered`. Returns the unsubscribe function. */
   on<K extends KeysFileEventName>(name: K, listener: (event: KeysFileEvents[K]) => void): () => void;
   /** Stops watching and closes every pool. */
   close(): Promise<void>;
@@ -72,6 +85,12 @@ function usesVault(data: KeysFile): boolean {
   return PROVIDER_IDS.some((provider) =>
     (data.providers?.[provider]?.keys ?? []).some((key) => key.from?.startsWith('vault:')),
   );
+}
+
+/** A provider's settings in the file: everything in its section besides its keys and pool options. */
+function providerSettings(data: KeysFile, provider: ProviderId): ProviderSettings {
+  const { keys: _keys, pool: _pool, ...settings } = data.providers?.[provider] ?? {};
+  return settings;
 }
 
 function vaultPath(options: SecretSourceOptions): string {
@@ -94,7 +113,18 @@ export async function createFromKeysFile(
   options: CreateFromKeysFileOptions = {},
 ): Promise<KeysFileKeypool> {
   const vaultCache: { vault?: Vault } = {};
-  const first = await readKeysConfig(input, options, vaultCache);
+  const events = new TypedEmitter<KeysFileEvents>();
+  const lastGood = new LastGoodSecrets(
+    ({ message, ...report }) =>
+      events.emit('secret.refresh_failed', {
+        at: Date.now(),
+        ...report,
+        message: message ?? 'the source failed',
+      }),
+    ({ message: _message, ...report }) => events.emit('secret.recovered', { at: Date.now(), ...report }),
+  );
+  const refreshMs = refreshInterval(options);
+  const first = await readKeysConfig(input, options, vaultCache, lastGood);
   const resolved = first.resolved;
   const pools: Partial<Record<ProviderId, KeyPool>> = {};
   try {
@@ -102,7 +132,12 @@ export async function createFromKeysFile(
       const keys = resolved.keys[provider];
       if (keys.length === 0) continue;
       const factory =
-        options.providers?.[provider] ?? defaultProviderFactory(provider, options.clientOptions?.[provider]);
+        options.providers?.[provider] ??
+        defaultProviderFactory(
+          provider,
+          options.clientOptions?.[provider],
+          providerSettings(first.data, provider),
+        );
       const pool = await factory({
         ...(resolved.pools[provider] ?? {}),
         ...options.pool,
@@ -116,8 +151,11 @@ export async function createFromKeysFile(
     const disabledByFile: DisabledByFile = new Map();
     // A key the file disables is left out at start; one disabled later is disabled in place (its state kept).
     const chains = buildChains(resolved, pools, options.chain);
-    const keypool = createKeypool({ ...pools, chains });
+    // The registry holds each pool under its label (a preset's name; `azure-openai` for the `azure` section).
+    const byLabel = Object.fromEntries(Object.values(pools).map((pool) => [pool.provider, pool]));
+    const keypool = createKeypool({ ...byLabel, chains } as KeypoolOptions);
     return running(
+      { events, lastGood, refreshMs },
       input,
       options,
       first.data,
@@ -165,7 +203,21 @@ function buildChains(
   return chains;
 }
 
+/** The refresh interval: the option, else the shortest one a given source declares, else none. */
+function refreshInterval(options: CreateFromKeysFileOptions): number | undefined {
+  const declared = (options.sources ?? []).flatMap((source) =>
+    typeof source.refreshMs === 'number' && source.refreshMs > 0 ? [source.refreshMs] : [],
+  );
+  const interval = options.refreshMs ?? (declared.length > 0 ? Math.min(...declared) : undefined);
+  if (interval !== undefined && !(Number.isFinite(interval) && interval > 0))
+    throw new ConfigError('createFromKeysFile options', [
+      { path: 'refreshMs', message: 'must be a positive number of ms' },
+    ]);
+  return interval;
+}
+
 function running(
+  refresh: { events: TypedEmitter<KeysFileEvents>; lastGood: LastGoodSecrets; refreshMs: number | undefined },
   input: KeysFileInput,
   options: CreateFromKeysFileOptions,
   initialData: KeysFile,
@@ -176,7 +228,7 @@ function running(
   disabledByFile: DisabledByFile,
   vaultCache: { vault?: Vault },
 ): KeysFileKeypool {
-  const events = new TypedEmitter<KeysFileEvents>();
+  const { events, lastGood } = refresh;
   let data = initialData;
   let queue: Promise<unknown> = Promise.resolve();
   let stop: StopWatching | undefined;
@@ -184,7 +236,7 @@ function running(
 
   const reloadOnce = async (): Promise<KeyChange[]> => {
     try {
-      const next = await readKeysConfig(input, options, vaultCache);
+      const next = await readKeysConfig(input, options, vaultCache, lastGood);
       checkReload(pools, next.resolved);
       const changes: KeyChange[] = [];
       for (const [provider, pool] of Object.entries(pools) as [ProviderId, KeyPool][])
@@ -219,6 +271,15 @@ function running(
     });
   }
 
+  // Secrets are read again on a schedule (the file too: a reload is one read of both); the timer never keeps Node alive.
+  const timer =
+    refresh.refreshMs === undefined
+      ? undefined
+      : setInterval(() => {
+          if (!closed) reload().catch(() => undefined);
+        }, refresh.refreshMs);
+  timer?.unref?.();
+
   return {
     pools,
     chains,
@@ -238,6 +299,7 @@ function running(
     async close() {
       closed = true;
       stop?.();
+      if (timer) clearInterval(timer);
       await queue;
       await keypool.close();
     },

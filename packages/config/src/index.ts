@@ -5,11 +5,13 @@ export {
   type KeysFileKeypool,
 } from './create-from-keys-file';
 export type { KeyChange, KeysFileEventName, KeysFileEvents } from './keys-file-events';
+export { LastGoodSecrets, type SecretRefreshReport } from './last-good-secrets';
 export {
   defaultProviderFactory,
   PROVIDER_PACKAGES,
   type ProviderPoolFactory,
   type ProviderPoolInput,
+  type ProviderSettings,
 } from './provider-pool-factory';
 export {
   type KeysConfig,

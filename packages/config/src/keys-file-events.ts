@@ -25,6 +25,21 @@ export interface KeysFileEvents {
    * keys): the running pools keep the last good configuration. The message names the file and path, never a secret.
    */
   'config.error': { at: number; error: Error; message: string };
+  /**
+   * A key's secret source failed when read again (a store down, a secret gone): the key keeps its last good secret.
+   * Names the key and its reference (`vault:keypool/openai#api_key`), never a secret.
+   */
+  'secret.refresh_failed': {
+    at: number;
+    provider: ProviderId;
+    keyId: string;
+    ref: string;
+    /** Failed reads in a row. */
+    failures: number;
+    message: string;
+  };
+  /** A key's secret source works again after failing (`failures` reads in a row). */
+  'secret.recovered': { at: number; provider: ProviderId; keyId: string; ref: string; failures: number };
 }
 
 /** The name of a keys-file keypool event. */

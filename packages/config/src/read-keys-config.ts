@@ -1,5 +1,6 @@
 import {
   envSource,
+  isProviderId,
   type KeysFile,
   type LoadedKeysFile,
   loadKeysFile,
@@ -13,6 +14,7 @@ import {
   VaultEntryError,
   type VaultOptions,
 } from '@keypool/keystore';
+import type { LastGoodSecrets } from './last-good-secrets';
 
 /**
  * A keys file: its path, or its content as an object (the same shape as `keypool.json`), or a keys.json list of entries
@@ -46,12 +48,14 @@ function placeholder(provider: ProviderId | undefined, keyId: string | undefined
 /**
  * Reads a keys file (or takes its content), validates it and resolves every secret. A key whose vault entry is
  * disabled (`keypool keys disable`) is reported as disabled, not as an error, and the vault's primary key of a
- * provider (`keypool keys switch`) is its primary unless the file names one.
+ * provider (`keypool keys switch`) is its primary unless the file names one. With `lastGood`, a source that fails
+ * for a key it served before keeps that key's last good secret (see `LastGoodSecrets`).
  */
 export async function readKeysConfig(
   input: KeysFileInput,
   options: SecretSourceOptions = {},
   vaultCache?: { vault?: Vault },
+  lastGood?: LastGoodSecrets,
 ): Promise<KeysConfig> {
   const loaded: LoadedKeysFile =
     typeof input === 'string'
@@ -70,8 +74,7 @@ export async function readKeysConfig(
     async resolve(ref: string, context?: SecretRefContext): Promise<string> {
       const slash = ref.indexOf('/');
       const prefix = slash > 0 ? ref.slice(0, slash) : undefined;
-      const named =
-        prefix === 'openai' || prefix === 'anthropic' || prefix === 'gemini' || prefix === 'mistral';
+      const named = isProviderId(prefix);
       const entry = await vault().get(
         named ? (prefix as ProviderId) : context?.provider,
         named ? ref.slice(slash + 1) : ref,
@@ -87,9 +90,10 @@ export async function readKeysConfig(
   };
   const given = options.sources ?? [envSource(), ownVault];
   // A caller's own vault source reports a disabled entry as an error: read it as a disabled key too.
-  const sources = given.map(
+  const checked = given.map(
     (source): SecretSource => ({
       scheme: source.scheme,
+      ...(source.refreshMs === undefined ? {} : { refreshMs: source.refreshMs }),
       async resolve(ref, context) {
         try {
           return await source.resolve(ref, context);
@@ -101,7 +105,10 @@ export async function readKeysConfig(
       },
     }),
   );
+  // Outermost, the last good secrets: a source that fails on a re-read keeps its key's secret (and is reported).
+  const sources = lastGood ? lastGood.wrap(checked) : checked;
   const resolved = await resolveKeysFile(loaded, { sources });
+  lastGood?.forgetUnread();
   for (const provider of Object.keys(resolved.keys) as ProviderId[]) {
     const keys = resolved.keys[provider];
     const off = keys.filter((key) => disabledInVault.has(`${provider}/${key.id}`)).map((key) => key.id);

@@ -10,8 +10,12 @@ afterEach(async () => {
   await rm(example, { force: true });
 });
 
-it('runs the README example as written and prints what the README says', async () => {
-  const section = readme.slice(readme.indexOf('## From a keys file to running pools'));
+it.each([
+  '## From a keys file to running pools',
+  '## OpenAI-compatible presets and Azure',
+  '## Secrets from an external store, refreshed',
+])('runs the README example of "%s" as written and prints what the README says', async (heading) => {
+  const section = readme.slice(readme.indexOf(heading));
   const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
   const printed = /It prints:\n\n```text\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
   expect(code).toContain('createFromKeysFile');
@@ -19,6 +23,6 @@ it('runs the README example as written and prints what the README says', async (
   await writeFile(example, code);
   const lines: string[] = [];
   vi.spyOn(console, 'log').mockImplementation((line: string) => lines.push(line));
-  await import(example.href);
+  await import(`${example.href}?${encodeURIComponent(heading)}`);
   expect(lines.join('\n')).toBe(printed.trim());
 });

@@ -10,21 +10,34 @@ import type { StepStatus } from './chain-call-state';
 import type { FallbackChain } from './fallback-chain';
 import type { FallbackEventName, FallbackEvents } from './fallback-events';
 
-/** The providers a registry holds a pool for. */
-export const KEYPOOL_PROVIDERS = ['openai', 'anthropic', 'gemini', 'mistral'] as const;
+/**
+ * The providers a registry holds a pool for, by their pools' provider label: the SDK families, then the
+ * OpenAI-compatible presets of `@keypool/openai` and Azure OpenAI (`azure-openai`).
+ */
+export const KEYPOOL_PROVIDERS = [
+  'openai',
+  'anthropic',
+  'gemini',
+  'mistral',
+  'deepseek',
+  'groq',
+  'openrouter',
+  'together',
+  'fireworks',
+  'xai',
+  'cerebras',
+  'perplexity',
+  'azure-openai',
+] as const;
 /** One of `KEYPOOL_PROVIDERS`. */
 export type KeypoolProvider = (typeof KEYPOOL_PROVIDERS)[number];
 
-/** What `createKeypool` takes: a ready pool per provider (each optional) and named fallback chains over them. */
-export interface KeypoolOptions {
-  // biome-ignore lint/suspicious/noExplicitAny: a pool of any SDK client.
-  openai?: KeyPool<any>;
-  // biome-ignore lint/suspicious/noExplicitAny: a pool of any SDK client.
-  anthropic?: KeyPool<any>;
-  // biome-ignore lint/suspicious/noExplicitAny: a pool of any SDK client.
-  gemini?: KeyPool<any>;
-  // biome-ignore lint/suspicious/noExplicitAny: a pool of any SDK client.
-  mistral?: KeyPool<any>;
+/**
+ * What `createKeypool` takes: a ready pool per provider (each optional, under its pool's provider label, e.g. `groq`
+ * or `azure-openai`) and named fallback chains over them.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: a pool of any SDK client.
+export interface KeypoolOptions extends Partial<Record<KeypoolProvider, KeyPool<any>>> {
   chains?: Record<string, FallbackChain>;
 }
 

@@ -1,6 +1,7 @@
 import { ConfigError, type ConfigIssue } from '@keypool/core';
-import { PROVIDER_IDS, type ProviderId } from '@keypool/keystore';
+import type { ProviderId } from '@keypool/keystore';
 import { z } from 'zod';
+import { GATEWAY_PROVIDERS, gatewayProviderMessage, isGatewayProvider } from './gateway-providers';
 
 /** Where a model name sent by a client goes: a provider's model, or a named fallback chain of the keys file. */
 export type ModelTarget =
@@ -58,18 +59,38 @@ export interface GatewayConfig {
 const HASH_PATTERN = /^sha256:[0-9a-f]{64}$/;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
-const modelTargetSchema = z.union(
-  [
-    z.string().regex(/^(chain:\S+|(openai|anthropic|gemini|mistral)\/\S+)$/, {
-      error: 'must be "chain:<name>" or "<provider>/<model>" (provider: openai, anthropic, gemini, mistral)',
-    }),
-    z.strictObject({
-      provider: z.enum(PROVIDER_IDS, { error: `must be one of ${PROVIDER_IDS.join(', ')}` }),
-      model: z.string().min(1, { error: 'must not be empty' }),
-    }),
-  ],
-  { error: 'must be "chain:<name>", "<provider>/<model>" or { provider, model }' },
-);
+const modelTargetSchema = z
+  .union(
+    [
+      z.string().regex(/^(chain:\S+|[^/\s]+\/\S+)$/, {
+        error: `must be "chain:<name>" or "<provider>/<model>" (provider: ${GATEWAY_PROVIDERS.join(', ')})`,
+      }),
+      z.strictObject({
+        provider: z.string({ error: `must be one of ${GATEWAY_PROVIDERS.join(', ')}` }),
+        model: z.string().min(1, { error: 'must not be empty' }),
+      }),
+    ],
+    { error: 'must be "chain:<name>", "<provider>/<model>" or { provider, model }' },
+  )
+  .superRefine((value, context) => {
+    // The provider is checked here, after the shape, so a preset or a typo gets its own message.
+    // It also runs when the shape is wrong (then there is nothing more to say).
+    const loose = value as unknown;
+    const provider =
+      typeof loose === 'string'
+        ? /^[^/\s:]+\/\S+$/.test(loose)
+          ? loose.split('/')[0]
+          : undefined
+        : typeof (loose as { provider?: unknown } | null)?.provider === 'string'
+          ? (loose as { provider: string }).provider
+          : undefined;
+    if (provider !== undefined && !isGatewayProvider(provider))
+      context.addIssue({
+        code: 'custom',
+        path: typeof value === 'string' ? [] : ['provider'],
+        message: gatewayProviderMessage(provider),
+      });
+  });
 
 const nonNegative = z
   .number({ error: 'must be a non-negative number' })
@@ -120,8 +141,13 @@ export const gatewaySectionSchema = z.strictObject({
     .max(65535, { error: 'must be 0..65535' })
     .optional(),
   upstreams: z
-    .partialRecord(z.enum(PROVIDER_IDS), z.url({ error: 'must be a URL' }), {
-      error: `must map ${PROVIDER_IDS.join(', ')} to base URLs`,
+    .record(z.string(), z.url({ error: 'must be a URL' }), {
+      error: `must map ${GATEWAY_PROVIDERS.join(', ')} to base URLs`,
+    })
+    .superRefine((upstreams, context) => {
+      for (const provider of Object.keys(upstreams))
+        if (!isGatewayProvider(provider))
+          context.addIssue({ code: 'custom', path: [provider], message: gatewayProviderMessage(provider) });
     })
     .optional(),
   models: z
@@ -151,7 +177,8 @@ function pathOf(base: string, path: readonly PropertyKey[]): string {
 }
 
 function toTarget(value: z.output<typeof modelTargetSchema>): ModelTarget {
-  if (typeof value !== 'string') return { kind: 'provider', provider: value.provider, model: value.model };
+  if (typeof value !== 'string')
+    return { kind: 'provider', provider: value.provider as ProviderId, model: value.model };
   if (value.startsWith('chain:')) return { kind: 'chain', chain: value.slice('chain:'.length) };
   const slash = value.indexOf('/');
   return { kind: 'provider', provider: value.slice(0, slash) as ProviderId, model: value.slice(slash + 1) };

@@ -9,6 +9,7 @@ import {
 } from '@keypool/core';
 import { createFallbackChain, type FallbackChain } from '@keypool/fallback';
 import type { FallbackChains, PoolOptions, ProviderId } from '@keypool/keystore';
+import { gatewayProviderMessage, isGatewayProvider } from './gateway-providers';
 import type { RateLimitParser } from './upstream-request';
 
 /** The provider pools and named chains a gateway serves. */
@@ -119,6 +120,10 @@ async function createPool(
         clientOptions: baseURL ? { serverURL: baseURL } : {},
       }) as unknown as KeyPool;
     }
+    default:
+      throw new ConfigError('gateway config', [
+        { path: `providers.${provider}`, message: gatewayProviderMessage(provider) },
+      ]);
   }
 }
 
@@ -132,6 +137,17 @@ function remember(stores: StateStore[], store: StateStore): StateStore {
  * a configuration error, reported with the chain and step.
  */
 export async function createGatewayPools(options: GatewayPoolsOptions): Promise<GatewayPools> {
+  const unsupported = (Object.keys(options.keys) as ProviderId[]).filter(
+    (provider) => !isGatewayProvider(provider) && (options.keys[provider]?.length ?? 0) > 0,
+  );
+  if (unsupported.length > 0)
+    throw new ConfigError(
+      'gateway config',
+      unsupported.map((provider) => ({
+        path: `providers.${provider}`,
+        message: gatewayProviderMessage(provider),
+      })),
+    );
   const pools: Partial<Record<ProviderId, KeyPool>> = {};
   const stores: StateStore[] = [];
   const rateLimitParsers: Partial<Record<ProviderId, RateLimitParser>> = {};

@@ -22,6 +22,12 @@ export {
   type GatewayPools,
   type GatewayPoolsOptions,
 } from './gateway-pools';
+export {
+  GATEWAY_PROVIDERS,
+  gatewayProviderMessage,
+  isGatewayProvider,
+  unsupportedProviderIssues,
+} from './gateway-providers';
 export { type Gateway, type GatewayOptions, startGateway } from './gateway-server';
 export { ModelRouter, type Route } from './model-router';
 export { RedisVirtualKeyBudget } from './redis-virtual-key-budget';

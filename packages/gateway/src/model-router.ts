@@ -1,8 +1,9 @@
 import type { KeyPool } from '@keypool/core';
 import type { FallbackChain } from '@keypool/fallback';
-import { isProviderId, type ProviderId } from '@keypool/keystore';
+import type { ProviderId } from '@keypool/keystore';
 import { type ApiDialect, GatewayError } from './api-error';
 import type { ModelTarget } from './gateway-config';
+import { isGatewayProvider } from './gateway-providers';
 
 /** Where one request goes: a provider's pool with the upstream model name, or a chain. */
 export type Route =
@@ -42,7 +43,8 @@ export class ModelRouter {
     const slash = model.indexOf('/');
     if (slash > 0) {
       const provider = model.slice(0, slash);
-      if (isProviderId(provider)) return { kind: 'provider', provider, model: model.slice(slash + 1) };
+      // Only the providers the gateway serves: `deepseek/deepseek-chat` (an OpenRouter-style name) stays a model name.
+      if (isGatewayProvider(provider)) return { kind: 'provider', provider, model: model.slice(slash + 1) };
     }
     return { kind: 'provider', provider: dialect, model };
   }

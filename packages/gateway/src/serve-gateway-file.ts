@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { KeyPoolOptions } from '@keypool/core';
+import { ConfigError, type KeyPoolOptions } from '@keypool/core';
 import {
   type KeystoreWarning,
   parseKeysFile,
@@ -12,6 +12,7 @@ import { parse as parseYaml } from 'yaml';
 import { type GatewayConfig, parseGatewayConfig } from './gateway-config';
 import { createGatewayDashboard } from './gateway-dashboard';
 import { createGatewayPools } from './gateway-pools';
+import { unsupportedProviderIssues } from './gateway-providers';
 import { type Gateway, type GatewayOptions, startGateway } from './gateway-server';
 import { RedisVirtualKeyBudget } from './redis-virtual-key-budget';
 import type { MountedHandler, WebHandler } from './web-handler';
@@ -101,6 +102,8 @@ export async function loadGatewayFile(
   const loaded = parseKeysFile(JSON.stringify(rest), { file: path, format: 'json' });
   // The gateway section is checked before any secret is resolved: a typo fails fast, without a vault prompt.
   const config = parseGatewayConfig(gateway, Object.keys(loaded.data.chains ?? {}));
+  const unsupported = unsupportedProviderIssues(loaded.data);
+  if (unsupported.length > 0) throw new ConfigError(`gateway config (${path})`, unsupported);
   const keys = await resolveKeysFile(loaded, options.sources ? { sources: options.sources } : {});
   if (options.host !== undefined) config.host = options.host;
   if (options.port !== undefined) config.port = options.port;

@@ -8,8 +8,10 @@ export { KeysFileError, type KeysFileIssue } from './keys-file-error';
 export { KEYS_FILE_SCHEMA_ID, keysFileJsonSchema } from './keys-file-json-schema';
 export {
   type KeysFile,
+  type KeysFileAzure,
   type KeysFileKey,
   type KeysFileProvider,
+  keysFileAzureSchema,
   keysFileChainStepSchema,
   keysFileKeySchema,
   keysFilePoolSchema,
@@ -39,7 +41,22 @@ export {
   parseKeysJson,
 } from './parse-keys-json';
 export { type CooldownBounds, POOL_STRATEGIES, type PoolOptions, type PoolStrategy } from './pool-options';
-export { isProviderId, PROVIDER_IDS, type ProviderId } from './provider-id';
+export {
+  AZURE_PROVIDER_ID,
+  AZURE_PROVIDER_LABEL,
+  isOpenAIPresetId,
+  isProviderId,
+  OPENAI_PRESET_IDS,
+  type OpenAIPresetId,
+  PROVIDER_FAMILIES,
+  PROVIDER_IDS,
+  type ProviderFamily,
+  type ProviderId,
+  providerFamily,
+  providerLabel,
+  suggestProviderId,
+  unknownProviderMessage,
+} from './provider-id';
 export { type ResolvedKeys, type ResolveKeysFileOptions, resolveKeysFile } from './resolve-keys-file';
 export { SecretResolveError, type SecretResolveFailure } from './secret-resolve-error';
 export {

@@ -1,4 +1,4 @@
-import type { ProviderId } from './provider-id';
+import { PROVIDER_IDS, type ProviderId } from './provider-id';
 
 /** Proactive per-key limits; the pool stays under them before it sends. */
 export interface KeyLimits {
@@ -36,5 +36,5 @@ export type ProviderKeys = Record<ProviderId, KeyConfig[]>;
 
 /** A fresh `ProviderKeys` with an empty list for every provider. */
 export function emptyProviderKeys(): ProviderKeys {
-  return { openai: [], anthropic: [], gemini: [], mistral: [] };
+  return Object.fromEntries(PROVIDER_IDS.map((provider) => [provider, []])) as unknown as ProviderKeys;
 }

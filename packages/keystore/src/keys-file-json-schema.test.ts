@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dataPoolOptionNames } from '@keypool/core';
 import { describe, expect, it } from 'vitest';
 import { keysFileJsonSchema } from './keys-file-json-schema';
+import { PROVIDER_IDS } from './provider-id';
 
 const committed = new URL('../schema/keypool.schema.json', import.meta.url);
 
@@ -34,12 +35,9 @@ describe('keysFileJsonSchema', () => {
       'chains',
       'chain',
     ]);
-    expect(Object.keys(schema.properties.providers?.properties ?? {})).toEqual([
-      'openai',
-      'anthropic',
-      'gemini',
-      'mistral',
-    ]);
+    expect(Object.keys(schema.properties.providers?.properties ?? {})).toEqual([...PROVIDER_IDS]);
+    expect(schema.properties.providers?.properties?.groq).toEqual({ $ref: '#/$defs/provider' });
+    expect(schema.properties.providers?.properties?.azure).toEqual({ $ref: '#/$defs/azure' });
     const text = JSON.stringify(schema);
     expect(schema.properties.providers?.properties?.gemini).toEqual({ $ref: '#/$defs/provider' });
     for (const word of [

@@ -7,7 +7,7 @@ import {
   keysFileSchema,
 } from './keys-file-schema';
 import { POOL_STRATEGIES } from './pool-options';
-import { PROVIDER_IDS } from './provider-id';
+import { AZURE_PROVIDER_ID, PROVIDER_IDS } from './provider-id';
 
 interface JsonSchemaObject {
   properties?: Record<string, unknown>;
@@ -66,17 +66,19 @@ export function keysFileJsonSchema(): Record<string, unknown> {
       }
     },
   }) as JsonSchemaObject;
-  // The four provider sections are one schema: define it once and refer to it.
+  // The provider sections are one schema (Azure's adds its settings): define each once and refer to it.
   const providers = schema.properties?.providers as JsonSchemaObject;
   const sections = providers.properties ?? {};
   const providerSchema = sections.openai;
-  for (const provider of PROVIDER_IDS) sections[provider] = { $ref: '#/$defs/provider' };
+  const azureSchema = sections[AZURE_PROVIDER_ID];
+  for (const provider of PROVIDER_IDS)
+    sections[provider] = { $ref: provider === AZURE_PROVIDER_ID ? '#/$defs/azure' : '#/$defs/provider' };
   const { $schema, ...rest } = schema;
   return {
     $schema,
     $id: KEYS_FILE_SCHEMA_ID,
     title: 'Keypool keys file',
     ...rest,
-    $defs: { provider: providerSchema },
+    $defs: { provider: providerSchema, azure: azureSchema },
   };
 }

@@ -1,7 +1,7 @@
 import { headerUnsafe, poolOptionProblems } from '@keypool/core';
 import { z } from 'zod';
 import { POOL_STRATEGIES } from './pool-options';
-import { PROVIDER_IDS } from './provider-id';
+import { AZURE_PROVIDER_ID, PROVIDER_IDS, type ProviderId, unknownProviderMessage } from './provider-id';
 
 /** A reference to a secret held elsewhere: `scheme:reference`, e.g. `env:OPENAI_PROD_KEY` or `vault:openai/main`. */
 export const SECRET_REF_PATTERN = /^[a-z][a-z0-9+.-]*:\S+$/;
@@ -144,31 +144,82 @@ export const keysFilePoolSchema = z
     }
   });
 
-/** One provider's section of a keys file: its keys and pool options. */
-export const keysFileProviderSchema = z
-  .strictObject({
-    keys: z.array(keysFileKeySchema, { error: 'must be a list of keys' }).optional(),
-    pool: keysFilePoolSchema.optional(),
-  })
-  .superRefine((provider, context) => {
-    const firstIndex = new Map<string, number>();
-    provider.keys?.forEach((key, index) => {
-      const earlier = firstIndex.get(key.id);
-      if (earlier === undefined) {
-        firstIndex.set(key.id, index);
-      } else {
-        context.addIssue({
-          code: 'custom',
-          path: ['keys', index, 'id'],
-          message: `duplicate key id "${key.id}" (also at keys[${earlier}])`,
-        });
-      }
+const httpUrl = (what: string) =>
+  z
+    .string({ error: `must be a URL (${what})` })
+    .refine((value) => /^https?:\/\/\S+$/.test(value) && URL.canParse(value), {
+      error: `must be an http or https URL (${what})`,
     });
+
+/** The fields of every provider section: its keys, pool options and where its API lives. */
+const providerSectionShape = {
+  keys: z.array(keysFileKeySchema, { error: 'must be a list of keys' }).optional(),
+  pool: keysFilePoolSchema.optional(),
+  baseURL: httpUrl('the API base URL')
+    .optional()
+    .describe(
+      "The provider's API base URL (a proxy, a test server); default: the SDK's, or the preset's (groq, deepseek...).",
+    ),
+};
+
+function uniqueKeyIds(provider: { keys?: { id: string }[] | undefined }, context: z.RefinementCtx): void {
+  const firstIndex = new Map<string, number>();
+  provider.keys?.forEach((key, index) => {
+    const earlier = firstIndex.get(key.id);
+    if (earlier === undefined) {
+      firstIndex.set(key.id, index);
+    } else {
+      context.addIssue({
+        code: 'custom',
+        path: ['keys', index, 'id'],
+        message: `duplicate key id "${key.id}" (also at keys[${earlier}])`,
+      });
+    }
   });
+}
+
+/** One provider's section of a keys file: its keys, pool options and base URL. */
+export const keysFileProviderSchema = z.strictObject(providerSectionShape).superRefine(uniqueKeyIds);
+
+/** Azure OpenAI's section: a provider section with the resource's endpoint, API version and deployment. */
+export const keysFileAzureSchema = z
+  .strictObject({
+    ...providerSectionShape,
+    endpoint: httpUrl('https://<resource>.openai.azure.com')
+      .optional()
+      .describe(
+        'The resource endpoint, https://<resource>.openai.azure.com (default: AZURE_OPENAI_ENDPOINT).',
+      ),
+    apiVersion: name('the API version')
+      .optional()
+      .describe('The api-version sent with every request, e.g. 2024-10-21 (default: OPENAI_API_VERSION).'),
+    deployment: name('the deployment name')
+      .optional()
+      .describe("The deployment every call goes to; without it, the call's model names the deployment."),
+  })
+  .superRefine(uniqueKeyIds);
+
+const providerSections = Object.fromEntries(
+  PROVIDER_IDS.map((provider) => [
+    provider,
+    (provider === AZURE_PROVIDER_ID ? keysFileAzureSchema : keysFileProviderSchema).optional(),
+  ]),
+) as {
+  [P in ProviderId]: z.ZodOptional<
+    P extends 'azure' ? typeof keysFileAzureSchema : typeof keysFileProviderSchema
+  >;
+};
 
 /** One step of a fallback chain in a keys file. */
 export const keysFileChainStepSchema = z.strictObject({
-  provider: z.enum(PROVIDER_IDS, { error: orRequired(`must be one of ${PROVIDER_IDS.join(', ')}`) }),
+  provider: z.enum(PROVIDER_IDS, {
+    error: (issue: IssueInput) =>
+      issue.input === undefined
+        ? 'is required'
+        : typeof issue.input === 'string'
+          ? unknownProviderMessage(issue.input)
+          : `must be one of ${PROVIDER_IDS.join(', ')}`,
+  }),
   model: name('the model name'),
   contextWindow: positiveInteger().optional(),
   maxTokens: positiveInteger().optional(),
@@ -188,15 +239,7 @@ export const keysFileSchema = z
       .optional()
       .describe("Pool options for every provider; a provider's own pool section overrides them."),
     providers: z
-      .strictObject(
-        {
-          openai: keysFileProviderSchema.optional(),
-          anthropic: keysFileProviderSchema.optional(),
-          gemini: keysFileProviderSchema.optional(),
-          mistral: keysFileProviderSchema.optional(),
-        },
-        { error: 'must be an object with a section per provider' },
-      )
+      .strictObject(providerSections, { error: 'must be an object with a section per provider' })
       .optional(),
     chains: z
       .record(
@@ -242,3 +285,5 @@ export type KeysFile = z.output<typeof keysFileSchema>;
 export type KeysFileKey = z.output<typeof keysFileKeySchema>;
 /** One provider's section of a keys file. */
 export type KeysFileProvider = z.output<typeof keysFileProviderSchema>;
+/** Azure OpenAI's section of a keys file. */
+export type KeysFileAzure = z.output<typeof keysFileAzureSchema>;

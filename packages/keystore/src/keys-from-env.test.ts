@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { EnvKeysError } from './env-keys-error';
+import { emptyProviderKeys } from './key-config';
 import { keysFromEnv } from './keys-from-env';
 
 const ids = (keys: { id: string }[]) => keys.map((key) => key.id);
@@ -23,7 +24,8 @@ describe('keysFromEnv', () => {
   });
 
   it('returns an empty list for a provider without variables', () => {
-    expect(keysFromEnv({})).toEqual({ openai: [], anthropic: [], gemini: [], mistral: [] });
+    expect(keysFromEnv({})).toEqual(emptyProviderKeys());
+    expect(Object.values(keysFromEnv({})).every((keys) => keys.length === 0)).toBe(true);
   });
 
   it('reads numbered variables with and without an underscore, in numeric order after the plain one', () => {

@@ -10,6 +10,15 @@ export const ENV_PROVIDER_NAMES: Readonly<Record<ProviderId, readonly string[]>>
   anthropic: ['ANTHROPIC', 'CLAUDE'],
   gemini: ['GEMINI', 'GOOGLE'],
   mistral: ['MISTRAL'],
+  deepseek: ['DEEPSEEK'],
+  groq: ['GROQ'],
+  openrouter: ['OPENROUTER'],
+  together: ['TOGETHER', 'TOGETHER_AI'],
+  fireworks: ['FIREWORKS'],
+  xai: ['XAI'],
+  cerebras: ['CEREBRAS'],
+  perplexity: ['PERPLEXITY', 'PPLX'],
+  azure: ['AZURE_OPENAI'],
 };
 
 /** The `<NAME>_API_KEY` prefixes read for each provider, in priority order. */
@@ -18,6 +27,15 @@ export const ENV_KEY_PREFIXES: Readonly<Record<ProviderId, readonly string[]>> =
   anthropic: ['ANTHROPIC_API_KEY', 'CLAUDE_API_KEY'],
   gemini: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'],
   mistral: ['MISTRAL_API_KEY'],
+  deepseek: ['DEEPSEEK_API_KEY'],
+  groq: ['GROQ_API_KEY'],
+  openrouter: ['OPENROUTER_API_KEY'],
+  together: ['TOGETHER_API_KEY', 'TOGETHER_AI_API_KEY'],
+  fireworks: ['FIREWORKS_API_KEY'],
+  xai: ['XAI_API_KEY'],
+  cerebras: ['CEREBRAS_API_KEY'],
+  perplexity: ['PERPLEXITY_API_KEY', 'PPLX_API_KEY'],
+  azure: ['AZURE_OPENAI_API_KEY'],
 };
 
 /** Kinds of variable, in the order their keys join the pool. */
@@ -65,7 +83,8 @@ function candidatesFor(provider: ProviderId, names: string[]): EnvCandidate[] {
 
 /**
  * Reads API keys from environment variables, following the conventions people already use, for each provider
- * stem (`OPENAI`, `ANTHROPIC` or `CLAUDE`, `GEMINI` or `GOOGLE`, `MISTRAL`):
+ * stem (`OPENAI`, `ANTHROPIC` or `CLAUDE`, `GEMINI` or `GOOGLE`, `MISTRAL`; the presets' `GROQ`, `DEEPSEEK`...;
+ * Azure's `AZURE_OPENAI`; see `ENV_PROVIDER_NAMES`):
  * `OPENAI_API_KEY`; numbered `OPENAI_API_KEY2`, `OPENAI_API_KEY_3`...; the list `OPENAI_API_KEYS=k1,k2`; named
  * `OPENAI_KEY_<id>` (e.g. `OPENAI_KEY_PROD`); and last, after every other key, the list `OPENAI_BACKUP_KEYS`.
  * Values are trimmed. Ids are stable and derived from the variable: `env:OPENAI_API_KEY_3`, `env:OPENAI_KEY_PROD`,

@@ -142,7 +142,31 @@ describe('parseKeysFile', () => {
       withKey({ id: 'c', from: 'env:C', disabled: 'yes' }),
       'providers.openai.keys[2].disabled: must be true or false',
     ],
-    ['an unknown provider', { providers: { cohere: {} } }, 'providers: unknown field "cohere"'],
+    [
+      'an unknown provider',
+      { providers: { cohere: {} } },
+      'providers: unknown provider "cohere"; known: openai,',
+    ],
+    [
+      'a mistyped preset',
+      { providers: { groqq: {} } },
+      'providers: unknown provider "groqq" (did you mean "groq"?)',
+    ],
+    [
+      'Azure under its label',
+      { providers: { 'azure-openai': {} } },
+      'providers: unknown provider "azure-openai" (did you mean "azure"?)',
+    ],
+    [
+      'Azure settings in a preset section',
+      { providers: { groq: { endpoint: 'https://x.openai.azure.com' } } },
+      'providers.groq: unknown field "endpoint"',
+    ],
+    [
+      'a base URL that is not http',
+      { providers: { groq: { baseURL: 'ftp://example.com' } } },
+      'providers.groq.baseURL: must be an http or https URL',
+    ],
     [
       'keys not a list',
       { providers: { gemini: { keys: {} } } },
@@ -172,7 +196,12 @@ describe('parseKeysFile', () => {
     [
       'a chain step with an unknown provider',
       { chains: { main: [{ provider: 'x', model: 'm' }] } },
-      'chains.main[0].provider: must be one of openai',
+      'chains.main[0].provider: unknown provider "x"; known: openai, anthropic, gemini, mistral, deepseek, groq,',
+    ],
+    [
+      'a chain step with a mistyped preset',
+      { chains: { main: [{ provider: 'deepsek', model: 'm' }] } },
+      'chains.main[0].provider: unknown provider "deepsek" (did you mean "deepseek"?)',
     ],
     [
       'a chain step without a model',

@@ -9,7 +9,7 @@ import { keysJsonToKeysFile, looksLikeKeysJson } from './keys-json-to-keys-file'
 import type { KeystoreWarning } from './keystore-warning';
 import { parseKeysJson } from './parse-keys-json';
 import { protectSecret } from './protect-secret';
-import { PROVIDER_IDS } from './provider-id';
+import { PROVIDER_IDS, unknownProviderMessage } from './provider-id';
 
 /** The format of a keys file. */
 export type KeysFileFormat = 'json' | 'yaml';
@@ -37,6 +37,9 @@ function safeFieldName(field: string): string {
 }
 
 function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys' && issue.path.length === 1 && issue.path[0] === 'providers') {
+    return issue.keys.map((key) => unknownProviderMessage(key)).join('; ');
+  }
   if (issue.code === 'unrecognized_keys') {
     const fields = issue.keys.map((key) => `"${safeFieldName(key)}"`).join(', ');
     return `unknown field${issue.keys.length === 1 ? '' : 's'} ${fields}`;

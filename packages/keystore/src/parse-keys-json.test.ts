@@ -78,7 +78,7 @@ describe('parseKeysJson', () => {
     expect(error.code).toBe('keys_file_invalid');
     expect(error.issues.map((issue) => `${issue.path}: ${issue.message}`)).toEqual([
       '[0].api_key: the secret holds whitespace inside it',
-      '[1].provider: must be one of openai, anthropic, claude, gemini, google, mistral',
+      '[1].provider: unknown provider "cohere"; known: openai, anthropic, claude, gemini, google, mistral, deepseek, groq, openrouter, together, together_ai, fireworks, fireworks_ai, xai, cerebras, perplexity, azure, azure_openai, azure-openai',
       '[1].rpm: must be a non-negative number',
       '[1].tags: must be an object of labels, e.g. {"team": "search"}',
       '[2].key_id: is required',

@@ -3,7 +3,7 @@ import { jsonErrorOffset } from './json-error-offset';
 import { emptyProviderKeys, type KeyConfig, type KeyLimits, type ProviderKeys } from './key-config';
 import { KeysFileError, type KeysFileIssue } from './keys-file-error';
 import { protectSecret } from './protect-secret';
-import type { ProviderId } from './provider-id';
+import { type ProviderId, unknownProviderMessage } from './provider-id';
 
 /** Provider names accepted in a `keys.json` entry (case-insensitive), and the provider each one means. */
 export const KEYS_JSON_PROVIDER_NAMES: Readonly<Record<string, ProviderId>> = {
@@ -13,6 +13,19 @@ export const KEYS_JSON_PROVIDER_NAMES: Readonly<Record<string, ProviderId>> = {
   gemini: 'gemini',
   google: 'gemini',
   mistral: 'mistral',
+  deepseek: 'deepseek',
+  groq: 'groq',
+  openrouter: 'openrouter',
+  together: 'together',
+  together_ai: 'together',
+  fireworks: 'fireworks',
+  fireworks_ai: 'fireworks',
+  xai: 'xai',
+  cerebras: 'cerebras',
+  perplexity: 'perplexity',
+  azure: 'azure',
+  azure_openai: 'azure',
+  'azure-openai': 'azure',
 };
 
 /** One entry of a `keys.json` file, read as is. */
@@ -92,7 +105,7 @@ function readEntry(raw: unknown, path: string, issues: KeysFileIssue[]): KeysJso
       'provider',
       raw.provider === undefined
         ? 'is required'
-        : `must be one of ${Object.keys(KEYS_JSON_PROVIDER_NAMES).join(', ')}`,
+        : unknownProviderMessage(String(raw.provider), Object.keys(KEYS_JSON_PROVIDER_NAMES)),
     );
   }
   if (raw.model_name !== undefined && (typeof raw.model_name !== 'string' || raw.model_name.trim() === '')) {

@@ -44,6 +44,17 @@ describe('the README', () => {
     expect(fromYaml.data.providers?.openai?.pool).toEqual(fromJson.data.providers?.openai?.pool);
   });
 
+  it('shows presets and Azure in a keys file that parses, with a did-you-mean for a typo', () => {
+    const presets = blocks('yaml')[1]!;
+    const loaded = parseKeysFile(presets, { file: 'keypool.yaml' });
+    expect(Object.keys(loaded.data.providers ?? {}).sort()).toEqual(['azure', 'deepseek', 'groq']);
+    expect(loaded.data.providers?.azure?.apiVersion).toBe('2024-10-21');
+    expect(loaded.data.chain?.map((step) => step.provider)).toEqual(['groq', 'azure']);
+    expect(() => parseKeysFile(presets.replace('  groq:', '  grok:'), { file: 'keypool.yaml' })).toThrow(
+      'providers: unknown provider "grok" (did you mean "xai"?); known: openai, anthropic,',
+    );
+  });
+
   it('runs the env example', () => {
     const keys = keysFromEnv({
       OPENAI_API_KEY: 'sk-a-0123456789abcdef',

@@ -4,6 +4,12 @@ import type { ProviderId } from './provider-id';
 export interface SecretRefContext {
   provider?: ProviderId;
   keyId?: string;
+  /**
+   * Set when the secret is read again for a running pool (`createFromKeysFile`'s `refreshMs`): a source that caches
+   * should throw when its store cannot be read instead of serving its last value, so the caller can report it (and
+   * keep the last good secret itself).
+   */
+  refresh?: boolean;
 }
 
 /**
@@ -14,6 +20,8 @@ export interface SecretRefContext {
  */
 export interface SecretSource {
   readonly scheme: string;
+  /** How often the secrets it gives should be read again, ms (its cache's time-to-live), when it says. */
+  readonly refreshMs?: number;
   resolve(ref: string, context?: SecretRefContext): Promise<string>;
 }
 

@@ -1,5 +1,5 @@
 import { fingerprintSecret, headerUnsafe } from '@keypool/core';
-import { isProviderId, PROVIDER_IDS, type ProviderId } from './provider-id';
+import { isProviderId, type ProviderId, unknownProviderMessage } from './provider-id';
 import type { VaultEntryInput } from './vault-entry';
 import { VaultEntryError } from './vault-entry-error';
 
@@ -46,12 +46,7 @@ export function validateVaultEntryInput(input: VaultEntryInput): {
   const secret = typeof input.secret === 'string' ? input.secret.trim() : '';
   const id = input.id?.trim() || `${provider}-${secret === '' ? '' : fingerprintSecret(secret).slice(0, 8)}`;
   if (!isProviderId(provider)) {
-    throw new VaultEntryError(
-      'vault_entry_invalid',
-      undefined,
-      id,
-      `unknown provider; use one of ${PROVIDER_IDS.join(', ')}`,
-    );
+    throw new VaultEntryError('vault_entry_invalid', undefined, id, unknownProviderMessage(String(provider)));
   }
   if (secret === '')
     throw new VaultEntryError(

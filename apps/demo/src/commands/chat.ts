@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { ChatMessage, ChatRequest, KeyConfig, KeyPool } from '@keypool/core';
+import { type ChatMessage, type ChatRequest, ConfigError, type KeyConfig, type KeyPool } from '@keypool/core';
 import { type EmulatorConfig, startEmulator } from '@keypool/emulator';
 import {
   type ChainAttempt,
@@ -8,7 +8,14 @@ import {
   createFallbackChain,
   type FallbackChatResult,
 } from '@keypool/fallback';
-import { type PoolOptions, type ProviderId, strategyFromEnv } from '@keypool/keystore';
+import {
+  emptyProviderKeys,
+  type PoolOptions,
+  type ProviderId,
+  providerFamily,
+  providerLabel,
+  strategyFromEnv,
+} from '@keypool/keystore';
 import { parseBaseUrls } from '../base-url-option';
 import { CliError } from '../cli-error';
 import type { CommandContext } from '../command-context';
@@ -17,15 +24,18 @@ import { errorReport } from '../error-report';
 import { ExitCode } from '../exit-codes';
 import { fakeSecret } from '../fake-keys';
 import { formatDuration } from '../format-duration';
-import { type KeySourceOptions, loadKeys } from '../load-keys';
+import { type KeySourceOptions, loadKeys, type ProviderSettings } from '../load-keys';
 import { type ChainSpecStep, parseChain } from '../parse-chain';
-import { CHAIN_ORDER, DEFAULT_MODELS, PROVIDERS } from '../providers';
+import { CHAIN_ORDER, DEFAULT_MODELS, PROVIDERS, parseProvider } from '../providers';
 import { readStateFile, saveStateFile } from '../state-file';
 import { readEmulatorConfig } from './emulator';
 
 /** `chat` options. */
 export interface ChatOptions extends KeySourceOptions {
   chain?: string;
+  /** `--provider <name>`: one provider only (its default model, or `--model`). */
+  provider?: string;
+  model?: string;
   stream?: boolean;
   system?: string;
   maxTokens?: number;
@@ -60,11 +70,23 @@ export async function chat(
     throw CliError.usage('--max-tokens must be a positive integer', 'bad_option');
   if (options.emulatorConfig && !options.emulator)
     throw CliError.usage('--emulator-config needs --emulator', 'bad_option');
+  if (options.provider && options.chain)
+    throw CliError.usage('give --provider or --chain, not both', 'bad_option');
+  if (options.model && !options.provider)
+    throw CliError.usage(
+      '--model needs --provider (or name the model in --chain provider:model)',
+      'bad_option',
+    );
   const baseUrls = parseBaseUrls(options.baseUrl);
+  let settings: Partial<Record<ProviderId, ProviderSettings>> = {};
 
   let keys: Record<ProviderId, KeyConfig[]>;
   let poolOptions: Partial<Record<ProviderId, PoolOptions>> = {};
   let specs: ChainSpecStep[] | undefined = options.chain ? parseChain(options.chain) : undefined;
+  if (options.provider) {
+    const provider = parseProvider(options.provider);
+    specs = [{ provider, model: options.model ?? DEFAULT_MODELS[provider] }];
+  }
   let source: string;
   let emulator: Awaited<ReturnType<typeof startEmulator>> | undefined;
   try {
@@ -73,24 +95,30 @@ export async function chat(
         ? await readEmulatorConfig(options.emulatorConfig)
         : {};
       emulator = await startEmulator({ acceptAnyKey: true, ...config, port: 0, host: '127.0.0.1' });
-      keys = { openai: [], anthropic: [], gemini: [], mistral: [] };
+      keys = emptyProviderKeys();
       for (const provider of PROVIDERS) {
         for (const index of [1, 2]) {
           const secret = fakeSecret(provider, index, 'chat', 'chat');
           io.redactor.add(secret);
           keys[provider].push({ id: `${provider}-${index}`, secret });
         }
-        baseUrls[provider] = emulator.baseURLs[provider];
+        // The presets speak OpenAI's API; Azure has its own route on the emulator.
+        if (provider === 'azure')
+          settings.azure = { endpoint: emulator.azureOpenAIEndpoint, apiVersion: '2024-10-21' };
+        else baseUrls[provider] = emulator.baseURLs[providerFamily(provider)];
       }
       source = `emulator ${emulator.url} (fake keys)`;
     } else {
       const loaded = await loadKeys(io, options);
       keys = loaded.keys;
       poolOptions = loaded.pools;
+      settings = loaded.settings;
       source = loaded.source;
       for (const warning of loaded.warnings) out.note(`warning: ${warning}`);
       specs ??= loaded.chains.default?.map((step) => ({ ...step }));
     }
+    // A chain of every provider with keys (none named one): a provider whose pool cannot be built is skipped.
+    const automatic = specs === undefined;
     specs ??= CHAIN_ORDER.filter((provider) => keys[provider].length > 0).map((provider) => ({
       provider,
       model: DEFAULT_MODELS[provider],
@@ -115,20 +143,29 @@ export async function chat(
     // KEYPOOL_STRATEGY (e.g. `priority`: the vault's primary key, `keypool keys switch`, serves until it fails),
     // unless the keys file names a strategy.
     const envStrategy = strategyFromEnv(io.env);
-    for (const step of usable) {
+    for (const step of [...usable]) {
       if (pools.has(step.provider)) continue;
-      const initialState = saved?.pools.find((pool) => pool.provider === step.provider)?.state;
-      pools.set(
-        step.provider,
-        createProviderPool(step.provider, {
+      const initialState = saved?.pools.find((pool) => pool.provider === providerLabel(step.provider))?.state;
+      const { baseURL: fileBaseURL, ...azure } = settings[step.provider] ?? {};
+      let pool: KeyPool;
+      try {
+        pool = createProviderPool(step.provider, {
           ...(envStrategy ? { strategy: envStrategy } : {}),
           ...(poolOptions[step.provider] ?? {}),
           keys: keys[step.provider],
-          baseURL: baseUrls[step.provider],
+          baseURL: baseUrls[step.provider] ?? fileBaseURL,
+          ...(step.provider === 'azure' ? { azure, env: io.env } : {}),
           maxWaitMs: 0,
           ...(initialState ? { initialState } : {}),
-        }),
-      );
+        });
+      } catch (error) {
+        // e.g. AZURE_OPENAI_API_KEY set without AZURE_OPENAI_ENDPOINT: named chains fail, the automatic one goes on.
+        if (!automatic || !ConfigError.isInstance(error) || usable.length === 1) throw error;
+        out.note(`skipping ${step.provider}: ${error.message}`);
+        usable.splice(usable.indexOf(step), 1);
+        continue;
+      }
+      pools.set(step.provider, pool);
     }
     const steps: ChainStep[] = usable.map((step) => ({
       pool: pools.get(step.provider)!,

@@ -1,4 +1,5 @@
 import type { KeySnapshot } from '@keypool/core';
+import { type ProviderId, providerLabel } from '@keypool/keystore';
 import type { CommandContext } from '../command-context';
 import { formatTable } from '../format-table';
 import { openCliVault, type VaultCommandOptions } from '../open-cli-vault';
@@ -32,8 +33,9 @@ export async function keysList(
   const snapshots = new Map<string, KeySnapshot>();
   for (const pool of usage?.pools ?? [])
     for (const key of pool.keys) snapshots.set(`${pool.provider}/${key.id}`, key);
-  const snapshotOf = (entry: { provider: string; id: string }) =>
-    snapshots.get(`${entry.provider}/${entry.id}`);
+  // Pools are labelled by provider, Azure's as azure-openai.
+  const snapshotOf = (entry: { provider: ProviderId; id: string }) =>
+    snapshots.get(`${providerLabel(entry.provider)}/${entry.id}`);
   out.json({
     vault: vault.path,
     keys: entries.map((entry) => ({ ...entryJson(entry), ...usageOf(snapshotOf(entry)) })),

@@ -1,4 +1,5 @@
 import type { FailureRecord, KeySnapshot } from '@keypool/core';
+import { providerLabel } from '@keypool/keystore';
 import type { CommandContext } from '../command-context';
 import { formatDuration } from '../format-duration';
 import { formatTable } from '../format-table';
@@ -86,7 +87,8 @@ export async function keysStats(
   const read = await readPoolSnapshots(io, options);
   const now = read.now;
   const keys = read.pools
-    .filter((pool) => provider === undefined || pool.provider === provider)
+    // Saved pools carry their label (Azure's is azure-openai).
+    .filter((pool) => provider === undefined || pool.provider === providerLabel(provider))
     .flatMap((pool) => pool.keys.map((key) => keyStatsOf(pool.provider, key, now)));
   const totals = providerTotals(keys);
   out.json({ source: read.source, from: read.from, now, keys, totals });

@@ -98,7 +98,8 @@ export async function keysTest(
           key: target.key,
           masked: target.masked,
           model: models[target.provider] ?? DEFAULT_MODELS[target.provider],
-          baseURL: baseUrls[target.provider],
+          baseURL: baseUrls[target.provider] ?? loaded.settings[target.provider]?.baseURL,
+          ...(target.provider === 'azure' ? { azure: loaded.settings.azure ?? {}, env: io.env } : {}),
           timeoutMs: options.timeout,
         });
         results[index] = result;

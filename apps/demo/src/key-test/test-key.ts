@@ -1,6 +1,6 @@
-import { type KeyConfig, PoolExhaustedError, ProviderError } from '@keypool/core';
+import { ConfigError, type KeyConfig, PoolExhaustedError, ProviderError } from '@keypool/core';
 import type { ProviderId } from '@keypool/keystore';
-import { createProviderPool } from '../create-provider-pool';
+import { createProviderPool, type ProviderPoolOptions } from '../create-provider-pool';
 
 /** What one key's test call said. */
 export type KeyVerdict = 'valid' | 'invalid' | 'rate-limited' | 'quota' | 'error';
@@ -48,19 +48,31 @@ export async function testKey(init: {
   model: string;
   baseURL?: string | undefined;
   timeoutMs: number;
+  /** Azure's endpoint, API version and deployment (when `provider` is `azure`), and where its variables are read. */
+  azure?: ProviderPoolOptions['azure'];
+  env?: Record<string, string | undefined>;
 }): Promise<KeyTestResult> {
   const { provider, key, masked, model } = init;
-  const pool = createProviderPool(provider, {
-    keys: [{ id: key.id, secret: key.secret }],
-    baseURL: init.baseURL,
-    timeoutMs: init.timeoutMs,
-    maxAttempts: 1,
-    maxWaitMs: 0,
-    deadlineMs: init.timeoutMs,
-    attemptTimeoutMs: init.timeoutMs,
-  });
-  const started = performance.now();
   const base = { provider, id: key.id, masked, model };
+  let pool: ReturnType<typeof createProviderPool>;
+  try {
+    pool = createProviderPool(provider, {
+      keys: [{ id: key.id, secret: key.secret }],
+      baseURL: init.baseURL,
+      ...(init.azure ? { azure: init.azure } : {}),
+      ...(init.env ? { env: init.env } : {}),
+      timeoutMs: init.timeoutMs,
+      maxAttempts: 1,
+      maxWaitMs: 0,
+      deadlineMs: init.timeoutMs,
+      attemptTimeoutMs: init.timeoutMs,
+    });
+  } catch (error) {
+    // A provider that cannot be set up (an Azure key without an endpoint): this key's error, not the whole run's.
+    if (!ConfigError.isInstance(error)) throw error;
+    return { ...base, verdict: 'error', message: error.message, latencyMs: 0 };
+  }
+  const started = performance.now();
   try {
     await pool.chat({ model, messages: [{ role: 'user', content: 'ping' }], maxTokens: 1 });
     return { ...base, verdict: 'valid', latencyMs: Math.round(performance.now() - started) };

@@ -1,12 +1,12 @@
-import type { ProviderId } from '@keypool/keystore';
+import type { ProviderFamily } from '@keypool/keystore';
 import { fakeSecret } from '../fake-keys';
-import { CHAIN_ORDER } from '../providers';
+import { FAMILY_CHAIN_ORDER } from '../providers';
 
-/** The chain's order in the demo: the provider tried first comes first. */
-export const DEMO_CHAIN_ORDER = CHAIN_ORDER;
+/** The chain's order in the demo (the four SDK families): the provider tried first comes first. */
+export const DEMO_CHAIN_ORDER = FAMILY_CHAIN_ORDER;
 
 /** The model each provider is asked for in the demo (the emulator answers any name). */
-export const DEMO_MODELS: Record<ProviderId, string> = {
+export const DEMO_MODELS: Record<ProviderFamily, string> = {
   anthropic: 'claude-sonnet-4-6',
   openai: 'gpt-4o-mini',
   gemini: 'gemini-2.5-flash',
@@ -14,7 +14,7 @@ export const DEMO_MODELS: Record<ProviderId, string> = {
 };
 
 /** How long each provider's model takes to answer, relative to the run's base latency. */
-const LATENCY_FACTORS: Record<ProviderId, number> = {
+const LATENCY_FACTORS: Record<ProviderFamily, number> = {
   anthropic: 1,
   openai: 0.9,
   gemini: 0.75,
@@ -26,13 +26,13 @@ const LATENCY_FACTORS: Record<ProviderId, number> = {
  * answer waits for it, while a 401 or a 429 comes back at once, as real providers do. (A key's `latencyMs` would
  * delay errors too, and keep a revoked key's in-flight requests out for the whole delay.)
  */
-export function demoLatency(provider: ProviderId, baseMs: number): number {
+export function demoLatency(provider: ProviderFamily, baseMs: number): number {
   return Math.round(baseMs * LATENCY_FACTORS[provider]);
 }
 
 /** One fake key of the demo. */
 export interface DemoKey {
-  provider: ProviderId;
+  provider: ProviderFamily;
   id: string;
   secret: string;
 }
