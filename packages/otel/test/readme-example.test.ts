@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { readmeExampleParts } from '@keypool/core/testing';
 import { startEmulator } from '@keypool/emulator';
 import { createOpenAIPool } from '@keypool/openai';
+import { instrumentPool } from '@keypool/otel';
 import { trace } from '@opentelemetry/api';
 import {
   BasicTracerProvider,
@@ -9,7 +10,6 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { afterEach, expect, it } from 'vitest';
-import { instrumentPool } from '@keypool/otel';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const self = readFileSync(new URL(import.meta.url), 'utf8');
