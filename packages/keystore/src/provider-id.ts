@@ -1,4 +1,4 @@
-import { maskSecret } from '@keypool/core';
+import { didYouMean, maskSecret } from '@keypool/core';
 
 /** The SDK families: each has its own Keypool package and SDK (`@keypool/openai`, `@keypool/anthropic`...). */
 export const PROVIDER_FAMILIES = ['openai', 'anthropic', 'gemini', 'mistral'] as const;
@@ -72,32 +72,12 @@ const PROVIDER_ALIASES: Readonly<Record<string, ProviderId>> = {
   togetherai: 'together',
 };
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
-}
-
 /** The known provider a mistyped or aliased name most likely means (`"grok"` → `xai`), or undefined. */
 export function suggestProviderId(name: string, known: readonly string[] = PROVIDER_IDS): string | undefined {
   const lower = name.trim().toLowerCase();
   const alias = PROVIDER_ALIASES[lower];
   if (alias !== undefined && known.includes(alias)) return alias;
-  let best: { id: string; distance: number } | undefined;
-  for (const id of known) {
-    const distance = editDistance(lower, id);
-    if (distance <= Math.max(1, Math.floor(id.length / 3)) && (!best || distance < best.distance))
-      best = { id, distance };
-  }
-  return best?.id;
+  return didYouMean(lower, known);
 }
 
 /**
