@@ -106,16 +106,19 @@ export interface BudgetHeaderNames {
 
 /**
  * Reads one rate-limit budget (limit, remaining, reset) from response headers, by the provider's header names.
- * Counts must be non-negative numbers; undefined when none of the three is present.
+ * Counts must be non-negative numbers; undefined when none of the three is present. `readReset` reads the reset
+ * header's value as an epoch-ms time (default `parseResetTime`; a provider whose resets have one format of their own,
+ * e.g. epoch milliseconds, gives its own reader).
  */
 export function readRateLimitBudget(
   headers: HeaderSource,
   names: BudgetHeaderNames,
   now: number = Date.now(),
+  readReset: (value: string | undefined, now: number) => number | undefined = parseResetTime,
 ): RateLimitBudget | undefined {
   const limit = names.limit ? toCount(firstHeader(headers, names.limit)) : undefined;
   const remaining = names.remaining ? toCount(firstHeader(headers, names.remaining)) : undefined;
-  const resetAt = names.reset ? parseResetTime(firstHeader(headers, names.reset), now) : undefined;
+  const resetAt = names.reset ? readReset(firstHeader(headers, names.reset), now) : undefined;
   if (limit === undefined && remaining === undefined && resetAt === undefined) return undefined;
   const budget: RateLimitBudget = {};
   if (limit !== undefined) budget.limit = limit;

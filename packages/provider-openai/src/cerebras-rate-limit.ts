@@ -1,5 +1,16 @@
-import { firstHeader, type HeaderSource, type RateLimitInfo } from '@keypool/core';
-import { budgetOf, countOf, secondsFromNow } from './rate-limit-values';
+import { type HeaderSource, type RateLimitInfo, readRateLimitBudget } from '@keypool/core';
+import { secondsFromNow } from './rate-limit-values';
+
+const REQUESTS_PER_DAY = {
+  limit: 'x-ratelimit-limit-requests-day',
+  remaining: 'x-ratelimit-remaining-requests-day',
+  reset: 'x-ratelimit-reset-requests-day',
+};
+const TOKENS_PER_MINUTE = {
+  limit: 'x-ratelimit-limit-tokens-minute',
+  remaining: 'x-ratelimit-remaining-tokens-minute',
+  reset: 'x-ratelimit-reset-tokens-minute',
+};
 
 /**
  * Reads Cerebras's rate-limit headers into the engine's `RateLimitInfo`. Cerebras (inference-docs.cerebras.ai, "Rate
@@ -18,16 +29,8 @@ export function parseCerebrasRateLimitHeaders(
   now: number = Date.now(),
 ): RateLimitInfo | undefined {
   if (!headers) return undefined;
-  const requests = budgetOf(
-    countOf(firstHeader(headers, 'x-ratelimit-limit-requests-day')),
-    countOf(firstHeader(headers, 'x-ratelimit-remaining-requests-day')),
-    secondsFromNow(firstHeader(headers, 'x-ratelimit-reset-requests-day'), now),
-  );
-  const tokens = budgetOf(
-    countOf(firstHeader(headers, 'x-ratelimit-limit-tokens-minute')),
-    countOf(firstHeader(headers, 'x-ratelimit-remaining-tokens-minute')),
-    secondsFromNow(firstHeader(headers, 'x-ratelimit-reset-tokens-minute'), now),
-  );
+  const requests = readRateLimitBudget(headers, REQUESTS_PER_DAY, now, secondsFromNow);
+  const tokens = readRateLimitBudget(headers, TOKENS_PER_MINUTE, now, secondsFromNow);
   if (!requests && !tokens) return undefined;
   return { ...(requests ? { requests } : {}), ...(tokens ? { tokens } : {}) };
 }

@@ -1,5 +1,11 @@
-import { firstHeader, type HeaderSource, type RateLimitInfo } from '@keypool/core';
-import { budgetOf, countOf, withinHorizon } from './rate-limit-values';
+import { type HeaderSource, type RateLimitInfo, readRateLimitBudget } from '@keypool/core';
+import { withinHorizon } from './rate-limit-values';
+
+const REQUESTS = {
+  limit: 'x-ratelimit-limit',
+  remaining: 'x-ratelimit-remaining',
+  reset: 'x-ratelimit-reset',
+};
 
 /**
  * Reads OpenRouter's rate-limit headers into the engine's `RateLimitInfo` (a request budget; OpenRouter reports no
@@ -17,10 +23,7 @@ export function parseOpenRouterRateLimitHeaders(
   now: number = Date.now(),
 ): RateLimitInfo | undefined {
   if (!headers) return undefined;
-  const limit = countOf(firstHeader(headers, 'x-ratelimit-limit'));
-  const remaining = countOf(firstHeader(headers, 'x-ratelimit-remaining'));
-  const resetAt = epochMillisecondsOf(firstHeader(headers, 'x-ratelimit-reset'), now);
-  const requests = budgetOf(limit, remaining, resetAt);
+  const requests = readRateLimitBudget(headers, REQUESTS, now, epochMillisecondsOf);
   return requests ? { requests } : undefined;
 }
 

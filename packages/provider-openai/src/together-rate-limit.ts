@@ -1,5 +1,12 @@
-import { firstHeader, type HeaderSource, type RateLimitInfo } from '@keypool/core';
-import { budgetOf, countOf, secondsFromNow } from './rate-limit-values';
+import { type HeaderSource, type RateLimitInfo, readRateLimitBudget } from '@keypool/core';
+import { secondsFromNow } from './rate-limit-values';
+
+const REQUESTS = {
+  limit: 'x-ratelimit-limit',
+  remaining: 'x-ratelimit-remaining',
+  reset: 'x-ratelimit-reset',
+};
+const TOKENS = { limit: 'x-tokenlimit-limit', remaining: 'x-tokenlimit-remaining' };
 
 /**
  * Reads Together AI's rate-limit headers into the engine's `RateLimitInfo`. Together documents (support article
@@ -15,16 +22,8 @@ export function parseTogetherRateLimitHeaders(
   now: number = Date.now(),
 ): RateLimitInfo | undefined {
   if (!headers) return undefined;
-  const requests = budgetOf(
-    countOf(firstHeader(headers, 'x-ratelimit-limit')),
-    countOf(firstHeader(headers, 'x-ratelimit-remaining')),
-    secondsFromNow(firstHeader(headers, 'x-ratelimit-reset'), now),
-  );
-  const tokens = budgetOf(
-    countOf(firstHeader(headers, 'x-tokenlimit-limit')),
-    countOf(firstHeader(headers, 'x-tokenlimit-remaining')),
-    undefined,
-  );
+  const requests = readRateLimitBudget(headers, REQUESTS, now, secondsFromNow);
+  const tokens = readRateLimitBudget(headers, TOKENS, now);
   if (!requests && !tokens) return undefined;
   return { ...(requests ? { requests } : {}), ...(tokens ? { tokens } : {}) };
 }
