@@ -21,22 +21,10 @@ export const ENV_PROVIDER_NAMES: Readonly<Record<ProviderId, readonly string[]>>
   azure: ['AZURE_OPENAI'],
 };
 
-/** The `<NAME>_API_KEY` prefixes read for each provider, in priority order. */
-export const ENV_KEY_PREFIXES: Readonly<Record<ProviderId, readonly string[]>> = {
-  openai: ['OPENAI_API_KEY'],
-  anthropic: ['ANTHROPIC_API_KEY', 'CLAUDE_API_KEY'],
-  gemini: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'],
-  mistral: ['MISTRAL_API_KEY'],
-  deepseek: ['DEEPSEEK_API_KEY'],
-  groq: ['GROQ_API_KEY'],
-  openrouter: ['OPENROUTER_API_KEY'],
-  together: ['TOGETHER_API_KEY', 'TOGETHER_AI_API_KEY'],
-  fireworks: ['FIREWORKS_API_KEY'],
-  xai: ['XAI_API_KEY'],
-  cerebras: ['CEREBRAS_API_KEY'],
-  perplexity: ['PERPLEXITY_API_KEY', 'PPLX_API_KEY'],
-  azure: ['AZURE_OPENAI_API_KEY'],
-};
+/** The `<NAME>_API_KEY` prefixes read for each provider, in priority order: its stems with `_API_KEY`. */
+export const ENV_KEY_PREFIXES: Readonly<Record<ProviderId, readonly string[]>> = Object.fromEntries(
+  PROVIDER_IDS.map((provider) => [provider, ENV_PROVIDER_NAMES[provider].map((stem) => `${stem}_API_KEY`)]),
+) as Record<ProviderId, string[]>;
 
 /** Kinds of variable, in the order their keys join the pool. */
 const Kind = { Single: 0, Numbered: 1, List: 2, Named: 3 } as const;
